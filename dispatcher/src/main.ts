@@ -1,0 +1,1 @@
+console.log('The dispatcher is not built yet: see issue 3.');

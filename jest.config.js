@@ -1,0 +1,11 @@
+/** One jest run over every package; each package's tests sit next to its code. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/shared-types/src', '<rootDir>/dispatcher/src'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] },
+  moduleNameMapper: {
+    '^@spir-webhooks/shared-types$': '<rootDir>/shared-types/src/index.ts',
+  },
+  testTimeout: 30_000,
+};

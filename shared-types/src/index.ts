@@ -1,0 +1,5 @@
+export * from './schemas';
+export * from './lenientParse';
+export * from './samples';
+export * from './signing';
+export { buildJsonSchemaFiles } from './jsonSchema';
