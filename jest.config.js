@@ -6,6 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] },
   moduleNameMapper: {
     '^@spir-webhooks/shared-types$': '<rootDir>/shared-types/src/index.ts',
+    '^@spir-webhooks/shared-types/testing$': '<rootDir>/shared-types/src/testing/index.ts',
   },
   testTimeout: 30_000,
 };

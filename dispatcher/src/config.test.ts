@@ -1,0 +1,33 @@
+import { ConfigError, parseConfig } from './config';
+
+describe('parseConfig', () => {
+  it('gives Spir\'s policy and the embedded store with no configuration at all', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      port: 8080, sqlitePath: './data/dispatcher.db', requestTimeoutMs: 30_000, retryIntervalMs: 10_000, maxRetries: 4,
+      smtpUrl: undefined, mailFrom: 'Spir <no-reply@localhost>', internalApiToken: undefined,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('accepts fractions of a second for the retry interval', () => {
+    expect(parseConfig({ RETRY_INTERVAL_SECONDS: '0.2' }).retryIntervalMs).toBe(200);
+  });
+
+  it('parses WEBHOOK_RESOLVE like curl --resolve', () => {
+    const config = parseConfig({ WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1, v6.test:[::1]' });
+    expect([...config.pinnedHosts]).toEqual([['receiver.test', '127.0.0.1'], ['v6.test', '::1']]);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['MAX_RETRIES', '-1'],
+    ['REQUEST_TIMEOUT_SECONDS', 'soon'],
+    ['DATABASE_URL', 'mysql://db'],
+    ['SMTP_URL', 'mail.example.com'],
+    ['WEBHOOK_RESOLVE', 'receiver.test'],
+  ])('stops with a message naming %s when it is %p', (name, value) => {
+    expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ [name]: value })).toThrow(name);
+  });
+});

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** A configuration variable with a bad value: start-up stops with this message. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const seconds = (name: string, fallback: number, min: number) =>
+  z.coerce.number({ error: `${name} must be a number of seconds` }).min(min, { error: `${name} must be at least ${min}` }).default(fallback);
+const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
+  z.coerce.number({ error: `${name} must be a whole number` }).int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` }).max(max, { error: `${name} must be at most ${max}` }).default(fallback);
+
+const hostPin = /^([a-z0-9.-]+):(\[[0-9a-f:.]+\]|[0-9a-f:.]+)$/i;
+
+const envSchema = z.object({
+  PORT: wholeNumber('PORT', 8080, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().default('sqlite:./data/dispatcher.db').refine((url) => url.startsWith('sqlite:'), {
+    error: 'DATABASE_URL must be sqlite:<path> (the PostgreSQL engine is not built yet)',
+  }),
+  DATA_DIR: z.string().min(1).default('./data'),
+  INTERNAL_API_TOKEN: z.string().min(16, { error: 'INTERNAL_API_TOKEN must be at least 16 characters' }).optional(),
+  REQUEST_TIMEOUT_SECONDS: seconds('REQUEST_TIMEOUT_SECONDS', 30, 0.1),
+  RETRY_INTERVAL_SECONDS: seconds('RETRY_INTERVAL_SECONDS', 10, 0),
+  MAX_RETRIES: wholeNumber('MAX_RETRIES', 4, 0, 100),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, { error: 'SMTP_URL must start with smtp:// or smtps://' }).optional(),
+  MAIL_FROM: z.string().min(3).default('Spir <no-reply@localhost>'),
+  WEBHOOK_RESOLVE: z.string().optional().transform((value, ctx) => {
+    const pins = new Map<string, string>();
+    for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+      const match = hostPin.exec(entry);
+      if (match === null) {
+        ctx.addIssue({ code: 'custom', message: `WEBHOOK_RESOLVE entry "${entry}" must be host:address, e.g. receiver.test:127.0.0.1` });
+        return z.NEVER;
+      }
+      pins.set(match[1]!.toLowerCase(), match[2]!.replace(/^\[|\]$/g, ''));
+    }
+    return pins;
+  }),
+  DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 512, 1, 100_000),
+  DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 16, 1, 10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Path of the SQLite file (or `:memory:`). */
+  sqlitePath: string;
+  /** Where the generated internal token and the mail outbox live. */
+  dataDir: string;
+  /** Unset: generated on first start and kept in `dataDir`. */
+  internalApiToken: string | undefined;
+  requestTimeoutMs: number;
+  retryIntervalMs: number;
+  maxRetries: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** WEBHOOK_RESOLVE: host name → pinned address (development and tests only). */
+  pinnedHosts: ReadonlyMap<string, string>;
+  deliveryConcurrency: number;
+  deliveryConcurrencyPerWebhook: number;
+  logLevel: string;
+}
+
+/** The only reader of the environment: parses it once and hands out a frozen object. */
+export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    sqlitePath: e.DATABASE_URL.slice('sqlite:'.length),
+    dataDir: e.DATA_DIR,
+    internalApiToken: e.INTERNAL_API_TOKEN,
+    requestTimeoutMs: Math.round(e.REQUEST_TIMEOUT_SECONDS * 1000),
+    retryIntervalMs: Math.round(e.RETRY_INTERVAL_SECONDS * 1000),
+    maxRetries: e.MAX_RETRIES,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    pinnedHosts: e.WEBHOOK_RESOLVE,
+    deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+    deliveryConcurrencyPerWebhook: e.DELIVERY_CONCURRENCY_PER_WEBHOOK,
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,129 @@
+import { Webhook } from 'standardwebhooks';
+import { cloneSample, type WebhookEventName } from '@spir-webhooks/shared-types';
+import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { startHttpsReceiver, type HttpsReceiver, type ReceiverAnswer } from '../testing/httpsReceiver';
+import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
+import { waitFor } from '../testing/waitFor';
+
+let receiver: HttpsReceiver;
+let dispatcher: TestDispatcher;
+let eventCounter = 0;
+
+// Each test's webhook has its own path; the receiver answers by path.
+const scripts = new Map<string, (index: number) => ReceiverAnswer>();
+
+beforeAll(async () => {
+  const ca = await createThrowawayCa();
+  receiver = await startHttpsReceiver(ca, ['receiver.test']);
+  receiver.answer = (request) => {
+    const script = scripts.get(request.path);
+    const index = receiver.received.filter((r) => r.path === request.path).length - 1;
+    return script === undefined ? { status: 200 } : script(index);
+  };
+  dispatcher = await startTestDispatcher(
+    { RETRY_INTERVAL_SECONDS: '0.2', REQUEST_TIMEOUT_SECONDS: '1', WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', DELIVERY_CONCURRENCY_PER_WEBHOOK: '2' },
+    { ca: [ca.caCert] },
+  );
+});
+
+afterAll(async () => {
+  await dispatcher.close();
+  await receiver.close();
+});
+
+async function registerAndIngest(path: string, script?: (index: number) => ReceiverAnswer, name: WebhookEventName = 'event.confirmed') {
+  if (script !== undefined) scripts.set(path, script);
+  const teamId = `team${++eventCounter}`;
+  const apiKey = await dispatcher.createTeam(teamId);
+  const webhook = await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url: `https://receiver.test:${receiver.port}${path}`, event: name } });
+  expect(webhook.status).toBe(201);
+  const event = cloneSample(name);
+  event.webhookEventId = `evt_${eventCounter}_${Date.now()}`;
+  const ingested = await dispatcher.call('POST', '/internal/v1/events', { body: { teamId, urlKind: 'template', event } });
+  expect(ingested.status).toBe(202);
+  expect(ingested.body.deliveries).toHaveLength(1);
+  return { apiKey, secret: webhook.body.secret as string, event, deliveryId: ingested.body.deliveries[0] as string };
+}
+
+async function finishedDelivery(apiKey: string, deliveryId: string) {
+  return waitFor(`delivery ${deliveryId} to finish`, async () => {
+    const { body } = await dispatcher.call('GET', `/v1/deliveries/${deliveryId}`, { token: apiKey });
+    return body.status === 'pending' ? undefined : body;
+  });
+}
+
+const gapsBetweenAttempts = (attempts: { startedAt: string; durationMs: number }[]) =>
+  attempts.slice(1).map((attempt, i) => Date.parse(attempt.startedAt) - (Date.parse(attempts[i]!.startedAt) + attempts[i]!.durationMs));
+
+describe('delivery', () => {
+  it('delivers on the first try a POST that the standardwebhooks library verifies', async () => {
+    const { apiKey, secret, event, deliveryId } = await registerAndIngest('/first-try');
+    const delivery = await finishedDelivery(apiKey, deliveryId);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: [{ attempt: 1, outcome: 'succeeded', response: { status: 200 } }] });
+
+    const request = receiver.received.find((r) => r.path === '/first-try')!;
+    expect(request.method).toBe('POST');
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['user-agent']).toMatch(/^Spir-Webhooks\/\d+\.\d+\.\d+$/);
+    expect(request.headers['webhook-id']).toBe(event.webhookEventId);
+    const headers = { 'webhook-id': String(request.headers['webhook-id']), 'webhook-timestamp': String(request.headers['webhook-timestamp']), 'webhook-signature': String(request.headers['webhook-signature']) };
+    expect(new Webhook(secret).verify(request.body, headers)).toEqual(event);
+  });
+
+  it.each<[string, ReceiverAnswer, object]>([
+    ['500', { status: 500, body: 'boom' }, { response: { status: 500, body: 'boom' } }],
+    ['302', { status: 302, headers: { location: 'https://receiver.test/elsewhere' } }, { response: { status: 302, headers: { location: 'https://receiver.test/elsewhere' } } }],
+    ['404', { status: 404 }, { response: { status: 404 } }],
+    ['hang', 'hang', { response: null, error: { code: 'timeout' } }],
+  ])('retries after a %s and succeeds on the next try, 0.2 s after the failure', async (kind, failure, recorded) => {
+    const { apiKey, deliveryId } = await registerAndIngest(`/then-ok-${kind}`, (index) => (index === 0 ? failure : { status: 204 }));
+    const delivery = await finishedDelivery(apiKey, deliveryId);
+    expect(delivery.status).toBe('succeeded');
+    expect(delivery.attempts).toHaveLength(2);
+    expect(delivery.attempts[0]).toMatchObject({ attempt: 1, outcome: 'failed', ...recorded });
+    expect(delivery.attempts[1]).toMatchObject({ attempt: 2, outcome: 'succeeded', response: { status: 204 } });
+    expect(gapsBetweenAttempts(delivery.attempts)[0]).toBeGreaterThanOrEqual(195);
+    expect(receiver.received.filter((r) => r.path === '/elsewhere')).toHaveLength(0);
+  });
+
+  it('gives up after five failed attempts, 0.2 s apart, and sends no sixth', async () => {
+    const { apiKey, deliveryId } = await registerAndIngest('/always-503', () => ({ status: 503 }));
+    const delivery = await finishedDelivery(apiKey, deliveryId);
+    expect(delivery.status).toBe('failed');
+    expect(delivery.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3, 4, 5]);
+    for (const gap of gapsBetweenAttempts(delivery.attempts)) {
+      expect(gap).toBeGreaterThanOrEqual(195);
+      expect(gap).toBeLessThan(2_000);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.received.filter((r) => r.path === '/always-503')).toHaveLength(5);
+  });
+
+  it('sends every attempt of a delivery with the same webhook-id and body', async () => {
+    const { apiKey, deliveryId, event } = await registerAndIngest('/twice', (index) => (index === 0 ? { status: 500 } : { status: 200 }), 'form.answered');
+    await finishedDelivery(apiKey, deliveryId);
+    const requests = receiver.received.filter((r) => r.path === '/twice');
+    expect(requests.map((r) => r.headers['webhook-id'])).toEqual([event.webhookEventId, event.webhookEventId]);
+    expect(requests[0]!.body).toBe(requests[1]!.body);
+  });
+
+  it('keeps a healthy endpoint flowing while another one hangs, which holds only its own share', async () => {
+    const hung = await registerAndIngest('/hangs', () => 'hang');
+    for (let i = 0; i < 5; i++) {
+      const event = { ...cloneSample('event.confirmed'), webhookEventId: `hung_${i}` };
+      expect((await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: `team${eventCounter}`, urlKind: 'template', event } })).status).toBe(202);
+    }
+    await receiver.waitForRequests(receiver.received.length + 2);
+    const healthy = await registerAndIngest('/healthy');
+    const delivery = await finishedDelivery(healthy.apiKey, healthy.deliveryId);
+    expect(delivery.status).toBe('succeeded');
+    // Six deliveries are due for the hung webhook, but at most two are in flight at once: no more
+    // than two of its requests arrived within one timeout (1 s) before the healthy one.
+    const healthyAt = receiver.received.find((r) => r.path === '/healthy')!.at;
+    const hungInFlight = receiver.received.filter((r) => r.path === '/hangs' && r.at <= healthyAt && r.at > healthyAt - 1_000);
+    expect(hungInFlight.length).toBeGreaterThanOrEqual(1);
+    expect(hungInFlight.length).toBeLessThanOrEqual(2);
+    const stillHung = await dispatcher.call('GET', `/v1/deliveries/${hung.deliveryId}`, { token: hung.apiKey });
+    expect(stillHung.body.status).toBe('pending');
+  });
+});

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import type { AttemptResult, ClaimedDelivery, Store } from '../store/storeTypes';
+import type { Metrics } from '../ops/metrics';
+import { nextStepAfter, type RetryPolicy } from './retryPolicy';
+import { sendAttempt } from './sendAttempt';
+
+export interface DeliveryWorkerOptions {
+  store: Store;
+  agent: Dispatcher;
+  policy: RetryPolicy;
+  now: () => number;
+  logger: Logger;
+  metrics: Metrics;
+  /** Attempts in flight at once, in all. */
+  concurrency: number;
+  /** Attempts in flight at once for one webhook, so that a hung endpoint holds only its share. */
+  perWebhookConcurrency: number;
+  /** Deliveries claimed in one statement. */
+  claimBatchSize: number;
+  /** How often an idle worker looks for work that another process made due. */
+  pollIntervalMs: number;
+}
+
+/**
+ * Claims due deliveries, sends them, and records the outcomes in batches. At least once: a
+ * delivery is leased, not removed, while it is sent; if this process dies, the lease expires
+ * and another claim sends it again with the same webhook-id.
+ */
+export class DeliveryWorker {
+  readonly workerId = `worker_${randomUUID()}`;
+  private readonly inFlightByWebhook = new Map<string, number>();
+  private inFlight = 0;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private nextRetryAt = Number.POSITIVE_INFINITY;
+  private unrecorded: AttemptResult[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly leaseMs: number;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    // A lease outlives the longest attempt plus the time to record it.
+    this.leaseMs = options.policy.requestTimeoutMs * 2 + 5_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Looks for due work now (new events were just stored). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming, lets attempts in flight finish, and records them. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    while (this.inFlight > 0 || this.unrecorded.length > 0 || this.flushing !== undefined) {
+      await (this.flushing ?? new Promise((resolve) => setTimeout(resolve, 10)));
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const free = this.options.concurrency - this.inFlight;
+      let claimed: ClaimedDelivery[] = [];
+      if (free > 0) {
+        try {
+          const limit = Math.min(free, this.options.claimBatchSize);
+          claimed = await this.options.store.claimDueDeliveries({
+            workerId: this.workerId, now: this.options.now(), leaseMs: this.leaseMs, limit,
+            perWebhookLimit: this.options.perWebhookConcurrency, inFlightByWebhook: this.inFlightByWebhook,
+          });
+        } catch (error) {
+          this.options.logger.error({ err: error }, 'claiming due deliveries failed; trying again');
+        }
+        for (const delivery of claimed) this.startAttempt(delivery);
+      }
+      // A full batch means more is probably due; otherwise sleep until woken or a retry is due.
+      if (claimed.length > 0 && claimed.length === Math.min(free, this.options.claimBatchSize)) continue;
+      await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    const untilRetry = this.nextRetryAt - this.options.now();
+    const delay = Math.max(0, Math.min(this.options.pollIntervalMs, untilRetry));
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delay);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    }).then(() => {
+      this.wakeUp = undefined;
+      if (this.nextRetryAt <= this.options.now()) this.nextRetryAt = Number.POSITIVE_INFINITY;
+    });
+  }
+
+  private startAttempt(delivery: ClaimedDelivery): void {
+    this.inFlight++;
+    this.inFlightByWebhook.set(delivery.webhookId, (this.inFlightByWebhook.get(delivery.webhookId) ?? 0) + 1);
+    void this.attempt(delivery);
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const { policy, agent, now, metrics, logger } = this.options;
+    const outcome = await sendAttempt(delivery, { agent, timeoutMs: policy.requestTimeoutMs, now });
+    const next = nextStepAfter(policy, delivery.attemptNumber, outcome.succeeded, outcome.startedAt + outcome.durationMs);
+    this.unrecorded.push({ deliveryId: delivery.id, round: delivery.round, attemptNumber: delivery.attemptNumber, ...outcome, next });
+
+    metrics.attempts.inc({ outcome: next.kind });
+    metrics.attemptDuration.observe(outcome.durationMs / 1000);
+    if (next.kind !== 'retry') metrics.deliveriesFinished.inc({ outcome: next.kind });
+    logger.info({
+      event: 'attempt', deliveryId: delivery.id, teamId: delivery.teamId, webhookId: delivery.webhookId,
+      webhookEventId: delivery.webhookEventId, eventName: delivery.eventName, url: delivery.url,
+      attempt: delivery.attemptNumber, round: delivery.round, status: outcome.response?.status ?? null,
+      error: outcome.error, durationMs: outcome.durationMs, next: next.kind,
+      ...(next.kind === 'retry' ? { nextAttemptAt: new Date(next.nextAttemptAt).toISOString() } : {}),
+    }, `delivery ${delivery.id} attempt ${delivery.attemptNumber}: ${next.kind}`);
+
+    if (next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt) this.nextRetryAt = next.nextAttemptAt;
+    this.inFlight--;
+    const left = (this.inFlightByWebhook.get(delivery.webhookId) ?? 1) - 1;
+    if (left === 0) this.inFlightByWebhook.delete(delivery.webhookId);
+    else this.inFlightByWebhook.set(delivery.webhookId, left);
+    this.scheduleFlush();
+    this.wake();
+  }
+
+  // Outcomes that finish close together are committed in one transaction.
+  private scheduleFlush(): void {
+    if (this.flushing !== undefined) return;
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    while (this.unrecorded.length > 0) {
+      const batch = this.unrecorded;
+      this.unrecorded = [];
+      try {
+        await this.options.store.recordAttemptResults(this.workerId, batch);
+      } catch (error) {
+        // Keep them and try again: until they are recorded the leases keep the deliveries,
+        // and if this process dies the leases expire and the deliveries are sent again.
+        this.options.logger.error({ err: error, count: batch.length }, 'recording attempts failed; retrying in 1 s');
+        this.unrecorded = batch.concat(this.unrecorded);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+    this.flushing = undefined;
+  }
+}

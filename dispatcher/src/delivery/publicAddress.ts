@@ -1,0 +1,53 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+/** A webhook host that is, or resolves to, an address that is not on the public internet. */
+export class BlockedAddressError extends Error {
+  readonly code = 'blocked_address';
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlockedAddressError';
+  }
+}
+
+/** Resolves a host name to every address it has, as `dns.lookup` with `all` does. */
+export type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+export const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/**
+ * True only for globally routable unicast addresses. Loopback, private, link-local (cloud
+ * metadata at 169.254.169.254 among them), carrier-grade NAT, multicast, reserved, unique-local
+ * and every special-purpose range are refused; an IPv4-mapped IPv6 address is judged as IPv4.
+ */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.process(address);
+  return parsed.range() === 'unicast';
+}
+
+/**
+ * Picks the address to connect to for a webhook host: one that was checked, so that a DNS
+ * answer that changes between check and connect cannot reach an internal address. Hosts
+ * pinned by WEBHOOK_RESOLVE go to their pinned address without the check.
+ */
+export async function resolvePublicAddress(
+  hostname: string,
+  pinnedHosts: ReadonlyMap<string, string>,
+  lookup: LookupAll,
+): Promise<string> {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  const pinned = pinnedHosts.get(host);
+  if (pinned !== undefined) return pinned;
+  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
+    throw new BlockedAddressError(`webhook host ${hostname} is an IP address; only host names are allowed`);
+  }
+  const addresses = await lookup(host);
+  if (addresses.length === 0) throw new BlockedAddressError(`webhook host ${hostname} resolved to no address`);
+  const internal = addresses.find((entry) => !isPublicAddress(entry.address));
+  if (internal !== undefined) {
+    throw new BlockedAddressError(`webhook host ${hostname} resolves to ${internal.address}, which is not a public address`);
+  }
+  return addresses[0]!.address;
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { request, type Dispatcher } from 'undici';
+import { signWebhook } from '@spir-webhooks/shared-types';
+import type { ClaimedDelivery } from '../store/storeTypes';
+
+const dispatcherVersion = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+export const userAgent = `Spir-Webhooks/${dispatcherVersion}`;
+
+/** Response bodies are kept up to this size in the attempt log. */
+export const maxLoggedResponseBytes = 64 * 1024;
+// Past this much, a response body is not worth draining to keep the connection alive.
+const maxDrainedResponseBytes = 1024 * 1024;
+
+export interface AttemptOutcome {
+  startedAt: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  response: { status: number; headers: Record<string, string>; body: string } | null;
+  error: { code: string; message: string } | null;
+  /** Any 2xx; redirects, 4xx, 5xx, timeouts and every network error are failures. */
+  succeeded: boolean;
+}
+
+export interface SendAttemptOptions {
+  agent: Dispatcher;
+  timeoutMs: number;
+  /** Wall-clock milliseconds, for the attempt's timestamp and signature. */
+  now: () => number;
+}
+
+/** One signed POST of a delivery, bounded by `timeoutMs` from connect to the last body byte. */
+export async function sendAttempt(delivery: Pick<ClaimedDelivery, 'url' | 'webhookEventId' | 'body' | 'secrets'>, options: SendAttemptOptions): Promise<AttemptOutcome> {
+  const startedAt = options.now();
+  const started = performance.now();
+  const requestHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': userAgent,
+    ...signWebhook({ webhookEventId: delivery.webhookEventId, body: delivery.body, timestamp: new Date(startedAt), secrets: delivery.secrets }),
+  };
+  const finish = (rest: Pick<AttemptOutcome, 'response' | 'error' | 'succeeded'>): AttemptOutcome => ({
+    startedAt, durationMs: Math.round((performance.now() - started) * 100) / 100, requestHeaders, ...rest,
+  });
+
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  try {
+    const response = await request(delivery.url, {
+      method: 'POST',
+      headers: requestHeaders,
+      body: delivery.body,
+      dispatcher: options.agent,
+      signal,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+    const body = await readLoggedBody(response.body);
+    const status = response.statusCode;
+    return finish({
+      response: { status, headers: flattenHeaders(response.headers), body },
+      error: null,
+      succeeded: status >= 200 && status < 300,
+    });
+  } catch (error) {
+    return finish({ response: null, error: describeError(error, signal, options.timeoutMs), succeeded: false });
+  }
+}
+
+async function readLoggedBody(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let seenBytes = 0;
+  for await (const chunk of body) {
+    seenBytes += chunk.length;
+    if (keptBytes < maxLoggedResponseBytes) {
+      const part = chunk.subarray(0, maxLoggedResponseBytes - keptBytes);
+      kept.push(part);
+      keptBytes += part.length;
+    }
+    if (seenBytes > maxDrainedResponseBytes) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(kept).toString('utf8');
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function describeError(error: unknown, signal: AbortSignal, timeoutMs: number): { code: string; message: string } {
+  if (signal.aborted) {
+    return { code: 'timeout', message: `no complete response within ${timeoutMs / 1000} s` };
+  }
+  const err = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const code = typeof err.code === 'string' ? err.code : typeof err.cause?.code === 'string' ? err.cause.code : 'network_error';
+  const message = typeof err.message === 'string' && err.message !== '' ? err.message : String(error);
+  return { code, message };
+}

@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config';
+import type { DispatcherContext } from './context';
+import { createApp } from './app';
+import { createDeliveryAgent } from './delivery/deliveryAgent';
+import { DeliveryWorker } from './delivery/deliveryWorker';
+import type { LookupAll } from './delivery/publicAddress';
+import { loadOrCreateInternalToken } from './internalToken';
+import { createMetrics } from './ops/metrics';
+import { SqliteStore } from './store/sqliteStore';
+
+/** What tests and embedders may replace; production passes none of them. */
+export interface DispatcherOverrides {
+  now?: () => number;
+  logger?: Logger;
+  /** DNS resolution for webhook hosts. */
+  lookup?: LookupAll;
+  /** Trusted CAs for deliveries in place of Node's own. */
+  ca?: string[];
+}
+
+export interface RunningDispatcher {
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  internalApiToken: string;
+  internalApiTokenSource: 'environment' | 'file' | 'generated';
+  internalApiTokenPath: string;
+  context: DispatcherContext;
+  worker: DeliveryWorker;
+  /** Stops taking requests, lets attempts in flight finish, closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startDispatcher(config: Readonly<Config>, overrides: DispatcherOverrides = {}): Promise<RunningDispatcher> {
+  const logger = overrides.logger ?? pino({ level: config.logLevel, base: { service: 'spir-webhooks-dispatcher' } });
+  if (config.pinnedHosts.size > 0) {
+    logger.warn({ pinnedHosts: Object.fromEntries(config.pinnedHosts) },
+      'WEBHOOK_RESOLVE is set: these hosts skip the public-address check. For development and tests only, never in production.');
+  }
+  const now = overrides.now ?? Date.now;
+  const store = new SqliteStore(config.sqlitePath);
+  const internal = loadOrCreateInternalToken(config.internalApiToken, config.dataDir);
+  const metrics = createMetrics(store, now);
+  const agent = createDeliveryAgent({
+    pinnedHosts: config.pinnedHosts,
+    connectTimeoutMs: config.requestTimeoutMs,
+    ...(overrides.lookup === undefined ? {} : { lookup: overrides.lookup }),
+    ...(overrides.ca === undefined ? {} : { ca: overrides.ca }),
+  });
+  let worker: DeliveryWorker | undefined;
+  const context: DispatcherContext = { config, store, now, logger, metrics, agent, wakeWorker: () => worker?.wake() };
+  worker = new DeliveryWorker({
+    store, agent, now, logger, metrics,
+    policy: { retryIntervalMs: config.retryIntervalMs, maxRetries: config.maxRetries, requestTimeoutMs: config.requestTimeoutMs },
+    concurrency: config.deliveryConcurrency,
+    perWebhookConcurrency: config.deliveryConcurrencyPerWebhook,
+    claimBatchSize: 200,
+    pollIntervalMs: 500,
+  });
+
+  const app = createApp(context, internal.token);
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  server.keepAliveTimeout = 65_000;
+  worker.start();
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  logger.info({ port, host: config.host, store: store.engine, sqlitePath: config.sqlitePath }, 'dispatcher listening');
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    internalApiToken: internal.token,
+    internalApiTokenSource: internal.source,
+    internalApiTokenPath: internal.path,
+    context,
+    worker,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await worker.stop();
+      await agent.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { webhookEventSchema } from '@spir-webhooks/shared-types';
+import type { DispatcherContext } from '../context';
+import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
+import { teamIdSchema } from '../teams/teamRoutes';
+
+export const maxIngestBodyBytes = 256 * 1024;
+
+const ingestBody = z.strictObject({
+  teamId: teamIdSchema,
+  urlKind: z.enum(['template', 'oneOff']),
+  event: webhookEventSchema,
+});
+
+/**
+ * Spir's core hands over an event. The answer is 202 only once the event and its deliveries are
+ * committed: from then on nothing loses it.
+ */
+export function ingestRoutes({ store, now, metrics, wakeWorker }: DispatcherContext): Router {
+  const router = Router();
+  router.post('/events', requireJsonBody, express.json({ limit: maxIngestBodyBytes, strict: true }), async (req, res) => {
+    const { teamId, urlKind, event } = parseInput(ingestBody, req.body, 'event');
+    if ((await store.getTeam(teamId)) === undefined) {
+      throw new ApiError(404, 'team_not_found', `No team ${teamId}; create it with PUT /internal/v1/teams/${teamId} first.`);
+    }
+    // Serialised once here; every attempt sends exactly these bytes.
+    const body = JSON.stringify(event);
+    const recorded = await store.recordEvent({ teamId, webhookEventId: event.webhookEventId, eventName: event.webhookEventName, urlKind, body, now: now() });
+    if (!recorded.created && recorded.event.body !== body) {
+      throw new ApiError(409, 'event_id_reused', `webhookEventId ${event.webhookEventId} was already used for a different event of team ${teamId}; give each event its own id.`);
+    }
+    if (recorded.created) {
+      metrics.eventsIngested.inc();
+      if (recorded.deliveryIds.length > 0) wakeWorker();
+    }
+    res.status(202).json({ webhookEventId: event.webhookEventId, deliveries: recorded.deliveryIds, duplicate: !recorded.created });
+  });
+  return router;
+}

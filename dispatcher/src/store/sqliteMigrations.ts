@@ -1,0 +1,93 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Versioned schema: migration N brings `PRAGMA user_version` from N-1 to N. Append only; a
+ * released migration is never edited.
+ */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE teams (
+    team_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    admin_emails TEXT NOT NULL,
+    max_urls_per_event INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE api_keys (
+    key_hash TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    url TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_secret_expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE INDEX webhooks_live_by_team ON webhooks (team_id, event_name) WHERE deleted_at IS NULL;
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    webhook_event_id TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    url_kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    UNIQUE (team_id, webhook_event_id)
+  );
+  CREATE INDEX events_recent ON events (team_id, event_name, id);
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL REFERENCES webhooks (id),
+    event_id INTEGER NOT NULL REFERENCES events (id),
+    url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    attempts_in_round INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_by_team ON deliveries (team_id, created_at);
+  CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id, status);
+  CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+    round INTEGER NOT NULL,
+    attempt_number INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    outcome TEXT NOT NULL,
+    request_headers TEXT NOT NULL,
+    response_status INTEGER,
+    response_headers TEXT,
+    response_body TEXT,
+    error_code TEXT,
+    error_message TEXT
+  );
+  CREATE INDEX attempts_by_delivery ON attempts (delivery_id, round, attempt_number);
+  `,
+];
+
+export function migrateSqlite(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(`database schema version ${current} is newer than this dispatcher knows (${migrations.length}); upgrade the dispatcher`);
+  }
+  for (let version = current + 1; version <= migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version - 1]!);
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,178 @@
+import type { WebhookEventName } from '@spir-webhooks/shared-types';
+
+/**
+ * The queue's own verbs, the same for every engine (SQLite now, PostgreSQL later). Row types
+ * mirror table columns; times are Unix milliseconds. Nothing outside `store/` knows SQL.
+ */
+
+export interface TeamRow {
+  team_id: string;
+  name: string;
+  /** JSON array of addresses. */
+  admin_emails: string;
+  max_urls_per_event: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookRow {
+  id: string;
+  team_id: string;
+  url: string;
+  event_name: WebhookEventName;
+  secret: string;
+  /** The secret before the last rotation; it keeps signing until `previous_secret_expires_at`. */
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+export interface EventRow {
+  id: number;
+  team_id: string;
+  webhook_event_id: string;
+  event_name: WebhookEventName;
+  url_kind: 'template' | 'oneOff';
+  /** The envelope exactly as it goes on the wire, serialised once at ingest. */
+  body: string;
+  received_at: number;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
+
+export interface DeliveryRow {
+  id: string;
+  team_id: string;
+  webhook_id: string;
+  event_id: number;
+  /** The webhook's URL when the delivery was created. */
+  url: string;
+  status: DeliveryStatus;
+  /** A resend starts a new round; attempts are numbered from 1 within a round. */
+  round: number;
+  attempts_in_round: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AttemptRow {
+  id: number;
+  delivery_id: string;
+  round: number;
+  attempt_number: number;
+  started_at: number;
+  duration_ms: number;
+  outcome: 'succeeded' | 'failed';
+  /** JSON object. */
+  request_headers: string;
+  response_status: number | null;
+  /** JSON object, or null when no response came. */
+  response_headers: string | null;
+  /** The first 64 KiB of the response body. */
+  response_body: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/** A delivery handed to a worker, with everything needed to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  teamId: string;
+  webhookId: string;
+  url: string;
+  webhookEventId: string;
+  eventName: WebhookEventName;
+  body: string;
+  /** Current secret first, then a rotated one still valid. */
+  secrets: string[];
+  round: number;
+  /** The number this attempt gets. */
+  attemptNumber: number;
+}
+
+/** What became of one attempt, and so of its delivery. */
+export interface AttemptResult {
+  deliveryId: string;
+  round: number;
+  attemptNumber: number;
+  startedAt: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  response: { status: number; headers: Record<string, string>; body: string } | null;
+  error: { code: string; message: string } | null;
+  /** `retry` leaves the delivery pending until `nextAttemptAt`. */
+  next: { kind: 'succeeded' } | { kind: 'retry'; nextAttemptAt: number } | { kind: 'failed' };
+}
+
+export interface NewWebhook {
+  id: string;
+  teamId: string;
+  url: string;
+  eventName: WebhookEventName;
+  secret: string;
+  createdAt: number;
+}
+
+export interface RecordedEvent {
+  created: boolean;
+  event: EventRow;
+  deliveryIds: string[];
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  /** At most this many deliveries of one webhook in flight at once (across this worker). */
+  perWebhookLimit: number;
+  /** This worker's in-flight count per webhook id. */
+  inFlightByWebhook: ReadonlyMap<string, number>;
+}
+
+export interface QueueDepth {
+  due: number;
+  inFlight: number;
+}
+
+export interface Store {
+  readonly engine: 'sqlite';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  upsertTeam(team: { teamId: string; name: string; adminEmails: string[]; maxUrlsPerEvent: number; now: number }): Promise<TeamRow>;
+  getTeam(teamId: string): Promise<TeamRow | undefined>;
+  addApiKey(teamId: string, keyHash: string, now: number): Promise<void>;
+  findTeamByApiKeyHash(keyHash: string): Promise<TeamRow | undefined>;
+
+  /** Adds the webhook unless the team already has its limit for that event: then `limit_reached`. */
+  createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'>;
+  listWebhooks(teamId: string): Promise<WebhookRow[]>;
+  getWebhook(teamId: string, id: string): Promise<WebhookRow | undefined>;
+  /** Soft-deletes the webhook and cancels its pending deliveries. */
+  deleteWebhook(teamId: string, id: string, now: number): Promise<boolean>;
+  rotateWebhookSecret(teamId: string, id: string, secret: string, previousExpiresAt: number): Promise<WebhookRow | undefined>;
+
+  /**
+   * Records an event and one delivery per live webhook of its team and name (template URLs
+   * only), in one transaction. The same team and webhookEventId again creates nothing.
+   */
+  recordEvent(event: { teamId: string; webhookEventId: string; eventName: WebhookEventName; urlKind: 'template' | 'oneOff'; body: string; now: number }): Promise<RecordedEvent>;
+  listRecentEvents(teamId: string, eventName: WebhookEventName | undefined, limit: number): Promise<EventRow[]>;
+
+  /** Leases due deliveries to one worker; a lease that expires makes them due again. */
+  claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;
+  /** Records attempts and moves their deliveries on, in one transaction, guarded by the lease. */
+  recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void>;
+  /** Gives leases back unused (a worker stopping): they become due at once. */
+  releaseLeases(workerId: string, deliveryIds: readonly string[]): Promise<void>;
+  queueDepth(now: number): Promise<QueueDepth>;
+
+  getEventById(id: number): Promise<EventRow | undefined>;
+  getDelivery(teamId: string, id: string): Promise<DeliveryRow | undefined>;
+  listAttempts(deliveryId: string): Promise<AttemptRow[]>;
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { generateWebhookSecret, webhookEventNames } from '@spir-webhooks/shared-types';
+import type { DispatcherContext } from '../context';
+import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
+import { teamOf } from '../http/auth';
+import type { WebhookRow } from '../store/storeTypes';
+import { checkWebhookUrl } from './webhookUrlRules';
+
+/** A rotated secret keeps signing alongside the new one for this long. */
+export const previousSecretValidityMs = 24 * 60 * 60 * 1000;
+
+const createBody = z.strictObject({
+  url: z.string({ error: 'url must be a string' }),
+  event: z.enum(webhookEventNames, { error: `event must be one of ${webhookEventNames.join(', ')}` }),
+});
+
+export function webhookJson(row: WebhookRow, { withSecret }: { withSecret: boolean }) {
+  return {
+    id: row.id,
+    url: row.url,
+    event: row.event_name,
+    ...(withSecret ? { secret: row.secret } : {}),
+    createdAt: new Date(row.created_at).toISOString(),
+    ...(row.previous_secret_expires_at !== null ? { previousSecretExpiresAt: new Date(row.previous_secret_expires_at).toISOString() } : {}),
+  };
+}
+
+/** A team's webhook, or 404: another team's id is indistinguishable from one that never existed. */
+export async function findTeamWebhook({ store }: DispatcherContext, teamId: string, id: string): Promise<WebhookRow> {
+  const webhook = await store.getWebhook(teamId, id);
+  if (webhook === undefined) throw new ApiError(404, 'webhook_not_found', `No webhook ${id} in this team.`);
+  return webhook;
+}
+
+export function webhookRoutes(context: DispatcherContext): Router {
+  const { store, now, config } = context;
+  const router = Router();
+
+  router.post('/webhooks', requireJsonBody, async (req, res) => {
+    const team = teamOf(req);
+    const body = parseInput(createBody, req.body, 'webhook');
+    const check = checkWebhookUrl(body.url, config.pinnedHosts);
+    if (!check.ok) throw new ApiError(422, 'invalid_url', check.message, { rule: check.rule });
+    const created = await store.createWebhook({
+      id: `wh_${randomUUID().replaceAll('-', '')}`, teamId: team.team_id, url: check.url, eventName: body.event,
+      secret: generateWebhookSecret(), createdAt: now(),
+    });
+    if (created === 'limit_reached') {
+      throw new ApiError(409, 'limit_reached', `This team already has ${team.max_urls_per_event} webhook URL(s) for ${body.event}, its limit; delete one, or contact Spir to register more.`, { limit: team.max_urls_per_event });
+    }
+    res.status(201).json(webhookJson(created, { withSecret: true }));
+  });
+
+  router.get('/webhooks', async (req, res) => {
+    const rows = await store.listWebhooks(teamOf(req).team_id);
+    res.json({ data: rows.map((row) => webhookJson(row, { withSecret: false })) });
+  });
+
+  router.get('/webhooks/:id', async (req, res) => {
+    res.json(webhookJson(await findTeamWebhook(context, teamOf(req).team_id, req.params.id), { withSecret: true }));
+  });
+
+  router.delete('/webhooks/:id', async (req, res) => {
+    if (!(await store.deleteWebhook(teamOf(req).team_id, req.params.id, now()))) {
+      throw new ApiError(404, 'webhook_not_found', `No webhook ${req.params.id} in this team.`);
+    }
+    res.status(204).end();
+  });
+
+  router.post('/webhooks/:id/rotate-secret', async (req, res) => {
+    const rotated = await store.rotateWebhookSecret(teamOf(req).team_id, req.params.id, generateWebhookSecret(), now() + previousSecretValidityMs);
+    if (rotated === undefined) throw new ApiError(404, 'webhook_not_found', `No webhook ${req.params.id} in this team.`);
+    res.json(webhookJson(rotated, { withSecret: true }));
+  });
+
+  return router;
+}

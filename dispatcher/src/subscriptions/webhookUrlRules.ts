@@ -1,0 +1,50 @@
+import { isIP } from 'node:net';
+
+/** The URL rules of Spir's help page and contract.md, each with a name a client can act on. */
+export type WebhookUrlRule =
+  | 'malformed'
+  | 'too_long'
+  | 'https_required'
+  | 'credentials_not_allowed'
+  | 'localhost_not_allowed'
+  | 'ip_address_not_allowed'
+  | 'public_host_name_required';
+
+export type WebhookUrlCheck = { ok: true; url: string } | { ok: false; rule: WebhookUrlRule; message: string };
+
+export const maxWebhookUrlLength = 2048;
+
+// Names that never lead to the public internet (RFC 6761, RFC 6762, RFC 8375, common intranet suffixes).
+const nonPublicSuffixes = ['local', 'internal', 'intranet', 'lan', 'home', 'corp', 'test', 'example', 'invalid', 'onion', 'home.arpa', 'localdomain'];
+
+/**
+ * Checks a webhook URL when it is registered. Hosts pinned by WEBHOOK_RESOLVE pass the
+ * public-name rule (development and tests); nothing passes the other rules. The address a
+ * name resolves to is checked again at every connection (see delivery/publicAddress.ts).
+ */
+export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, string> = new Map()): WebhookUrlCheck {
+  const fail = (rule: WebhookUrlRule, message: string): WebhookUrlCheck => ({ ok: false, rule, message });
+  if (input.length > maxWebhookUrlLength) return fail('too_long', `The URL is ${input.length} characters long; at most ${maxWebhookUrlLength} are allowed.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(input)) return fail('malformed', 'The URL contains white space or control characters.');
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return fail('malformed', 'The URL cannot be parsed; give an absolute URL such as https://example.com/webhooks/spir.');
+  }
+  if (url.protocol !== 'https:') return fail('https_required', `The URL must use https (got ${url.protocol.replace(/:$/, '')}).`);
+  if (url.username !== '' || url.password !== '') return fail('credentials_not_allowed', 'The URL must not contain a user name or password.');
+
+  // The WHATWG parser has already turned decimal, octal and hex IPv4 spellings into dotted form.
+  const host = url.hostname.replace(/\.$/, '');
+  if (host.startsWith('[') || isIP(host) !== 0) return fail('ip_address_not_allowed', `The URL's host ${url.hostname} is an IP address; use a host name.`);
+  if (host === 'localhost' || host.endsWith('.localhost')) return fail('localhost_not_allowed', 'localhost URLs are not supported; use a public host name.');
+  if (!pinnedHosts.has(host)) {
+    if (!host.includes('.')) return fail('public_host_name_required', `The host ${host} is not a fully qualified domain name.`);
+    const suffix = nonPublicSuffixes.find((name) => host === name || host.endsWith(`.${name}`));
+    if (suffix !== undefined) return fail('public_host_name_required', `The host ${host} is under .${suffix}, which is not reachable on the public internet.`);
+  }
+  if (url.href.length > maxWebhookUrlLength) return fail('too_long', `The URL is ${url.href.length} characters long once normalised; at most ${maxWebhookUrlLength} are allowed.`);
+  return { ok: true, url: url.href };
+}

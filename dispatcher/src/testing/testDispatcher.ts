@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { parseConfig } from '../config';
+import { startDispatcher, type DispatcherOverrides, type RunningDispatcher } from '../dispatcher';
+
+export interface TestDispatcher extends RunningDispatcher {
+  dataDir: string;
+  /** Calls the dispatcher's API, returning status and parsed JSON. */
+  call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<{ status: number; body: any }>;
+  /** Creates a team and returns an API key for it. */
+  createTeam(teamId: string, options?: { adminEmails?: string[]; maxUrlsPerEvent?: number }): Promise<string>;
+}
+
+/**
+ * A dispatcher in this process on a real SQLite file in a fresh folder, listening on a free
+ * loopback port. `env` takes the same variables as production.
+ */
+export async function startTestDispatcher(env: Record<string, string>, overrides: DispatcherOverrides = {}): Promise<TestDispatcher> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spir-dispatcher-'));
+  const config = parseConfig({
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
+    INTERNAL_API_TOKEN: 'internal-token-for-tests', ...env,
+  });
+  const running = await startDispatcher(config, { logger: pino({ level: 'silent' }), ...overrides });
+  const call: TestDispatcher['call'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? running.internalApiToken}` };
+    let body: string | undefined;
+    if (options.rawBody !== undefined || options.body !== undefined) {
+      body = options.rawBody ?? JSON.stringify(options.body);
+      headers['content-type'] = options.contentType ?? 'application/json';
+    }
+    const response = await fetch(`${running.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+  };
+  return {
+    ...running,
+    dataDir,
+    call,
+    async createTeam(teamId, options = {}) {
+      const team = await call('PUT', `/internal/v1/teams/${teamId}`, {
+        body: { name: `Team ${teamId}`, adminEmails: options.adminEmails ?? [`admin@${teamId}.example.com`], maxUrlsPerEvent: options.maxUrlsPerEvent ?? 1 },
+      });
+      if (team.status !== 200) throw new Error(`creating team ${teamId}: ${JSON.stringify(team.body)}`);
+      const key = await call('POST', `/internal/v1/teams/${teamId}/api-keys`);
+      return key.body.apiKey as string;
+    },
+    async close() {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

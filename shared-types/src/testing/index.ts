@@ -1,0 +1,1 @@
+export { createThrowawayCa, type ThrowawayCa } from './throwawayCa';
