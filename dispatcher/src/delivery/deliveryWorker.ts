@@ -35,6 +35,8 @@ export class DeliveryWorker {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
+  // Set by wake() while the loop is busy claiming, so that the wake-up is not lost.
+  private wakeRequested = false;
   private nextRetryAt = Number.POSITIVE_INFINITY;
   private unrecorded: AttemptResult[] = [];
   private flushing: Promise<void> | undefined;
@@ -53,6 +55,7 @@ export class DeliveryWorker {
 
   /** Looks for due work now (new events were just stored). */
   wake(): void {
+    this.wakeRequested = true;
     this.wakeUp?.();
   }
 
@@ -70,6 +73,7 @@ export class DeliveryWorker {
     while (this.running) {
       const free = this.options.concurrency - this.inFlight;
       let claimed: ClaimedDelivery[] = [];
+      this.wakeRequested = false;
       if (free > 0) {
         try {
           const limit = Math.min(free, this.options.claimBatchSize);
@@ -89,6 +93,7 @@ export class DeliveryWorker {
   }
 
   private sleep(): Promise<void> {
+    if (this.wakeRequested) return Promise.resolve();
     const untilRetry = this.nextRetryAt - this.options.now();
     const delay = Math.max(0, Math.min(this.options.pollIntervalMs, untilRetry));
     return new Promise<void>((resolve) => {

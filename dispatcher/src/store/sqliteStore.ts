@@ -255,7 +255,7 @@ function prepareStatements(db: Database.Database) {
       UPDATE webhooks SET previous_secret = secret, secret = ?, previous_secret_expires_at = ?
       WHERE id = ? AND team_id = ? AND deleted_at IS NULL RETURNING *`),
     findEvent: db.prepare('SELECT * FROM events WHERE team_id = ? AND webhook_event_id = ?'),
-    deliveryIdsOfEvent: db.prepare('SELECT id FROM deliveries WHERE event_id = ? ORDER BY id'),
+    deliveryIdsOfEvent: db.prepare('SELECT id FROM deliveries WHERE event_id = ? ORDER BY rowid'),
     insertEvent: db.prepare(`
       INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at)
       VALUES (:team_id, :webhook_event_id, :event_name, :url_kind, :body, :received_at) RETURNING *`),

@@ -12,11 +12,13 @@ export interface ReceivedRequest {
 }
 
 /** How the receiver answers one request: a status, or never (until the connection closes). */
-export type ReceiverAnswer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+export type ReceiverAnswer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
 
 export interface HttpsReceiver {
   port: number;
   received: ReceivedRequest[];
+  /** Requests answered not yet (hanging), by path. */
+  openRequests: Map<string, number>;
   /** Decides each answer; the default is 200. */
   answer: (request: ReceivedRequest, index: number) => ReceiverAnswer;
   /** Resolves once `count` requests have arrived. */
@@ -31,6 +33,7 @@ export async function startHttpsReceiver(ca: ThrowawayCa, hostnames: readonly st
   const receiver: HttpsReceiver = {
     port: 0,
     received: [],
+    openRequests: new Map(),
     answer: () => ({ status: 200, body: 'ok' }),
     async waitForRequests(count, timeoutMs = 15_000) {
       if (receiver.received.length < count) {
@@ -58,8 +61,15 @@ export async function startHttpsReceiver(ca: ThrowawayCa, hostnames: readonly st
         waiter.resolve();
       }
       const answer = receiver.answer(request, index);
-      if (answer === 'hang') return;
-      res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
+      if (answer === 'hang') {
+        const open = receiver.openRequests;
+        open.set(request.path, (open.get(request.path) ?? 0) + 1);
+        res.on('close', () => open.set(request.path, (open.get(request.path) ?? 1) - 1));
+        return;
+      }
+      const send = () => res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
+      if (answer.delayMs === undefined) send();
+      else setTimeout(send, answer.delayMs);
     });
   });
   server.listen(0, '127.0.0.1');

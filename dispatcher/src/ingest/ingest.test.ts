@@ -1,0 +1,97 @@
+import { cloneSample, samples } from '@spir-webhooks/shared-types';
+import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
+
+let dispatcher: TestDispatcher;
+let apiKey: string;
+
+beforeAll(async () => {
+  // Nothing listens at the webhook URL: these tests are about what ingest stores and answers.
+  dispatcher = await startTestDispatcher({ RETRY_INTERVAL_SECONDS: '60' }, { lookup: async () => [] });
+  apiKey = await dispatcher.createTeam('acme', { maxUrlsPerEvent: 2 });
+  for (const url of ['https://a.example.com/hook', 'https://b.example.com/hook']) {
+    expect((await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url, event: 'event.confirmed' } })).status).toBe(201);
+  }
+});
+
+afterAll(() => dispatcher.close());
+
+const ingest = (body: unknown, options: { token?: string; contentType?: string; rawBody?: string } = {}) =>
+  dispatcher.call('POST', '/internal/v1/events', { body, ...options });
+
+describe('POST /internal/v1/events', () => {
+  it('stores the event and creates one delivery per webhook of its team and name', async () => {
+    const event = { ...cloneSample('event.confirmed'), webhookEventId: 'evt-fanout' };
+    const { status, body } = await ingest({ teamId: 'acme', urlKind: 'template', event });
+    expect(status).toBe(202);
+    expect(body).toEqual({ webhookEventId: 'evt-fanout', deliveries: [expect.stringMatching(/^dlv_/), expect.stringMatching(/^dlv_/)], duplicate: false });
+  });
+
+  it('creates nothing new for the same team and webhookEventId', async () => {
+    const event = { ...cloneSample('event.confirmed'), webhookEventId: 'evt-twice' };
+    const first = await ingest({ teamId: 'acme', urlKind: 'template', event });
+    const second = await ingest({ teamId: 'acme', urlKind: 'template', event });
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual({ ...first.body, duplicate: true });
+    const recent = await dispatcher.call('GET', '/v1/events?name=event.confirmed&limit=100', { token: apiKey });
+    expect(recent.body.data.filter((e: { webhookEventId: string }) => e.webhookEventId === 'evt-twice')).toHaveLength(1);
+  });
+
+  it('refuses a reused webhookEventId with a different body', async () => {
+    const event = { ...cloneSample('form.answered'), webhookEventId: 'evt-reused' };
+    await ingest({ teamId: 'acme', urlKind: 'template', event });
+    const changed = { ...event, payload: { ...event.payload, managementTitle: 'another' } };
+    expect(await ingest({ teamId: 'acme', urlKind: 'template', event: changed })).toMatchObject({ status: 409, body: { error: { code: 'event_id_reused' } } });
+  });
+
+  it('records events from one-off availability URLs without delivering them', async () => {
+    const event = { ...cloneSample('event.confirmed'), webhookEventId: 'evt-oneoff' };
+    const { status, body } = await ingest({ teamId: 'acme', urlKind: 'oneOff', event });
+    expect(status).toBe(202);
+    expect(body.deliveries).toEqual([]);
+  });
+
+  it('answers 400 with the zod path of a broken field', async () => {
+    const event = cloneSample('event.canceled') as unknown as { payload: Record<string, unknown> };
+    event.payload.canceledAt = '2026-11-21 16:40';
+    const { status, body } = await ingest({ teamId: 'acme', urlKind: 'template', event });
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.message).toContain('event.payload.canceledAt');
+    expect(body.error.details.issues[0].path).toEqual(['event', 'payload', 'canceledAt']);
+  });
+
+  it.each([
+    ['an unknown event name', { teamId: 'acme', urlKind: 'template', event: { ...samples['form.answered'], webhookEventName: 'form.deleted' } }, ['event', 'webhookEventName']],
+    ['an unknown url kind', { teamId: 'acme', urlKind: 'personal', event: samples['form.answered'] }, ['urlKind']],
+    ['an extra field', { teamId: 'acme', urlKind: 'template', event: samples['form.answered'], priority: 1 }, []],
+    ['a missing event', { teamId: 'acme', urlKind: 'template' }, ['event']],
+  ])('answers 400 for %s', async (_what, body, path) => {
+    const response = await ingest(body);
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.issues.map((i: { path: unknown }) => i.path)).toContainEqual(path);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    expect(await ingest(undefined, { rawBody: '{"teamId": ' })).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
+  });
+
+  it('answers 413 for a body over 256 KiB', async () => {
+    const event = cloneSample('form.answered');
+    event.payload.formAnswers = [{ question: 'q', answer: 'x'.repeat(300 * 1024) }];
+    expect(await ingest({ teamId: 'acme', urlKind: 'template', event })).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
+  });
+
+  it('answers 415 for a body that is not declared as JSON', async () => {
+    const body = JSON.stringify({ teamId: 'acme', urlKind: 'template', event: samples['form.answered'] });
+    expect(await ingest(undefined, { rawBody: body, contentType: 'text/plain' })).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
+  });
+
+  it('answers 401 without the internal token, or with a team key', async () => {
+    expect((await ingest({}, { token: 'wrong-token-wrong-token' })).status).toBe(401);
+    expect((await ingest({}, { token: apiKey })).status).toBe(401);
+  });
+
+  it('answers 404 for a team that does not exist', async () => {
+    expect(await ingest({ teamId: 'nobody', urlKind: 'template', event: samples['form.answered'] })).toMatchObject({ status: 404, body: { error: { code: 'team_not_found' } } });
+  });
+});

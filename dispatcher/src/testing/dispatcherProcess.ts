@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { waitFor } from './waitFor';
+
+const mainJs = join(__dirname, '..', '..', 'dist', 'main.js');
+
+export interface DispatcherProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** SIGKILL: no shutdown code runs. */
+  kill(): Promise<void>;
+}
+
+/**
+ * The compiled dispatcher (`npm test` builds it first) as a child process, for tests that kill
+ * it. Resolves once it answers /healthz.
+ */
+export async function spawnDispatcher(env: Record<string, string>, port: number): Promise<DispatcherProcess> {
+  const child = spawn(process.execPath, [mainJs], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`the dispatcher process to answer on ${url}\n${output}`, async () => {
+    if (child.exitCode !== null) throw new Error(`dispatcher exited with ${child.exitCode}:\n${output}`);
+    try {
+      return (await fetch(`${url}/healthz`)).ok ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  return {
+    child,
+    url,
+    output: () => output,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
