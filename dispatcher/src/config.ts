@@ -8,8 +8,10 @@ export class ConfigError extends Error {
   }
 }
 
-const seconds = (name: string, fallback: number, min: number) =>
-  z.coerce.number({ error: `${name} must be a number of seconds` }).min(min, { error: `${name} must be at least ${min}` }).default(fallback);
+const amount = (unit: string) => (name: string, fallback: number, min: number) =>
+  z.coerce.number({ error: `${name} must be a number of ${unit}` }).min(min, { error: `${name} must be at least ${min}` }).default(fallback);
+const seconds = amount('seconds');
+const days = amount('days');
 const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
   z.coerce.number({ error: `${name} must be a whole number` }).int({ error: `${name} must be a whole number` })
     .min(min, { error: `${name} must be at least ${min}` }).max(max, { error: `${name} must be at most ${max}` }).default(fallback);
@@ -41,6 +43,8 @@ const envSchema = z.object({
     }
     return pins;
   }),
+  MAIL_RETRY_SECONDS: seconds('MAIL_RETRY_SECONDS', 30, 0.05),
+  RETENTION_DAYS: days('RETENTION_DAYS', 30, 0.000001),
   DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 512, 1, 100_000),
   DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 16, 1, 10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -60,6 +64,10 @@ export interface Config {
   maxRetries: number;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** First pause after a failed SMTP send; it doubles up to an hour. */
+  mailRetryMs: number;
+  /** Finished deliveries, their attempts and stored bodies are purged after this long. */
+  retentionMs: number;
   /** WEBHOOK_RESOLVE: host name → pinned address (development and tests only). */
   pinnedHosts: ReadonlyMap<string, string>;
   deliveryConcurrency: number;
@@ -87,6 +95,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     maxRetries: e.MAX_RETRIES,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    mailRetryMs: Math.round(e.MAIL_RETRY_SECONDS * 1000),
+    retentionMs: Math.round(e.RETENTION_DAYS * 24 * 3600_000),
     pinnedHosts: e.WEBHOOK_RESOLVE,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     deliveryConcurrencyPerWebhook: e.DELIVERY_CONCURRENCY_PER_WEBHOOK,

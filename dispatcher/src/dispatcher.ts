@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
@@ -9,6 +10,9 @@ import { DeliveryWorker } from './delivery/deliveryWorker';
 import type { LookupAll } from './delivery/publicAddress';
 import { loadOrCreateInternalToken } from './internalToken';
 import { createMetrics } from './ops/metrics';
+import { startRetentionJob } from './ops/retention';
+import { FailureEmailSender } from './notify/failureEmailSender';
+import { createOutboxFolderMailer, createSmtpMailer, type Mailer } from './notify/mailer';
 import { SqliteStore } from './store/sqliteStore';
 
 /** What tests and embedders may replace; production passes none of them. */
@@ -19,6 +23,8 @@ export interface DispatcherOverrides {
   lookup?: LookupAll;
   /** Trusted CAs for deliveries in place of Node's own. */
   ca?: string[];
+  /** Where failure emails go in place of SMTP_URL or the outbox folder. */
+  mailer?: Mailer;
 }
 
 export interface RunningDispatcher {
@@ -60,12 +66,19 @@ export async function startDispatcher(config: Readonly<Config>, overrides: Dispa
     pollIntervalMs: 500,
   });
 
+  const mailer = overrides.mailer ?? (config.smtpUrl === undefined ? createOutboxFolderMailer(join(config.dataDir, 'outbox')) : createSmtpMailer(config.smtpUrl));
+  const sender = new FailureEmailSender({
+    store, mailer, from: config.mailFrom, now, logger, metrics, retryMs: config.mailRetryMs, pollIntervalMs: Math.min(1_000, config.mailRetryMs),
+  });
+  const stopRetention = startRetentionJob({ store, now, logger, retentionMs: config.retentionMs });
+
   const app = createApp(context, internal.token);
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   server.keepAliveTimeout = 65_000;
   worker.start();
+  sender.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   logger.info({ port, host: config.host, store: store.engine, sqlitePath: config.sqlitePath }, 'dispatcher listening');
@@ -82,7 +95,10 @@ export async function startDispatcher(config: Readonly<Config>, overrides: Dispa
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      stopRetention();
       await worker.stop();
+      await sender.stop();
+      mailer.close();
       await agent.close();
       await store.close();
     },

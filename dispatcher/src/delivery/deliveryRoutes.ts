@@ -1,23 +1,59 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
-import { ApiError } from '../http/apiError';
+import { ApiError, parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
-import type { AttemptRow, DeliveryRow } from '../store/storeTypes';
+import type { AttemptRow, DeliveryRow, ListedDelivery } from '../store/storeTypes';
+import type { AttemptOutcome } from './sendAttempt';
+
+const cursorSchema = z.string().transform((cursor, ctx) => {
+  const match = /^(\d+)\.(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (match === null) {
+    ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
+    return z.NEVER;
+  }
+  return { createdAt: Number(match[1]), seq: Number(match[2]) };
+});
+const encodeCursor = (row: ListedDelivery) => Buffer.from(`${row.created_at}.${row.seq}`).toString('base64url');
+
+const listQuery = z.strictObject({
+  webhookId: z.string().optional(),
+  status: z.enum(['pending', 'succeeded', 'failed', 'canceled']).optional(),
+  event: z.enum(webhookEventNames).optional(),
+  since: z.iso.datetime({ offset: true }).transform(Date.parse).optional(),
+  until: z.iso.datetime({ offset: true }).transform(Date.parse).optional(),
+  cursor: cursorSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+/** One attempt as the API shows it, whether just made (a test send) or read from the log. */
+export function attemptOutcomeJson(outcome: Pick<AttemptOutcome, 'startedAt' | 'durationMs' | 'requestHeaders' | 'response' | 'error'>) {
+  return {
+    startedAt: new Date(outcome.startedAt).toISOString(),
+    durationMs: outcome.durationMs,
+    request: { headers: outcome.requestHeaders },
+    response: outcome.response,
+    error: outcome.error,
+  };
+}
 
 export function attemptJson(row: AttemptRow) {
   return {
     round: row.round,
     attempt: row.attempt_number,
-    startedAt: new Date(row.started_at).toISOString(),
-    durationMs: row.duration_ms,
     outcome: row.outcome,
-    request: { headers: JSON.parse(row.request_headers) as Record<string, string> },
-    response: row.response_status === null ? null : {
-      status: row.response_status,
-      headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
-      body: row.response_body ?? '',
-    },
-    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    ...attemptOutcomeJson({
+      startedAt: row.started_at,
+      durationMs: row.duration_ms,
+      requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
+      response: row.response_status === null ? null : {
+        status: row.response_status,
+        headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
+        body: row.response_body ?? '',
+      },
+      error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    }),
   };
 }
 
@@ -36,8 +72,30 @@ export function deliveryJson(row: DeliveryRow) {
 }
 
 /** A team's own delivery logs: the request, and the response or the error, of every attempt. */
-export function deliveryRoutes({ store }: DispatcherContext): Router {
+export function deliveryRoutes({ store, now, wakeWorker }: DispatcherContext): Router {
   const router = Router();
+  router.get('/deliveries', async (req, res) => {
+    const query = parseInput(listQuery, req.query, 'query');
+    const rows = await store.listDeliveries({
+      teamId: teamOf(req).team_id, webhookId: query.webhookId, status: query.status, eventName: query.event,
+      since: query.since, until: query.until, after: query.cursor, limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    res.json({
+      data: page.map((row) => ({ ...deliveryJson(row), webhookEventId: row.webhook_event_id, eventName: row.event_name })),
+      nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+    });
+  });
+
+  router.post('/deliveries/:id/resend', async (req, res) => {
+    const result = await store.resendDelivery(teamOf(req).team_id, req.params.id, now());
+    if (result === 'not_found') throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
+    if (result === 'in_progress') throw new ApiError(409, 'delivery_in_progress', 'This delivery is still being attempted; resend it once it has succeeded or finally failed.');
+    if (result === 'webhook_deleted') throw new ApiError(409, 'webhook_deleted', 'The webhook of this delivery was deleted; register the URL again to receive new events.');
+    wakeWorker();
+    res.status(202).json(deliveryJson(result));
+  });
+
   router.get('/deliveries/:id', async (req, res) => {
     const delivery = await store.getDelivery(teamOf(req).team_id, req.params.id);
     if (delivery === undefined) throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);

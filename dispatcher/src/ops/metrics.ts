@@ -34,6 +34,12 @@ export function createMetrics(store: Store, now: () => number) {
       help: 'Events accepted by the ingest API (a repeated webhookEventId is not counted again).',
       registers: [registry],
     }),
+    failureEmails: new Counter({
+      name: 'spir_webhook_failure_emails_total',
+      help: 'Failure emails to team administrators, by outcome (sent, or retry after a mail error).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     queueDue: new Gauge({
       name: 'spir_webhook_queue_due',
       help: 'Pending deliveries whose attempt is due and not yet claimed.',

@@ -77,6 +77,27 @@ const migrations: readonly string[] = [
   );
   CREATE INDEX attempts_by_delivery ON attempts (delivery_id, round, attempt_number);
   `,
+  // 2: the outbox of failure emails, written in the transaction that marks a final failure.
+  `
+  CREATE TABLE failure_emails (
+    id INTEGER PRIMARY KEY,
+    delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+    round INTEGER NOT NULL,
+    team_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    send_attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    last_error TEXT,
+    message_id TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    UNIQUE (delivery_id, round)
+  );
+  CREATE INDEX failure_emails_due ON failure_emails (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_finished ON deliveries (updated_at) WHERE status <> 'pending';
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

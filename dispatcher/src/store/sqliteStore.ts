@@ -3,9 +3,10 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
+import { prepareStatements } from './sqliteStatements';
 import type {
-  AttemptResult, AttemptRow, ClaimedDelivery, ClaimOptions, DeliveryRow, EventRow, NewWebhook,
-  QueueDepth, RecordedEvent, Store, TeamRow, WebhookRow,
+  AttemptResult, AttemptRow, ClaimedDelivery, ClaimOptions, DeliveryFilter, DeliveryRow, EventRow, FailureEmailJob,
+  FailureEmailRow, ListedDelivery, NewWebhook, QueueDepth, RecordedEvent, Store, TeamRow, WebhookRow,
 } from './storeTypes';
 
 export function newDeliveryId(): string {
@@ -193,7 +194,7 @@ export class SqliteStore implements Store {
           error_message: result.error?.message ?? null,
         });
         // Guarded by the lease: a worker whose lease expired must not move the delivery on.
-        this.sql.finishAttempt.run({
+        const moved = this.sql.finishAttempt.run({
           id: result.deliveryId,
           worker: workerId,
           round: result.round,
@@ -201,7 +202,9 @@ export class SqliteStore implements Store {
           status: result.next.kind === 'retry' ? 'pending' : result.next.kind,
           next_attempt_at: result.next.kind === 'retry' ? result.next.nextAttemptAt : finishedAt,
           now: finishedAt,
-        });
+        }).changes > 0;
+        // We MUST write the email in this transaction: then a crash can delay it, never lose it.
+        if (moved && result.next.kind === 'failed') this.sql.insertFailureEmail.run({ id: result.deliveryId, now: finishedAt });
       }
     }).immediate();
   }
@@ -212,6 +215,74 @@ export class SqliteStore implements Store {
 
   async queueDepth(now: number): Promise<QueueDepth> {
     return this.sql.queueDepth.get({ now }) as QueueDepth;
+  }
+
+  async listDeliveries(filter: DeliveryFilter): Promise<ListedDelivery[]> {
+    return this.sql.listDeliveries.all({
+      team_id: filter.teamId,
+      webhook_id: filter.webhookId ?? null,
+      status: filter.status ?? null,
+      event_name: filter.eventName ?? null,
+      since: filter.since ?? null,
+      until: filter.until ?? null,
+      cursor_created_at: filter.after?.createdAt ?? null,
+      cursor_seq: filter.after?.seq ?? null,
+      limit: filter.limit,
+    }) as ListedDelivery[];
+  }
+
+  async resendDelivery(teamId: string, id: string, now: number): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'> {
+    return this.db.transaction(() => {
+      const delivery = this.sql.getDelivery.get(id, teamId) as DeliveryRow | undefined;
+      if (delivery === undefined) return 'not_found' as const;
+      const webhook = this.sql.webhookOfDelivery.get(id) as WebhookRow;
+      if (webhook.deleted_at !== null) return 'webhook_deleted' as const;
+      return (this.sql.resendDelivery.get({ id, team_id: teamId, now }) as DeliveryRow | undefined) ?? ('in_progress' as const);
+    }).immediate();
+  }
+
+  async claimFailureEmails(workerId: string, now: number, leaseMs: number, limit: number): Promise<FailureEmailJob[]> {
+    return this.db.transaction(() => {
+      const emails = this.sql.claimFailureEmails.all({ worker: workerId, now, lease_until: now + leaseMs, limit }) as FailureEmailRow[];
+      return emails.map((email): FailureEmailJob => {
+        const context = this.sql.failureEmailContext.get(email.delivery_id) as {
+          url: string; webhook_id: string; webhook_event_id: string; event_name: string; body: string; team_name: string; admin_emails: string;
+        };
+        return {
+          email,
+          url: context.url,
+          webhookId: context.webhook_id,
+          webhookEventId: context.webhook_event_id,
+          eventName: context.event_name,
+          body: context.body,
+          teamName: context.team_name,
+          adminEmails: JSON.parse(context.admin_emails) as string[],
+          attempts: this.sql.attemptsOfRound.all(email.delivery_id, email.round) as AttemptRow[],
+        };
+      });
+    }).immediate();
+  }
+
+  async markFailureEmailSent(workerId: string, id: number, messageId: string, now: number): Promise<void> {
+    this.sql.markFailureEmailSent.run({ id, worker: workerId, message_id: messageId, now });
+  }
+
+  async rescheduleFailureEmail(workerId: string, id: number, nextAttemptAt: number, error: string): Promise<void> {
+    this.sql.rescheduleFailureEmail.run({ id, worker: workerId, next_attempt_at: nextAttemptAt, error });
+  }
+
+  async getFailureEmail(deliveryId: string, round: number): Promise<FailureEmailRow | undefined> {
+    return this.sql.getFailureEmail.get(deliveryId, round) as FailureEmailRow | undefined;
+  }
+
+  async purgeFinishedBefore(cutoff: number): Promise<{ deliveries: number; attempts: number; events: number }> {
+    return this.db.transaction(() => {
+      this.sql.purgeSentFailureEmails.run({ cutoff });
+      const attempts = this.sql.purgeAttempts.run({ cutoff }).changes;
+      const deliveries = this.sql.purgeDeliveries.run({ cutoff }).changes;
+      const events = this.sql.purgeEvents.run({ cutoff }).changes;
+      return { deliveries, attempts, events };
+    }).immediate();
   }
 
   async getEventById(id: number): Promise<EventRow | undefined> {
@@ -225,90 +296,4 @@ export class SqliteStore implements Store {
   async listAttempts(deliveryId: string): Promise<AttemptRow[]> {
     return this.sql.listAttempts.all(deliveryId) as AttemptRow[];
   }
-}
-
-function prepareStatements(db: Database.Database) {
-  return {
-    ping: db.prepare('SELECT 1'),
-    upsertTeam: db.prepare(`
-      INSERT INTO teams (team_id, name, admin_emails, max_urls_per_event, created_at, updated_at)
-      VALUES (:team_id, :name, :admin_emails, :max_urls_per_event, :now, :now)
-      ON CONFLICT (team_id) DO UPDATE SET name = excluded.name, admin_emails = excluded.admin_emails,
-        max_urls_per_event = excluded.max_urls_per_event, updated_at = excluded.updated_at
-      RETURNING *`),
-    getTeam: db.prepare('SELECT * FROM teams WHERE team_id = ?'),
-    addApiKey: db.prepare('INSERT INTO api_keys (key_hash, team_id, created_at) VALUES (?, ?, ?)'),
-    findTeamByApiKeyHash: db.prepare('SELECT teams.* FROM api_keys JOIN teams USING (team_id) WHERE key_hash = ?'),
-    countLiveWebhooks: db.prepare(`
-      SELECT (SELECT count(*) FROM webhooks WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL) AS live,
-             (SELECT max_urls_per_event FROM teams WHERE team_id = ?) AS max`),
-    insertWebhook: db.prepare(`
-      INSERT INTO webhooks (id, team_id, url, event_name, secret, created_at)
-      VALUES (:id, :team_id, :url, :event_name, :secret, :created_at) RETURNING *`),
-    listWebhooks: db.prepare('SELECT * FROM webhooks WHERE team_id = ? AND deleted_at IS NULL ORDER BY created_at, id'),
-    getWebhook: db.prepare('SELECT * FROM webhooks WHERE id = ? AND team_id = ? AND deleted_at IS NULL'),
-    deleteWebhook: db.prepare('UPDATE webhooks SET deleted_at = ? WHERE id = ? AND team_id = ? AND deleted_at IS NULL'),
-    cancelPendingDeliveriesOfWebhook: db.prepare(`
-      UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-      WHERE webhook_id = ? AND status = 'pending'`),
-    rotateWebhookSecret: db.prepare(`
-      UPDATE webhooks SET previous_secret = secret, secret = ?, previous_secret_expires_at = ?
-      WHERE id = ? AND team_id = ? AND deleted_at IS NULL RETURNING *`),
-    findEvent: db.prepare('SELECT * FROM events WHERE team_id = ? AND webhook_event_id = ?'),
-    deliveryIdsOfEvent: db.prepare('SELECT id FROM deliveries WHERE event_id = ? ORDER BY rowid'),
-    insertEvent: db.prepare(`
-      INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at)
-      VALUES (:team_id, :webhook_event_id, :event_name, :url_kind, :body, :received_at) RETURNING *`),
-    liveWebhooksForEvent: db.prepare('SELECT id, url FROM webhooks WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL ORDER BY id'),
-    insertDelivery: db.prepare(`
-      INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round, next_attempt_at, created_at, updated_at)
-      VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :now, :now)`),
-    recentEvents: db.prepare('SELECT * FROM events WHERE team_id = ? ORDER BY id DESC LIMIT ?'),
-    recentEventsByName: db.prepare('SELECT * FROM events WHERE team_id = ? AND event_name = ? ORDER BY id DESC LIMIT ?'),
-    // Oldest due first, at most `per_webhook` in flight per webhook, saturated webhooks skipped
-    // so that one hung endpoint cannot fill a batch.
-    claimDue: db.prepare(`
-      WITH candidates AS (
-        SELECT id, webhook_id, next_attempt_at FROM deliveries
-        WHERE status = 'pending' AND next_attempt_at <= :now
-          AND (lease_expires_at IS NULL OR lease_expires_at <= :now)
-          AND webhook_id NOT IN (SELECT value FROM json_each(:saturated))
-        ORDER BY next_attempt_at LIMIT :scan
-      ), ranked AS (
-        SELECT id, next_attempt_at,
-          ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at) AS rank,
-          :per_webhook - coalesce(json_extract(:in_flight, '$."' || webhook_id || '"'), 0) AS room
-        FROM candidates
-      )
-      UPDATE deliveries SET lease_owner = :worker, lease_expires_at = :lease_until
-      WHERE id IN (SELECT id FROM ranked WHERE rank <= room ORDER BY next_attempt_at LIMIT :limit)
-      RETURNING id`),
-    claimedDetails: db.prepare(`
-      SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
-             e.webhook_event_id, e.event_name, e.body,
-             w.secret, w.previous_secret, w.previous_secret_expires_at
-      FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.id IN (SELECT value FROM json_each(?))
-      ORDER BY d.next_attempt_at`),
-    insertAttempt: db.prepare(`
-      INSERT INTO attempts (delivery_id, round, attempt_number, started_at, duration_ms, outcome, request_headers,
-        response_status, response_headers, response_body, error_code, error_message)
-      VALUES (:delivery_id, :round, :attempt_number, :started_at, :duration_ms, :outcome, :request_headers,
-        :response_status, :response_headers, :response_body, :error_code, :error_message)`),
-    finishAttempt: db.prepare(`
-      UPDATE deliveries SET status = :status, attempts_in_round = :attempts, next_attempt_at = :next_attempt_at,
-        lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
-      WHERE id = :id AND lease_owner = :worker AND round = :round AND status = 'pending'`),
-    releaseLeases: db.prepare(`
-      UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL
-      WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ?`),
-    queueDepth: db.prepare(`
-      SELECT
-        count(*) FILTER (WHERE next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at <= :now)) AS due,
-        count(*) FILTER (WHERE lease_expires_at > :now) AS inFlight
-      FROM deliveries WHERE status = 'pending'`),
-    getEventById: db.prepare('SELECT * FROM events WHERE id = ?'),
-    getDelivery: db.prepare('SELECT * FROM deliveries WHERE id = ? AND team_id = ?'),
-    listAttempts: db.prepare('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY round, attempt_number, id'),
-  };
 }

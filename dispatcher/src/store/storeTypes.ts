@@ -78,6 +78,58 @@ export interface AttemptRow {
   error_message: string | null;
 }
 
+export interface FailureEmailRow {
+  id: number;
+  delivery_id: string;
+  round: number;
+  team_id: string;
+  status: 'pending' | 'sent';
+  send_attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** A failure email to send, with everything it tells. */
+export interface FailureEmailJob {
+  email: FailureEmailRow;
+  url: string;
+  webhookId: string;
+  webhookEventId: string;
+  eventName: string;
+  /** The envelope as it was sent. */
+  body: string;
+  teamName: string;
+  adminEmails: string[];
+  /** Every attempt of the round that failed. */
+  attempts: AttemptRow[];
+}
+
+/** A delivery row as listed, with its event's id and name and its place for paging. */
+export interface ListedDelivery extends DeliveryRow {
+  seq: number;
+  webhook_event_id: string;
+  event_name: WebhookEventName;
+}
+
+export interface DeliveryFilter {
+  teamId: string;
+  webhookId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  eventName?: WebhookEventName | undefined;
+  /** created_at >= since */
+  since?: number | undefined;
+  /** created_at < until */
+  until?: number | undefined;
+  /** Continue after this delivery (newest first). */
+  after?: { createdAt: number; seq: number } | undefined;
+  limit: number;
+}
+
 /** A delivery handed to a worker, with everything needed to send it. */
 export interface ClaimedDelivery {
   id: string;
@@ -166,11 +218,30 @@ export interface Store {
 
   /** Leases due deliveries to one worker; a lease that expires makes them due again. */
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;
-  /** Records attempts and moves their deliveries on, in one transaction, guarded by the lease. */
+  /**
+   * Records attempts and moves their deliveries on, in one transaction, guarded by the lease.
+   * A final failure writes its failure email to the outbox in that same transaction.
+   */
   recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void>;
   /** Gives leases back unused (a worker stopping): they become due at once. */
   releaseLeases(workerId: string, deliveryIds: readonly string[]): Promise<void>;
   queueDepth(now: number): Promise<QueueDepth>;
+
+  listDeliveries(filter: DeliveryFilter): Promise<ListedDelivery[]>;
+  /**
+   * Starts a new round of attempts for a delivery that succeeded or finally failed; a pending
+   * one is `in_progress`, one whose webhook was deleted is `webhook_deleted`.
+   */
+  resendDelivery(teamId: string, id: string, now: number): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'>;
+
+  /** Leases due failure emails to one sender. */
+  claimFailureEmails(workerId: string, now: number, leaseMs: number, limit: number): Promise<FailureEmailJob[]>;
+  markFailureEmailSent(workerId: string, id: number, messageId: string, now: number): Promise<void>;
+  rescheduleFailureEmail(workerId: string, id: number, nextAttemptAt: number, error: string): Promise<void>;
+  getFailureEmail(deliveryId: string, round: number): Promise<FailureEmailRow | undefined>;
+
+  /** Deletes finished deliveries, their attempts and bodies last changed before `cutoff`. */
+  purgeFinishedBefore(cutoff: number): Promise<{ deliveries: number; attempts: number; events: number }>;
 
   getEventById(id: number): Promise<EventRow | undefined>;
   getDelivery(teamId: string, id: string): Promise<DeliveryRow | undefined>;

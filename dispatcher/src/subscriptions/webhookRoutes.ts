@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { generateWebhookSecret, webhookEventNames } from '@spir-webhooks/shared-types';
+import { generateWebhookSecret, samples, webhookEventNames } from '@spir-webhooks/shared-types';
+import { attemptOutcomeJson } from '../delivery/deliveryRoutes';
+import { sendAttempt } from '../delivery/sendAttempt';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { teamOf } from '../http/auth';
@@ -73,6 +75,19 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const rotated = await store.rotateWebhookSecret(teamOf(req).team_id, req.params.id, generateWebhookSecret(), now() + previousSecretValidityMs);
     if (rotated === undefined) throw new ApiError(404, 'webhook_not_found', `No webhook ${req.params.id} in this team.`);
     res.json(webhookJson(rotated, { withSecret: true }));
+  });
+
+  // A sample event of the webhook's type, signed and sent now. It is not a real event: it gets
+  // its own webhookEventId each time, is not stored as a delivery, and never causes an email.
+  router.post('/webhooks/:id/test', async (req, res) => {
+    const webhook = await findTeamWebhook(context, teamOf(req).team_id, req.params.id);
+    const event = { ...samples[webhook.event_name], webhookEventId: `test_${randomUUID().replaceAll('-', '')}` };
+    const secrets = webhook.previous_secret !== null && (webhook.previous_secret_expires_at ?? 0) > now() ? [webhook.secret, webhook.previous_secret] : [webhook.secret];
+    const outcome = await sendAttempt(
+      { url: webhook.url, webhookEventId: event.webhookEventId, body: JSON.stringify(event), secrets },
+      { agent: context.agent, timeoutMs: config.requestTimeoutMs, now },
+    );
+    res.json({ succeeded: outcome.succeeded, webhookEventId: event.webhookEventId, ...attemptOutcomeJson(outcome) });
   });
 
   return router;

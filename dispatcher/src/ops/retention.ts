@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/storeTypes';
+
+export interface RetentionOptions {
+  store: Store;
+  now: () => number;
+  logger: Logger;
+  /** Finished deliveries last changed longer ago than this are purged with their attempts and bodies. */
+  retentionMs: number;
+}
+
+/**
+ * Purges old delivery logs now and then periodically (hourly, or more often for a short
+ * retention). Pending deliveries and failure emails not yet sent are never purged.
+ * Returns a function that stops the job.
+ */
+export function startRetentionJob({ store, now, logger, retentionMs }: RetentionOptions): () => void {
+  const intervalMs = Math.min(3600_000, Math.max(200, retentionMs / 4));
+  const purge = async () => {
+    try {
+      const purged = await store.purgeFinishedBefore(now() - retentionMs);
+      if (purged.deliveries + purged.attempts + purged.events > 0) logger.info({ event: 'retention_purge', ...purged }, 'purged old delivery logs');
+    } catch (error) {
+      logger.error({ err: error }, 'purging old delivery logs failed; trying again at the next interval');
+    }
+  };
+  void purge();
+  const timer = setInterval(() => void purge(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

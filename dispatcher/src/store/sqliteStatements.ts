@@ -1,0 +1,145 @@
+import type Database from 'better-sqlite3';
+
+/** Every statement of the SQLite store, by name; each is prepared once when the store opens. */
+const sql = {
+  ping: 'SELECT 1',
+  upsertTeam: `
+    INSERT INTO teams (team_id, name, admin_emails, max_urls_per_event, created_at, updated_at)
+    VALUES (:team_id, :name, :admin_emails, :max_urls_per_event, :now, :now)
+    ON CONFLICT (team_id) DO UPDATE SET name = excluded.name, admin_emails = excluded.admin_emails,
+      max_urls_per_event = excluded.max_urls_per_event, updated_at = excluded.updated_at
+    RETURNING *`,
+  getTeam: 'SELECT * FROM teams WHERE team_id = ?',
+  addApiKey: 'INSERT INTO api_keys (key_hash, team_id, created_at) VALUES (?, ?, ?)',
+  findTeamByApiKeyHash: 'SELECT teams.* FROM api_keys JOIN teams USING (team_id) WHERE key_hash = ?',
+  countLiveWebhooks: `
+    SELECT (SELECT count(*) FROM webhooks WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL) AS live,
+           (SELECT max_urls_per_event FROM teams WHERE team_id = ?) AS max`,
+  insertWebhook: `
+    INSERT INTO webhooks (id, team_id, url, event_name, secret, created_at)
+    VALUES (:id, :team_id, :url, :event_name, :secret, :created_at) RETURNING *`,
+  listWebhooks: 'SELECT * FROM webhooks WHERE team_id = ? AND deleted_at IS NULL ORDER BY created_at, id',
+  getWebhook: 'SELECT * FROM webhooks WHERE id = ? AND team_id = ? AND deleted_at IS NULL',
+  deleteWebhook: 'UPDATE webhooks SET deleted_at = ? WHERE id = ? AND team_id = ? AND deleted_at IS NULL',
+  cancelPendingDeliveriesOfWebhook: `
+    UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+    WHERE webhook_id = ? AND status = 'pending'`,
+  rotateWebhookSecret: `
+    UPDATE webhooks SET previous_secret = secret, secret = ?, previous_secret_expires_at = ?
+    WHERE id = ? AND team_id = ? AND deleted_at IS NULL RETURNING *`,
+  findEvent: 'SELECT * FROM events WHERE team_id = ? AND webhook_event_id = ?',
+  deliveryIdsOfEvent: 'SELECT id FROM deliveries WHERE event_id = ? ORDER BY rowid',
+  insertEvent: `
+    INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at)
+    VALUES (:team_id, :webhook_event_id, :event_name, :url_kind, :body, :received_at) RETURNING *`,
+  liveWebhooksForEvent: 'SELECT id, url FROM webhooks WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL ORDER BY id',
+  insertDelivery: `
+    INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round, next_attempt_at, created_at, updated_at)
+    VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :now, :now)`,
+  recentEvents: 'SELECT * FROM events WHERE team_id = ? ORDER BY id DESC LIMIT ?',
+  recentEventsByName: 'SELECT * FROM events WHERE team_id = ? AND event_name = ? ORDER BY id DESC LIMIT ?',
+  // Oldest due first, at most `per_webhook` in flight per webhook, saturated webhooks skipped
+  // so that one hung endpoint cannot fill a batch.
+  claimDue: `
+    WITH candidates AS (
+      SELECT id, webhook_id, next_attempt_at FROM deliveries
+      WHERE status = 'pending' AND next_attempt_at <= :now
+        AND (lease_expires_at IS NULL OR lease_expires_at <= :now)
+        AND webhook_id NOT IN (SELECT value FROM json_each(:saturated))
+      ORDER BY next_attempt_at LIMIT :scan
+    ), ranked AS (
+      SELECT id, next_attempt_at,
+        ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at) AS rank,
+        :per_webhook - coalesce(json_extract(:in_flight, '$."' || webhook_id || '"'), 0) AS room
+      FROM candidates
+    )
+    UPDATE deliveries SET lease_owner = :worker, lease_expires_at = :lease_until
+    WHERE id IN (SELECT id FROM ranked WHERE rank <= room ORDER BY next_attempt_at LIMIT :limit)
+    RETURNING id`,
+  claimedDetails: `
+    SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
+           e.webhook_event_id, e.event_name, e.body,
+           w.secret, w.previous_secret, w.previous_secret_expires_at
+    FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+    WHERE d.id IN (SELECT value FROM json_each(?))
+    ORDER BY d.next_attempt_at`,
+  insertAttempt: `
+    INSERT INTO attempts (delivery_id, round, attempt_number, started_at, duration_ms, outcome, request_headers,
+      response_status, response_headers, response_body, error_code, error_message)
+    VALUES (:delivery_id, :round, :attempt_number, :started_at, :duration_ms, :outcome, :request_headers,
+      :response_status, :response_headers, :response_body, :error_code, :error_message)`,
+  finishAttempt: `
+    UPDATE deliveries SET status = :status, attempts_in_round = :attempts, next_attempt_at = :next_attempt_at,
+      lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+    WHERE id = :id AND lease_owner = :worker AND round = :round AND status = 'pending'`,
+  releaseLeases: `
+    UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL
+    WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ?`,
+  queueDepth: `
+    SELECT
+      count(*) FILTER (WHERE next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at <= :now)) AS due,
+      count(*) FILTER (WHERE lease_expires_at > :now) AS inFlight
+    FROM deliveries WHERE status = 'pending'`,
+  getEventById: 'SELECT * FROM events WHERE id = ?',
+  getDelivery: 'SELECT * FROM deliveries WHERE id = ? AND team_id = ?',
+  listAttempts: 'SELECT * FROM attempts WHERE delivery_id = ? ORDER BY round, attempt_number, id',
+  insertFailureEmail: `
+    INSERT INTO failure_emails (delivery_id, round, team_id, status, next_attempt_at, created_at)
+    SELECT id, round, team_id, 'pending', :now, :now FROM deliveries WHERE id = :id
+    ON CONFLICT (delivery_id, round) DO NOTHING`,
+  claimFailureEmails: `
+    UPDATE failure_emails SET lease_owner = :worker, lease_expires_at = :lease_until, send_attempts = send_attempts + 1
+    WHERE id IN (
+      SELECT id FROM failure_emails
+      WHERE status = 'pending' AND next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at <= :now)
+      ORDER BY next_attempt_at LIMIT :limit)
+    RETURNING *`,
+  failureEmailContext: `
+    SELECT d.url, d.webhook_id, e.webhook_event_id, e.event_name, e.body, t.name AS team_name, t.admin_emails
+    FROM deliveries d JOIN events e ON e.id = d.event_id JOIN teams t ON t.team_id = d.team_id
+    WHERE d.id = ?`,
+  attemptsOfRound: 'SELECT * FROM attempts WHERE delivery_id = ? AND round = ? ORDER BY attempt_number, id',
+  markFailureEmailSent: `
+    UPDATE failure_emails SET status = 'sent', sent_at = :now, message_id = :message_id, lease_owner = NULL, lease_expires_at = NULL
+    WHERE id = :id AND lease_owner = :worker`,
+  rescheduleFailureEmail: `
+    UPDATE failure_emails SET next_attempt_at = :next_attempt_at, last_error = :error, lease_owner = NULL, lease_expires_at = NULL
+    WHERE id = :id AND lease_owner = :worker`,
+  getFailureEmail: 'SELECT * FROM failure_emails WHERE delivery_id = ? AND round = ?',
+  resendDelivery: `
+    UPDATE deliveries SET status = 'pending', round = round + 1, attempts_in_round = 0, next_attempt_at = :now,
+      lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+    WHERE id = :id AND team_id = :team_id AND status IN ('succeeded', 'failed')
+    RETURNING *`,
+  webhookOfDelivery: 'SELECT w.* FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?',
+  purgeSentFailureEmails: `
+    DELETE FROM failure_emails WHERE status = 'sent' AND delivery_id IN (
+      SELECT id FROM deliveries WHERE status <> 'pending' AND updated_at < :cutoff)`,
+  purgeAttempts: `
+    DELETE FROM attempts WHERE delivery_id IN (
+      SELECT id FROM deliveries WHERE status <> 'pending' AND updated_at < :cutoff
+        AND id NOT IN (SELECT delivery_id FROM failure_emails))`,
+  purgeDeliveries: `
+    DELETE FROM deliveries WHERE status <> 'pending' AND updated_at < :cutoff
+      AND id NOT IN (SELECT delivery_id FROM failure_emails)`,
+  purgeEvents: `
+    DELETE FROM events WHERE received_at < :cutoff AND id NOT IN (SELECT event_id FROM deliveries)`,
+  listDeliveries: `
+    SELECT d.*, d.rowid AS seq, e.webhook_event_id, e.event_name
+    FROM deliveries d JOIN events e ON e.id = d.event_id
+    WHERE d.team_id = :team_id
+      AND (:webhook_id IS NULL OR d.webhook_id = :webhook_id)
+      AND (:status IS NULL OR d.status = :status)
+      AND (:event_name IS NULL OR e.event_name = :event_name)
+      AND (:since IS NULL OR d.created_at >= :since)
+      AND (:until IS NULL OR d.created_at < :until)
+      AND (:cursor_created_at IS NULL OR (d.created_at, d.rowid) < (:cursor_created_at, :cursor_seq))
+    ORDER BY d.created_at DESC, d.rowid DESC LIMIT :limit`,
+} as const;
+
+export type StatementName = keyof typeof sql;
+
+export function prepareStatements(db: Database.Database): Record<StatementName, Database.Statement> {
+  const entries = Object.entries(sql).map(([name, text]) => [name, db.prepare(text)]);
+  return Object.fromEntries(entries) as Record<StatementName, Database.Statement>;
+}
