@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloneSample } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { freePort } from '../testing/freePort';
 import { spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
 import { waitFor } from '../testing/waitFor';
@@ -13,14 +13,6 @@ const eventCount = 300;
 let dataDir: string;
 let receiver: HttpsReceiver;
 let dispatcher: DispatcherProcess | undefined;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'spir-crash-'));

@@ -40,13 +40,28 @@ export class SqliteStore implements Store {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
+    try {
+      // Waits a little for a dispatcher that is still shutting down to let go of the file.
+      this.db.pragma('busy_timeout = 5000');
+      // One process owns the file: a second dispatcher on it fails here instead of racing this
+      // one. PostgreSQL is the engine for several dispatchers sharing one queue.
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      this.db.exec('BEGIN IMMEDIATE; COMMIT');
+    } catch (error) {
+      this.db.close();
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
+      throw new Error(`another process holds ${path}: the SQLite store serves one dispatcher at a time (${(error as Error).message})`);
+    }
     // FULL: a 202 promises that the event survives a power cut, not only a process crash.
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrateSqlite(this.db);
     this.sql = prepareStatements(this.db);
+    // Holding the lock proves that no other process is working: leases left by a killed
+    // dispatcher are taken back now rather than when they expire.
+    this.sql.releaseAllDeliveryLeases.run();
+    this.sql.releaseAllFailureEmailLeases.run();
   }
 
   async ping(): Promise<void> {
