@@ -38,17 +38,11 @@ it('sends exactly one failure email after the dispatcher is killed between the f
     REQUEST_TIMEOUT_SECONDS: '2', RETRY_INTERVAL_SECONDS: '0.1', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, MAIL_RETRY_SECONDS: '0.2',
   };
   dispatcher = await spawnDispatcher(env, port);
-  const call = async (method: string, path: string, body?: unknown, bearer = token) => {
-    const response = await fetch(`${dispatcher!.url}${path}`, {
-      method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await response.json()) as any;
-  };
-  await call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['admin@t1.example.com'] });
-  const { apiKey } = await call('POST', '/internal/v1/teams/t1/api-keys');
-  await call('POST', '/v1/webhooks', { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' }, apiKey);
-  const { deliveries } = await call('POST', '/internal/v1/events', { teamId: 't1', urlKind: 'template', event: cloneSample('form.answered') });
-  await waitFor('the final failure', async () => ((await call('GET', `/v1/deliveries/${deliveries[0]}`, undefined, apiKey)).status === 'failed' ? true : undefined));
+  await dispatcher.call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['admin@t1.example.com'] });
+  const { apiKey } = await dispatcher.call('POST', '/internal/v1/teams/t1/api-keys');
+  await dispatcher.call('POST', '/v1/webhooks', { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' }, apiKey);
+  const { deliveries } = await dispatcher.call('POST', '/internal/v1/events', { teamId: 't1', urlKind: 'template', event: cloneSample('form.answered') });
+  await waitFor('the final failure', async () => ((await dispatcher!.call('GET', `/v1/deliveries/${deliveries[0]}`, undefined, apiKey)).status === 'failed' ? true : undefined));
 
   // The mail server is down, so nothing can have been sent before the kill.
   await dispatcher.kill();

@@ -8,6 +8,8 @@ export interface DispatcherProcess {
   child: ChildProcess;
   url: string;
   output: () => string;
+  /** Calls the API with the internal token, or with `bearer`; returns the parsed JSON body. */
+  call(method: string, path: string, body?: unknown, bearer?: string): Promise<any>;
   /** SIGKILL: no shutdown code runs. */
   kill(): Promise<void>;
 }
@@ -37,6 +39,14 @@ export async function spawnDispatcher(env: Record<string, string>, port: number)
     child,
     url,
     output: () => output,
+    async call(method, path, body, bearer = env.INTERNAL_API_TOKEN) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return response.json();
+    },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
