@@ -1,12 +1,13 @@
 /** One jest run over every package; each package's tests sit next to its code. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/shared-types/src', '<rootDir>/dispatcher/src'],
+  roots: ['<rootDir>/shared-types/src', '<rootDir>/dispatcher/src', '<rootDir>/zapier-app/src'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] },
   moduleNameMapper: {
     '^@spir-webhooks/shared-types$': '<rootDir>/shared-types/src/index.ts',
     '^@spir-webhooks/shared-types/testing$': '<rootDir>/shared-types/src/testing/index.ts',
+    '^@spir-webhooks/dispatcher/testing$': '<rootDir>/dispatcher/src/testing/index.ts',
   },
   testTimeout: 30_000,
 };
