@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseHostPins } from '@spir-webhooks/shared-types';
 
 /** A configuration variable with a bad value: start-up stops with this message. */
 export class ConfigError extends Error {
@@ -16,8 +17,6 @@ const wholeNumber = (name: string, fallback: number, min: number, max: number) =
   z.coerce.number({ error: `${name} must be a whole number` }).int({ error: `${name} must be a whole number` })
     .min(min, { error: `${name} must be at least ${min}` }).max(max, { error: `${name} must be at most ${max}` }).default(fallback);
 
-const hostPin = /^([a-z0-9.-]+):(\[[0-9a-f:.]+\]|[0-9a-f:.]+)$/i;
-
 const envSchema = z.object({
   PORT: wholeNumber('PORT', 8080, 0, 65535),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -32,16 +31,12 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, { error: 'SMTP_URL must start with smtp:// or smtps://' }).optional(),
   MAIL_FROM: z.string().min(3).default('Spir <no-reply@localhost>'),
   WEBHOOK_RESOLVE: z.string().optional().transform((value, ctx) => {
-    const pins = new Map<string, string>();
-    for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
-      const match = hostPin.exec(entry);
-      if (match === null) {
-        ctx.addIssue({ code: 'custom', message: `WEBHOOK_RESOLVE entry "${entry}" must be host:address, e.g. receiver.test:127.0.0.1` });
-        return z.NEVER;
-      }
-      pins.set(match[1]!.toLowerCase(), match[2]!.replace(/^\[|\]$/g, ''));
+    try {
+      return parseHostPins(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
     }
-    return pins;
   }),
   MAIL_RETRY_SECONDS: seconds('MAIL_RETRY_SECONDS', 30, 0.05),
   RETENTION_DAYS: days('RETENTION_DAYS', 30, 0.000001),

@@ -3,3 +3,4 @@ export * from './lenientParse';
 export * from './samples';
 export * from './signing';
 export { buildJsonSchemaFiles } from './jsonSchema';
+export * from './webhookUrlRules';

@@ -1,6 +1,5 @@
 import { samples, webhookEventSchema } from '@spir-webhooks/shared-types';
 // The same checks `zapier validate` runs locally: the core's function cleaner, then the schema.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { compileApp, validateApp } = require('zapier-platform-core/src/tools/schema') as {
   compileApp: (app: object) => object;
   validateApp: (app: object) => unknown[];

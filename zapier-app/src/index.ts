@@ -5,7 +5,6 @@ import { eventCanceled } from './triggers/eventCanceled';
 import { eventConfirmed } from './triggers/eventConfirmed';
 import { formAnswered } from './triggers/formAnswered';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
 
 /** The Zapier app: assembled here, defined in the files it imports. */

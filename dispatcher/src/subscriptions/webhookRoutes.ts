@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { generateWebhookSecret, samples, webhookEventNames } from '@spir-webhooks/shared-types';
+import { checkWebhookUrl, generateWebhookSecret, samples, webhookEventNames } from '@spir-webhooks/shared-types';
 import { attemptOutcomeJson } from '../delivery/deliveryRoutes';
 import { sendAttempt } from '../delivery/sendAttempt';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { teamOf } from '../http/auth';
 import type { WebhookRow } from '../store/storeTypes';
-import { checkWebhookUrl } from './webhookUrlRules';
 
 /** A rotated secret keeps signing alongside the new one for this long. */
 export const previousSecretValidityMs = 24 * 60 * 60 * 1000;

@@ -25,7 +25,6 @@ const nonPublicSuffixes = ['local', 'internal', 'intranet', 'lan', 'home', 'corp
 export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, string> = new Map()): WebhookUrlCheck {
   const fail = (rule: WebhookUrlRule, message: string): WebhookUrlCheck => ({ ok: false, rule, message });
   if (input.length > maxWebhookUrlLength) return fail('too_long', `The URL is ${input.length} characters long; at most ${maxWebhookUrlLength} are allowed.`);
-  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(input)) return fail('malformed', 'The URL contains white space or control characters.');
   let url: URL;
   try {
@@ -47,4 +46,20 @@ export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, 
   }
   if (url.href.length > maxWebhookUrlLength) return fail('too_long', `The URL is ${url.href.length} characters long once normalised; at most ${maxWebhookUrlLength} are allowed.`);
   return { ok: true, url: url.href };
+}
+
+const hostPin = /^([a-z0-9.-]+):(\[[0-9a-f:.]+\]|[0-9a-f:.]+)$/i;
+
+/**
+ * Parses WEBHOOK_RESOLVE (`host:address[,host:address]`, like curl's --resolve) into host name →
+ * address pins. Throws an Error naming the first malformed entry.
+ */
+export function parseHostPins(value: string | undefined): Map<string, string> {
+  const pins = new Map<string, string>();
+  for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = hostPin.exec(entry);
+    if (match === null) throw new Error(`WEBHOOK_RESOLVE entry "${entry}" must be host:address, e.g. receiver.test:127.0.0.1`);
+    pins.set(match[1]!.toLowerCase(), match[2]!.replace(/^\[|\]$/g, ''));
+  }
+  return pins;
 }

@@ -1,4 +1,4 @@
-import { checkWebhookUrl, type WebhookUrlRule } from './webhookUrlRules';
+import { checkWebhookUrl, parseHostPins, type WebhookUrlRule } from './webhookUrlRules';
 
 const bad: [string, WebhookUrlRule][] = [
   ['not a url', 'malformed'],
@@ -64,5 +64,16 @@ describe('checkWebhookUrl', () => {
     const pins = new Map([['receiver.test', '127.0.0.1']]);
     expect(checkWebhookUrl('https://receiver.test/hook', pins)).toMatchObject({ ok: true });
     expect(checkWebhookUrl('http://receiver.test/hook', pins)).toMatchObject({ ok: false, rule: 'https_required' });
+  });
+});
+
+describe('parseHostPins', () => {
+  it('reads host:address pairs, IPv6 in brackets', () => {
+    expect([...parseHostPins('Receiver.test:127.0.0.1,v6.test:[::1]')]).toEqual([['receiver.test', '127.0.0.1'], ['v6.test', '::1']]);
+    expect(parseHostPins(undefined).size).toBe(0);
+  });
+
+  it('names a malformed entry', () => {
+    expect(() => parseHostPins('receiver.test')).toThrow('WEBHOOK_RESOLVE entry "receiver.test" must be host:address');
   });
 });
