@@ -1,7 +1,7 @@
 /** One jest run over every package; each package's tests sit next to its code. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/shared-types/src', '<rootDir>/dispatcher/src', '<rootDir>/zapier-app/src'],
+  roots: ['<rootDir>/shared-types/src', '<rootDir>/dispatcher/src', '<rootDir>/zapier-app/src', '<rootDir>/receiver-template/src'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] },
   moduleNameMapper: {
