@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateWebhookSecret } from '@spir-webhooks/shared-types';
+import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { handlers } from '../handlers';
+import { MemoryIdempotencyStore } from '../idempotency';
+import { createReceiverApp } from '../receiverApp';
+
+// The compiled command (npm test builds it first), run as a customer runs it.
+const cliJs = join(__dirname, '..', '..', 'dist', 'checker', 'cli.js');
+const secret = generateWebhookSecret();
+let dir: string;
+let template: Server;
+let noCheck: Server;
+
+function run(args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliJs, ...args], {
+      env: { PATH: process.env.PATH, WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
+    }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), output: stdout + stderr }));
+  });
+}
+
+const urlOf = (server: Server) => `https://receiver.test:${(server.address() as AddressInfo).port}/webhooks/spir`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'checker-cli-'));
+  const ca = await createThrowawayCa();
+  writeFileSync(join(dir, 'ca.pem'), ca.caCert);
+  const tls = await ca.issue(['receiver.test']);
+  template = createServer(tls, createReceiverApp({ secrets: [secret], path: '/webhooks/spir', handlers, idempotency: new MemoryIdempotencyStore(), log: () => undefined }));
+  noCheck = createServer(tls, (_req, res) => res.writeHead(200).end());
+  for (const server of [template, noCheck]) {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  }
+});
+
+afterAll(() => {
+  template.close();
+  noCheck.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm run check', () => {
+  it('exits 0 and prints PASS for every rule on the template, honouring WEBHOOK_RESOLVE and NODE_EXTRA_CA_CERTS', async () => {
+    const { code, output } = await run([urlOf(template), '--secret', secret, '--timeout', '5']);
+    expect(output).toContain('9 of 9 rules passed');
+    expect(output).not.toContain('FAIL');
+    expect(code).toBe(0);
+  });
+
+  it('exits 1 and names the rule an endpoint breaks', async () => {
+    const { code, output } = await run([urlOf(noCheck), '--secret', secret, '--timeout', '5']);
+    expect(code).toBe(1);
+    expect(output).toMatch(/FAIL {2}4xx for an unsigned request/);
+    expect(output).toContain('6 of 9 rules passed');
+  });
+
+  it('exits 2 with the usage when the secret is missing', async () => {
+    const { code, output } = await run([urlOf(template)]);
+    expect(code).toBe(2);
+    expect(output).toContain('usage: npm run check -w receiver-template -- <https-url> --secret <whsec_...>');
+  });
+});
