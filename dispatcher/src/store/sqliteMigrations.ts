@@ -98,6 +98,10 @@ const migrations: readonly string[] = [
   CREATE INDEX failure_emails_due ON failure_emails (next_attempt_at) WHERE status = 'pending';
   CREATE INDEX deliveries_finished ON deliveries (updated_at) WHERE status <> 'pending';
   `,
+  // 3: the claim's per-webhook seek (tier two).
+  `
+  CREATE INDEX deliveries_pending_by_webhook ON deliveries (webhook_id, next_attempt_at) WHERE status = 'pending';
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

@@ -38,24 +38,45 @@ const sql = {
     VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :now, :now)`,
   recentEvents: 'SELECT * FROM events WHERE team_id = ? ORDER BY id DESC LIMIT ?',
   recentEventsByName: 'SELECT * FROM events WHERE team_id = ? AND event_name = ? ORDER BY id DESC LIMIT ?',
-  // Oldest due first, at most `per_webhook` in flight per webhook, saturated webhooks skipped
-  // so that one hung endpoint cannot fill a batch.
-  claimDue: `
-    WITH candidates AS (
+  // Claims run in two tiers (see SqliteStore.claimDueDeliveries). Tier one: the oldest due
+  // deliveries in a bounded window, at most `per_webhook` in flight per webhook.
+  dueWindow: `
+    WITH window AS (
       SELECT id, webhook_id, next_attempt_at FROM deliveries
       WHERE status = 'pending' AND next_attempt_at <= :now
         AND (lease_expires_at IS NULL OR lease_expires_at <= :now)
-        AND webhook_id NOT IN (SELECT value FROM json_each(:saturated))
-      ORDER BY next_attempt_at LIMIT :scan
+      ORDER BY next_attempt_at LIMIT :window
     ), ranked AS (
-      SELECT id, next_attempt_at,
+      SELECT id, webhook_id, next_attempt_at,
         ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at) AS rank,
         :per_webhook - coalesce(json_extract(:in_flight, '$."' || webhook_id || '"'), 0) AS room
-      FROM candidates
+      FROM window
     )
+    SELECT id, webhook_id FROM ranked WHERE rank <= room ORDER BY next_attempt_at LIMIT :limit`,
+  countDueWindow: `
+    SELECT count(*) AS due FROM (
+      SELECT 1 FROM deliveries
+      WHERE status = 'pending' AND next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at <= :now)
+      LIMIT :window)`,
+  // Tier two, when the window is full of deliveries for webhooks with no room (a hung endpoint's
+  // backlog): the oldest due deliveries of each other webhook, one index seek per webhook.
+  dueByWebhook: `
+    WITH heads AS (
+      SELECT d.id, d.webhook_id, d.next_attempt_at,
+        ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at) AS rank
+      FROM webhooks w JOIN deliveries d ON d.id IN (
+        SELECT id FROM deliveries
+        WHERE webhook_id = w.id AND status = 'pending' AND next_attempt_at <= :now
+          AND (lease_expires_at IS NULL OR lease_expires_at <= :now)
+        ORDER BY next_attempt_at LIMIT :per_webhook)
+      WHERE w.deleted_at IS NULL AND w.id NOT IN (SELECT value FROM json_each(:saturated))
+    )
+    SELECT id, webhook_id FROM heads
+    WHERE rank <= :per_webhook - coalesce(json_extract(:in_flight, '$."' || webhook_id || '"'), 0)
+    ORDER BY next_attempt_at LIMIT :limit`,
+  leaseDeliveries: `
     UPDATE deliveries SET lease_owner = :worker, lease_expires_at = :lease_until
-    WHERE id IN (SELECT id FROM ranked WHERE rank <= room ORDER BY next_attempt_at LIMIT :limit)
-    RETURNING id`,
+    WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'`,
   claimedDetails: `
     SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
            e.webhook_event_id, e.event_name, e.body,

@@ -43,4 +43,19 @@ describe('SqliteStore', () => {
     expect(await again.queueDepth(0)).toEqual({ due: 0, inFlight: 0 });
     await again.close();
   });
+
+  it('claims another webhook\'s delivery even when a saturated webhook\'s backlog fills the claim window', async () => {
+    const store = new SqliteStore(join(dir, 'd.db'));
+    await store.upsertTeam({ teamId: 't', name: 'T', adminEmails: ['a@example.com'], maxUrlsPerEvent: 1, now: 1 });
+    await store.createWebhook({ id: 'wh_hung', teamId: 't', url: 'https://hung.example.com/', eventName: 'event.confirmed', secret: 'whsec_x', createdAt: 1 });
+    await store.createWebhook({ id: 'wh_ok', teamId: 't', url: 'https://ok.example.com/', eventName: 'form.answered', secret: 'whsec_y', createdAt: 1 });
+    for (let i = 0; i < 50; i++) await store.recordEvent({ teamId: 't', webhookEventId: `hung-${i}`, eventName: 'event.confirmed', urlKind: 'template', body: '{}', now: 10 + i });
+    await store.recordEvent({ teamId: 't', webhookEventId: 'ok-1', eventName: 'form.answered', urlKind: 'template', body: '{}', now: 500 });
+    // wh_hung already has two in flight, its limit; its 50 older due deliveries fill the window.
+    const claimed = await store.claimDueDeliveries({ workerId: 'w', now: 1_000, leaseMs: 60_000, limit: 2, perWebhookLimit: 2, inFlightByWebhook: new Map([['wh_hung', 2]]) });
+    expect(claimed.map((c) => c.webhookId)).toEqual(['wh_ok']);
+    const next = await store.claimDueDeliveries({ workerId: 'w', now: 1_000, leaseMs: 60_000, limit: 5, perWebhookLimit: 2, inFlightByWebhook: new Map() });
+    expect(next.map((c) => c.webhookId)).toEqual(['wh_hung', 'wh_hung']);
+    await store.close();
+  });
 });

@@ -154,23 +154,28 @@ export class SqliteStore implements Store {
   }
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-    const saturated: string[] = [];
-    for (const [webhookId, count] of options.inFlightByWebhook) {
-      if (count >= options.perWebhookLimit) saturated.push(webhookId);
-    }
+    const inFlight = new Map(options.inFlightByWebhook);
+    let inFlightTotal = 0;
+    for (const count of inFlight.values()) inFlightTotal += count;
     const rows = this.db.transaction(() => {
-      const ids = this.sql.claimDue.all({
-        worker: options.workerId,
-        now: options.now,
-        lease_until: options.now + options.leaseMs,
-        saturated: JSON.stringify(saturated),
-        in_flight: JSON.stringify(Object.fromEntries(options.inFlightByWebhook)),
-        per_webhook: options.perWebhookLimit,
-        scan: options.limit * 4,
-        limit: options.limit,
-      }) as { id: string }[];
-      if (ids.length === 0) return [];
-      return this.sql.claimedDetails.all(JSON.stringify(ids.map((row) => row.id))) as ClaimedJoinRow[];
+      const common = { now: options.now, per_webhook: options.perWebhookLimit };
+      const lease = (ids: string[]) => this.sql.leaseDeliveries.run({ worker: options.workerId, lease_until: options.now + options.leaseMs, ids: JSON.stringify(ids) });
+      const window = options.limit * 4 + inFlightTotal;
+      const picked = this.sql.dueWindow.all({ ...common, window, limit: options.limit, in_flight: JSON.stringify(Object.fromEntries(inFlight)) }) as { id: string; webhook_id: string }[];
+      lease(picked.map((row) => row.id));
+      // The window scan is cheap but can be filled by webhooks that have no room left; only
+      // then pay for one seek per webhook, so that their backlog never starves the others.
+      if (picked.length < options.limit && (this.sql.countDueWindow.get({ now: options.now, window }) as { due: number }).due >= window) {
+        for (const row of picked) inFlight.set(row.webhook_id, (inFlight.get(row.webhook_id) ?? 0) + 1);
+        const saturated = [...inFlight].filter(([, count]) => count >= options.perWebhookLimit).map(([id]) => id);
+        const more = this.sql.dueByWebhook.all({
+          ...common, limit: options.limit - picked.length, saturated: JSON.stringify(saturated), in_flight: JSON.stringify(Object.fromEntries(inFlight)),
+        }) as { id: string; webhook_id: string }[];
+        lease(more.map((row) => row.id));
+        picked.push(...more);
+      }
+      if (picked.length === 0) return [];
+      return this.sql.claimedDetails.all(JSON.stringify(picked.map((row) => row.id))) as ClaimedJoinRow[];
     }).immediate();
     return rows.map((row) => ({
       id: row.id,
