@@ -40,8 +40,8 @@ const envSchema = z.object({
   }),
   MAIL_RETRY_SECONDS: seconds('MAIL_RETRY_SECONDS', 30, 0.05),
   RETENTION_DAYS: days('RETENTION_DAYS', 30, 0.000001),
-  DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 512, 1, 100_000),
-  DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 16, 1, 10_000),
+  DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 2048, 1, 100_000),
+  DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 8, 1, 10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

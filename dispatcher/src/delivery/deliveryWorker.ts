@@ -31,12 +31,16 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   readonly workerId = `worker_${randomUUID()}`;
   private readonly inFlightByWebhook = new Map<string, number>();
+  // Webhooks whose last attempt timed out: one attempt at a time until they answer again, so that
+  // a hung endpoint ties up one slot rather than its whole share.
+  private readonly timingOut = new Set<string>();
   private inFlight = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
   // Set by wake() while the loop is busy claiming, so that the wake-up is not lost.
   private wakeRequested = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private nextRetryAt = Number.POSITIVE_INFINITY;
   private unrecorded: AttemptResult[] = [];
   private flushing: Promise<void> | undefined;
@@ -53,16 +57,25 @@ export class DeliveryWorker {
     this.loopDone = this.loop();
   }
 
-  /** Looks for due work now (new events were just stored). */
+  /**
+   * Looks for due work shortly. Wake-ups within the same couple of milliseconds (a burst of
+   * ingests, many attempts finishing) are answered by one claim for all of them.
+   */
   wake(): void {
-    this.wakeRequested = true;
-    this.wakeUp?.();
+    if (this.wakeTimer !== undefined) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeRequested = true;
+      this.wakeUp?.();
+    }, 2);
   }
 
   /** Stops claiming, lets attempts in flight finish, and records them. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeUp?.();
     await this.loopDone;
     while (this.inFlight > 0 || this.unrecorded.length > 0 || this.flushing !== undefined) {
       await (this.flushing ?? new Promise((resolve) => setTimeout(resolve, 10)));
@@ -79,7 +92,7 @@ export class DeliveryWorker {
           const limit = Math.min(free, this.options.claimBatchSize);
           claimed = await this.options.store.claimDueDeliveries({
             workerId: this.workerId, now: this.options.now(), leaseMs: this.leaseMs, limit,
-            perWebhookLimit: this.options.perWebhookConcurrency, inFlightByWebhook: this.inFlightByWebhook,
+            perWebhookLimit: this.options.perWebhookConcurrency, inFlightByWebhook: this.inFlightAsClaimed(),
           });
         } catch (error) {
           this.options.logger.error({ err: error }, 'claiming due deliveries failed; trying again');
@@ -90,6 +103,15 @@ export class DeliveryWorker {
       if (claimed.length > 0 && claimed.length === Math.min(free, this.options.claimBatchSize)) continue;
       await this.sleep();
     }
+  }
+
+  /** In-flight counts as the claim sees them: a timing-out webhook counts as nearly full. */
+  private inFlightAsClaimed(): ReadonlyMap<string, number> {
+    if (this.timingOut.size === 0) return this.inFlightByWebhook;
+    const view = new Map(this.inFlightByWebhook);
+    const limit = this.options.perWebhookConcurrency;
+    for (const webhookId of this.timingOut) view.set(webhookId, (view.get(webhookId) ?? 0) >= 1 ? limit : limit - 1);
+    return view;
   }
 
   private sleep(): Promise<void> {
@@ -119,6 +141,8 @@ export class DeliveryWorker {
     const { policy, agent, now, metrics, logger } = this.options;
     const outcome = await sendAttempt(delivery, { agent, timeoutMs: policy.requestTimeoutMs, now });
     const next = nextStepAfter(policy, delivery.attemptNumber, outcome.succeeded, outcome.startedAt + outcome.durationMs);
+    if (outcome.error?.code === 'timeout') this.timingOut.add(delivery.webhookId);
+    else if (outcome.response !== null) this.timingOut.delete(delivery.webhookId);
     this.unrecorded.push({ deliveryId: delivery.id, round: delivery.round, attemptNumber: delivery.attemptNumber, ...outcome, next });
 
     metrics.attempts.inc({ outcome: next.kind });

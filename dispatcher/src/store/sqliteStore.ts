@@ -6,7 +6,7 @@ import { migrateSqlite } from './sqliteMigrations';
 import { prepareStatements } from './sqliteStatements';
 import type {
   AttemptResult, AttemptRow, ClaimedDelivery, ClaimOptions, DeliveryFilter, DeliveryRow, EventRow, FailureEmailJob,
-  FailureEmailRow, ListedDelivery, NewWebhook, QueueDepth, RecordedEvent, Store, TeamRow, WebhookRow,
+  FailureEmailRow, ListedDelivery, NewEvent, NewWebhook, QueueDepth, RecordedEvent, Store, TeamRow, WebhookRow,
 } from './storeTypes';
 
 export function newDeliveryId(): string {
@@ -36,6 +36,7 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly sql;
+  private eventsToCommit: { event: NewEvent; resolve: (recorded: RecordedEvent) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -62,6 +63,21 @@ export class SqliteStore implements Store {
     // dispatcher are taken back now rather than when they expire.
     this.sql.releaseAllDeliveryLeases.run();
     this.sql.releaseAllFailureEmailLeases.run();
+  }
+
+  /**
+   * Runs a transaction whose loss in a power cut is harmless: leases, attempt records and retry
+   * times only make a delivery go out again (at least once). It skips the fsync; the next FULL
+   * commit (an ingest) makes it durable along with everything before it. A process crash loses
+   * nothing either way (WAL).
+   */
+  private relaxed<T>(work: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(work).immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async ping(): Promise<void> {
@@ -122,29 +138,56 @@ export class SqliteStore implements Store {
     return this.sql.rotateWebhookSecret.get(secret, previousExpiresAt, id, teamId) as WebhookRow | undefined;
   }
 
-  async recordEvent(event: { teamId: string; webhookEventId: string; eventName: EventRow['event_name']; urlKind: 'template' | 'oneOff'; body: string; now: number }): Promise<RecordedEvent> {
-    return this.db.transaction((): RecordedEvent => {
-      const existing = this.sql.findEvent.get(event.teamId, event.webhookEventId) as EventRow | undefined;
-      if (existing !== undefined) {
-        const ids = this.sql.deliveryIdsOfEvent.all(existing.id) as { id: string }[];
-        return { created: false, event: existing, deliveryIds: ids.map((row) => row.id) };
-      }
-      const row = this.sql.insertEvent.get({
-        team_id: event.teamId, webhook_event_id: event.webhookEventId, event_name: event.eventName,
-        url_kind: event.urlKind, body: event.body, received_at: event.now,
-      }) as EventRow;
-      const deliveryIds: string[] = [];
-      // Only template availability URLs are delivered (Spir's help page); one-off ones are kept.
-      if (event.urlKind === 'template') {
-        const targets = this.sql.liveWebhooksForEvent.all(event.teamId, event.eventName) as { id: string; url: string }[];
-        for (const target of targets) {
-          const id = newDeliveryId();
-          this.sql.insertDelivery.run({ id, team_id: event.teamId, webhook_id: target.id, event_id: row.id, url: target.url, now: event.now });
-          deliveryIds.push(id);
+  /**
+   * Group commit: events that arrive in the same turn of the event loop are committed together,
+   * with one fsync, and each caller is answered only after that commit.
+   */
+  async recordEvent(event: NewEvent): Promise<RecordedEvent> {
+    return new Promise((resolve, reject) => {
+      this.eventsToCommit.push({ event, resolve, reject });
+      if (this.eventsToCommit.length === 1) setImmediate(() => this.commitEvents());
+    });
+  }
+
+  private commitEvents(): void {
+    const batch = this.eventsToCommit;
+    this.eventsToCommit = [];
+    try {
+      const results = this.db.transaction(() => batch.map(({ event }) => this.insertEvent(event))).immediate();
+      batch.forEach((item, i) => item.resolve(results[i]!));
+    } catch {
+      // One failing event must not fail the others: each alone, in its own transaction.
+      for (const item of batch) {
+        try {
+          item.resolve(this.db.transaction(() => this.insertEvent(item.event)).immediate());
+        } catch (error) {
+          item.reject(error);
         }
       }
-      return { created: true, event: row, deliveryIds };
-    }).immediate();
+    }
+  }
+
+  private insertEvent(event: NewEvent): RecordedEvent {
+    const existing = this.sql.findEvent.get(event.teamId, event.webhookEventId) as EventRow | undefined;
+    if (existing !== undefined) {
+      const ids = this.sql.deliveryIdsOfEvent.all(existing.id) as { id: string }[];
+      return { created: false, event: existing, deliveryIds: ids.map((row) => row.id) };
+    }
+    const row = this.sql.insertEvent.get({
+      team_id: event.teamId, webhook_event_id: event.webhookEventId, event_name: event.eventName,
+      url_kind: event.urlKind, body: event.body, received_at: event.now,
+    }) as EventRow;
+    const deliveryIds: string[] = [];
+    // Only template availability URLs are delivered (Spir's help page); one-off ones are kept.
+    if (event.urlKind === 'template') {
+      const targets = this.sql.liveWebhooksForEvent.all(event.teamId, event.eventName) as { id: string; url: string }[];
+      for (const target of targets) {
+        const id = newDeliveryId();
+        this.sql.insertDelivery.run({ id, team_id: event.teamId, webhook_id: target.id, event_id: row.id, url: target.url, now: event.now });
+        deliveryIds.push(id);
+      }
+    }
+    return { created: true, event: row, deliveryIds };
   }
 
   async listRecentEvents(teamId: string, eventName: EventRow['event_name'] | undefined, limit: number): Promise<EventRow[]> {
@@ -157,7 +200,7 @@ export class SqliteStore implements Store {
     const inFlight = new Map(options.inFlightByWebhook);
     let inFlightTotal = 0;
     for (const count of inFlight.values()) inFlightTotal += count;
-    const rows = this.db.transaction(() => {
+    const rows = this.relaxed(() => {
       const common = { now: options.now, per_webhook: options.perWebhookLimit };
       const lease = (ids: string[]) => this.sql.leaseDeliveries.run({ worker: options.workerId, lease_until: options.now + options.leaseMs, ids: JSON.stringify(ids) });
       const window = options.limit * 4 + inFlightTotal;
@@ -176,7 +219,7 @@ export class SqliteStore implements Store {
       }
       if (picked.length === 0) return [];
       return this.sql.claimedDetails.all(JSON.stringify(picked.map((row) => row.id))) as ClaimedJoinRow[];
-    }).immediate();
+    });
     return rows.map((row) => ({
       id: row.id,
       teamId: row.team_id,
@@ -195,7 +238,7 @@ export class SqliteStore implements Store {
 
   async recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void> {
     if (results.length === 0) return;
-    this.db.transaction(() => {
+    this.relaxed(() => {
       for (const result of results) {
         const finishedAt = Math.round(result.startedAt + result.durationMs);
         // The attempt happened whatever became of the lease, so it is always logged.
@@ -226,7 +269,7 @@ export class SqliteStore implements Store {
         // We MUST write the email in this transaction: then a crash can delay it, never lose it.
         if (moved && result.next.kind === 'failed') this.sql.insertFailureEmail.run({ id: result.deliveryId, now: finishedAt });
       }
-    }).immediate();
+    });
   }
 
   async releaseLeases(workerId: string, deliveryIds: readonly string[]): Promise<void> {

@@ -169,6 +169,16 @@ export interface NewWebhook {
   createdAt: number;
 }
 
+export interface NewEvent {
+  teamId: string;
+  webhookEventId: string;
+  eventName: WebhookEventName;
+  urlKind: 'template' | 'oneOff';
+  /** The envelope exactly as it goes on the wire. */
+  body: string;
+  now: number;
+}
+
 export interface RecordedEvent {
   created: boolean;
   event: EventRow;
@@ -213,7 +223,7 @@ export interface Store {
    * Records an event and one delivery per live webhook of its team and name (template URLs
    * only), in one transaction. The same team and webhookEventId again creates nothing.
    */
-  recordEvent(event: { teamId: string; webhookEventId: string; eventName: WebhookEventName; urlKind: 'template' | 'oneOff'; body: string; now: number }): Promise<RecordedEvent>;
+  recordEvent(event: NewEvent): Promise<RecordedEvent>;
   listRecentEvents(teamId: string, eventName: WebhookEventName | undefined, limit: number): Promise<EventRow[]>;
 
   /** Leases due deliveries to one worker; a lease that expires makes them due again. */

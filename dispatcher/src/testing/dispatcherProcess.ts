@@ -18,14 +18,27 @@ export interface DispatcherProcess {
  * The compiled dispatcher (`npm test` builds it first) as a child process, for tests that kill
  * it. Resolves once it answers /healthz.
  */
-export async function spawnDispatcher(env: Record<string, string>, port: number): Promise<DispatcherProcess> {
-  const child = spawn(process.execPath, [mainJs], {
+// A dispatcher started here never outlives the process that started it.
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+export async function spawnDispatcher(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<DispatcherProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, mainJs], {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  // The last 64 KiB of what it printed: a benchmark's dispatcher logs every attempt.
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > 128 * 1024) output = output.slice(-64 * 1024);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`the dispatcher process to answer on ${url}\n${output}`, async () => {
     if (child.exitCode !== null) throw new Error(`dispatcher exited with ${child.exitCode}:\n${output}`);

@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CaseResult {
+  teams: number;
+  hungTeams: number;
+  events: number;
+  ingestPerSecond: number;
+  ingestP50Ms: number;
+  ingestP99Ms: number;
+  deliveriesPerSecond: number;
+  firstAttemptP50Ms: number;
+  firstAttemptP99Ms: number;
+  peakRssMb: number;
+}
+
+export interface BenchReport {
+  quick: boolean;
+  sizes: Record<string, number>;
+  cases: Record<string, CaseResult>;
+  ceilingPerSecond?: number;
+  isolationRatio?: number;
+  backlog?: { deliveries: number; delivered: number; ingestPerSecond: number; drainPerSecond: number; drainSeconds: number; peakRssMbWhileDown: number; peakRssMb: number };
+}
+
+/**
+ * The table, the JSON file (.bench/results.json at the repository root), and the summary line:
+ * throughput from the unpaced 20-endpoint run, first-attempt p99 from the paced run (below saturation).
+ */
+export function printReport(report: BenchReport, base: CaseResult, paced: CaseResult): void {
+  const rows = Object.entries(report.cases).map(([name, c]) => [
+    name, c.ingestPerSecond, c.ingestP50Ms, c.ingestP99Ms, c.deliveriesPerSecond, c.firstAttemptP50Ms, c.firstAttemptP99Ms, c.peakRssMb,
+  ]);
+  const header = ['case', 'ingest/s', 'ingest p50 ms', 'ingest p99 ms', 'deliveries/s', 'first p50 ms', 'first p99 ms', 'peak RSS MB'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: (string | number)[]) => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const row of rows) console.log(line(row));
+  const ratio = Math.round((base.deliveriesPerSecond / (report.ceilingPerSecond ?? Number.NaN)) * 100) / 100;
+  console.log(`\nceiling (undici → receiver, signed, no store): ${report.ceilingPerSecond} requests/s; dispatcher/ceiling = ${ratio}`);
+  console.log(`isolation: healthy deliveries/s with 200 hung endpoints = ${report.isolationRatio} of the run without them`);
+  if (report.backlog !== undefined) {
+    const b = report.backlog;
+    console.log(`backlog: ${b.delivered}/${b.deliveries} delivered; drain ${b.drainPerSecond}/s over ${b.drainSeconds} s; peak RSS ${b.peakRssMbWhileDown} MB while down, ${b.peakRssMb} MB overall`);
+  }
+  const rssMb = Math.max(...Object.values(report.cases).map((c) => c.peakRssMb), report.backlog?.peakRssMb ?? 0);
+  const out = join(__dirname, '..', '..', '..', '.bench');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ ...report, ratio, rssMb }, null, 2)}\n`);
+  console.log(`figures written to ${join(out, 'results.json')}`);
+  console.log(`deliveries/s=${base.deliveriesPerSecond} ceiling/s=${report.ceilingPerSecond} ratio=${ratio} p99_first_attempt_ms=${paced.firstAttemptP99Ms} rss_mb=${rssMb}`);
+}

@@ -1,0 +1,76 @@
+import { performance } from 'node:perf_hooks';
+import { Agent, Pool, request } from 'undici';
+import { signWebhook } from '@spir-webhooks/shared-types';
+
+export const epochNow = () => performance.timeOrigin + performance.now();
+
+export interface IngestResult {
+  /** Per event: when the 202 came (epoch ms). */
+  answeredAt: Map<string, number>;
+  latenciesMs: number[];
+  startedAt: number;
+  finishedAt: number;
+}
+
+/**
+ * Sends events to the ingest API from `concurrency` loops over one keep-alive pool, as fast as
+ * it takes them, or at `perSecond` when given (a paced load, below saturation).
+ */
+export async function ingestEvents(dispatcherUrl: string, token: string, bodies: { id: string; body: string }[], concurrency: number, perSecond?: number): Promise<IngestResult> {
+  const pool = new Pool(dispatcherUrl, { connections: concurrency });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const answeredAt = new Map<string, number>();
+  const latenciesMs: number[] = [];
+  const startedAt = epochNow();
+  let next = 0;
+  const loop = async () => {
+    for (;;) {
+      const index = next++;
+      const item = bodies[index];
+      if (item === undefined) return;
+      if (perSecond !== undefined) {
+        const due = startedAt + (index / perSecond) * 1000;
+        const wait = due - epochNow();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      const sent = epochNow();
+      const response = await pool.request({ path: '/internal/v1/events', method: 'POST', headers, body: item.body });
+      await response.body.dump();
+      if (response.statusCode !== 202) throw new Error(`ingest answered ${response.statusCode}`);
+      const answered = epochNow();
+      answeredAt.set(item.id, answered);
+      latenciesMs.push(answered - sent);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  await pool.close();
+  return { answeredAt, latenciesMs, startedAt, finishedAt: epochNow() };
+}
+
+/**
+ * The ceiling: the same receiver driven directly by undici at the same concurrency, each request
+ * signed as the dispatcher signs it, with no store in between. Returns requests per second.
+ */
+export async function driveReceiverDirectly(urls: string[], body: string, secret: string, total: number, concurrency: number, agent: Agent): Promise<number> {
+  let next = 0;
+  const started = epochNow();
+  const loop = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= total) return;
+      const id = `ceiling-${index}`;
+      const headers = { 'content-type': 'application/json', ...signWebhook({ webhookEventId: id, body, timestamp: new Date(), secrets: [secret] }) };
+      const response = await request(urls[index % urls.length]!, { method: 'POST', headers, body, dispatcher: agent });
+      await response.body.dump();
+      if (response.statusCode !== 200) throw new Error(`receiver answered ${response.statusCode}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return total / ((epochNow() - started) / 1000);
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
