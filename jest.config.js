@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/shared-types/src', '<rootDir>/dispatcher/src', '<rootDir>/zapier-app/src', '<rootDir>/receiver-template/src'],
   testMatch: ['**/*.test.ts'],
+  // The fault suite runs on its own: jest.faults.config.js.
+  testPathIgnorePatterns: ['/node_modules/', '\\.fault\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] },
   moduleNameMapper: {
     '^@spir-webhooks/shared-types$': '<rootDir>/shared-types/src/index.ts',

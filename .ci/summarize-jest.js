@@ -1,17 +1,24 @@
-// Prints jest's totals as the plain line CI reads: `tests: N passed, N failed`.
+// Prints the totals of one or more jest JSON reports as the plain line CI reads:
+// `tests: N passed, N failed`. A suite that failed to run counts as one failure.
 const { readFileSync } = require('node:fs');
 
-const file = process.argv[2];
-let report;
-try {
-  report = JSON.parse(readFileSync(file, 'utf8'));
-} catch (error) {
-  console.log(`jest wrote no readable report at ${file}: ${error.message}`);
-  console.log('tests: 0 passed, 1 failed');
-  process.exit(1);
+let passed = 0;
+let failed = 0;
+let total = 0;
+for (const file of process.argv.slice(2)) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    console.log(`jest wrote no readable report at ${file}: ${error.message}`);
+    failed += 1;
+    continue;
+  }
+  const brokenSuites = report.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0);
+  for (const suite of brokenSuites) console.log(`suite failed to run: ${suite.name}\n${suite.message}`);
+  passed += report.numPassedTests;
+  failed += report.numFailedTests + brokenSuites.length;
+  total += report.numTotalTests;
 }
-const failedSuites = report.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0);
-for (const suite of failedSuites) console.log(`suite failed to run: ${suite.name}\n${suite.message}`);
-const failed = report.numFailedTests + failedSuites.length;
-console.log(`tests: ${report.numPassedTests} passed, ${failed} failed`);
-process.exit(failed === 0 && report.numTotalTests > 0 ? 0 : 1);
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && total > 0 ? 0 : 1);

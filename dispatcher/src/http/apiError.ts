@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { describeIssues } from '@spir-webhooks/shared-types';
+import { StoreUnavailableError } from '../store/storeTypes';
 
 /**
  * Bad input from outside, answered as `{ error: { code, message, details? } }`. Anything else
@@ -52,6 +53,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof ApiError) {
       res.status(error.status).json({ error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
+      return;
+    }
+    if (error instanceof StoreUnavailableError) {
+      logger.error({ err: error.cause, method: req.method, path: req.path }, 'the store refused a write');
+      res.status(503).set('retry-after', '5').json({ error: { code: 'store_unavailable', message: 'The dispatcher cannot store anything right now; nothing was accepted. Retry in a few seconds.' } });
       return;
     }
     const known = typeof error?.type === 'string' ? bodyParserErrors[error.type] : undefined;

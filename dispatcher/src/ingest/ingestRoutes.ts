@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { webhookEventSchema } from '@spir-webhooks/shared-types';
@@ -13,13 +14,18 @@ const ingestBody = z.strictObject({
   event: webhookEventSchema,
 });
 
+// The JSON parser would quietly turn malformed bytes into U+FFFD and store a changed event.
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw new ApiError(400, 'invalid_utf8', 'The body is not valid UTF-8.');
+}
+
 /**
  * Spir's core hands over an event. The answer is 202 only once the event and its deliveries are
  * committed: from then on nothing loses it.
  */
 export function ingestRoutes({ store, now, metrics, wakeWorker }: DispatcherContext): Router {
   const router = Router();
-  router.post('/events', requireJsonBody, express.json({ limit: maxIngestBodyBytes, strict: true }), async (req, res) => {
+  router.post('/events', requireJsonBody, express.json({ limit: maxIngestBodyBytes, strict: true, verify: refuseInvalidUtf8 }), async (req, res) => {
     const { teamId, urlKind, event } = parseInput(ingestBody, req.body, 'event');
     if ((await store.getTeam(teamId)) === undefined) {
       throw new ApiError(404, 'team_not_found', `No team ${teamId}; create it with PUT /internal/v1/teams/${teamId} first.`);

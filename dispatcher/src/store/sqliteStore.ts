@@ -8,6 +8,15 @@ import type {
   AttemptResult, AttemptRow, ClaimedDelivery, ClaimOptions, DeliveryFilter, DeliveryRow, EventRow, FailureEmailJob,
   FailureEmailRow, ListedDelivery, NewEvent, NewWebhook, QueueDepth, RecordedEvent, Store, TeamRow, WebhookRow,
 } from './storeTypes';
+import { StoreUnavailableError } from './storeTypes';
+
+// SQLite's codes for "cannot write now", as opposed to a bug in a statement.
+const unavailableCodes = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|PROTOCOL)/;
+
+function unavailableOrAsIs(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && unavailableCodes.test(code) ? new StoreUnavailableError(`the SQLite store refused a write (${code})`, { cause: error }) : error;
+}
 
 export function newDeliveryId(): string {
   return `dlv_${randomUUID().replaceAll('-', '')}`;
@@ -161,7 +170,7 @@ export class SqliteStore implements Store {
         try {
           item.resolve(this.db.transaction(() => this.insertEvent(item.event)).immediate());
         } catch (error) {
-          item.reject(error);
+          item.reject(unavailableOrAsIs(error));
         }
       }
     }

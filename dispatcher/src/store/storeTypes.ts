@@ -5,6 +5,14 @@ import type { WebhookEventName } from '@spir-webhooks/shared-types';
  * mirror table columns; times are Unix milliseconds. Nothing outside `store/` knows SQL.
  */
 
+/** The store cannot take writes now (disk full, read-only, I/O error): a 503, retried later. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export interface TeamRow {
   team_id: string;
   name: string;
