@@ -1,0 +1,97 @@
+import type { Statement } from 'better-sqlite3';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './storeTypes';
+import type { StatementName } from './sqliteStatements';
+
+type Statements = Record<StatementName, Statement>;
+
+interface ClaimedJoinRow {
+  id: string;
+  team_id: string;
+  webhook_id: string;
+  url: string;
+  round: number;
+  attempts_in_round: number;
+  webhook_event_id: string;
+  event_name: ClaimedDelivery['eventName'];
+  body: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+}
+
+/**
+ * Leases due deliveries to one worker and returns what it needs to send them. Runs inside the
+ * caller's transaction. Two tiers: a bounded window of the oldest due deliveries, then, only when
+ * that window is full of webhooks with no room left, one index seek per webhook.
+ */
+export function claimDue(sql: Statements, options: ClaimOptions): ClaimedDelivery[] {
+  const inFlight = new Map(options.inFlightByWebhook);
+  const common = { now: options.now, per_webhook: options.perWebhookLimit };
+  const lease = (ids: string[]) => sql.leaseDeliveries.run({ worker: options.workerId, lease_until: options.now + options.leaseMs, ids: JSON.stringify(ids) });
+  // Leased deliveries are filtered out before the limit, so the window holds claimable ones only.
+  const window = options.limit * 4;
+  const picked = sql.dueWindow.all({ ...common, window, limit: options.limit, in_flight: JSON.stringify(Object.fromEntries(inFlight)) }) as { id: string; webhook_id: string }[];
+  lease(picked.map((row) => row.id));
+  // The window scan is cheap but can be filled by webhooks that have no room left; only then
+  // pay for one seek per webhook, so that their backlog never starves the others.
+  if (picked.length < options.limit && (sql.countDueWindow.get({ now: options.now, window }) as { due: number }).due >= window) {
+    for (const row of picked) inFlight.set(row.webhook_id, (inFlight.get(row.webhook_id) ?? 0) + 1);
+    const saturated = [...inFlight].filter(([, count]) => count >= options.perWebhookLimit).map(([id]) => id);
+    const more = sql.dueByWebhook.all({
+      ...common, limit: options.limit - picked.length, saturated: JSON.stringify(saturated), in_flight: JSON.stringify(Object.fromEntries(inFlight)),
+    }) as { id: string; webhook_id: string }[];
+    lease(more.map((row) => row.id));
+    picked.push(...more);
+  }
+  if (picked.length === 0) return [];
+  const rows = sql.claimedDetails.all(JSON.stringify(picked.map((row) => row.id))) as ClaimedJoinRow[];
+  return rows.map((row) => ({
+    id: row.id,
+    teamId: row.team_id,
+    webhookId: row.webhook_id,
+    url: row.url,
+    webhookEventId: row.webhook_event_id,
+    eventName: row.event_name,
+    body: row.body,
+    secrets: row.previous_secret !== null && (row.previous_secret_expires_at ?? 0) > options.now ? [row.secret, row.previous_secret] : [row.secret],
+    round: row.round,
+    attemptNumber: row.attempts_in_round + 1,
+  }));
+}
+
+/**
+ * Logs attempts and moves their deliveries on (done, retry at, or finally failed with its email
+ * in the outbox). Runs inside the caller's transaction.
+ */
+export function recordAttempts(sql: Statements, workerId: string, results: readonly AttemptResult[]): void {
+  for (const result of results) {
+    const finishedAt = Math.round(result.startedAt + result.durationMs);
+    // The attempt happened whatever became of the lease, so it is always logged.
+    sql.insertAttempt.run({
+      delivery_id: result.deliveryId,
+      round: result.round,
+      attempt_number: result.attemptNumber,
+      started_at: result.startedAt,
+      duration_ms: result.durationMs,
+      outcome: result.next.kind === 'succeeded' ? 'succeeded' : 'failed',
+      request_headers: JSON.stringify(result.requestHeaders),
+      response_status: result.response?.status ?? null,
+      response_headers: result.response === null ? null : JSON.stringify(result.response.headers),
+      response_body: result.response?.body ?? null,
+      error_code: result.error?.code ?? null,
+      error_message: result.error?.message ?? null,
+    });
+    // Guarded by the lease: a worker whose lease expired must not move the delivery on.
+    const moved = sql.finishAttempt.run({
+      id: result.deliveryId,
+      worker: workerId,
+      round: result.round,
+      attempts: result.attemptNumber,
+      status: result.next.kind === 'retry' ? 'pending' : result.next.kind,
+      next_attempt_at: result.next.kind === 'retry' ? result.next.nextAttemptAt : finishedAt,
+      now: finishedAt,
+    }).changes > 0;
+    // We MUST write the email in this transaction: then a crash can delay it, never lose it.
+    if (moved && result.next.kind === 'failed') sql.insertFailureEmail.run({ id: result.deliveryId, now: finishedAt });
+  }
+}
