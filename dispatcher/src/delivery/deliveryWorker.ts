@@ -31,9 +31,10 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   readonly workerId = `worker_${randomUUID()}`;
   private readonly inFlightByWebhook = new Map<string, number>();
-  // Webhooks whose last attempt timed out: one attempt at a time until they answer again, so that
-  // a hung endpoint ties up one slot rather than its whole share.
-  private readonly timingOut = new Set<string>();
+  // Each webhook's current limit, like TCP's slow start: a webhook starts with two attempts in
+  // flight, gains one with every answer up to the configured limit, and drops to one when an
+  // attempt times out. A hung endpoint so ties up one or two slots, not its whole share.
+  private readonly limits = new Map<string, number>();
   private inFlight = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -92,7 +93,7 @@ export class DeliveryWorker {
           const limit = Math.min(free, this.options.claimBatchSize);
           claimed = await this.options.store.claimDueDeliveries({
             workerId: this.workerId, now: this.options.now(), leaseMs: this.leaseMs, limit,
-            perWebhookLimit: this.options.perWebhookConcurrency, inFlightByWebhook: this.inFlightAsClaimed(),
+            perWebhookLimit: this.initialLimit, inFlightByWebhook: this.inFlightAsClaimed(),
           });
         } catch (error) {
           this.options.logger.error({ err: error }, 'claiming due deliveries failed; trying again');
@@ -105,13 +106,32 @@ export class DeliveryWorker {
     }
   }
 
-  /** In-flight counts as the claim sees them: a timing-out webhook counts as nearly full. */
+  /** What a webhook starts with: two attempts in flight, or fewer if that is the configured limit. */
+  private get initialLimit(): number {
+    return Math.min(2, this.options.perWebhookConcurrency);
+  }
+
+  /**
+   * In-flight counts as the claim sees them. The claim gives every webhook `initialLimit` slots
+   * minus its count, so a webhook whose limit has grown counts as that much emptier.
+   */
   private inFlightAsClaimed(): ReadonlyMap<string, number> {
-    if (this.timingOut.size === 0) return this.inFlightByWebhook;
     const view = new Map(this.inFlightByWebhook);
-    const limit = this.options.perWebhookConcurrency;
-    for (const webhookId of this.timingOut) view.set(webhookId, (view.get(webhookId) ?? 0) >= 1 ? limit : limit - 1);
+    for (const [webhookId, limit] of this.limits) {
+      const adjusted = (view.get(webhookId) ?? 0) - (limit - this.initialLimit);
+      if (adjusted === 0) view.delete(webhookId);
+      else view.set(webhookId, adjusted);
+    }
     return view;
+  }
+
+  private adjustLimit(webhookId: string, answered: boolean, timedOut: boolean): void {
+    const current = this.limits.get(webhookId) ?? this.initialLimit;
+    const next = timedOut ? 1 : answered ? Math.min(this.options.perWebhookConcurrency, current + 1) : current;
+    this.limits.delete(webhookId);
+    if (next !== this.initialLimit) this.limits.set(webhookId, next);
+    // Bounded: the least recently adjusted webhooks fall back to the initial limit.
+    if (this.limits.size > 50_000) this.limits.delete(this.limits.keys().next().value as string);
   }
 
   private sleep(): Promise<void> {
@@ -141,8 +161,7 @@ export class DeliveryWorker {
     const { policy, agent, now, metrics, logger } = this.options;
     const outcome = await sendAttempt(delivery, { agent, timeoutMs: policy.requestTimeoutMs, now });
     const next = nextStepAfter(policy, delivery.attemptNumber, outcome.succeeded, outcome.startedAt + outcome.durationMs);
-    if (outcome.error?.code === 'timeout') this.timingOut.add(delivery.webhookId);
-    else if (outcome.response !== null) this.timingOut.delete(delivery.webhookId);
+    this.adjustLimit(delivery.webhookId, outcome.response !== null, outcome.error?.code === 'timeout');
     this.unrecorded.push({ deliveryId: delivery.id, round: delivery.round, attemptNumber: delivery.attemptNumber, ...outcome, next });
 
     metrics.attempts.inc({ outcome: next.kind });

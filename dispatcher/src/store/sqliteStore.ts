@@ -19,6 +19,9 @@ function unavailableOrAsIs(error: unknown): unknown {
   return typeof code === 'string' && unavailableCodes.test(code) ? new StoreUnavailableError(`the SQLite store refused a write (${code})`, { cause: error }) : error;
 }
 
+// How long an ingest waits for others to share its commit (one fsync for all of them).
+const groupCommitWindowMs = 2;
+
 export function newDeliveryId(): string {
   return `dlv_${randomUUID().replaceAll('-', '')}`;
 }
@@ -135,13 +138,13 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Group commit: events that arrive in the same turn of the event loop are committed together,
+   * Group commit: events that arrive within a couple of milliseconds are committed together,
    * with one fsync, and each caller is answered only after that commit.
    */
   async recordEvent(event: NewEvent): Promise<RecordedEvent> {
     return new Promise((resolve, reject) => {
       this.eventsToCommit.push({ event, resolve, reject });
-      if (this.eventsToCommit.length === 1) setImmediate(() => this.commitEvents());
+      if (this.eventsToCommit.length === 1) setTimeout(() => this.commitEvents(), groupCommitWindowMs);
     });
   }
 
