@@ -17,7 +17,7 @@ import { printReport, type BenchReport } from './benchReport';
 const quick = process.argv.includes('--quick');
 const sizes = quick
   ? { events: 4_000, paced: 1_500, pacedRate: 500, hungPerTeam: 10, backlog: 20_000 }
-  : { events: 20_000, paced: 5_000, pacedRate: 1_000, hungPerTeam: 20, backlog: 200_000 };
+  : { events: 20_000, paced: 5_000, pacedRate: 500, hungPerTeam: 20, backlog: 200_000 };
 const ingestConcurrency = 64;
 const token = 'bench-internal-token-0123456789';
 const healthyHost = (i: number) => `team-${i}.bench.test`;
