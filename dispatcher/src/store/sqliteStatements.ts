@@ -93,9 +93,6 @@ const sql = {
     UPDATE deliveries SET status = :status, attempts_in_round = :attempts, next_attempt_at = :next_attempt_at,
       lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
     WHERE id = :id AND lease_owner = :worker AND round = :round AND status = 'pending'`,
-  releaseLeases: `
-    UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL
-    WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ?`,
   queueDepth: `
     SELECT
       count(*) FILTER (WHERE next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at <= :now)) AS due,

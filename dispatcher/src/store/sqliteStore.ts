@@ -203,9 +203,6 @@ export class SqliteStore implements Store {
     if (results.length > 0) this.relaxed(() => recordAttempts(this.sql, workerId, results));
   }
 
-  async releaseLeases(workerId: string, deliveryIds: readonly string[]): Promise<void> {
-    if (deliveryIds.length > 0) this.sql.releaseLeases.run(JSON.stringify(deliveryIds), workerId);
-  }
 
   async queueDepth(now: number): Promise<QueueDepth> {
     return this.sql.queueDepth.get({ now }) as QueueDepth;

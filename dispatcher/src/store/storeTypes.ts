@@ -241,8 +241,6 @@ export interface Store {
    * A final failure writes its failure email to the outbox in that same transaction.
    */
   recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void>;
-  /** Gives leases back unused (a worker stopping): they become due at once. */
-  releaseLeases(workerId: string, deliveryIds: readonly string[]): Promise<void>;
   queueDepth(now: number): Promise<QueueDepth>;
 
   listDeliveries(filter: DeliveryFilter): Promise<ListedDelivery[]>;
