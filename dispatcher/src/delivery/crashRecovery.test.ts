@@ -1,57 +1,33 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { cloneSample } from '@spir-webhooks/shared-types';
-import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { freePort } from '../testing/freePort';
-import { spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
-import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
+import { startDispatcherRig, type DispatcherRig } from '../testing/dispatcherRig';
 import { waitFor } from '../testing/waitFor';
 
-const token = 'internal-token-for-crash-test';
 const eventCount = 300;
-let dataDir: string;
-let receiver: HttpsReceiver;
-let dispatcher: DispatcherProcess | undefined;
+let rig: DispatcherRig;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'spir-crash-'));
-  const ca = await createThrowawayCa();
-  writeFileSync(join(dataDir, 'ca.pem'), ca.caCert);
-  receiver = await startHttpsReceiver(ca, ['receiver.test']);
-  receiver.answer = () => ({ status: 200, delayMs: 100 });
+  rig = await startDispatcherRig({ REQUEST_TIMEOUT_SECONDS: '1', RETRY_INTERVAL_SECONDS: '0.2', DELIVERY_CONCURRENCY_PER_WEBHOOK: '4' });
+  rig.receiver.answer = () => ({ status: 200, delayMs: 100 });
 });
 
-afterAll(async () => {
-  await dispatcher?.kill();
-  await receiver.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => rig.close());
 
 it('delivers every event after the dispatcher is killed with SIGKILL in the middle of a batch', async () => {
-  const port = await freePort();
-  const env = {
-    DATA_DIR: dataDir, DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`, INTERNAL_API_TOKEN: token,
-    WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', NODE_EXTRA_CA_CERTS: join(dataDir, 'ca.pem'),
-    REQUEST_TIMEOUT_SECONDS: '1', RETRY_INTERVAL_SECONDS: '0.2', DELIVERY_CONCURRENCY_PER_WEBHOOK: '4',
-  };
-  dispatcher = await spawnDispatcher(env, port);
-  await dispatcher.call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['a@example.com'] });
-  const { apiKey } = await dispatcher.call('POST', '/internal/v1/teams/t1/api-keys');
-  expect(await dispatcher.call('POST', '/v1/webhooks', { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' }, apiKey)).toHaveProperty('secret');
+  await rig.addTeam();
+  const { receiver } = rig;
 
   const ids = Array.from({ length: eventCount }, (_, i) => `crash-${i}`);
   const answers = await Promise.all(ids.map((id) =>
-    dispatcher!.call('POST', '/internal/v1/events', { teamId: 't1', urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId: id } })));
+    rig.dispatcher.call('POST', '/internal/v1/events', { teamId: 't1', urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId: id } })));
   expect(answers.map((a) => a.webhookEventId)).toEqual(ids);
   // Killed while four requests are being answered (the receiver takes 100 ms each).
   await receiver.waitForRequests(receiver.received.length + 10);
-  await dispatcher.kill();
+  await rig.dispatcher.kill();
   const receivedBeforeKill = new Set(receiver.received.map((r) => r.headers['webhook-id'])).size;
   expect(receivedBeforeKill).toBeLessThan(eventCount);
 
   const restartedAt = Date.now();
-  dispatcher = await spawnDispatcher(env, port);
+  await rig.start();
   const delivered = await waitFor('every event to arrive after the restart', () => {
     const seen = new Set(receiver.received.map((r) => String(r.headers['webhook-id'])));
     return seen.size === eventCount ? seen : undefined;

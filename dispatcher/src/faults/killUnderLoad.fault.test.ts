@@ -1,12 +1,12 @@
 import { waitFor } from '../testing/waitFor';
-import { postEvent, startFaultRig, type FaultRig } from './faultHarness';
+import { postEvent, startDispatcherRig, type DispatcherRig } from '../testing/dispatcherRig';
 
 const eventCount = 5_000;
 const kills = 5;
-let rig: FaultRig;
+let rig: DispatcherRig;
 
 beforeAll(async () => {
-  rig = await startFaultRig();
+  rig = await startDispatcherRig();
   await rig.addTeam();
 });
 

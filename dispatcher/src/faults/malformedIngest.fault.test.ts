@@ -1,11 +1,11 @@
 import { samples, type WebhookEventName } from '@spir-webhooks/shared-types';
-import { internalToken, startFaultRig, type FaultRig } from './faultHarness';
+import { internalToken, startDispatcherRig, type DispatcherRig } from '../testing/dispatcherRig';
 
-let rig: FaultRig;
+let rig: DispatcherRig;
 let apiKey: string;
 
 beforeAll(async () => {
-  rig = await startFaultRig();
+  rig = await startDispatcherRig();
   apiKey = await rig.addTeam();
 });
 

@@ -3,19 +3,19 @@ import { mkdtempSync, openSync, closeSync, rmSync, writeSync, rmdirSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../testing/waitFor';
-import { postEvent, startFaultRig, type FaultRig } from './faultHarness';
+import { postEvent, startDispatcherRig, type DispatcherRig } from '../testing/dispatcherRig';
 
 // The store stops taking writes while the dispatcher runs: its data folder is a small tmpfs that
 // fills up (SQLITE_FULL). A live filesystem cannot be remounted read-only while SQLite holds the
 // file open for writing, so a full disk is how a running store becomes unwritable here.
 let mountPoint: string;
-let rig: FaultRig;
+let rig: DispatcherRig;
 let answerOk = false;
 
 beforeAll(async () => {
   mountPoint = mkdtempSync(join(tmpdir(), 'spir-full-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountPoint]);
-  rig = await startFaultRig({ MAX_RETRIES: '100', RETRY_INTERVAL_SECONDS: '0.5' }, join(mountPoint, 'data'));
+  rig = await startDispatcherRig({ MAX_RETRIES: '100', RETRY_INTERVAL_SECONDS: '0.5' }, join(mountPoint, 'data'));
   rig.receiver.answer = () => (answerOk ? { status: 200 } : { status: 503 });
   await rig.addTeam();
 });

@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloneSample } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { freePort } from '../testing/freePort';
-import { spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
-import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
+import { freePort } from './freePort';
+import { spawnDispatcher, type DispatcherProcess } from './dispatcherProcess';
+import { startHttpsReceiver, type HttpsReceiver } from './httpsReceiver';
 
-export const internalToken = 'internal-token-for-fault-tests';
+export const internalToken = 'internal-token-for-process-tests';
 
-/** A dispatcher child process on a real SQLite file, and a real HTTPS receiver, for one fault test. */
-export interface FaultRig {
+/**
+ * A dispatcher child process on a real SQLite file and a real HTTPS receiver at receiver.test,
+ * for tests that kill the dispatcher or break what is under it.
+ */
+export interface DispatcherRig {
   dataDir: string;
   receiver: HttpsReceiver;
   env: Record<string, string>;
@@ -23,9 +26,9 @@ export interface FaultRig {
   close(): Promise<void>;
 }
 
-export async function startFaultRig(extraEnv: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'spir-fault-'))): Promise<FaultRig> {
+export async function startDispatcherRig(extraEnv: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'spir-rig-'))): Promise<DispatcherRig> {
   const ca = await createThrowawayCa();
-  const caFile = join(tmpdir(), `spir-fault-ca-${process.pid}-${Date.now()}.pem`);
+  const caFile = join(tmpdir(), `spir-rig-ca-${process.pid}-${Date.now()}.pem`);
   writeFileSync(caFile, ca.caCert);
   const receiver = await startHttpsReceiver(ca, ['receiver.test']);
   const port = await freePort();
@@ -33,7 +36,7 @@ export async function startFaultRig(extraEnv: Record<string, string> = {}, dataD
     DATA_DIR: dataDir, DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`, INTERNAL_API_TOKEN: internalToken,
     WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', NODE_EXTRA_CA_CERTS: caFile, REQUEST_TIMEOUT_SECONDS: '2', RETRY_INTERVAL_SECONDS: '0.2', ...extraEnv,
   };
-  const rig: FaultRig = {
+  const rig: DispatcherRig = {
     dataDir, receiver, env, port,
     dispatcher: undefined as unknown as DispatcherProcess,
     async start() {
@@ -43,7 +46,8 @@ export async function startFaultRig(extraEnv: Record<string, string> = {}, dataD
     async addTeam() {
       await rig.dispatcher.call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['admin@t1.example.com'] });
       const { apiKey } = await rig.dispatcher.call('POST', '/internal/v1/teams/t1/api-keys');
-      await rig.dispatcher.call('POST', '/v1/webhooks', { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' }, apiKey);
+      const webhook = await rig.dispatcher.call('POST', '/v1/webhooks', { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' }, apiKey);
+      if (typeof webhook.secret !== 'string') throw new Error(`registering the webhook failed: ${JSON.stringify(webhook)}`);
       return apiKey as string;
     },
     ingestBody: (id) => JSON.stringify({ teamId: 't1', urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId: id } }),
