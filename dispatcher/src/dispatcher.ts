@@ -39,8 +39,19 @@ export interface RunningDispatcher {
   close(): Promise<void>;
 }
 
+/**
+ * JSON lines on stdout, written asynchronously: a slow log pipe must not stall deliveries (a
+ * synchronous write that meets a full pipe sleeps the whole event loop). Lines are flushed on
+ * exit; past 16 MiB waiting, lines are dropped rather than memory grown. The store, not the log,
+ * is the record of every delivery, so a line lost to SIGKILL or a stuck pipe loses no fact.
+ */
+function createProductionLogger(level: string): Logger {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024 });
+  return pino({ level, base: { service: 'spir-webhooks-dispatcher' } }, destination);
+}
+
 export async function startDispatcher(config: Readonly<Config>, overrides: DispatcherOverrides = {}): Promise<RunningDispatcher> {
-  const logger = overrides.logger ?? pino({ level: config.logLevel, base: { service: 'spir-webhooks-dispatcher' } });
+  const logger = overrides.logger ?? createProductionLogger(config.logLevel);
   if (config.pinnedHosts.size > 0) {
     logger.warn({ pinnedHosts: Object.fromEntries(config.pinnedHosts) },
       'WEBHOOK_RESOLVE is set: these hosts skip the public-address check. For development and tests only, never in production.');
