@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     const dispatcher = await spawnDispatcher({
       DATA_DIR: dataDir, DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`, INTERNAL_API_TOKEN: token, LOG_LEVEL: 'info',
       WEBHOOK_RESOLVE: hosts.map((host) => `${host}:127.0.0.1`).join(','), NODE_EXTRA_CA_CERTS: files.ca, ...extraEnv,
-    }, await freePort());
+    }, await freePort(), process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]);
     return { dispatcher, rss: sampleRss(dispatcher.child.pid!) };
   };
   const addTeam = async (dispatcher: DispatcherProcess, teamId: string, url: string) => {
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       peakRssMb: rss.peakMb(),
     };
     rss.stop();
-    await dispatcher.kill();
+    await dispatcher.stop();
     report.cases[name] = result;
     console.log(`${name}: ${JSON.stringify(result)}`);
     return result;
@@ -151,7 +151,7 @@ async function backlogCase(
   };
   rss.stop();
   receiver.stop();
-  await dispatcher.kill();
+  await dispatcher.stop();
   console.log(`backlog: ${JSON.stringify(result)}`);
   return result;
 }

@@ -12,6 +12,8 @@ export interface DispatcherProcess {
   call(method: string, path: string, body?: unknown, bearer?: string): Promise<any>;
   /** SIGKILL: no shutdown code runs. */
   kill(): Promise<void>;
+  /** SIGTERM: the dispatcher shuts down as in production (and writes a `--cpu-prof` profile). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -63,6 +65,11 @@ export async function spawnDispatcher(env: Record<string, string>, port: number,
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     },
   };
