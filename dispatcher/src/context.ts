@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config';
 import type { Metrics } from './ops/metrics';
-import type { Store } from './store/storeTypes';
+import type { ClaimedDelivery, DeliveryHandoff, Store } from './store/storeTypes';
 
 /** What every part of a running dispatcher is handed; there are no globals. */
 export interface DispatcherContext {
@@ -14,6 +14,13 @@ export interface DispatcherContext {
   metrics: Metrics;
   /** The HTTP agent deliveries and test sends go through. */
   agent: Dispatcher;
-  /** Tells the delivery worker that new deliveries were stored. */
-  wakeWorker: () => void;
+  /** This process's delivery worker. */
+  worker: LocalWorker;
+}
+
+export interface LocalWorker extends DeliveryHandoff {
+  /** New deliveries were stored unleased: claim them soon. */
+  wake(): void;
+  /** Sends the deliveries an ingest commit leased to this worker. */
+  sendLeased(deliveries: readonly ClaimedDelivery[]): void;
 }

@@ -66,9 +66,7 @@ export async function startDispatcher(config: Readonly<Config>, overrides: Dispa
     ...(overrides.lookup === undefined ? {} : { lookup: overrides.lookup }),
     ...(overrides.ca === undefined ? {} : { ca: overrides.ca }),
   });
-  let worker: DeliveryWorker | undefined;
-  const context: DispatcherContext = { config, store, now, logger, metrics, agent, wakeWorker: () => worker?.wake() };
-  worker = new DeliveryWorker({
+  const worker = new DeliveryWorker({
     store, agent, now, logger, metrics,
     policy: { retryIntervalMs: config.retryIntervalMs, maxRetries: config.maxRetries, requestTimeoutMs: config.requestTimeoutMs },
     concurrency: config.deliveryConcurrency,
@@ -76,6 +74,7 @@ export async function startDispatcher(config: Readonly<Config>, overrides: Dispa
     claimBatchSize: 200,
     pollIntervalMs: 500,
   });
+  const context: DispatcherContext = { config, store, now, logger, metrics, agent, worker };
 
   const mailer = overrides.mailer ?? (config.smtpUrl === undefined ? createOutboxFolderMailer(join(config.dataDir, 'outbox')) : createSmtpMailer(config.smtpUrl));
   const sender = new FailureEmailSender({

@@ -72,7 +72,7 @@ export function deliveryJson(row: DeliveryRow) {
 }
 
 /** A team's own delivery logs: the request, and the response or the error, of every attempt. */
-export function deliveryRoutes({ store, now, wakeWorker }: DispatcherContext): Router {
+export function deliveryRoutes({ store, now, worker }: DispatcherContext): Router {
   const router = Router();
   router.get('/deliveries', async (req, res) => {
     const query = parseInput(listQuery, req.query, 'query');
@@ -92,7 +92,7 @@ export function deliveryRoutes({ store, now, wakeWorker }: DispatcherContext): R
     if (result === 'not_found') throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
     if (result === 'in_progress') throw new ApiError(409, 'delivery_in_progress', 'This delivery is still being attempted; resend it once it has succeeded or finally failed.');
     if (result === 'webhook_deleted') throw new ApiError(409, 'webhook_deleted', 'The webhook of this delivery was deleted; register the URL again to receive new events.');
-    wakeWorker();
+    worker.wake();
     res.status(202).json(deliveryJson(result));
   });
 

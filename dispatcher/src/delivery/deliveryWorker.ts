@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { AttemptResult, ClaimedDelivery, Store } from '../store/storeTypes';
+import type { AttemptResult, ClaimedDelivery, DeliveryHandoff, Store } from '../store/storeTypes';
 import type { Metrics } from '../ops/metrics';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
 import { sendAttempt } from './sendAttempt';
@@ -26,9 +26,10 @@ export interface DeliveryWorkerOptions {
 /**
  * Claims due deliveries, sends them, and records the outcomes in batches. At least once: a
  * delivery is leased, not removed, while it is sent; if this process dies, the lease expires
- * and another claim sends it again with the same webhook-id.
+ * and another claim sends it again with the same webhook-id. Fresh deliveries it has room for
+ * come leased straight from the ingest commit (`DeliveryHandoff`), without a claim.
  */
-export class DeliveryWorker {
+export class DeliveryWorker implements DeliveryHandoff {
   readonly workerId = `worker_${randomUUID()}`;
   private readonly inFlightByWebhook = new Map<string, number>();
   // Each webhook's current limit, like TCP's slow start: a webhook starts with two attempts in
@@ -45,7 +46,7 @@ export class DeliveryWorker {
   private nextRetryAt = Number.POSITIVE_INFINITY;
   private unrecorded: AttemptResult[] = [];
   private flushing: Promise<void> | undefined;
-  private readonly leaseMs: number;
+  readonly leaseMs: number;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     // A lease outlives the longest attempt plus the time to record it.
@@ -151,10 +152,40 @@ export class DeliveryWorker {
     });
   }
 
+  reserve(webhookId: string): boolean {
+    if (!this.running || this.inFlight >= this.options.concurrency) return false;
+    // One slot of each webhook's limit is left to claims, so that deliveries already waiting in
+    // the store (retries, a backlog) are never starved by fresh ones.
+    const limit = this.limits.get(webhookId) ?? this.initialLimit;
+    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= limit - 1) return false;
+    this.takeSlot(webhookId);
+    return true;
+  }
+
+  release(webhookId: string): void {
+    this.freeSlot(webhookId);
+  }
+
+  /** Sends deliveries that the ingest commit leased to this worker after `reserve`. */
+  sendLeased(deliveries: readonly ClaimedDelivery[]): void {
+    for (const delivery of deliveries) void this.attempt(delivery);
+  }
+
   private startAttempt(delivery: ClaimedDelivery): void {
-    this.inFlight++;
-    this.inFlightByWebhook.set(delivery.webhookId, (this.inFlightByWebhook.get(delivery.webhookId) ?? 0) + 1);
+    this.takeSlot(delivery.webhookId);
     void this.attempt(delivery);
+  }
+
+  private takeSlot(webhookId: string): void {
+    this.inFlight++;
+    this.inFlightByWebhook.set(webhookId, (this.inFlightByWebhook.get(webhookId) ?? 0) + 1);
+  }
+
+  private freeSlot(webhookId: string): void {
+    this.inFlight--;
+    const left = (this.inFlightByWebhook.get(webhookId) ?? 1) - 1;
+    if (left === 0) this.inFlightByWebhook.delete(webhookId);
+    else this.inFlightByWebhook.set(webhookId, left);
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
@@ -176,10 +207,7 @@ export class DeliveryWorker {
     }, `delivery ${delivery.id} attempt ${delivery.attemptNumber}: ${next.kind}`);
 
     if (next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt) this.nextRetryAt = next.nextAttemptAt;
-    this.inFlight--;
-    const left = (this.inFlightByWebhook.get(delivery.webhookId) ?? 1) - 1;
-    if (left === 0) this.inFlightByWebhook.delete(delivery.webhookId);
-    else this.inFlightByWebhook.set(delivery.webhookId, left);
+    this.freeSlot(delivery.webhookId);
     this.scheduleFlush();
     this.wake();
   }

@@ -23,7 +23,7 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
  * Spir's core hands over an event. The answer is 202 only once the event and its deliveries are
  * committed: from then on nothing loses it.
  */
-export function ingestRoutes({ store, now, metrics, wakeWorker }: DispatcherContext): Router {
+export function ingestRoutes({ store, now, metrics, worker }: DispatcherContext): Router {
   const router = Router();
   router.post('/events', requireJsonBody, express.json({ limit: maxIngestBodyBytes, strict: true, verify: refuseInvalidUtf8 }), async (req, res) => {
     const { teamId, urlKind, event } = parseInput(ingestBody, req.body, 'event');
@@ -32,13 +32,16 @@ export function ingestRoutes({ store, now, metrics, wakeWorker }: DispatcherCont
     }
     // Serialised once here; every attempt sends exactly these bytes.
     const body = JSON.stringify(event);
-    const recorded = await store.recordEvent({ teamId, webhookEventId: event.webhookEventId, eventName: event.webhookEventName, urlKind, body, now: now() });
+    const recorded = await store.recordEvent({
+      teamId, webhookEventId: event.webhookEventId, eventName: event.webhookEventName, urlKind, body, now: now(), handoff: worker,
+    });
     if (!recorded.created && recorded.event.body !== body) {
       throw new ApiError(409, 'event_id_reused', `webhookEventId ${event.webhookEventId} was already used for a different event of team ${teamId}; give each event its own id.`);
     }
     if (recorded.created) {
       metrics.eventsIngested.inc();
-      if (recorded.deliveryIds.length > 0) wakeWorker();
+      worker.sendLeased(recorded.leased);
+      if (recorded.deliveryIds.length > recorded.leased.length) worker.wake();
     }
     res.status(202).json({ webhookEventId: event.webhookEventId, deliveries: recorded.deliveryIds, duplicate: !recorded.created });
   });

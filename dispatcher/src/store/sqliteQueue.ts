@@ -19,6 +19,17 @@ interface ClaimedJoinRow {
   previous_secret_expires_at: number | null;
 }
 
+export interface WebhookSecrets {
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+}
+
+/** The secrets an attempt signs with: the current one, and a rotated one until it expires. */
+export function currentSecrets(row: WebhookSecrets, now: number): string[] {
+  return row.previous_secret !== null && (row.previous_secret_expires_at ?? 0) > now ? [row.secret, row.previous_secret] : [row.secret];
+}
+
 /**
  * Leases due deliveries to one worker and returns what it needs to send them. Runs inside the
  * caller's transaction. Two tiers: a bounded window of the oldest due deliveries, then, only when
@@ -53,7 +64,7 @@ export function claimDue(sql: Statements, options: ClaimOptions): ClaimedDeliver
     webhookEventId: row.webhook_event_id,
     eventName: row.event_name,
     body: row.body,
-    secrets: row.previous_secret !== null && (row.previous_secret_expires_at ?? 0) > options.now ? [row.secret, row.previous_secret] : [row.secret],
+    secrets: currentSecrets(row, options.now),
     round: row.round,
     attemptNumber: row.attempts_in_round + 1,
   }));

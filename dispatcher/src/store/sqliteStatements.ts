@@ -32,10 +32,14 @@ const sql = {
   insertEvent: `
     INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at)
     VALUES (:team_id, :webhook_event_id, :event_name, :url_kind, :body, :received_at) RETURNING *`,
-  liveWebhooksForEvent: 'SELECT id, url FROM webhooks WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL ORDER BY id',
+  liveWebhooksForEvent: `
+    SELECT id, url, secret, previous_secret, previous_secret_expires_at FROM webhooks
+    WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL ORDER BY id`,
+  // Leased at once when a local worker takes the delivery straight from the ingest.
   insertDelivery: `
-    INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round, next_attempt_at, created_at, updated_at)
-    VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :now, :now)`,
+    INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round, next_attempt_at,
+      lease_owner, lease_expires_at, created_at, updated_at)
+    VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :lease_owner, :lease_expires_at, :now, :now)`,
   recentEvents: 'SELECT * FROM events WHERE team_id = ? ORDER BY id DESC LIMIT ?',
   recentEventsByName: 'SELECT * FROM events WHERE team_id = ? AND event_name = ? ORDER BY id DESC LIMIT ?',
   // Claims run in two tiers (see SqliteStore.claimDueDeliveries). Tier one: the oldest due

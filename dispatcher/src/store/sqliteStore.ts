@@ -3,13 +3,13 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
-import { claimDue, recordAttempts } from './sqliteQueue';
+import { claimDue, currentSecrets, recordAttempts, type WebhookSecrets } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
   AttemptResult, AttemptRow, ClaimedDelivery, ClaimOptions, DeliveryFilter, DeliveryRow, EventRow, FailureEmailJob,
   FailureEmailRow, ListedDelivery, NewEvent, NewWebhook, QueueDepth, RecordedEvent, Store, TeamRow, WebhookRow,
 } from './storeTypes';
-import { StoreUnavailableError } from './storeTypes';
+import { StoreUnavailableError, type DeliveryHandoff } from './storeTypes';
 
 // SQLite's codes for "cannot write now", as opposed to a bug in a statement.
 const unavailableCodes = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|PROTOCOL)/;
@@ -21,6 +21,11 @@ function unavailableOrAsIs(error: unknown): unknown {
 
 // How long an ingest waits for others to share its commit (one fsync for all of them).
 const groupCommitWindowMs = 2;
+
+interface LiveWebhook extends WebhookSecrets {
+  id: string;
+  url: string;
+}
 
 export function newDeliveryId(): string {
   return `dlv_${randomUUID().replaceAll('-', '')}`;
@@ -151,42 +156,64 @@ export class SqliteStore implements Store {
   private commitEvents(): void {
     const batch = this.eventsToCommit;
     this.eventsToCommit = [];
+    // Slots reserved in a transaction that then rolls back are given back.
+    let reserved: { handoff: DeliveryHandoff; webhookId: string }[] = [];
+    const releaseReserved = () => {
+      for (const { handoff, webhookId } of reserved) handoff.release(webhookId);
+      reserved = [];
+    };
     try {
-      const results = this.db.transaction(() => batch.map(({ event }) => this.insertEvent(event))).immediate();
+      const results = this.db.transaction(() => batch.map(({ event }) => this.insertEvent(event, reserved))).immediate();
       batch.forEach((item, i) => item.resolve(results[i]!));
     } catch {
+      releaseReserved();
       // One failing event must not fail the others: each alone, in its own transaction.
       for (const item of batch) {
         try {
-          item.resolve(this.db.transaction(() => this.insertEvent(item.event)).immediate());
+          item.resolve(this.db.transaction(() => this.insertEvent(item.event, reserved)).immediate());
         } catch (error) {
+          releaseReserved();
           item.reject(unavailableOrAsIs(error));
         }
+        reserved = [];
       }
     }
   }
 
-  private insertEvent(event: NewEvent): RecordedEvent {
+  private insertEvent(event: NewEvent, reserved: { handoff: DeliveryHandoff; webhookId: string }[]): RecordedEvent {
     const existing = this.sql.findEvent.get(event.teamId, event.webhookEventId) as EventRow | undefined;
     if (existing !== undefined) {
       const ids = this.sql.deliveryIdsOfEvent.all(existing.id) as { id: string }[];
-      return { created: false, event: existing, deliveryIds: ids.map((row) => row.id) };
+      return { created: false, event: existing, deliveryIds: ids.map((row) => row.id), leased: [] };
     }
     const row = this.sql.insertEvent.get({
       team_id: event.teamId, webhook_event_id: event.webhookEventId, event_name: event.eventName,
       url_kind: event.urlKind, body: event.body, received_at: event.now,
     }) as EventRow;
     const deliveryIds: string[] = [];
+    const leased: ClaimedDelivery[] = [];
     // Only template availability URLs are delivered (Spir's help page); one-off ones are kept.
     if (event.urlKind === 'template') {
-      const targets = this.sql.liveWebhooksForEvent.all(event.teamId, event.eventName) as { id: string; url: string }[];
+      const targets = this.sql.liveWebhooksForEvent.all(event.teamId, event.eventName) as LiveWebhook[];
+      const { handoff } = event;
       for (const target of targets) {
         const id = newDeliveryId();
-        this.sql.insertDelivery.run({ id, team_id: event.teamId, webhook_id: target.id, event_id: row.id, url: target.url, now: event.now });
+        const lease = handoff !== undefined && handoff.reserve(target.id);
+        if (lease) reserved.push({ handoff, webhookId: target.id });
+        this.sql.insertDelivery.run({
+          id, team_id: event.teamId, webhook_id: target.id, event_id: row.id, url: target.url, now: event.now,
+          lease_owner: lease ? handoff.workerId : null, lease_expires_at: lease ? event.now + handoff.leaseMs : null,
+        });
         deliveryIds.push(id);
+        if (lease) {
+          leased.push({
+            id, teamId: event.teamId, webhookId: target.id, url: target.url, webhookEventId: event.webhookEventId,
+            eventName: event.eventName, body: event.body, secrets: currentSecrets(target, event.now), round: 1, attemptNumber: 1,
+          });
+        }
       }
     }
-    return { created: true, event: row, deliveryIds };
+    return { created: true, event: row, deliveryIds, leased };
   }
 
   async listRecentEvents(teamId: string, eventName: EventRow['event_name'] | undefined, limit: number): Promise<EventRow[]> {

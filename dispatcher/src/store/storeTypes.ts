@@ -185,12 +185,30 @@ export interface NewEvent {
   /** The envelope exactly as it goes on the wire. */
   body: string;
   now: number;
+  /** A local worker that takes the new deliveries it has room for, leased to it. */
+  handoff?: DeliveryHandoff;
+}
+
+/**
+ * A worker in this process that takes fresh deliveries straight from the ingest transaction,
+ * leased to it, so that sending them needs no claim. A delivery it has no room for is stored
+ * unleased and claimed like any other.
+ */
+export interface DeliveryHandoff {
+  readonly workerId: string;
+  readonly leaseMs: number;
+  /** Takes a slot for one delivery to this webhook; false when it has no room. */
+  reserve(webhookId: string): boolean;
+  /** Gives back a reserved slot whose delivery was not committed. */
+  release(webhookId: string): void;
 }
 
 export interface RecordedEvent {
   created: boolean;
   event: EventRow;
   deliveryIds: string[];
+  /** The deliveries leased to `handoff` in the same commit: the caller hands them over. */
+  leased: ClaimedDelivery[];
 }
 
 export interface ClaimOptions {
