@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import express, { Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { webhookEventSchema } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
@@ -23,9 +23,9 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
  * Spir's core hands over an event. The answer is 202 only once the event and its deliveries are
  * committed: from then on nothing loses it.
  */
-export function ingestRoutes({ store, now, metrics, worker }: DispatcherContext): Router {
-  const router = Router();
-  router.post('/events', requireJsonBody, express.json({ limit: maxIngestBodyBytes, strict: true, verify: refuseInvalidUtf8 }), async (req, res) => {
+export function ingestRoute({ store, now, metrics, worker }: DispatcherContext): RequestHandler[] {
+  const parseJson = express.json({ limit: maxIngestBodyBytes, strict: true, verify: refuseInvalidUtf8 });
+  return [requireJsonBody, parseJson, async (req, res) => {
     const { teamId, urlKind, event } = parseInput(ingestBody, req.body, 'event');
     if ((await store.getTeam(teamId)) === undefined) {
       throw new ApiError(404, 'team_not_found', `No team ${teamId}; create it with PUT /internal/v1/teams/${teamId} first.`);
@@ -44,6 +44,5 @@ export function ingestRoutes({ store, now, metrics, worker }: DispatcherContext)
       if (recorded.deliveryIds.length > recorded.leased.length) worker.wake();
     }
     res.status(202).json({ webhookEventId: event.webhookEventId, deliveries: recorded.deliveryIds, duplicate: !recorded.created });
-  });
-  return router;
+  }];
 }
