@@ -4,25 +4,24 @@ import { deliveryRoutes } from './delivery/deliveryRoutes';
 import { errorHandler, notFound } from './http/apiError';
 import { requireInternalToken, requireTeamKey } from './http/auth';
 import { eventRoutes } from './ingest/eventRoutes';
-import { ingestRoute } from './ingest/ingestRoutes';
+import { ingestPath, type IngestHandler } from './ingest/ingestHandler';
 import { opsRoutes } from './ops/opsRoutes';
 import { webhookRoutes } from './subscriptions/webhookRoutes';
 import { internalTeamRoutes, meRoute } from './teams/teamRoutes';
 
 /** The dispatcher's HTTP API (../shared/spec/dispatcher-api.md). */
-export function createApp(context: DispatcherContext, internalApiToken: string): Express {
+export function createApp(context: DispatcherContext, internalApiToken: string, ingest: IngestHandler): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // An API's answers are not cached by validators; hashing each one for an ETag is wasted work.
   app.set('etag', false);
-  const internalToken = requireInternalToken(internalApiToken);
-  // The hottest route first, straight on the app: it passes through no other router.
-  app.post('/internal/v1/events', internalToken, ...ingestRoute(context));
+  // The server hands the exact path to `ingest` before Express; this takes its other spellings.
+  app.post(ingestPath, (req, res) => ingest(req, res));
   app.use(opsRoutes(context));
 
   const internal = express.Router();
-  internal.use(internalToken);
+  internal.use(requireInternalToken(internalApiToken));
   internal.use(express.json({ limit: '64kb' }));
   internal.use(internalTeamRoutes(context));
   app.use('/internal/v1', internal);

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
 import type { DispatcherContext } from './context';
 import { createApp } from './app';
+import { createIngestHandler, isIngestRequest } from './ingest/ingestHandler';
 import { createDeliveryAgent } from './delivery/deliveryAgent';
 import { DeliveryWorker } from './delivery/deliveryWorker';
 import type { LookupAll } from './delivery/publicAddress';
@@ -82,9 +83,15 @@ export async function startDispatcher(config: Readonly<Config>, overrides: Dispa
   });
   const stopRetention = startRetentionJob({ store, now, logger, retentionMs: config.retentionMs });
 
-  const app = createApp(context, internal.token);
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  const ingest = createIngestHandler(context, internal.token);
+  const app = createApp(context, internal.token, ingest);
+  const server = createServer((req, res) => (isIngestRequest(req) ? ingest(req, res) : app(req, res)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   server.keepAliveTimeout = 65_000;
   worker.start();

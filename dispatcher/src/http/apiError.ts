@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -49,24 +50,38 @@ const bodyParserErrors: Record<string, [number, string, string]> = {
   'request.aborted': [400, 'request_aborted', 'The request was aborted before its body arrived.'],
 };
 
+/** A JSON answer on Node's own response (Express' `res` is one too). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+/** The answer to anything a route threw: its own 4xx, a 503 for a store that cannot write, or a logged 500. */
+export function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
+  if (res.headersSent) {
+    logger.error({ err: error, method: req.method, url: req.url }, 'request failed after its answer began');
+    return;
+  }
+  if (error instanceof ApiError) {
+    sendJson(res, error.status, { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
+    return;
+  }
+  if (error instanceof StoreUnavailableError) {
+    logger.error({ err: error.cause, method: req.method, url: req.url }, 'the store refused a write');
+    sendJson(res, 503, { error: { code: 'store_unavailable', message: 'The dispatcher cannot store anything right now; nothing was accepted. Retry in a few seconds.' } }, { 'retry-after': '5' });
+    return;
+  }
+  const type = (error as { type?: unknown } | null)?.type;
+  const known = typeof type === 'string' ? bodyParserErrors[type] : undefined;
+  if (known !== undefined) {
+    sendJson(res, known[0], { error: { code: known[1], message: known[2] } });
+    return;
+  }
+  logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
+  sendJson(res, 500, { error: { code: 'internal_error', message: 'The dispatcher failed to handle this request; it has been logged. Try again.' } });
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, req, res, _next) => {
-    if (error instanceof ApiError) {
-      res.status(error.status).json({ error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
-      return;
-    }
-    if (error instanceof StoreUnavailableError) {
-      logger.error({ err: error.cause, method: req.method, path: req.path }, 'the store refused a write');
-      res.status(503).set('retry-after', '5').json({ error: { code: 'store_unavailable', message: 'The dispatcher cannot store anything right now; nothing was accepted. Retry in a few seconds.' } });
-      return;
-    }
-    const known = typeof error?.type === 'string' ? bodyParserErrors[error.type] : undefined;
-    if (known !== undefined) {
-      res.status(known[0]).json({ error: { code: known[1], message: known[2] } });
-      return;
-    }
-    logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
-    if (res.headersSent) return;
-    res.status(500).json({ error: { code: 'internal_error', message: 'The dispatcher failed to handle this request; it has been logged. Try again.' } });
-  };
+  return (error, req, res, _next) => answerError(error, req, res, logger);
 }

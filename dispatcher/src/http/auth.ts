@@ -3,21 +3,29 @@ import type { Request, RequestHandler } from 'express';
 import type { Store, TeamRow } from '../store/storeTypes';
 import { ApiError } from './apiError';
 
-function bearerToken(req: Request): string {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+function bearerToken(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (match === null) throw new ApiError(401, 'unauthorized', 'Send an `authorization: Bearer <token>` header.');
   return match[1]!;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Spir's own systems: the internal API token, compared in constant time. */
-export function requireInternalToken(token: string): RequestHandler {
+/** Checks an authorization header for the internal API token, in constant time; throws a 401. */
+export function internalTokenChecker(token: string): (authorization: string | undefined) => void {
   const expected = digest(token);
-  return (req, _res, next) => {
-    if (!timingSafeEqual(digest(bearerToken(req)), expected)) {
+  return (authorization) => {
+    if (!timingSafeEqual(digest(bearerToken(authorization)), expected)) {
       throw new ApiError(401, 'unauthorized', 'The internal API token is not valid.');
     }
+  };
+}
+
+/** Spir's own systems: the internal API token. */
+export function requireInternalToken(token: string): RequestHandler {
+  const check = internalTokenChecker(token);
+  return (req, _res, next) => {
+    check(req.headers.authorization);
     next();
   };
 }
@@ -43,7 +51,7 @@ declare module 'express-serve-static-core' {
 /** Customers and the Zapier app: a team API key. */
 export function requireTeamKey(store: Store): RequestHandler {
   return async (req, _res, next) => {
-    const team = await store.findTeamByApiKeyHash(hashApiKey(bearerToken(req)));
+    const team = await store.findTeamByApiKeyHash(hashApiKey(bearerToken(req.headers.authorization)));
     if (team === undefined) throw new ApiError(401, 'unauthorized', 'The API key is not valid; check it or ask for a new one.');
     req.team = team;
     next();

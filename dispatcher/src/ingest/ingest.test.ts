@@ -91,6 +91,15 @@ describe('POST /internal/v1/events', () => {
     expect((await ingest({}, { token: apiKey })).status).toBe(401);
   });
 
+  it('takes the route\'s other spellings (a query, a trailing slash) the same way', async () => {
+    const event = (id: string) => ({ teamId: 'acme', urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
+    for (const [path, id] of [['/internal/v1/events?source=core', 'evt-query'], ['/internal/v1/events/', 'evt-slash']] as const) {
+      const { status, body } = await dispatcher.call('POST', path, { body: event(id) });
+      expect({ path, status, duplicate: body.duplicate }).toEqual({ path, status: 202, duplicate: false });
+    }
+    expect((await dispatcher.call('POST', '/internal/v1/events/', { body: event('evt-x'), token: 'wrong-token-wrong-token' })).status).toBe(401);
+  });
+
   it('answers 404 for a team that does not exist', async () => {
     expect(await ingest({ teamId: 'nobody', urlKind: 'template', event: samples['form.answered'] })).toMatchObject({ status: 404, body: { error: { code: 'team_not_found' } } });
   });
