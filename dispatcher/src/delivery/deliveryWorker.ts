@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { AttemptResult, ClaimedDelivery, DeliveryHandoff, Store } from '../store/storeTypes';
@@ -23,6 +24,11 @@ export interface DeliveryWorkerOptions {
   pollIntervalMs: number;
 }
 
+/** How long wake-ups are gathered before one claim answers them all (see `wake`). */
+export function claimWindowMs(lastClaimMs: number): number {
+  return Math.min(50, Math.max(2, 4 * lastClaimMs));
+}
+
 /**
  * Claims due deliveries, sends them, and records the outcomes in batches. At least once: a
  * delivery is leased, not removed, while it is sent; if this process dies, the lease expires
@@ -43,6 +49,7 @@ export class DeliveryWorker implements DeliveryHandoff {
   // Set by wake() while the loop is busy claiming, so that the wake-up is not lost.
   private wakeRequested = false;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private lastClaimMs = 0;
   private nextRetryAt = Number.POSITIVE_INFINITY;
   private unrecorded: AttemptResult[] = [];
   private flushing: Promise<void> | undefined;
@@ -60,16 +67,20 @@ export class DeliveryWorker implements DeliveryHandoff {
   }
 
   /**
-   * Looks for due work shortly. Wake-ups within the same couple of milliseconds (a burst of
-   * ingests, many attempts finishing) are answered by one claim for all of them.
+   * Looks for due work shortly. Wake-ups within the same window (a burst of ingests, many
+   * attempts finishing) are answered by one claim for all of them. The window is 2 ms, or four
+   * times what the last claim took if that is longer (up to 50 ms): claims that have become
+   * expensive, as when a hung endpoint's backlog fills the store, so take at most about a fifth
+   * of the worker's time instead of all of it.
    */
   wake(): void {
     if (this.wakeTimer !== undefined) return;
+    const windowMs = claimWindowMs(this.lastClaimMs);
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
       this.wakeRequested = true;
       this.wakeUp?.();
-    }, 2);
+    }, windowMs);
   }
 
   /** Stops claiming, lets attempts in flight finish, and records them. */
@@ -92,10 +103,12 @@ export class DeliveryWorker implements DeliveryHandoff {
       if (free > 0) {
         try {
           const limit = Math.min(free, this.options.claimBatchSize);
+          const started = performance.now();
           claimed = await this.options.store.claimDueDeliveries({
             workerId: this.workerId, now: this.options.now(), leaseMs: this.leaseMs, limit,
             perWebhookLimit: this.initialLimit, inFlightByWebhook: this.inFlightAsClaimed(),
           });
+          this.lastClaimMs = performance.now() - started;
         } catch (error) {
           this.options.logger.error({ err: error }, 'claiming due deliveries failed; trying again');
         }

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Agent } from 'undici';
 import { createMetrics } from '../ops/metrics';
 import { SqliteStore } from '../store/sqliteStore';
-import { DeliveryWorker } from './deliveryWorker';
+import { claimWindowMs, DeliveryWorker } from './deliveryWorker';
 
 let dir: string;
 let store: SqliteStore;
@@ -58,5 +58,13 @@ describe('the worker\'s side of the ingest handoff', () => {
   it('takes nothing for a webhook limited to one attempt at a time: that one slot is the claims\'', () => {
     worker = startWorker({ concurrency: 100, perWebhookConcurrency: 1 });
     expect(worker.reserve('wh_a')).toBe(false);
+  });
+});
+
+describe('the window that gathers wake-ups into one claim', () => {
+  it('is 2 ms while claims are cheap, four times the last claim when they are not, and never over 50 ms', () => {
+    expect(claimWindowMs(0.1)).toBe(2);
+    expect(claimWindowMs(3)).toBe(12);
+    expect(claimWindowMs(40)).toBe(50);
   });
 });
