@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
-import { claimDue, currentSecrets, recordAttempts, type WebhookSecrets } from './sqliteQueue';
+import { insertEvent, type ReservedSlot } from './sqliteEvents';
+import { claimDue, recordAttempts } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
   AttemptResult, AttemptRow, ClaimedDelivery, ClaimOptions, DeliveryFilter, DeliveryRow, EventRow, FailureEmailJob,
   FailureEmailRow, ListedDelivery, NewEvent, NewWebhook, QueueDepth, RecordedEvent, Store, TeamRow, WebhookRow,
 } from './storeTypes';
-import { StoreUnavailableError, type DeliveryHandoff } from './storeTypes';
+import { StoreUnavailableError } from './storeTypes';
+import { WalSync } from './walSync';
 
 // SQLite's codes for "cannot write now", as opposed to a bug in a statement.
 const unavailableCodes = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|PROTOCOL)/;
@@ -22,16 +23,6 @@ function unavailableOrAsIs(error: unknown): unknown {
 // How long an ingest waits for others to share its commit (one fsync for all of them).
 const groupCommitWindowMs = 2;
 
-interface LiveWebhook extends WebhookSecrets {
-  id: string;
-  url: string;
-}
-
-export function newDeliveryId(): string {
-  return `dlv_${randomUUID().replaceAll('-', '')}`;
-}
-
-
 /**
  * The embedded store: one SQLite file in WAL mode, for a single dispatcher process. Every
  * statement is prepared once; every multi-row change is one transaction.
@@ -40,6 +31,7 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly sql;
+  private readonly walSync: WalSync;
   private eventsToCommit: { event: NewEvent; resolve: (recorded: RecordedEvent) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(path: string) {
@@ -58,8 +50,12 @@ export class SqliteStore implements Store {
       if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
       throw new Error(`another process holds ${path}: the SQLite store serves one dispatcher at a time (${(error as Error).message})`);
     }
-    // FULL: a 202 promises that the event survives a power cut, not only a process crash.
-    this.db.pragma('synchronous = FULL');
+    // NORMAL: a commit writes the WAL without an fsync; what must survive a power cut (an
+    // acknowledged event, a team's settings) is answered only after `walSync` has synced it,
+    // off the event loop. Leases and attempt records are not waited for: losing them in a
+    // power cut only sends a delivery again (at least once).
+    this.db.pragma('synchronous = NORMAL');
+    this.walSync = new WalSync(path === ':memory:' ? undefined : `${path}-wal`);
     this.db.pragma('foreign_keys = ON');
     migrateSqlite(this.db);
     this.sql = prepareStatements(this.db);
@@ -69,19 +65,10 @@ export class SqliteStore implements Store {
     this.sql.releaseAllFailureEmailLeases.run();
   }
 
-  /**
-   * Runs a transaction whose loss in a power cut is harmless: leases, attempt records and retry
-   * times only make a delivery go out again (at least once). It skips the fsync; the next FULL
-   * commit (an ingest) makes it durable along with everything before it. A process crash loses
-   * nothing either way (WAL).
-   */
-  private relaxed<T>(work: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.db.transaction(work).immediate();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+  /** Passes `value` on once everything committed so far survives a power cut. */
+  private async durable<T>(value: T): Promise<T> {
+    await this.walSync.sync();
+    return value;
   }
 
   async ping(): Promise<void> {
@@ -89,14 +76,15 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.walSync.close();
     this.db.close();
   }
 
   async upsertTeam(team: { teamId: string; name: string; adminEmails: string[]; maxUrlsPerEvent: number; now: number }): Promise<TeamRow> {
-    return this.sql.upsertTeam.get({
+    return this.durable(this.sql.upsertTeam.get({
       team_id: team.teamId, name: team.name, admin_emails: JSON.stringify(team.adminEmails),
       max_urls_per_event: team.maxUrlsPerEvent, now: team.now,
-    }) as TeamRow;
+    }) as TeamRow);
   }
 
   async getTeam(teamId: string): Promise<TeamRow | undefined> {
@@ -105,6 +93,7 @@ export class SqliteStore implements Store {
 
   async addApiKey(teamId: string, keyHash: string, now: number): Promise<void> {
     this.sql.addApiKey.run(keyHash, teamId, now);
+    await this.walSync.sync();
   }
 
   async findTeamByApiKeyHash(keyHash: string): Promise<TeamRow | undefined> {
@@ -112,14 +101,14 @@ export class SqliteStore implements Store {
   }
 
   async createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'> {
-    return this.db.transaction((): WebhookRow | 'limit_reached' => {
+    return this.durable(this.db.transaction((): WebhookRow | 'limit_reached' => {
       const { live, max } = this.sql.countLiveWebhooks.get(webhook.teamId, webhook.eventName, webhook.teamId) as { live: number; max: number };
       if (live >= max) return 'limit_reached';
       return this.sql.insertWebhook.get({
         id: webhook.id, team_id: webhook.teamId, url: webhook.url, event_name: webhook.eventName,
         secret: webhook.secret, created_at: webhook.createdAt,
       }) as WebhookRow;
-    }).immediate();
+    }).immediate());
   }
 
   async listWebhooks(teamId: string): Promise<WebhookRow[]> {
@@ -131,20 +120,20 @@ export class SqliteStore implements Store {
   }
 
   async deleteWebhook(teamId: string, id: string, now: number): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.durable(this.db.transaction(() => {
       const deleted = this.sql.deleteWebhook.run(now, id, teamId).changes > 0;
       if (deleted) this.sql.cancelPendingDeliveriesOfWebhook.run(now, id);
       return deleted;
-    }).immediate();
+    }).immediate());
   }
 
   async rotateWebhookSecret(teamId: string, id: string, secret: string, previousExpiresAt: number): Promise<WebhookRow | undefined> {
-    return this.sql.rotateWebhookSecret.get(secret, previousExpiresAt, id, teamId) as WebhookRow | undefined;
+    return this.durable(this.sql.rotateWebhookSecret.get(secret, previousExpiresAt, id, teamId) as WebhookRow | undefined);
   }
 
   /**
    * Group commit: events that arrive within a couple of milliseconds are committed together,
-   * with one fsync, and each caller is answered only after that commit.
+   * and each caller is answered only once that commit is synced (one fsync for all of them).
    */
   async recordEvent(event: NewEvent): Promise<RecordedEvent> {
     return new Promise((resolve, reject) => {
@@ -156,64 +145,40 @@ export class SqliteStore implements Store {
   private commitEvents(): void {
     const batch = this.eventsToCommit;
     this.eventsToCommit = [];
-    // Slots reserved in a transaction that then rolls back are given back.
-    let reserved: { handoff: DeliveryHandoff; webhookId: string }[] = [];
-    const releaseReserved = () => {
-      for (const { handoff, webhookId } of reserved) handoff.release(webhookId);
-      reserved = [];
+    // Slots reserved in a transaction that then rolls back, or whose sync fails, are given back.
+    let reserved: ReservedSlot[] = [];
+    const release = (slots: ReservedSlot[]) => {
+      for (const { handoff, webhookId } of slots) handoff.release(webhookId);
     };
+    let committed: { item: (typeof batch)[number]; recorded: RecordedEvent }[] = [];
     try {
-      const results = this.db.transaction(() => batch.map(({ event }) => this.insertEvent(event, reserved))).immediate();
-      batch.forEach((item, i) => item.resolve(results[i]!));
+      const results = this.db.transaction(() => batch.map(({ event }) => insertEvent(this.sql, event, reserved))).immediate();
+      committed = batch.map((item, i) => ({ item, recorded: results[i]! }));
     } catch {
-      releaseReserved();
+      release(reserved);
+      reserved = [];
       // One failing event must not fail the others: each alone, in its own transaction.
       for (const item of batch) {
+        const slots: ReservedSlot[] = [];
         try {
-          item.resolve(this.db.transaction(() => this.insertEvent(item.event, reserved)).immediate());
+          committed.push({ item, recorded: this.db.transaction(() => insertEvent(this.sql, item.event, slots)).immediate() });
+          reserved.push(...slots);
         } catch (error) {
-          releaseReserved();
+          release(slots);
           item.reject(unavailableOrAsIs(error));
         }
-        reserved = [];
       }
     }
-  }
-
-  private insertEvent(event: NewEvent, reserved: { handoff: DeliveryHandoff; webhookId: string }[]): RecordedEvent {
-    const existing = this.sql.findEvent.get(event.teamId, event.webhookEventId) as EventRow | undefined;
-    if (existing !== undefined) {
-      const ids = this.sql.deliveryIdsOfEvent.all(existing.id) as { id: string }[];
-      return { created: false, event: existing, deliveryIds: ids.map((row) => row.id), leased: [] };
-    }
-    const row = this.sql.insertEvent.get({
-      team_id: event.teamId, webhook_event_id: event.webhookEventId, event_name: event.eventName,
-      url_kind: event.urlKind, body: event.body, received_at: event.now,
-    }) as EventRow;
-    const deliveryIds: string[] = [];
-    const leased: ClaimedDelivery[] = [];
-    // Only template availability URLs are delivered (Spir's help page); one-off ones are kept.
-    if (event.urlKind === 'template') {
-      const targets = this.sql.liveWebhooksForEvent.all(event.teamId, event.eventName) as LiveWebhook[];
-      const { handoff } = event;
-      for (const target of targets) {
-        const id = newDeliveryId();
-        const lease = handoff !== undefined && handoff.reserve(target.id);
-        if (lease) reserved.push({ handoff, webhookId: target.id });
-        this.sql.insertDelivery.run({
-          id, team_id: event.teamId, webhook_id: target.id, event_id: row.id, url: target.url, now: event.now,
-          lease_owner: lease ? handoff.workerId : null, lease_expires_at: lease ? event.now + handoff.leaseMs : null,
-        });
-        deliveryIds.push(id);
-        if (lease) {
-          leased.push({
-            id, teamId: event.teamId, webhookId: target.id, url: target.url, webhookEventId: event.webhookEventId,
-            eventName: event.eventName, body: event.body, secrets: currentSecrets(target, event.now), round: 1, attemptNumber: 1,
-          });
-        }
-      }
-    }
-    return { created: true, event: row, deliveryIds, leased };
+    if (committed.length === 0) return;
+    this.walSync.sync().then(
+      () => committed.forEach(({ item, recorded }) => item.resolve(recorded)),
+      (error: unknown) => {
+        // Not acknowledged, so the caller retries; the deliveries leased to the handoff are
+        // claimed again when their lease ends.
+        release(reserved);
+        committed.forEach(({ item }) => item.reject(error));
+      },
+    );
   }
 
   async listRecentEvents(teamId: string, eventName: EventRow['event_name'] | undefined, limit: number): Promise<EventRow[]> {
@@ -223,11 +188,11 @@ export class SqliteStore implements Store {
   }
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-    return this.relaxed(() => claimDue(this.sql, options));
+    return this.db.transaction(() => claimDue(this.sql, options)).immediate();
   }
 
   async recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void> {
-    if (results.length > 0) this.relaxed(() => recordAttempts(this.sql, workerId, results));
+    if (results.length > 0) this.db.transaction(() => recordAttempts(this.sql, workerId, results)).immediate();
   }
 
 
@@ -250,13 +215,13 @@ export class SqliteStore implements Store {
   }
 
   async resendDelivery(teamId: string, id: string, now: number): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'> {
-    return this.db.transaction(() => {
+    return this.durable(this.db.transaction(() => {
       const delivery = this.sql.getDelivery.get(id, teamId) as DeliveryRow | undefined;
       if (delivery === undefined) return 'not_found' as const;
       const webhook = this.sql.webhookOfDelivery.get(id) as WebhookRow;
       if (webhook.deleted_at !== null) return 'webhook_deleted' as const;
       return (this.sql.resendDelivery.get({ id, team_id: teamId, now }) as DeliveryRow | undefined) ?? ('in_progress' as const);
-    }).immediate();
+    }).immediate());
   }
 
   async claimFailureEmails(workerId: string, now: number, leaseMs: number, limit: number): Promise<FailureEmailJob[]> {
@@ -283,6 +248,7 @@ export class SqliteStore implements Store {
 
   async markFailureEmailSent(workerId: string, id: number, messageId: string, now: number): Promise<void> {
     this.sql.markFailureEmailSent.run({ id, worker: workerId, message_id: messageId, now });
+    await this.walSync.sync();
   }
 
   async rescheduleFailureEmail(workerId: string, id: number, nextAttemptAt: number, error: string): Promise<void> {

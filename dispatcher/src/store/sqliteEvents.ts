@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import { currentSecrets, type WebhookSecrets } from './sqliteQueue';
+import type { StatementName } from './sqliteStatements';
+import type { ClaimedDelivery, DeliveryHandoff, EventRow, NewEvent, RecordedEvent } from './storeTypes';
+
+type Statements = Record<StatementName, Statement>;
+
+interface LiveWebhook extends WebhookSecrets {
+  id: string;
+  url: string;
+}
+
+/** A slot a handoff gave for a delivery; given back if the transaction rolls back. */
+export interface ReservedSlot {
+  handoff: DeliveryHandoff;
+  webhookId: string;
+}
+
+export function newDeliveryId(): string {
+  return `dlv_${randomUUID().replaceAll('-', '')}`;
+}
+
+/**
+ * Stores an event and one delivery per live webhook of its team and name, inside the caller's
+ * transaction; the same team and webhookEventId again returns what is stored. Deliveries the
+ * handoff has room for are inserted leased to it and returned ready to send.
+ */
+export function insertEvent(sql: Statements, event: NewEvent, reserved: ReservedSlot[]): RecordedEvent {
+  const existing = sql.findEvent.get(event.teamId, event.webhookEventId) as EventRow | undefined;
+  if (existing !== undefined) {
+    const ids = sql.deliveryIdsOfEvent.all(existing.id) as { id: string }[];
+    return { created: false, event: existing, deliveryIds: ids.map((row) => row.id), leased: [] };
+  }
+  const row = sql.insertEvent.get({
+    team_id: event.teamId, webhook_event_id: event.webhookEventId, event_name: event.eventName,
+    url_kind: event.urlKind, body: event.body, received_at: event.now,
+  }) as EventRow;
+  const deliveryIds: string[] = [];
+  const leased: ClaimedDelivery[] = [];
+  // Only template availability URLs are delivered (Spir's help page); one-off ones are kept.
+  if (event.urlKind === 'template') {
+    const targets = sql.liveWebhooksForEvent.all(event.teamId, event.eventName) as LiveWebhook[];
+    const { handoff } = event;
+    for (const target of targets) {
+      const id = newDeliveryId();
+      const lease = handoff !== undefined && handoff.reserve(target.id);
+      if (lease) reserved.push({ handoff, webhookId: target.id });
+      sql.insertDelivery.run({
+        id, team_id: event.teamId, webhook_id: target.id, event_id: row.id, url: target.url, now: event.now,
+        lease_owner: lease ? handoff.workerId : null, lease_expires_at: lease ? event.now + handoff.leaseMs : null,
+      });
+      deliveryIds.push(id);
+      if (lease) {
+        leased.push({
+          id, teamId: event.teamId, webhookId: target.id, url: target.url, webhookEventId: event.webhookEventId,
+          eventName: event.eventName, body: event.body, secrets: currentSecrets(target, event.now), round: 1, attemptNumber: 1,
+        });
+      }
+    }
+  }
+  return { created: true, event: row, deliveryIds, leased };
+}
