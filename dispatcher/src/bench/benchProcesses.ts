@@ -73,3 +73,11 @@ export function sampleRss(pid: number): { peakMb(): number; stop(): void } {
     stop: () => clearInterval(timer),
   };
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in milliseconds. */
+export function cpuTimeMs(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms; the name (field 2) may hold spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

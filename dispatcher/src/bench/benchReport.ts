@@ -12,6 +12,7 @@ export interface CaseResult {
   firstAttemptP50Ms: number;
   firstAttemptP99Ms: number;
   peakRssMb: number;
+  dispatcherCpuMsPerEvent: number;
 }
 
 export interface BenchReport {
@@ -29,9 +30,9 @@ export interface BenchReport {
  */
 export function printReport(report: BenchReport, base: CaseResult, paced: CaseResult): void {
   const rows = Object.entries(report.cases).map(([name, c]) => [
-    name, c.ingestPerSecond, c.ingestP50Ms, c.ingestP99Ms, c.deliveriesPerSecond, c.firstAttemptP50Ms, c.firstAttemptP99Ms, c.peakRssMb,
+    name, c.ingestPerSecond, c.ingestP50Ms, c.ingestP99Ms, c.deliveriesPerSecond, c.firstAttemptP50Ms, c.firstAttemptP99Ms, c.peakRssMb, c.dispatcherCpuMsPerEvent,
   ]);
-  const header = ['case', 'ingest/s', 'ingest p50 ms', 'ingest p99 ms', 'deliveries/s', 'first p50 ms', 'first p99 ms', 'peak RSS MB'];
+  const header = ['case', 'ingest/s', 'ingest p50 ms', 'ingest p99 ms', 'deliveries/s', 'first p50 ms', 'first p99 ms', 'peak RSS MB', 'CPU ms/event'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: (string | number)[]) => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);

@@ -5,7 +5,7 @@ import { Agent } from 'undici';
 import { samples } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
-import { sampleRss, startBenchReceiver, type BenchReceiver } from './benchProcesses';
+import { cpuTimeMs, sampleRss, startBenchReceiver, type BenchReceiver } from './benchProcesses';
 import { driveReceiverDirectly, epochNow, ingestEvents, percentile } from './loadGenerator';
 import { printReport, type BenchReport } from './benchReport';
 
@@ -73,8 +73,10 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     const bodies = Array.from({ length: events }, (_, i) => ({ id: `${name}-${i}`, body: eventBody(`t${i % teams}`, `${name}-${i}`) }));
+    const cpuBefore = cpuTimeMs(dispatcher.child.pid!);
     const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency, options.perSecond);
     await waitForUnique(receiver, events, 120_000);
+    const cpuMs = cpuTimeMs(dispatcher.child.pid!) - cpuBefore;
     const arrivals = await receiver.arrivals();
     const firstAttemptMs = bodies.map((b) => arrivals.get(b.id)! - ingest.answeredAt.get(b.id)!);
     const lastArrival = bodies.reduce((latest, b) => Math.max(latest, arrivals.get(b.id)!), 0);
@@ -85,6 +87,9 @@ async function main(): Promise<void> {
       deliveriesPerSecond: Math.round(events / ((lastArrival - ingest.startedAt) / 1000)),
       firstAttemptP50Ms: round(percentile(firstAttemptMs, 50)), firstAttemptP99Ms: round(percentile(firstAttemptMs, 99)),
       peakRssMb: rss.peakMb(),
+      // The dispatcher's CPU (all threads) per event ingested and delivered: steadier than rates
+      // on a shared machine, and what a change to the hot path moves.
+      dispatcherCpuMsPerEvent: round(cpuMs / events),
     };
     rss.stop();
     await dispatcher.stop();
