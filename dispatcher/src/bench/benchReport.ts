@@ -20,6 +20,8 @@ export interface BenchReport {
   sizes: Record<string, number>;
   cases: Record<string, CaseResult>;
   ceilingPerSecond?: number;
+  /** Events/s the ingest path takes with no deliveries behind it. */
+  ingestOnlyPerSecond?: number;
   isolationRatio?: number;
   backlog?: { deliveries: number; delivered: number; ingestPerSecond: number; drainPerSecond: number; drainSeconds: number; peakRssMbWhileDown: number; peakRssMb: number };
 }
@@ -39,6 +41,7 @@ export function printReport(report: BenchReport, base: CaseResult, paced: CaseRe
   for (const row of rows) console.log(line(row));
   const ratio = Math.round((base.deliveriesPerSecond / (report.ceilingPerSecond ?? Number.NaN)) * 100) / 100;
   console.log(`\nceiling (undici → receiver, signed, no store): ${report.ceilingPerSecond} requests/s; dispatcher/ceiling = ${ratio}`);
+  console.log(`ingest alone (a team with no webhooks): ${report.ingestOnlyPerSecond} events/s`);
   console.log(`isolation: healthy deliveries/s with 200 hung endpoints = ${report.isolationRatio} of the run without them`);
   if (report.backlog !== undefined) {
     const b = report.backlog;

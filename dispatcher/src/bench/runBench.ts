@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     receiver.stop();
     return;
   }
+  report.ingestOnlyPerSecond = await ingestOnlyCase(startDispatcher, sizes.events);
   const base = await throughputCase('20 endpoints', 20, sizes.events);
   await throughputCase('200 endpoints', 200, sizes.events);
   const paced = await throughputCase(`20 endpoints, paced ${sizes.pacedRate}/s`, 20, sizes.paced, { perSecond: sizes.pacedRate });
@@ -123,6 +124,22 @@ async function main(): Promise<void> {
   receiver.stop();
   rmSync(dir, { recursive: true, force: true });
   printReport(report, base, paced);
+}
+
+/** Ingest alone: a team with no webhooks, so the rate is what the ingest path itself takes. */
+async function ingestOnlyCase(
+  startDispatcher: () => Promise<{ dispatcher: DispatcherProcess; rss: ReturnType<typeof sampleRss> }>,
+  count: number,
+): Promise<number> {
+  const { dispatcher, rss } = await startDispatcher();
+  await dispatcher.call('PUT', '/internal/v1/teams/quiet', { name: 'quiet', adminEmails: ['ops@quiet.example.com'] });
+  const bodies = Array.from({ length: count }, (_, i) => ({ id: `quiet-${i}`, body: eventBody('quiet', `quiet-${i}`) }));
+  const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency);
+  const perSecond = Math.round(count / ((ingest.finishedAt - ingest.startedAt) / 1000));
+  rss.stop();
+  await dispatcher.stop();
+  console.log(`ingest only (no webhooks): ${perSecond} events/s`);
+  return perSecond;
 }
 
 async function backlogCase(
