@@ -177,8 +177,12 @@ export class DeliveryWorker implements DeliveryHandoff {
     return true;
   }
 
+  /** Gives back a slot: a reserved one whose commit failed, or one whose attempt has ended. */
   release(webhookId: string): void {
-    this.freeSlot(webhookId);
+    this.inFlight--;
+    const left = (this.inFlightByWebhook.get(webhookId) ?? 1) - 1;
+    if (left === 0) this.inFlightByWebhook.delete(webhookId);
+    else this.inFlightByWebhook.set(webhookId, left);
   }
 
   /** Sends deliveries that the ingest commit leased to this worker after `reserve`. */
@@ -194,13 +198,6 @@ export class DeliveryWorker implements DeliveryHandoff {
   private takeSlot(webhookId: string): void {
     this.inFlight++;
     this.inFlightByWebhook.set(webhookId, (this.inFlightByWebhook.get(webhookId) ?? 0) + 1);
-  }
-
-  private freeSlot(webhookId: string): void {
-    this.inFlight--;
-    const left = (this.inFlightByWebhook.get(webhookId) ?? 1) - 1;
-    if (left === 0) this.inFlightByWebhook.delete(webhookId);
-    else this.inFlightByWebhook.set(webhookId, left);
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
@@ -222,7 +219,7 @@ export class DeliveryWorker implements DeliveryHandoff {
     }, `delivery ${delivery.id} attempt ${delivery.attemptNumber}: ${next.kind}`);
 
     if (next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt) this.nextRetryAt = next.nextAttemptAt;
-    this.freeSlot(delivery.webhookId);
+    this.release(delivery.webhookId);
     this.scheduleFlush();
     this.wake();
   }

@@ -42,6 +42,11 @@ export async function spawnDispatcher(env: Record<string, string>, port: number,
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
+  const endWith = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await new Promise((resolve) => child.once('exit', resolve));
+  };
   await waitFor(`the dispatcher process to answer on ${url}\n${output}`, async () => {
     if (child.exitCode !== null) throw new Error(`dispatcher exited with ${child.exitCode}:\n${output}`);
     try {
@@ -62,15 +67,7 @@ export async function spawnDispatcher(env: Record<string, string>, port: number,
       });
       return response.json();
     },
-    async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
+    kill: () => endWith('SIGKILL'),
+    stop: () => endWith('SIGTERM'),
   };
 }
