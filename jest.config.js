@@ -1,7 +1,12 @@
 /** One jest run over every package; each package's tests sit next to its code. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/shared-types/src', '<rootDir>/dispatcher/src', '<rootDir>/zapier-app/src', '<rootDir>/receiver-template/src'],
+  roots: [
+    '<rootDir>/shared-types/src',
+    '<rootDir>/dispatcher/src',
+    '<rootDir>/zapier-app/src',
+    '<rootDir>/receiver-template/src',
+  ],
   testMatch: ['**/*.test.ts'],
   // The fault suite runs on its own: jest.faults.config.js.
   testPathIgnorePatterns: ['/node_modules/', '\\.fault\\.test\\.ts$'],

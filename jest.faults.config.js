@@ -7,7 +7,11 @@ const base = require('./jest.config');
 module.exports = {
   ...base,
   roots: ['<rootDir>/dispatcher/src'],
-  testMatch: ['**/*.fault.test.ts', '**/notify/failureEmailDelivery.test.ts', '**/notify/failureEmailAfterCrash.test.ts'],
+  testMatch: [
+    '**/*.fault.test.ts',
+    '**/notify/failureEmailDelivery.test.ts',
+    '**/notify/failureEmailAfterCrash.test.ts',
+  ],
   testPathIgnorePatterns: [],
   testTimeout: 180_000,
 };

@@ -14,7 +14,9 @@ for (const file of process.argv.slice(2)) {
     failed += 1;
     continue;
   }
-  const brokenSuites = report.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0);
+  const brokenSuites = report.testResults.filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults.length === 0,
+  );
   for (const suite of brokenSuites) console.log(`suite failed to run: ${suite.name}\n${suite.message}`);
   passed += report.numPassedTests;
   failed += report.numFailedTests + brokenSuites.length;

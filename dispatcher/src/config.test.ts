@@ -1,11 +1,17 @@
 import { ConfigError, parseConfig } from './config';
 
 describe('parseConfig', () => {
-  it('gives Spir\'s policy and the embedded store with no configuration at all', () => {
+  it("gives Spir's policy and the embedded store with no configuration at all", () => {
     const config = parseConfig({});
     expect(config).toMatchObject({
-      port: 8080, sqlitePath: './data/dispatcher.db', requestTimeoutMs: 30_000, retryIntervalMs: 10_000, maxRetries: 4,
-      smtpUrl: undefined, mailFrom: 'Spir <no-reply@localhost>', internalApiToken: undefined,
+      port: 8080,
+      sqlitePath: './data/dispatcher.db',
+      requestTimeoutMs: 30_000,
+      retryIntervalMs: 10_000,
+      maxRetries: 4,
+      smtpUrl: undefined,
+      mailFrom: 'Spir <no-reply@localhost>',
+      internalApiToken: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -16,7 +22,10 @@ describe('parseConfig', () => {
 
   it('parses WEBHOOK_RESOLVE like curl --resolve', () => {
     const config = parseConfig({ WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1, v6.test:[::1]' });
-    expect([...config.pinnedHosts]).toEqual([['receiver.test', '127.0.0.1'], ['v6.test', '::1']]);
+    expect([...config.pinnedHosts]).toEqual([
+      ['receiver.test', '127.0.0.1'],
+      ['v6.test', '::1'],
+    ]);
   });
 
   it.each([

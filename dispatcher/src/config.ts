@@ -10,34 +10,50 @@ export class ConfigError extends Error {
 }
 
 const amount = (unit: string) => (name: string, fallback: number, min: number) =>
-  z.coerce.number({ error: `${name} must be a number of ${unit}` }).min(min, { error: `${name} must be at least ${min}` }).default(fallback);
+  z.coerce
+    .number({ error: `${name} must be a number of ${unit}` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .default(fallback);
 const seconds = amount('seconds');
 const days = amount('days');
 const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
-  z.coerce.number({ error: `${name} must be a whole number` }).int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` }).max(max, { error: `${name} must be at most ${max}` }).default(fallback);
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` })
+    .default(fallback);
 
 const envSchema = z.object({
   PORT: wholeNumber('PORT', 8080, 0, 65535),
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z.string().default('sqlite:./data/dispatcher.db').refine((url) => url.startsWith('sqlite:'), {
-    error: 'DATABASE_URL must be sqlite:<path> (the PostgreSQL engine is not built yet)',
-  }),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/dispatcher.db')
+    .refine((url) => url.startsWith('sqlite:'), {
+      error: 'DATABASE_URL must be sqlite:<path> (the PostgreSQL engine is not built yet)',
+    }),
   DATA_DIR: z.string().min(1).default('./data'),
   INTERNAL_API_TOKEN: z.string().min(16, { error: 'INTERNAL_API_TOKEN must be at least 16 characters' }).optional(),
   REQUEST_TIMEOUT_SECONDS: seconds('REQUEST_TIMEOUT_SECONDS', 30, 0.1),
   RETRY_INTERVAL_SECONDS: seconds('RETRY_INTERVAL_SECONDS', 10, 0),
   MAX_RETRIES: wholeNumber('MAX_RETRIES', 4, 0, 100),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, { error: 'SMTP_URL must start with smtp:// or smtps://' }).optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { error: 'SMTP_URL must start with smtp:// or smtps://' })
+    .optional(),
   MAIL_FROM: z.string().min(3).default('Spir <no-reply@localhost>'),
-  WEBHOOK_RESOLVE: z.string().optional().transform((value, ctx) => {
-    try {
-      return parseHostPins(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
+  WEBHOOK_RESOLVE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseHostPins(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   MAIL_RETRY_SECONDS: seconds('MAIL_RETRY_SECONDS', 30, 0.05),
   RETENTION_DAYS: days('RETENTION_DAYS', 30, 0.000001),
   DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 2048, 1, 100_000),

@@ -51,11 +51,16 @@ function createProductionLogger(level: string): Logger {
   return pino({ level, base: { service: 'spir-webhooks-dispatcher' } }, destination);
 }
 
-export async function startDispatcher(config: Readonly<Config>, overrides: DispatcherOverrides = {}): Promise<RunningDispatcher> {
+export async function startDispatcher(
+  config: Readonly<Config>,
+  overrides: DispatcherOverrides = {},
+): Promise<RunningDispatcher> {
   const logger = overrides.logger ?? createProductionLogger(config.logLevel);
   if (config.pinnedHosts.size > 0) {
-    logger.warn({ pinnedHosts: Object.fromEntries(config.pinnedHosts) },
-      'WEBHOOK_RESOLVE is set: these hosts skip the public-address check. For development and tests only, never in production.');
+    logger.warn(
+      { pinnedHosts: Object.fromEntries(config.pinnedHosts) },
+      'WEBHOOK_RESOLVE is set: these hosts skip the public-address check. For development and tests only, never in production.',
+    );
   }
   const now = overrides.now ?? Date.now;
   const store = new SqliteStore(config.sqlitePath);
@@ -68,8 +73,16 @@ export async function startDispatcher(config: Readonly<Config>, overrides: Dispa
     ...(overrides.ca === undefined ? {} : { ca: overrides.ca }),
   });
   const worker = new DeliveryWorker({
-    store, agent, now, logger, metrics,
-    policy: { retryIntervalMs: config.retryIntervalMs, maxRetries: config.maxRetries, requestTimeoutMs: config.requestTimeoutMs },
+    store,
+    agent,
+    now,
+    logger,
+    metrics,
+    policy: {
+      retryIntervalMs: config.retryIntervalMs,
+      maxRetries: config.maxRetries,
+      requestTimeoutMs: config.requestTimeoutMs,
+    },
     concurrency: config.deliveryConcurrency,
     perWebhookConcurrency: config.deliveryConcurrencyPerWebhook,
     claimBatchSize: 200,
@@ -77,9 +90,20 @@ export async function startDispatcher(config: Readonly<Config>, overrides: Dispa
   });
   const context: DispatcherContext = { config, store, now, logger, metrics, agent, worker };
 
-  const mailer = overrides.mailer ?? (config.smtpUrl === undefined ? createOutboxFolderMailer(join(config.dataDir, 'outbox')) : createSmtpMailer(config.smtpUrl));
+  const mailer =
+    overrides.mailer ??
+    (config.smtpUrl === undefined
+      ? createOutboxFolderMailer(join(config.dataDir, 'outbox'))
+      : createSmtpMailer(config.smtpUrl));
   const sender = new FailureEmailSender({
-    store, mailer, from: config.mailFrom, now, logger, metrics, retryMs: config.mailRetryMs, pollIntervalMs: Math.min(1_000, config.mailRetryMs),
+    store,
+    mailer,
+    from: config.mailFrom,
+    now,
+    logger,
+    metrics,
+    retryMs: config.mailRetryMs,
+    pollIntervalMs: Math.min(1_000, config.mailRetryMs),
   });
   const stopRetention = startRetentionJob({ store, now, logger, retentionMs: config.retentionMs });
 

@@ -6,7 +6,10 @@ import { join } from 'node:path';
  * The internal API token: INTERNAL_API_TOKEN when set, otherwise the one generated on the first
  * start and kept in the data folder, so that a restart does not lock Spir's core out.
  */
-export function loadOrCreateInternalToken(configured: string | undefined, dataDir: string): { token: string; source: 'environment' | 'file' | 'generated'; path: string } {
+export function loadOrCreateInternalToken(
+  configured: string | undefined,
+  dataDir: string,
+): { token: string; source: 'environment' | 'file' | 'generated'; path: string } {
   const path = join(dataDir, 'internal-api-token');
   if (configured !== undefined) return { token: configured, source: 'environment', path };
   try {

@@ -14,24 +14,35 @@ async function main(): Promise<void> {
     throw error;
   }
   const dispatcher = await startDispatcher(config);
-  printFirstSteps(dispatcher.url, dispatcher.internalApiToken, dispatcher.internalApiTokenSource, dispatcher.internalApiTokenPath);
+  printFirstSteps(
+    dispatcher.url,
+    dispatcher.internalApiToken,
+    dispatcher.internalApiTokenSource,
+    dispatcher.internalApiTokenPath,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     dispatcher.context.logger.info({ signal }, 'stopping: finishing attempts in flight');
-    dispatcher.close().then(() => process.exit(0), (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
+    dispatcher.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
 function printFirstSteps(url: string, token: string, source: string, path: string): void {
-  const origin = source === 'environment' ? 'from INTERNAL_API_TOKEN' : `${source === 'generated' ? 'generated now and ' : ''}kept in ${path}`;
+  const origin =
+    source === 'environment'
+      ? 'from INTERNAL_API_TOKEN'
+      : `${source === 'generated' ? 'generated now and ' : ''}kept in ${path}`;
   console.error(`
 Spir webhooks dispatcher on ${url}
 Internal API token (${origin}):

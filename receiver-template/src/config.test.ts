@@ -6,7 +6,12 @@ describe('parseReceiverConfig', () => {
 
   it('needs only WEBHOOK_SECRET', () => {
     expect(parseReceiverConfig({ WEBHOOK_SECRET: secret })).toEqual({
-      port: 3000, host: '0.0.0.0', secrets: [secret], path: '/webhooks/spir', tls: undefined, idempotencySqlitePath: undefined,
+      port: 3000,
+      host: '0.0.0.0',
+      secrets: [secret],
+      path: '/webhooks/spir',
+      tls: undefined,
+      idempotencySqlitePath: undefined,
     });
   });
 

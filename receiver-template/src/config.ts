@@ -9,21 +9,31 @@ export class ConfigError extends Error {
   }
 }
 
-const envSchema = z.object({
-  PORT: z.coerce.number({ error: 'PORT must be a port number' }).int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  WEBHOOK_SECRET: z.string({ error: 'WEBHOOK_SECRET is missing: set it to the whsec_... secret Spir showed when the URL was registered' })
-    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
-    .refine((secrets) => secrets.length > 0 && secrets.every((secret) => webhookSecretPattern.test(secret)), {
-      error: 'WEBHOOK_SECRET must be one or more whsec_... secrets (base64 of 32 bytes), separated by spaces or commas',
-    }),
-  WEBHOOK_PATH: z.string().startsWith('/', { error: 'WEBHOOK_PATH must start with /' }).default('/webhooks/spir'),
-  TLS_CERT_FILE: z.string().min(1).optional(),
-  TLS_KEY_FILE: z.string().min(1).optional(),
-  IDEMPOTENCY_STORE: z.string().regex(/^(memory|sqlite:.+)$/, { error: 'IDEMPOTENCY_STORE must be memory or sqlite:<path>' }).default('memory'),
-}).refine((env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined), {
-  error: 'set both TLS_CERT_FILE and TLS_KEY_FILE, or neither', path: ['TLS_CERT_FILE'],
-});
+const envSchema = z
+  .object({
+    PORT: z.coerce.number({ error: 'PORT must be a port number' }).int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    WEBHOOK_SECRET: z
+      .string({
+        error: 'WEBHOOK_SECRET is missing: set it to the whsec_... secret Spir showed when the URL was registered',
+      })
+      .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+      .refine((secrets) => secrets.length > 0 && secrets.every((secret) => webhookSecretPattern.test(secret)), {
+        error:
+          'WEBHOOK_SECRET must be one or more whsec_... secrets (base64 of 32 bytes), separated by spaces or commas',
+      }),
+    WEBHOOK_PATH: z.string().startsWith('/', { error: 'WEBHOOK_PATH must start with /' }).default('/webhooks/spir'),
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    IDEMPOTENCY_STORE: z
+      .string()
+      .regex(/^(memory|sqlite:.+)$/, { error: 'IDEMPOTENCY_STORE must be memory or sqlite:<path>' })
+      .default('memory'),
+  })
+  .refine((env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined), {
+    error: 'set both TLS_CERT_FILE and TLS_KEY_FILE, or neither',
+    path: ['TLS_CERT_FILE'],
+  });
 
 export interface ReceiverConfig {
   port: number;
@@ -41,7 +51,9 @@ export function parseReceiverConfig(env: NodeJS.ProcessEnv): Readonly<ReceiverCo
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = envSchema.safeParse(present);
   if (!result.success) {
-    throw new ConfigError(`invalid configuration:\n${result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+    throw new ConfigError(
+      `invalid configuration:\n${result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`,
+    );
   }
   const e = result.data;
   return Object.freeze({
@@ -49,7 +61,10 @@ export function parseReceiverConfig(env: NodeJS.ProcessEnv): Readonly<ReceiverCo
     host: e.HOST,
     secrets: e.WEBHOOK_SECRET,
     path: e.WEBHOOK_PATH,
-    tls: e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    tls:
+      e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
+        ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE }
+        : undefined,
     idempotencySqlitePath: e.IDEMPOTENCY_STORE === 'memory' ? undefined : e.IDEMPOTENCY_STORE.slice('sqlite:'.length),
   });
 }

@@ -25,7 +25,11 @@ export const idempotencyWindowMs = 24 * 3600_000;
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now, private readonly maxEntries = 100_000, private readonly windowMs = idempotencyWindowMs) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly maxEntries = 100_000,
+    private readonly windowMs = idempotencyWindowMs,
+  ) {}
 
   has(webhookId: string): boolean {
     const at = this.seen.get(webhookId);
@@ -52,13 +56,21 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly purgeStatement;
   private remembered = 0;
 
-  constructor(path: string, private readonly now: () => number = Date.now, private readonly windowMs = idempotencyWindowMs) {
+  constructor(
+    path: string,
+    private readonly now: () => number = Date.now,
+    private readonly windowMs = idempotencyWindowMs,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS handled_webhooks (webhook_id TEXT PRIMARY KEY, handled_at INTEGER NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS handled_webhooks (webhook_id TEXT PRIMARY KEY, handled_at INTEGER NOT NULL)',
+    );
     this.hasStatement = this.db.prepare('SELECT 1 FROM handled_webhooks WHERE webhook_id = ? AND handled_at > ?');
-    this.rememberStatement = this.db.prepare('INSERT OR REPLACE INTO handled_webhooks (webhook_id, handled_at) VALUES (?, ?)');
+    this.rememberStatement = this.db.prepare(
+      'INSERT OR REPLACE INTO handled_webhooks (webhook_id, handled_at) VALUES (?, ?)',
+    );
     this.purgeStatement = this.db.prepare('DELETE FROM handled_webhooks WHERE handled_at <= ?');
   }
 

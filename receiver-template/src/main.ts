@@ -18,24 +18,39 @@ function main(): void {
     }
     throw error;
   }
-  const idempotency = config.idempotencySqlitePath === undefined ? new MemoryIdempotencyStore() : new SqliteIdempotencyStore(config.idempotencySqlitePath);
-  const app = createReceiverApp({ secrets: config.secrets, path: config.path, handlers, idempotency, log: jsonLineLog });
-  const server = config.tls === undefined
-    ? createHttpServer(app)
-    : createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app);
+  const idempotency =
+    config.idempotencySqlitePath === undefined
+      ? new MemoryIdempotencyStore()
+      : new SqliteIdempotencyStore(config.idempotencySqlitePath);
+  const app = createReceiverApp({
+    secrets: config.secrets,
+    path: config.path,
+    handlers,
+    idempotency,
+    log: jsonLineLog,
+  });
+  const server =
+    config.tls === undefined
+      ? createHttpServer(app)
+      : createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app);
   server.listen(config.port, config.host, () => {
     const scheme = config.tls === undefined ? 'http' : 'https';
     jsonLineLog({
       msg: `receiver listening on ${scheme}://${config.host}:${config.port}${config.path}`,
       tls: config.tls !== undefined,
       idempotency: config.idempotencySqlitePath === undefined ? 'memory' : `sqlite:${config.idempotencySqlitePath}`,
-      ...(config.tls === undefined ? { note: 'plain HTTP: run this behind a platform that terminates TLS (Spir only calls https URLs), or set TLS_CERT_FILE and TLS_KEY_FILE' } : {}),
+      ...(config.tls === undefined
+        ? {
+            note: 'plain HTTP: run this behind a platform that terminates TLS (Spir only calls https URLs), or set TLS_CERT_FILE and TLS_KEY_FILE',
+          }
+        : {}),
     });
   });
-  const stop = () => server.close(() => {
-    idempotency.close();
-    process.exit(0);
-  });
+  const stop = () =>
+    server.close(() => {
+      idempotency.close();
+      process.exit(0);
+    });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -35,8 +35,12 @@ const handlers: Handlers = {
 
 beforeAll(async () => {
   const app = createReceiverApp({
-    secrets: [secret, otherSecret], path: '/webhooks/spir', handlers, idempotency: new MemoryIdempotencyStore(),
-    log: (fields) => logLines.push(fields), slowHandlerWarningMs: 100,
+    secrets: [secret, otherSecret],
+    path: '/webhooks/spir',
+    handlers,
+    idempotency: new MemoryIdempotencyStore(),
+    log: (fields) => logLines.push(fields),
+    slowHandlerWarningMs: 100,
   });
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -65,10 +69,11 @@ function signed(body: string, id: string, options: { with?: string; at?: Date } 
 
 async function post(body: string, headers: Record<string, string>) {
   const response = await fetch(url, { method: 'POST', headers, body });
-  return { status: response.status, body: await response.json() as Record<string, unknown> };
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-const eventBody = (name: keyof typeof samples, id: string) => JSON.stringify({ ...cloneSample(name), webhookEventId: id });
+const eventBody = (name: keyof typeof samples, id: string) =>
+  JSON.stringify({ ...cloneSample(name), webhookEventId: id });
 
 describe('POST /webhooks/spir', () => {
   it.each([
@@ -77,14 +82,19 @@ describe('POST /webhooks/spir', () => {
     ['form.answered', 'answered'],
   ] as const)('hands a signed %s to its handler and answers 200', async (name, tag) => {
     const id = `evt-${tag}`;
-    expect(await post(eventBody(name, id), signed(eventBody(name, id), id))).toEqual({ status: 200, body: { received: true } });
+    expect(await post(eventBody(name, id), signed(eventBody(name, id), id))).toEqual({
+      status: 200,
+      body: { received: true },
+    });
     expect(calls).toEqual([`${tag}:${id}`]);
   });
 
   it('writes exactly one JSON log line per handled event, with its id and name', async () => {
     const body = eventBody('form.answered', 'evt-log');
     await post(body, signed(body, 'evt-log'));
-    expect(logLines).toEqual([expect.objectContaining({ msg: 'handled', webhookEventId: 'evt-log', webhookEventName: 'form.answered' })]);
+    expect(logLines).toEqual([
+      expect.objectContaining({ msg: 'handled', webhookEventId: 'evt-log', webhookEventName: 'form.answered' }),
+    ]);
   });
 
   it('accepts a request signed with any of the configured secrets', async () => {
@@ -110,7 +120,11 @@ describe('POST /webhooks/spir', () => {
   });
 
   it('acknowledges an unknown event name with 200 and calls no handler', async () => {
-    const body = JSON.stringify({ webhookEventName: 'event.rescheduled', webhookEventId: 'evt-new', payload: { anything: 1 } });
+    const body = JSON.stringify({
+      webhookEventName: 'event.rescheduled',
+      webhookEventId: 'evt-new',
+      payload: { anything: 1 },
+    });
     expect(await post(body, signed(body, 'evt-new'))).toEqual({ status: 200, body: { ignored: true } });
     expect(calls).toEqual([]);
   });
@@ -128,7 +142,11 @@ describe('POST /webhooks/spir', () => {
   });
 
   it('answers 400 to a correctly signed body that breaks the contract', async () => {
-    const body = JSON.stringify({ ...samples['form.answered'], webhookEventId: 'evt-broken', payload: { originalUrl: 'nope' } });
+    const body = JSON.stringify({
+      ...samples['form.answered'],
+      webhookEventId: 'evt-broken',
+      payload: { originalUrl: 'nope' },
+    });
     const response = await post(body, signed(body, 'evt-broken'));
     expect(response.status).toBe(400);
     expect(response.body.message).toContain('payload.originalUrl');
@@ -145,6 +163,8 @@ describe('POST /webhooks/spir', () => {
     slowMs = 250;
     const body = eventBody('event.confirmed', 'evt-slow');
     expect((await post(body, signed(body, 'evt-slow'))).status).toBe(200);
-    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'handler still running', webhookEventId: 'evt-slow' }));
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ msg: 'handler still running', webhookEventId: 'evt-slow' }),
+    );
   });
 });

@@ -1,5 +1,10 @@
 import express, { type Express } from 'express';
-import { verifyWebhook, WebhookPayloadError, WebhookVerificationError, type WebhookEvent } from '@spir-webhooks/shared-types';
+import {
+  verifyWebhook,
+  WebhookPayloadError,
+  WebhookVerificationError,
+  type WebhookEvent,
+} from '@spir-webhooks/shared-types';
 import type { Handlers } from './handlers';
 import type { IdempotencyStore } from './idempotency';
 import type { Log } from './log';
@@ -19,9 +24,12 @@ export interface ReceiverOptions {
 
 function dispatch(handlers: Handlers, event: WebhookEvent, log: Log): Promise<void> {
   switch (event.webhookEventName) {
-    case 'event.confirmed': return handlers.onEventConfirmed(event, { log });
-    case 'event.canceled': return handlers.onEventCanceled(event, { log });
-    case 'form.answered': return handlers.onFormAnswered(event, { log });
+    case 'event.confirmed':
+      return handlers.onEventConfirmed(event, { log });
+    case 'event.canceled':
+      return handlers.onEventCanceled(event, { log });
+    case 'form.answered':
+      return handlers.onFormAnswered(event, { log });
   }
 }
 
@@ -52,7 +60,11 @@ export function createReceiverApp(options: ReceiverOptions): Express {
     }
     if (result === undefined) {
       if (lastError instanceof WebhookPayloadError) {
-        log({ msg: 'rejected: body breaks the contract', webhookId: req.headers['webhook-id'], reason: lastError.message });
+        log({
+          msg: 'rejected: body breaks the contract',
+          webhookId: req.headers['webhook-id'],
+          reason: lastError.message,
+        });
         res.status(400).json({ error: 'invalid_payload', message: lastError.message });
       } else {
         log({ msg: 'rejected: signature', webhookId: req.headers['webhook-id'], reason: (lastError as Error).message });
@@ -61,7 +73,11 @@ export function createReceiverApp(options: ReceiverOptions): Express {
       return;
     }
     if (result.kind === 'unknown') {
-      log({ msg: 'ignored: unknown event name', webhookEventName: result.webhookEventName, webhookEventId: result.webhookEventId });
+      log({
+        msg: 'ignored: unknown event name',
+        webhookEventName: result.webhookEventName,
+        webhookEventId: result.webhookEventId,
+      });
       res.status(200).json({ ignored: true });
       return;
     }
@@ -79,16 +95,31 @@ export function createReceiverApp(options: ReceiverOptions): Express {
     running.add(event.webhookEventId);
     const started = Date.now();
     const slowTimer = setTimeout(() => {
-      log({ msg: 'handler still running', webhookEventId: event.webhookEventId, webhookEventName: event.webhookEventName, runningMs: Date.now() - started,
-        hint: 'Spir stops waiting at 30 s and retries; queue slow work and return (README, "Slow work")' });
+      log({
+        msg: 'handler still running',
+        webhookEventId: event.webhookEventId,
+        webhookEventName: event.webhookEventName,
+        runningMs: Date.now() - started,
+        hint: 'Spir stops waiting at 30 s and retries; queue slow work and return (README, "Slow work")',
+      });
     }, slowAfterMs);
     try {
       await dispatch(handlers, event, log);
       idempotency.remember(event.webhookEventId);
-      log({ msg: 'handled', webhookEventId: event.webhookEventId, webhookEventName: event.webhookEventName, durationMs: Date.now() - started });
+      log({
+        msg: 'handled',
+        webhookEventId: event.webhookEventId,
+        webhookEventName: event.webhookEventName,
+        durationMs: Date.now() - started,
+      });
       res.status(200).json({ received: true });
     } catch (error) {
-      log({ msg: 'handler failed', webhookEventId: event.webhookEventId, webhookEventName: event.webhookEventName, error: (error as Error).message });
+      log({
+        msg: 'handler failed',
+        webhookEventId: event.webhookEventId,
+        webhookEventName: event.webhookEventName,
+        error: (error as Error).message,
+      });
       res.status(500).json({ error: 'handler_failed', message: 'The handler failed; Spir will retry.' });
     } finally {
       clearTimeout(slowTimer);
@@ -96,12 +127,19 @@ export function createReceiverApp(options: ReceiverOptions): Express {
     }
   });
 
-  app.use((error: { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (error.type === 'entity.too.large') {
-      res.status(413).json({ error: 'payload_too_large', message: `Bodies over ${maxBodyBytes} bytes are refused.` });
-      return;
-    }
-    next(error);
-  });
+  app.use(
+    (
+      error: { type?: string; status?: number },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (error.type === 'entity.too.large') {
+        res.status(413).json({ error: 'payload_too_large', message: `Bodies over ${maxBodyBytes} bytes are refused.` });
+        return;
+      }
+      next(error);
+    },
+  );
   return app;
 }

@@ -10,10 +10,13 @@ const schemaDir = join(__dirname, '..', 'schema');
 const files = buildJsonSchemaFiles();
 
 describe('committed JSON Schema', () => {
-  it.each(Object.keys(files))('schema/%s matches the zod schemas (run `npm run build && npm run generate:schema -w shared-types` if not)', (file) => {
-    const committed = readFileSync(join(schemaDir, file), 'utf8');
-    expect(committed).toBe(renderJsonSchemaFile(files[file]!));
-  });
+  it.each(Object.keys(files))(
+    'schema/%s matches the zod schemas (run `npm run build && npm run generate:schema -w shared-types` if not)',
+    (file) => {
+      const committed = readFileSync(join(schemaDir, file), 'utf8');
+      expect(committed).toBe(renderJsonSchemaFile(files[file]!));
+    },
+  );
 });
 
 describe('JSON Schema and zod agree', () => {

@@ -23,12 +23,35 @@ describe('samples', () => {
 
 const requiredPayloadFields: Record<WebhookEventName, string[]> = {
   'event.confirmed': [
-    'originalUrl', 'managementTitle', 'confirmedAt', 'title', 'start', 'end', 'timeZone', 'organizer',
-    'organizerAttendees', 'confirmer', 'confirmerAttendees', 'videoConference', 'formAnswers',
+    'originalUrl',
+    'managementTitle',
+    'confirmedAt',
+    'title',
+    'start',
+    'end',
+    'timeZone',
+    'organizer',
+    'organizerAttendees',
+    'confirmer',
+    'confirmerAttendees',
+    'videoConference',
+    'formAnswers',
   ],
   'event.canceled': [
-    'originalUrl', 'managementTitle', 'confirmedAt', 'title', 'start', 'end', 'timeZone', 'organizer',
-    'organizerAttendees', 'confirmer', 'confirmerAttendees', 'formAnswers', 'cancelReason', 'canceledAt',
+    'originalUrl',
+    'managementTitle',
+    'confirmedAt',
+    'title',
+    'start',
+    'end',
+    'timeZone',
+    'organizer',
+    'organizerAttendees',
+    'confirmer',
+    'confirmerAttendees',
+    'formAnswers',
+    'cancelReason',
+    'canceledAt',
   ],
   'form.answered': ['originalUrl', 'managementTitle', 'answeredAt', 'answerer', 'formAnswers'],
 };
@@ -74,7 +97,11 @@ describe('lenient parse', () => {
   });
 
   it('reports an unknown event name as unknown, not invalid', () => {
-    const result = parseWebhookEventLeniently({ webhookEventName: 'event.rescheduled', webhookEventId: 'e1', payload: {} });
+    const result = parseWebhookEventLeniently({
+      webhookEventName: 'event.rescheduled',
+      webhookEventId: 'e1',
+      payload: {},
+    });
     expect(result).toEqual({ kind: 'unknown', webhookEventName: 'event.rescheduled', webhookEventId: 'e1' });
   });
 

@@ -27,9 +27,7 @@ function buildSchemas(mode: Mode) {
     offset: true,
     error: 'must be an ISO 8601 date-time with an offset, such as 2026-12-01T10:00:00+09:00',
   });
-  const httpsUrl = z
-    .string()
-    .regex(/^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/, { error: 'must be an https URL' });
+  const httpsUrl = z.string().regex(/^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/, { error: 'must be an https URL' });
   const person = object({ name: z.string(), email: z.string() });
   const formAnswer = object({ question: z.string(), answer: z.string() });
   const utm = object({

@@ -57,7 +57,10 @@ describe('verifyWebhook', () => {
   };
 
   it('accepts a request signed by the standardwebhooks library and returns the parsed event', () => {
-    expect(verifyWebhook({ secret, body, headers: librarySigned() })).toEqual({ kind: 'event', event: samples['event.confirmed'] });
+    expect(verifyWebhook({ secret, body, headers: librarySigned() })).toEqual({
+      kind: 'event',
+      event: samples['event.confirmed'],
+    });
   });
 
   it('matches header names without regard to case and accepts a Buffer body', () => {
@@ -71,11 +74,18 @@ describe('verifyWebhook', () => {
   });
 
   it('refuses a wrong secret', () => {
-    expect(() => verifyWebhook({ secret: generateWebhookSecret(), body, headers: librarySigned() })).toThrow(WebhookVerificationError);
+    expect(() => verifyWebhook({ secret: generateWebhookSecret(), body, headers: librarySigned() })).toThrow(
+      WebhookVerificationError,
+    );
   });
 
   it('refuses a timestamp more than five minutes old', () => {
-    const headers = signWebhook({ webhookEventId: id, body, timestamp: new Date(Date.now() - 301_000), secrets: [secret] });
+    const headers = signWebhook({
+      webhookEventId: id,
+      body,
+      timestamp: new Date(Date.now() - 301_000),
+      secrets: [secret],
+    });
     expect(() => verifyWebhook({ secret, body, headers: { ...headers } })).toThrow(/too old/);
   });
 
@@ -85,14 +95,22 @@ describe('verifyWebhook', () => {
 
   it('tells a correctly signed body that breaks the contract apart from a bad signature', () => {
     const broken = JSON.stringify({ ...samples['form.answered'], payload: {} });
-    const headers = signWebhook({ webhookEventId: samples['form.answered'].webhookEventId, body: broken, timestamp: new Date(), secrets: [secret] });
+    const headers = signWebhook({
+      webhookEventId: samples['form.answered'].webhookEventId,
+      body: broken,
+      timestamp: new Date(),
+      secrets: [secret],
+    });
     expect(() => verifyWebhook({ secret, body: broken, headers: { ...headers } })).toThrow(WebhookPayloadError);
   });
 
   it('reports a correctly signed unknown event name as unknown', () => {
     const future = JSON.stringify({ webhookEventName: 'meeting.rescheduled', webhookEventId: 'e9', payload: {} });
     const headers = signWebhook({ webhookEventId: 'e9', body: future, timestamp: new Date(), secrets: [secret] });
-    expect(verifyWebhook({ secret, body: future, headers: { ...headers } })).toMatchObject({ kind: 'unknown', webhookEventName: 'meeting.rescheduled' });
+    expect(verifyWebhook({ secret, body: future, headers: { ...headers } })).toMatchObject({
+      kind: 'unknown',
+      webhookEventName: 'meeting.rescheduled',
+    });
   });
 });
 

@@ -82,7 +82,11 @@ export interface VerifyOptions {
  * and `WebhookPayloadError` for a correctly signed body that breaks the contract. An event name
  * unknown to this version comes back as `{ kind: 'unknown' }`: acknowledge it and move on.
  */
-export function verifyWebhook({ secret, body, headers }: VerifyOptions): Exclude<LenientParseResult, { kind: 'invalid' }> {
+export function verifyWebhook({
+  secret,
+  body,
+  headers,
+}: VerifyOptions): Exclude<LenientParseResult, { kind: 'invalid' }> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
@@ -99,7 +103,7 @@ export function verifyWebhook({ secret, body, headers }: VerifyOptions): Exclude
   const result = parseWebhookEventLeniently(json);
   if (result.kind === 'invalid') throw new WebhookPayloadError(`body does not meet the contract: ${result.message}`);
   if (result.kind === 'event' && result.event.webhookEventId !== flat['webhook-id']) {
-    throw new WebhookPayloadError('webhook-id header differs from the body\'s webhookEventId');
+    throw new WebhookPayloadError("webhook-id header differs from the body's webhookEventId");
   }
   return result;
 }

@@ -57,7 +57,10 @@ describe('checkWebhookUrl', () => {
   });
 
   it('normalises the URL it accepts', () => {
-    expect(checkWebhookUrl('https://Example.COM/a b'.replace(' ', '%20'))).toEqual({ ok: true, url: 'https://example.com/a%20b' });
+    expect(checkWebhookUrl('https://Example.COM/a b'.replace(' ', '%20'))).toEqual({
+      ok: true,
+      url: 'https://example.com/a%20b',
+    });
   });
 
   it('lets a host pinned by WEBHOOK_RESOLVE pass the public-name rule but no other rule', () => {
@@ -69,7 +72,10 @@ describe('checkWebhookUrl', () => {
 
 describe('parseHostPins', () => {
   it('reads host:address pairs, IPv6 in brackets', () => {
-    expect([...parseHostPins('Receiver.test:127.0.0.1,v6.test:[::1]')]).toEqual([['receiver.test', '127.0.0.1'], ['v6.test', '::1']]);
+    expect([...parseHostPins('Receiver.test:127.0.0.1,v6.test:[::1]')]).toEqual([
+      ['receiver.test', '127.0.0.1'],
+      ['v6.test', '::1'],
+    ]);
     expect(parseHostPins(undefined).size).toBe(0);
   });
 

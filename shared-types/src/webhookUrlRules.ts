@@ -15,7 +15,20 @@ export type WebhookUrlCheck = { ok: true; url: string } | { ok: false; rule: Web
 export const maxWebhookUrlLength = 2048;
 
 // Names that never lead to the public internet (RFC 6761, RFC 6762, RFC 8375, common intranet suffixes).
-const nonPublicSuffixes = ['local', 'internal', 'intranet', 'lan', 'home', 'corp', 'test', 'example', 'invalid', 'onion', 'home.arpa', 'localdomain'];
+const nonPublicSuffixes = [
+  'local',
+  'internal',
+  'intranet',
+  'lan',
+  'home',
+  'corp',
+  'test',
+  'example',
+  'invalid',
+  'onion',
+  'home.arpa',
+  'localdomain',
+];
 
 /**
  * Checks a webhook URL when it is registered. Hosts pinned by WEBHOOK_RESOLVE pass the
@@ -24,27 +37,45 @@ const nonPublicSuffixes = ['local', 'internal', 'intranet', 'lan', 'home', 'corp
  */
 export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, string> = new Map()): WebhookUrlCheck {
   const fail = (rule: WebhookUrlRule, message: string): WebhookUrlCheck => ({ ok: false, rule, message });
-  if (input.length > maxWebhookUrlLength) return fail('too_long', `The URL is ${input.length} characters long; at most ${maxWebhookUrlLength} are allowed.`);
-  if (/[\s\u0000-\u001f\u007f]/.test(input)) return fail('malformed', 'The URL contains white space or control characters.');
+  if (input.length > maxWebhookUrlLength)
+    return fail('too_long', `The URL is ${input.length} characters long; at most ${maxWebhookUrlLength} are allowed.`);
+  if (/[\s\u0000-\u001f\u007f]/.test(input))
+    return fail('malformed', 'The URL contains white space or control characters.');
   let url: URL;
   try {
     url = new URL(input);
   } catch {
-    return fail('malformed', 'The URL cannot be parsed; give an absolute URL such as https://example.com/webhooks/spir.');
+    return fail(
+      'malformed',
+      'The URL cannot be parsed; give an absolute URL such as https://example.com/webhooks/spir.',
+    );
   }
-  if (url.protocol !== 'https:') return fail('https_required', `The URL must use https (got ${url.protocol.replace(/:$/, '')}).`);
-  if (url.username !== '' || url.password !== '') return fail('credentials_not_allowed', 'The URL must not contain a user name or password.');
+  if (url.protocol !== 'https:')
+    return fail('https_required', `The URL must use https (got ${url.protocol.replace(/:$/, '')}).`);
+  if (url.username !== '' || url.password !== '')
+    return fail('credentials_not_allowed', 'The URL must not contain a user name or password.');
 
   // The WHATWG parser has already turned decimal, octal and hex IPv4 spellings into dotted form.
   const host = url.hostname.replace(/\.$/, '');
-  if (host.startsWith('[') || isIP(host) !== 0) return fail('ip_address_not_allowed', `The URL's host ${url.hostname} is an IP address; use a host name.`);
-  if (host === 'localhost' || host.endsWith('.localhost')) return fail('localhost_not_allowed', 'localhost URLs are not supported; use a public host name.');
+  if (host.startsWith('[') || isIP(host) !== 0)
+    return fail('ip_address_not_allowed', `The URL's host ${url.hostname} is an IP address; use a host name.`);
+  if (host === 'localhost' || host.endsWith('.localhost'))
+    return fail('localhost_not_allowed', 'localhost URLs are not supported; use a public host name.');
   if (!pinnedHosts.has(host)) {
-    if (!host.includes('.')) return fail('public_host_name_required', `The host ${host} is not a fully qualified domain name.`);
+    if (!host.includes('.'))
+      return fail('public_host_name_required', `The host ${host} is not a fully qualified domain name.`);
     const suffix = nonPublicSuffixes.find((name) => host === name || host.endsWith(`.${name}`));
-    if (suffix !== undefined) return fail('public_host_name_required', `The host ${host} is under .${suffix}, which is not reachable on the public internet.`);
+    if (suffix !== undefined)
+      return fail(
+        'public_host_name_required',
+        `The host ${host} is under .${suffix}, which is not reachable on the public internet.`,
+      );
   }
-  if (url.href.length > maxWebhookUrlLength) return fail('too_long', `The URL is ${url.href.length} characters long once normalised; at most ${maxWebhookUrlLength} are allowed.`);
+  if (url.href.length > maxWebhookUrlLength)
+    return fail(
+      'too_long',
+      `The URL is ${url.href.length} characters long once normalised; at most ${maxWebhookUrlLength} are allowed.`,
+    );
   return { ok: true, url: url.href };
 }
 
@@ -56,9 +87,13 @@ const hostPin = /^([a-z0-9.-]+):(\[[0-9a-f:.]+\]|[0-9a-f:.]+)$/i;
  */
 export function parseHostPins(value: string | undefined): Map<string, string> {
   const pins = new Map<string, string>();
-  for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = hostPin.exec(entry);
-    if (match === null) throw new Error(`WEBHOOK_RESOLVE entry "${entry}" must be host:address, e.g. receiver.test:127.0.0.1`);
+    if (match === null)
+      throw new Error(`WEBHOOK_RESOLVE entry "${entry}" must be host:address, e.g. receiver.test:127.0.0.1`);
     pins.set(match[1]!.toLowerCase(), match[2]!.replace(/^\[|\]$/g, ''));
   }
   return pins;

@@ -7,7 +7,9 @@ import type { AfterResponseMiddleware, BeforeRequestMiddleware, Bundle, ZObject 
 export function apiBaseUrl(): string {
   const value = process.env.API_BASE_URL;
   if (value === undefined || value === '') {
-    throw new Error('API_BASE_URL is not set for this app version; set it with `zapier env:set <version> API_BASE_URL=https://...`.');
+    throw new Error(
+      'API_BASE_URL is not set for this app version; set it with `zapier env:set <version> API_BASE_URL=https://...`.',
+    );
   }
   return value.replace(/\/+$/, '');
 }
@@ -39,10 +41,18 @@ export const explainErrors: AfterResponseMiddleware = (response, z) => {
   const code = body.error?.code ?? `http_${response.status}`;
   const detail = body.error?.message ?? `Spir answered HTTP ${response.status}.`;
   if (response.status === 401) {
-    throw new z.errors.Error('Spir did not accept the API key. Check the key in your Spir team settings, or create a new one, and reconnect.', 'AuthenticationError', 401);
+    throw new z.errors.Error(
+      'Spir did not accept the API key. Check the key in your Spir team settings, or create a new one, and reconnect.',
+      'AuthenticationError',
+      401,
+    );
   }
   if (code === 'limit_reached') {
-    throw new z.errors.Error(`Spir allows no more webhook URLs for this event in your team: ${detail} Turn off another Zap that uses this trigger, or ask Spir to raise the limit.`, code, response.status);
+    throw new z.errors.Error(
+      `Spir allows no more webhook URLs for this event in your team: ${detail} Turn off another Zap that uses this trigger, or ask Spir to raise the limit.`,
+      code,
+      response.status,
+    );
   }
   if (code === 'invalid_url') {
     throw new z.errors.Error(`Spir refused the webhook URL: ${detail}`, code, response.status);

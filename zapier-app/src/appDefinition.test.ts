@@ -19,14 +19,15 @@ describe('the app definition', () => {
       expect(sample.id).toEqual(expect.any(String));
       const keys = outputFields.map((field) => field.key);
       for (const [key, value] of Object.entries(sample)) {
-        if (Array.isArray(value)) for (const sub of Object.keys(value[0] ?? {})) expect(keys).toContain(`${key}[]${sub}`);
+        if (Array.isArray(value))
+          for (const sub of Object.keys(value[0] ?? {})) expect(keys).toContain(`${key}[]${sub}`);
         else expect(keys).toContain(key);
       }
       expect(outputFields.every((field) => field.label.length > 0)).toBe(true);
     }
   });
 
-  it('builds its samples from the shared contract\'s samples', () => {
+  it("builds its samples from the shared contract's samples", () => {
     expect(App.triggers.form_answered!.operation.sample.id).toBe(samples['form.answered'].webhookEventId);
     expect(webhookEventSchema.safeParse(samples['form.answered']).success).toBe(true);
   });

@@ -17,20 +17,26 @@ describe('authentication', () => {
     const apiKey = await dispatcher.createTeam('auth-team');
     const me = await appTester(App.authentication.test, { authData: { apiKey } } as Partial<Bundle>);
     expect(me).toEqual({ teamId: 'auth-team', name: 'Team auth-team' });
-    const label = await appTester(App.authentication.connectionLabel, { authData: { apiKey }, inputData: me } as Partial<Bundle>);
+    const label = await appTester(App.authentication.connectionLabel, {
+      authData: { apiKey },
+      inputData: me,
+    } as Partial<Bundle>);
     expect(label).toBe('Team auth-team');
   });
 
   it('tells the user to check a key that Spir does not accept', async () => {
-    await expect(appTester(App.authentication.test, { authData: { apiKey: 'spk_wrong' } } as Partial<Bundle>))
-      .rejects.toThrow('Spir did not accept the API key. Check the key in your Spir team settings');
+    await expect(
+      appTester(App.authentication.test, { authData: { apiKey: 'spk_wrong' } } as Partial<Bundle>),
+    ).rejects.toThrow('Spir did not accept the API key. Check the key in your Spir team settings');
   });
 
   it('fails clearly when API_BASE_URL is not set', async () => {
     const saved = process.env.API_BASE_URL;
     delete process.env.API_BASE_URL;
     try {
-      await expect(appTester(App.authentication.test, { authData: { apiKey: 'spk_x' } } as Partial<Bundle>)).rejects.toThrow(/API_BASE_URL is not set/);
+      await expect(
+        appTester(App.authentication.test, { authData: { apiKey: 'spk_x' } } as Partial<Bundle>),
+      ).rejects.toThrow(/API_BASE_URL is not set/);
     } finally {
       process.env.API_BASE_URL = saved;
     }

@@ -10,19 +10,22 @@ const now = () => performance.timeOrigin + performance.now();
 const arrivals = new Map<string, number>();
 let requests = 0;
 
-const server = createServer({ cert: readFileSync(process.env.CERT_FILE!), key: readFileSync(process.env.KEY_FILE!) }, (req, res) => {
-  if (req.headers.host?.startsWith('hung-') === true) {
+const server = createServer(
+  { cert: readFileSync(process.env.CERT_FILE!), key: readFileSync(process.env.KEY_FILE!) },
+  (req, res) => {
+    if (req.headers.host?.startsWith('hung-') === true) {
+      req.resume();
+      return;
+    }
     req.resume();
-    return;
-  }
-  req.resume();
-  req.on('end', () => {
-    requests++;
-    const id = String(req.headers['webhook-id']);
-    if (!arrivals.has(id)) arrivals.set(id, now());
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-  });
-});
+    req.on('end', () => {
+      requests++;
+      const id = String(req.headers['webhook-id']);
+      if (!arrivals.has(id)) arrivals.set(id, now());
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  },
+);
 server.keepAliveTimeout = 65_000;
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.send!({ type: 'listening', port: (server.address() as AddressInfo).port });

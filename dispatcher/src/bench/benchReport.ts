@@ -23,7 +23,15 @@ export interface BenchReport {
   /** Events/s the ingest path takes with no deliveries behind it. */
   ingestOnlyPerSecond?: number;
   isolationRatio?: number;
-  backlog?: { deliveries: number; delivered: number; ingestPerSecond: number; drainPerSecond: number; drainSeconds: number; peakRssMbWhileDown: number; peakRssMb: number };
+  backlog?: {
+    deliveries: number;
+    delivered: number;
+    ingestPerSecond: number;
+    drainPerSecond: number;
+    drainSeconds: number;
+    peakRssMbWhileDown: number;
+    peakRssMb: number;
+  };
 }
 
 /**
@@ -32,25 +40,52 @@ export interface BenchReport {
  */
 export function printReport(report: BenchReport, base: CaseResult, paced: CaseResult): void {
   const rows = Object.entries(report.cases).map(([name, c]) => [
-    name, c.ingestPerSecond, c.ingestP50Ms, c.ingestP99Ms, c.deliveriesPerSecond, c.firstAttemptP50Ms, c.firstAttemptP99Ms, c.peakRssMb, c.dispatcherCpuMsPerEvent,
+    name,
+    c.ingestPerSecond,
+    c.ingestP50Ms,
+    c.ingestP99Ms,
+    c.deliveriesPerSecond,
+    c.firstAttemptP50Ms,
+    c.firstAttemptP99Ms,
+    c.peakRssMb,
+    c.dispatcherCpuMsPerEvent,
   ]);
-  const header = ['case', 'ingest/s', 'ingest p50 ms', 'ingest p99 ms', 'deliveries/s', 'first p50 ms', 'first p99 ms', 'peak RSS MB', 'CPU ms/event'];
+  const header = [
+    'case',
+    'ingest/s',
+    'ingest p50 ms',
+    'ingest p99 ms',
+    'deliveries/s',
+    'first p50 ms',
+    'first p99 ms',
+    'peak RSS MB',
+    'CPU ms/event',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: (string | number)[]) => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join('  ');
+  const line = (cells: (string | number)[]) =>
+    cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of rows) console.log(line(row));
   const ratio = Math.round((base.deliveriesPerSecond / (report.ceilingPerSecond ?? Number.NaN)) * 100) / 100;
-  console.log(`\nceiling (undici → receiver, signed, no store): ${report.ceilingPerSecond} requests/s; dispatcher/ceiling = ${ratio}`);
+  console.log(
+    `\nceiling (undici → receiver, signed, no store): ${report.ceilingPerSecond} requests/s; dispatcher/ceiling = ${ratio}`,
+  );
   console.log(`ingest alone (a team with no webhooks): ${report.ingestOnlyPerSecond} events/s`);
-  console.log(`isolation: healthy deliveries/s with 200 hung endpoints = ${report.isolationRatio} of the run without them`);
+  console.log(
+    `isolation: healthy deliveries/s with 200 hung endpoints = ${report.isolationRatio} of the run without them`,
+  );
   if (report.backlog !== undefined) {
     const b = report.backlog;
-    console.log(`backlog: ${b.delivered}/${b.deliveries} delivered; drain ${b.drainPerSecond}/s over ${b.drainSeconds} s; peak RSS ${b.peakRssMbWhileDown} MB while down, ${b.peakRssMb} MB overall`);
+    console.log(
+      `backlog: ${b.delivered}/${b.deliveries} delivered; drain ${b.drainPerSecond}/s over ${b.drainSeconds} s; peak RSS ${b.peakRssMbWhileDown} MB while down, ${b.peakRssMb} MB overall`,
+    );
   }
   const rssMb = Math.max(...Object.values(report.cases).map((c) => c.peakRssMb), report.backlog?.peakRssMb ?? 0);
   const out = join(__dirname, '..', '..', '..', '.bench');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), `${JSON.stringify({ ...report, ratio, rssMb }, null, 2)}\n`);
   console.log(`figures written to ${join(out, 'results.json')}`);
-  console.log(`deliveries/s=${base.deliveriesPerSecond} ceiling/s=${report.ceilingPerSecond} ratio=${ratio} p99_first_attempt_ms=${paced.firstAttemptP99Ms} rss_mb=${rssMb}`);
+  console.log(
+    `deliveries/s=${base.deliveriesPerSecond} ceiling/s=${report.ceilingPerSecond} ratio=${ratio} p99_first_attempt_ms=${paced.firstAttemptP99Ms} rss_mb=${rssMb}`,
+  );
 }

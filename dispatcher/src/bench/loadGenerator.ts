@@ -16,7 +16,13 @@ export interface IngestResult {
  * Sends events to the ingest API from `concurrency` loops over one keep-alive pool, as fast as
  * it takes them, or at `perSecond` when given (a paced load, below saturation).
  */
-export async function ingestEvents(dispatcherUrl: string, token: string, bodies: { id: string; body: string }[], concurrency: number, perSecond?: number): Promise<IngestResult> {
+export async function ingestEvents(
+  dispatcherUrl: string,
+  token: string,
+  bodies: { id: string; body: string }[],
+  concurrency: number,
+  perSecond?: number,
+): Promise<IngestResult> {
   const pool = new Pool(dispatcherUrl, { connections: concurrency });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const answeredAt = new Map<string, number>();
@@ -51,7 +57,14 @@ export async function ingestEvents(dispatcherUrl: string, token: string, bodies:
  * The ceiling: the same receiver driven directly by undici at the same concurrency, each request
  * signed as the dispatcher signs it, with no store in between. Returns requests per second.
  */
-export async function driveReceiverDirectly(urls: string[], body: string, secret: string, total: number, concurrency: number, agent: Agent): Promise<number> {
+export async function driveReceiverDirectly(
+  urls: string[],
+  body: string,
+  secret: string,
+  total: number,
+  concurrency: number,
+  agent: Agent,
+): Promise<number> {
   let next = 0;
   const started = epochNow();
   const loop = async () => {
@@ -59,7 +72,10 @@ export async function driveReceiverDirectly(urls: string[], body: string, secret
       const index = next++;
       if (index >= total) return;
       const id = `ceiling-${index}`;
-      const headers = { 'content-type': 'application/json', ...signWebhook({ webhookEventId: id, body, timestamp: new Date(), secrets: [secret] }) };
+      const headers = {
+        'content-type': 'application/json',
+        ...signWebhook({ webhookEventId: id, body, timestamp: new Date(), secrets: [secret] }),
+      };
       const response = await request(urls[index % urls.length]!, { method: 'POST', headers, body, dispatcher: agent });
       await response.body.dump();
       if (response.statusCode !== 200) throw new Error(`receiver answered ${response.statusCode}`);

@@ -22,11 +22,16 @@ const ingestConcurrency = 64;
 const token = 'bench-internal-token-0123456789';
 const healthyHost = (i: number) => `team-${i}.bench.test`;
 const hungHost = (i: number) => `hung-${i}.bench.test`;
-const eventBody = (teamId: string, id: string) => JSON.stringify({ teamId, urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
+const eventBody = (teamId: string, id: string) =>
+  JSON.stringify({ teamId, urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spir-bench-'));
-  const hosts = [...Array.from({ length: 200 }, (_, i) => healthyHost(i)), ...Array.from({ length: 200 }, (_, i) => hungHost(i)), 'down.bench.test'];
+  const hosts = [
+    ...Array.from({ length: 200 }, (_, i) => healthyHost(i)),
+    ...Array.from({ length: 200 }, (_, i) => hungHost(i)),
+    'down.bench.test',
+  ];
   const ca = await createThrowawayCa('Spir bench CA');
   const tls = await ca.issue(hosts);
   const files = { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
@@ -40,14 +45,28 @@ async function main(): Promise<void> {
   const startDispatcher = async (extraEnv: Record<string, string> = {}) => {
     const dataDir = join(dir, `case-${++caseNumber}`);
     mkdirSync(dataDir);
-    const dispatcher = await spawnDispatcher({
-      DATA_DIR: dataDir, DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`, INTERNAL_API_TOKEN: token, LOG_LEVEL: 'info',
-      WEBHOOK_RESOLVE: hosts.map((host) => `${host}:127.0.0.1`).join(','), NODE_EXTRA_CA_CERTS: files.ca, ...extraEnv,
-    }, await freePort(), process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]);
+    const dispatcher = await spawnDispatcher(
+      {
+        DATA_DIR: dataDir,
+        DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
+        INTERNAL_API_TOKEN: token,
+        LOG_LEVEL: 'info',
+        WEBHOOK_RESOLVE: hosts.map((host) => `${host}:127.0.0.1`).join(','),
+        NODE_EXTRA_CA_CERTS: files.ca,
+        ...extraEnv,
+      },
+      await freePort(),
+      process.env.BENCH_CPU_PROF_DIR === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`],
+    );
     return { dispatcher, rss: sampleRss(dispatcher.child.pid!) };
   };
   const addTeam = async (dispatcher: DispatcherProcess, teamId: string, url: string) => {
-    await dispatcher.call('PUT', `/internal/v1/teams/${teamId}`, { name: teamId, adminEmails: [`ops@${teamId}.example.com`] });
+    await dispatcher.call('PUT', `/internal/v1/teams/${teamId}`, {
+      name: teamId,
+      adminEmails: [`ops@${teamId}.example.com`],
+    });
     const { apiKey } = await dispatcher.call('POST', `/internal/v1/teams/${teamId}/api-keys`);
     const webhook = await dispatcher.call('POST', '/v1/webhooks', { url, event: 'form.answered' }, apiKey);
     if (webhook.id === undefined) throw new Error(`registering ${url}: ${JSON.stringify(webhook)}`);
@@ -55,24 +74,38 @@ async function main(): Promise<void> {
   const waitForUnique = async (target: BenchReceiver, count: number, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while ((await target.count()).unique < count) {
-      if (Date.now() > deadline) throw new Error(`only ${(await target.count()).unique} of ${count} delivered within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`only ${(await target.count()).unique} of ${count} delivered within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
 
   /** Delivers `events` round-robin to `teams` healthy endpoints, beside `hungTeams` hung ones. */
-  const throughputCase = async (name: string, teams: number, events: number, options: { hungTeams?: number; perSecond?: number } = {}) => {
+  const throughputCase = async (
+    name: string,
+    teams: number,
+    events: number,
+    options: { hungTeams?: number; perSecond?: number } = {},
+  ) => {
     await receiver.reset();
     const { dispatcher, rss } = await startDispatcher();
-    for (let i = 0; i < teams; i++) await addTeam(dispatcher, `t${i}`, `https://${healthyHost(i)}:${receiver.port}/hook`);
+    for (let i = 0; i < teams; i++)
+      await addTeam(dispatcher, `t${i}`, `https://${healthyHost(i)}:${receiver.port}/hook`);
     const hungTeams = options.hungTeams ?? 0;
-    for (let i = 0; i < hungTeams; i++) await addTeam(dispatcher, `h${i}`, `https://${hungHost(i)}:${receiver.port}/hook`);
+    for (let i = 0; i < hungTeams; i++)
+      await addTeam(dispatcher, `h${i}`, `https://${hungHost(i)}:${receiver.port}/hook`);
     if (hungTeams > 0) {
-      const hung = Array.from({ length: hungTeams * sizes.hungPerTeam }, (_, i) => ({ id: `hung-${i}`, body: eventBody(`h${i % hungTeams}`, `hung-${i}`) }));
+      const hung = Array.from({ length: hungTeams * sizes.hungPerTeam }, (_, i) => ({
+        id: `hung-${i}`,
+        body: eventBody(`h${i % hungTeams}`, `hung-${i}`),
+      }));
       await ingestEvents(dispatcher.url, token, hung, ingestConcurrency);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
-    const bodies = Array.from({ length: events }, (_, i) => ({ id: `${name}-${i}`, body: eventBody(`t${i % teams}`, `${name}-${i}`) }));
+    const bodies = Array.from({ length: events }, (_, i) => ({
+      id: `${name}-${i}`,
+      body: eventBody(`t${i % teams}`, `${name}-${i}`),
+    }));
     const cpuBefore = cpuTimeMs(dispatcher.child.pid!);
     const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency, options.perSecond);
     await waitForUnique(receiver, events, 120_000);
@@ -81,11 +114,15 @@ async function main(): Promise<void> {
     const firstAttemptMs = bodies.map((b) => arrivals.get(b.id)! - ingest.answeredAt.get(b.id)!);
     const lastArrival = bodies.reduce((latest, b) => Math.max(latest, arrivals.get(b.id)!), 0);
     const result = {
-      teams, hungTeams, events,
+      teams,
+      hungTeams,
+      events,
       ingestPerSecond: Math.round(events / ((ingest.finishedAt - ingest.startedAt) / 1000)),
-      ingestP50Ms: round(percentile(ingest.latenciesMs, 50)), ingestP99Ms: round(percentile(ingest.latenciesMs, 99)),
+      ingestP50Ms: round(percentile(ingest.latenciesMs, 50)),
+      ingestP99Ms: round(percentile(ingest.latenciesMs, 99)),
       deliveriesPerSecond: Math.round(events / ((lastArrival - ingest.startedAt) / 1000)),
-      firstAttemptP50Ms: round(percentile(firstAttemptMs, 50)), firstAttemptP99Ms: round(percentile(firstAttemptMs, 99)),
+      firstAttemptP50Ms: round(percentile(firstAttemptMs, 50)),
+      firstAttemptP99Ms: round(percentile(firstAttemptMs, 99)),
       peakRssMb: rss.peakMb(),
       // The dispatcher's CPU (all threads) per event ingested and delivered: steadier than rates
       // on a shared machine, and what a change to the hot path moves.
@@ -106,13 +143,38 @@ async function main(): Promise<void> {
   report.ingestOnlyPerSecond = await ingestOnlyCase(startDispatcher, sizes.events);
   const base = await throughputCase('20 endpoints', 20, sizes.events);
   await throughputCase('200 endpoints', 200, sizes.events);
-  const paced = await throughputCase(`20 endpoints, paced ${sizes.pacedRate}/s`, 20, sizes.paced, { perSecond: sizes.pacedRate });
+  const paced = await throughputCase(`20 endpoints, paced ${sizes.pacedRate}/s`, 20, sizes.paced, {
+    perSecond: sizes.pacedRate,
+  });
 
-  const agent = new Agent({ connections: 64, connect: { ca: ca.caCert, lookup: (_host, options, callback) => (options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4)) } });
+  const agent = new Agent({
+    connections: 64,
+    connect: {
+      ca: ca.caCert,
+      lookup: (_host, options, callback) =>
+        options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
+    },
+  });
   const urls = Array.from({ length: 20 }, (_, i) => `https://${healthyHost(i)}:${receiver.port}/hook`);
   const ceilingBody = JSON.stringify(samples['form.answered']);
-  await driveReceiverDirectly(urls, ceilingBody, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=', 2_000, 160, agent);
-  const ceiling = Math.round(await driveReceiverDirectly(urls, ceilingBody, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=', sizes.events, 160, agent));
+  await driveReceiverDirectly(
+    urls,
+    ceilingBody,
+    'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
+    2_000,
+    160,
+    agent,
+  );
+  const ceiling = Math.round(
+    await driveReceiverDirectly(
+      urls,
+      ceilingBody,
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
+      sizes.events,
+      160,
+      agent,
+    ),
+  );
   await agent.close();
   report.ceilingPerSecond = ceiling;
   console.log(`ceiling: ${ceiling} requests/s (undici → receiver, signed, 160 in flight, no store)`);
@@ -133,7 +195,10 @@ async function ingestOnlyCase(
 ): Promise<number> {
   const { dispatcher, rss } = await startDispatcher();
   await dispatcher.call('PUT', '/internal/v1/teams/quiet', { name: 'quiet', adminEmails: ['ops@quiet.example.com'] });
-  const bodies = Array.from({ length: count }, (_, i) => ({ id: `quiet-${i}`, body: eventBody('quiet', `quiet-${i}`) }));
+  const bodies = Array.from({ length: count }, (_, i) => ({
+    id: `quiet-${i}`,
+    body: eventBody('quiet', `quiet-${i}`),
+  }));
   const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency);
   const perSecond = Math.round(count / ((ingest.finishedAt - ingest.startedAt) / 1000));
   rss.stop();
@@ -143,7 +208,9 @@ async function ingestOnlyCase(
 }
 
 async function backlogCase(
-  startDispatcher: (env?: Record<string, string>) => Promise<{ dispatcher: DispatcherProcess; rss: ReturnType<typeof sampleRss> }>,
+  startDispatcher: (
+    env?: Record<string, string>,
+  ) => Promise<{ dispatcher: DispatcherProcess; rss: ReturnType<typeof sampleRss> }>,
   addTeam: (dispatcher: DispatcherProcess, teamId: string, url: string) => Promise<void>,
   files: { cert: string; key: string },
   count: number,
@@ -152,19 +219,24 @@ async function backlogCase(
   // Enough retries (100, 10 s apart) that nothing finally fails while the endpoint is down.
   const { dispatcher, rss } = await startDispatcher({ MAX_RETRIES: '100' });
   await addTeam(dispatcher, 'backlog', `https://down.bench.test:${downPort}/hook`);
-  const bodies = Array.from({ length: count }, (_, i) => ({ id: `backlog-${i}`, body: eventBody('backlog', `backlog-${i}`) }));
+  const bodies = Array.from({ length: count }, (_, i) => ({
+    id: `backlog-${i}`,
+    body: eventBody('backlog', `backlog-${i}`),
+  }));
   const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency);
   const rssWhileDown = rss.peakMb();
   const upAt = epochNow();
   const receiver = await startBenchReceiver(files.cert, files.key, downPort);
   const deadline = Date.now() + 600_000;
-  while ((await receiver.count()).unique < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  while ((await receiver.count()).unique < count && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
   const { unique } = await receiver.count();
   const arrivals = await receiver.arrivals();
   let lastArrival = 0;
   for (const at of arrivals.values()) lastArrival = Math.max(lastArrival, at);
   const result = {
-    deliveries: count, delivered: unique,
+    deliveries: count,
+    delivered: unique,
     ingestPerSecond: Math.round(count / ((ingest.finishedAt - ingest.startedAt) / 1000)),
     drainPerSecond: Math.round(unique / ((lastArrival - upAt) / 1000)),
     drainSeconds: round((lastArrival - upAt) / 1000),
@@ -180,7 +252,10 @@ async function backlogCase(
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error('bench failed:', error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('bench failed:', error);
+    process.exit(1);
+  },
+);

@@ -25,9 +25,14 @@ afterAll(async () => {
 
 it('refuses at connect time a host name that resolves to 127.0.0.1, and records why', async () => {
   const apiKey = await dispatcher.createTeam('t1');
-  const webhook = await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url: `https://sneaky.example.com:${receiver.port}/hook`, event: 'form.answered' } });
+  const webhook = await dispatcher.call('POST', '/v1/webhooks', {
+    token: apiKey,
+    body: { url: `https://sneaky.example.com:${receiver.port}/hook`, event: 'form.answered' },
+  });
   expect(webhook.status).toBe(201);
-  const ingested = await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: 't1', urlKind: 'template', event: cloneSample('form.answered') } });
+  const ingested = await dispatcher.call('POST', '/internal/v1/events', {
+    body: { teamId: 't1', urlKind: 'template', event: cloneSample('form.answered') },
+  });
   const deliveryId = ingested.body.deliveries[0];
   const delivery = await waitFor('the delivery to fail', async () => {
     const { body } = await dispatcher.call('GET', `/v1/deliveries/${deliveryId}`, { token: apiKey });
@@ -35,7 +40,8 @@ it('refuses at connect time a host name that resolves to 127.0.0.1, and records 
   });
   expect(delivery.attempts).toHaveLength(2);
   expect(delivery.attempts[0]).toMatchObject({
-    outcome: 'failed', response: null,
+    outcome: 'failed',
+    response: null,
     error: { code: 'blocked_address', message: expect.stringContaining('127.0.0.1, which is not a public address') },
   });
   expect(receiver.received).toHaveLength(0);

@@ -21,7 +21,12 @@ beforeAll(async () => {
     return script === undefined ? { status: 200 } : script(index);
   };
   dispatcher = await startTestDispatcher(
-    { RETRY_INTERVAL_SECONDS: '0.2', REQUEST_TIMEOUT_SECONDS: '1', WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', DELIVERY_CONCURRENCY_PER_WEBHOOK: '2' },
+    {
+      RETRY_INTERVAL_SECONDS: '0.2',
+      REQUEST_TIMEOUT_SECONDS: '1',
+      WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+      DELIVERY_CONCURRENCY_PER_WEBHOOK: '2',
+    },
     { ca: [ca.caCert] },
   );
 });
@@ -31,15 +36,24 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function registerAndIngest(path: string, script?: (index: number) => ReceiverAnswer, name: WebhookEventName = 'event.confirmed') {
+async function registerAndIngest(
+  path: string,
+  script?: (index: number) => ReceiverAnswer,
+  name: WebhookEventName = 'event.confirmed',
+) {
   if (script !== undefined) scripts.set(path, script);
   const teamId = `team${++eventCounter}`;
   const apiKey = await dispatcher.createTeam(teamId);
-  const webhook = await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url: `https://receiver.test:${receiver.port}${path}`, event: name } });
+  const webhook = await dispatcher.call('POST', '/v1/webhooks', {
+    token: apiKey,
+    body: { url: `https://receiver.test:${receiver.port}${path}`, event: name },
+  });
   expect(webhook.status).toBe(201);
   const event = cloneSample(name);
   event.webhookEventId = `evt_${eventCounter}_${Date.now()}`;
-  const ingested = await dispatcher.call('POST', '/internal/v1/events', { body: { teamId, urlKind: 'template', event } });
+  const ingested = await dispatcher.call('POST', '/internal/v1/events', {
+    body: { teamId, urlKind: 'template', event },
+  });
   expect(ingested.status).toBe(202);
   expect(ingested.body.deliveries).toHaveLength(1);
   return { apiKey, secret: webhook.body.secret as string, event, deliveryId: ingested.body.deliveries[0] as string };
@@ -53,30 +67,47 @@ async function finishedDelivery(apiKey: string, deliveryId: string) {
 }
 
 const gapsBetweenAttempts = (attempts: { startedAt: string; durationMs: number }[]) =>
-  attempts.slice(1).map((attempt, i) => Date.parse(attempt.startedAt) - (Date.parse(attempts[i]!.startedAt) + attempts[i]!.durationMs));
+  attempts
+    .slice(1)
+    .map(
+      (attempt, i) => Date.parse(attempt.startedAt) - (Date.parse(attempts[i]!.startedAt) + attempts[i]!.durationMs),
+    );
 
 describe('delivery', () => {
   it('delivers on the first try a POST that the standardwebhooks library verifies', async () => {
     const { apiKey, secret, event, deliveryId } = await registerAndIngest('/first-try');
     const delivery = await finishedDelivery(apiKey, deliveryId);
-    expect(delivery).toMatchObject({ status: 'succeeded', attempts: [{ attempt: 1, outcome: 'succeeded', response: { status: 200 } }] });
+    expect(delivery).toMatchObject({
+      status: 'succeeded',
+      attempts: [{ attempt: 1, outcome: 'succeeded', response: { status: 200 } }],
+    });
 
     const request = receiver.received.find((r) => r.path === '/first-try')!;
     expect(request.method).toBe('POST');
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.headers['user-agent']).toMatch(/^Spir-Webhooks\/\d+\.\d+\.\d+$/);
     expect(request.headers['webhook-id']).toBe(event.webhookEventId);
-    const headers = { 'webhook-id': String(request.headers['webhook-id']), 'webhook-timestamp': String(request.headers['webhook-timestamp']), 'webhook-signature': String(request.headers['webhook-signature']) };
+    const headers = {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    };
     expect(new Webhook(secret).verify(request.body, headers)).toEqual(event);
   });
 
   it.each<[string, ReceiverAnswer, object]>([
     ['500', { status: 500, body: 'boom' }, { response: { status: 500, body: 'boom' } }],
-    ['302', { status: 302, headers: { location: 'https://receiver.test/elsewhere' } }, { response: { status: 302, headers: { location: 'https://receiver.test/elsewhere' } } }],
+    [
+      '302',
+      { status: 302, headers: { location: 'https://receiver.test/elsewhere' } },
+      { response: { status: 302, headers: { location: 'https://receiver.test/elsewhere' } } },
+    ],
     ['404', { status: 404 }, { response: { status: 404 } }],
     ['hang', 'hang', { response: null, error: { code: 'timeout' } }],
   ])('retries after a %s and succeeds on the next try, 0.2 s after the failure', async (kind, failure, recorded) => {
-    const { apiKey, deliveryId } = await registerAndIngest(`/then-ok-${kind}`, (index) => (index === 0 ? failure : { status: 204 }));
+    const { apiKey, deliveryId } = await registerAndIngest(`/then-ok-${kind}`, (index) =>
+      index === 0 ? failure : { status: 204 },
+    );
     const delivery = await finishedDelivery(apiKey, deliveryId);
     expect(delivery.status).toBe('succeeded');
     expect(delivery.attempts).toHaveLength(2);
@@ -100,7 +131,11 @@ describe('delivery', () => {
   });
 
   it('sends every attempt of a delivery with the same webhook-id and body', async () => {
-    const { apiKey, deliveryId, event } = await registerAndIngest('/twice', (index) => (index === 0 ? { status: 500 } : { status: 200 }), 'form.answered');
+    const { apiKey, deliveryId, event } = await registerAndIngest(
+      '/twice',
+      (index) => (index === 0 ? { status: 500 } : { status: 200 }),
+      'form.answered',
+    );
     await finishedDelivery(apiKey, deliveryId);
     const requests = receiver.received.filter((r) => r.path === '/twice');
     expect(requests.map((r) => r.headers['webhook-id'])).toEqual([event.webhookEventId, event.webhookEventId]);
@@ -111,7 +146,13 @@ describe('delivery', () => {
     const hung = await registerAndIngest('/hangs', () => 'hang');
     for (let i = 0; i < 5; i++) {
       const event = { ...cloneSample('event.confirmed'), webhookEventId: `hung_${i}` };
-      expect((await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: `team${eventCounter}`, urlKind: 'template', event } })).status).toBe(202);
+      expect(
+        (
+          await dispatcher.call('POST', '/internal/v1/events', {
+            body: { teamId: `team${eventCounter}`, urlKind: 'template', event },
+          })
+        ).status,
+      ).toBe(202);
     }
     await receiver.waitForRequests(receiver.received.length + 2);
     let hungInFlight: number | undefined;

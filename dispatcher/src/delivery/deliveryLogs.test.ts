@@ -21,20 +21,44 @@ let failing = true;
 beforeAll(async () => {
   const ca = await createThrowawayCa();
   receiver = await startHttpsReceiver(ca, ['receiver.test']);
-  receiver.answer = (request) => (request.path === '/fails' && failing ? { status: 500, body: 'nope' } : { status: 200, body: 'thanks' });
+  receiver.answer = (request) =>
+    request.path === '/fails' && failing ? { status: 500, body: 'nope' } : { status: 200, body: 'thanks' };
   dispatcher = await startTestDispatcher(
-    { RETRY_INTERVAL_SECONDS: '0.05', MAX_RETRIES: '1', REQUEST_TIMEOUT_SECONDS: '2', WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', MAIL_RETRY_SECONDS: '0.1' },
+    {
+      RETRY_INTERVAL_SECONDS: '0.05',
+      MAX_RETRIES: '1',
+      REQUEST_TIMEOUT_SECONDS: '2',
+      WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+      MAIL_RETRY_SECONDS: '0.1',
+    },
     { ca: [ca.caCert] },
   );
   keyA = await dispatcher.createTeam('logs-a');
   keyB = await dispatcher.createTeam('logs-b');
-  okWebhook = (await dispatcher.call('POST', '/v1/webhooks', { token: keyA, body: { url: `https://receiver.test:${receiver.port}/ok`, event: 'event.confirmed' } })).body;
-  failingWebhook = (await dispatcher.call('POST', '/v1/webhooks', { token: keyA, body: { url: `https://receiver.test:${receiver.port}/fails`, event: 'form.answered' } })).body;
+  okWebhook = (
+    await dispatcher.call('POST', '/v1/webhooks', {
+      token: keyA,
+      body: { url: `https://receiver.test:${receiver.port}/ok`, event: 'event.confirmed' },
+    })
+  ).body;
+  failingWebhook = (
+    await dispatcher.call('POST', '/v1/webhooks', {
+      token: keyA,
+      body: { url: `https://receiver.test:${receiver.port}/fails`, event: 'form.answered' },
+    })
+  ).body;
   for (let i = 0; i < 5; i++) {
     const event = { ...cloneSample('event.confirmed'), webhookEventId: `ok-${i}` };
-    deliveryIds.push((await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: 'logs-a', urlKind: 'template', event } })).body.deliveries[0]);
+    deliveryIds.push(
+      (await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: 'logs-a', urlKind: 'template', event } }))
+        .body.deliveries[0],
+    );
   }
-  failingDelivery = (await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: 'logs-a', urlKind: 'template', event: samples['form.answered'] } })).body.deliveries[0];
+  failingDelivery = (
+    await dispatcher.call('POST', '/internal/v1/events', {
+      body: { teamId: 'logs-a', urlKind: 'template', event: samples['form.answered'] },
+    })
+  ).body.deliveries[0];
   await waitFor('every delivery to finish', async () => {
     const { body } = await dispatcher.call('GET', '/v1/deliveries?status=pending', { token: keyA });
     return body.data.length === 0 ? true : undefined;
@@ -47,19 +71,36 @@ afterAll(async () => {
 });
 
 describe('GET /v1/deliveries', () => {
-  it('lists the team\'s deliveries newest first, filtered by webhook, status and event name', async () => {
+  it("lists the team's deliveries newest first, filtered by webhook, status and event name", async () => {
     const all = await dispatcher.call('GET', '/v1/deliveries', { token: keyA });
     expect(all.body.data.map((d: { id: string }) => d.id)).toEqual([failingDelivery, ...[...deliveryIds].reverse()]);
     const failed = await dispatcher.call('GET', '/v1/deliveries?status=failed', { token: keyA });
-    expect(failed.body.data).toEqual([expect.objectContaining({ id: failingDelivery, status: 'failed', eventName: 'form.answered', webhookId: failingWebhook.id })]);
-    const byWebhook = await dispatcher.call('GET', `/v1/deliveries?webhookId=${okWebhook.id}&event=event.confirmed`, { token: keyA });
+    expect(failed.body.data).toEqual([
+      expect.objectContaining({
+        id: failingDelivery,
+        status: 'failed',
+        eventName: 'form.answered',
+        webhookId: failingWebhook.id,
+      }),
+    ]);
+    const byWebhook = await dispatcher.call('GET', `/v1/deliveries?webhookId=${okWebhook.id}&event=event.confirmed`, {
+      token: keyA,
+    });
     expect(byWebhook.body.data).toHaveLength(5);
   });
 
   it('filters by time range', async () => {
-    const future = await dispatcher.call('GET', `/v1/deliveries?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { token: keyA });
+    const future = await dispatcher.call(
+      'GET',
+      `/v1/deliveries?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+      { token: keyA },
+    );
     expect(future.body.data).toEqual([]);
-    const past = await dispatcher.call('GET', `/v1/deliveries?until=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { token: keyA });
+    const past = await dispatcher.call(
+      'GET',
+      `/v1/deliveries?until=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+      { token: keyA },
+    );
     expect(past.body.data).toHaveLength(6);
   });
 
@@ -67,7 +108,11 @@ describe('GET /v1/deliveries', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await dispatcher.call('GET', `/v1/deliveries?limit=4${cursor === null ? '' : `&cursor=${cursor}`}`, { token: keyA });
+      const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await dispatcher.call(
+        'GET',
+        `/v1/deliveries?limit=4${cursor === null ? '' : `&cursor=${cursor}`}`,
+        { token: keyA },
+      );
       seen.push(...page.body.data.map((d) => d.id));
       cursor = page.body.nextCursor;
     } while (cursor !== null);
@@ -77,20 +122,34 @@ describe('GET /v1/deliveries', () => {
 
   it('refuses a bad filter or cursor with 400', async () => {
     expect((await dispatcher.call('GET', '/v1/deliveries?status=lost', { token: keyA })).status).toBe(400);
-    expect((await dispatcher.call('GET', '/v1/deliveries?cursor=abc', { token: keyA })).body.error.message).toContain('cursor');
+    expect((await dispatcher.call('GET', '/v1/deliveries?cursor=abc', { token: keyA })).body.error.message).toContain(
+      'cursor',
+    );
   });
 
   it('shows another team nothing', async () => {
-    expect((await dispatcher.call('GET', '/v1/deliveries', { token: keyB })).body).toEqual({ data: [], nextCursor: null });
+    expect((await dispatcher.call('GET', '/v1/deliveries', { token: keyB })).body).toEqual({
+      data: [],
+      nextCursor: null,
+    });
   });
 });
 
 describe('GET /v1/deliveries/:id', () => {
   it('shows every attempt with its request, and its response or error', async () => {
     const { body } = await dispatcher.call('GET', `/v1/deliveries/${failingDelivery}`, { token: keyA });
-    expect(body).toMatchObject({ status: 'failed', eventName: 'form.answered', webhookEventId: samples['form.answered'].webhookEventId });
+    expect(body).toMatchObject({
+      status: 'failed',
+      eventName: 'form.answered',
+      webhookEventId: samples['form.answered'].webhookEventId,
+    });
     expect(body.attempts).toHaveLength(2);
-    expect(body.attempts[0]).toMatchObject({ attempt: 1, outcome: 'failed', response: { status: 500, body: 'nope' }, request: { headers: { 'webhook-id': samples['form.answered'].webhookEventId } } });
+    expect(body.attempts[0]).toMatchObject({
+      attempt: 1,
+      outcome: 'failed',
+      response: { status: 500, body: 'nope' },
+      request: { headers: { 'webhook-id': samples['form.answered'].webhookEventId } },
+    });
     expect(JSON.parse(body.request.body)).toEqual(samples['form.answered']);
   });
 
@@ -122,7 +181,11 @@ describe('POST /v1/deliveries/:id/resend', () => {
       const { body } = await dispatcher.call('GET', `/v1/deliveries/${failingDelivery}`, { token: keyA });
       return body.status === 'succeeded' ? body : undefined;
     });
-    expect(delivery.attempts.map((a: { round: number; attempt: number }) => [a.round, a.attempt])).toEqual([[1, 1], [1, 2], [2, 1]]);
+    expect(delivery.attempts.map((a: { round: number; attempt: number }) => [a.round, a.attempt])).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 1],
+    ]);
     const again = receiver.received.filter((r) => r.path === '/fails').slice(before);
     expect(again).toHaveLength(1);
     expect(again[0]!.headers['webhook-id']).toBe(samples['form.answered'].webhookEventId);
@@ -131,12 +194,18 @@ describe('POST /v1/deliveries/:id/resend', () => {
   it('resends a delivery that succeeded', async () => {
     const resent = await dispatcher.call('POST', `/v1/deliveries/${deliveryIds[0]}/resend`, { token: keyA });
     expect(resent.status).toBe(202);
-    await waitFor('the second round', async () => ((await dispatcher.call('GET', `/v1/deliveries/${deliveryIds[0]}`, { token: keyA })).body.status === 'succeeded' ? true : undefined));
+    await waitFor('the second round', async () =>
+      (await dispatcher.call('GET', `/v1/deliveries/${deliveryIds[0]}`, { token: keyA })).body.status === 'succeeded'
+        ? true
+        : undefined,
+    );
     expect(receiver.received.filter((r) => r.headers['webhook-id'] === 'ok-0')).toHaveLength(2);
   });
 
-  it('refuses another team\'s delivery with 404', async () => {
-    expect((await dispatcher.call('POST', `/v1/deliveries/${deliveryIds[1]}/resend`, { token: keyB })).status).toBe(404);
+  it("refuses another team's delivery with 404", async () => {
+    expect((await dispatcher.call('POST', `/v1/deliveries/${deliveryIds[1]}/resend`, { token: keyB })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -144,14 +213,19 @@ describe('POST /v1/webhooks/:id/test', () => {
   it('sends the signed sample now and answers the outcome, without storing a delivery', async () => {
     const { status, body } = await dispatcher.call('POST', `/v1/webhooks/${okWebhook.id}/test`, { token: keyA });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ succeeded: true, webhookEventId: expect.stringMatching(/^test_/), response: { status: 200, body: 'thanks' }, error: null });
+    expect(body).toMatchObject({
+      succeeded: true,
+      webhookEventId: expect.stringMatching(/^test_/),
+      response: { status: 200, body: 'thanks' },
+      error: null,
+    });
     const request = receiver.received.find((r) => r.headers['webhook-id'] === body.webhookEventId)!;
     const verified = new Webhook(okWebhook.secret).verify(request.body, request.headers as Record<string, string>);
     expect(verified).toEqual({ ...samples['event.confirmed'], webhookEventId: body.webhookEventId });
     expect((await dispatcher.call('GET', '/v1/deliveries', { token: keyA })).body.data).toHaveLength(6);
   });
 
-  it('answers a failing endpoint\'s outcome and never emails about it', async () => {
+  it("answers a failing endpoint's outcome and never emails about it", async () => {
     failing = true;
     const { body } = await dispatcher.call('POST', `/v1/webhooks/${failingWebhook.id}/test`, { token: keyA });
     expect(body).toMatchObject({ succeeded: false, response: { status: 500 } });
@@ -159,7 +233,7 @@ describe('POST /v1/webhooks/:id/test', () => {
     expect(readdirSync(join(dispatcher.dataDir, 'outbox')).filter((name) => name.endsWith('.eml'))).toHaveLength(1);
   });
 
-  it('refuses another team\'s webhook with 404', async () => {
+  it("refuses another team's webhook with 404", async () => {
     expect((await dispatcher.call('POST', `/v1/webhooks/${okWebhook.id}/test`, { token: keyB })).status).toBe(404);
   });
 });

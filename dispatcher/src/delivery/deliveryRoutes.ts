@@ -28,7 +28,9 @@ const listQuery = z.strictObject({
 });
 
 /** One attempt as the API shows it, whether just made (a test send) or read from the log. */
-export function attemptOutcomeJson(outcome: Pick<AttemptOutcome, 'startedAt' | 'durationMs' | 'requestHeaders' | 'response' | 'error'>) {
+export function attemptOutcomeJson(
+  outcome: Pick<AttemptOutcome, 'startedAt' | 'durationMs' | 'requestHeaders' | 'response' | 'error'>,
+) {
   return {
     startedAt: new Date(outcome.startedAt).toISOString(),
     durationMs: outcome.durationMs,
@@ -47,11 +49,14 @@ export function attemptJson(row: AttemptRow) {
       startedAt: row.started_at,
       durationMs: row.duration_ms,
       requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
-      response: row.response_status === null ? null : {
-        status: row.response_status,
-        headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
-        body: row.response_body ?? '',
-      },
+      response:
+        row.response_status === null
+          ? null
+          : {
+              status: row.response_status,
+              headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
+              body: row.response_body ?? '',
+            },
       error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
     }),
   };
@@ -77,28 +82,50 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
   router.get('/deliveries', async (req, res) => {
     const query = parseInput(listQuery, req.query, 'query');
     const rows = await store.listDeliveries({
-      teamId: teamOf(req).team_id, webhookId: query.webhookId, status: query.status, eventName: query.event,
-      since: query.since, until: query.until, after: query.cursor, limit: query.limit + 1,
+      teamId: teamOf(req).team_id,
+      webhookId: query.webhookId,
+      status: query.status,
+      eventName: query.event,
+      since: query.since,
+      until: query.until,
+      after: query.cursor,
+      limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
     res.json({
-      data: page.map((row) => ({ ...deliveryJson(row), webhookEventId: row.webhook_event_id, eventName: row.event_name })),
+      data: page.map((row) => ({
+        ...deliveryJson(row),
+        webhookEventId: row.webhook_event_id,
+        eventName: row.event_name,
+      })),
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
     });
   });
 
   router.post('/deliveries/:id/resend', async (req, res) => {
     const result = await store.resendDelivery(teamOf(req).team_id, req.params.id, now());
-    if (result === 'not_found') throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
-    if (result === 'in_progress') throw new ApiError(409, 'delivery_in_progress', 'This delivery is still being attempted; resend it once it has succeeded or finally failed.');
-    if (result === 'webhook_deleted') throw new ApiError(409, 'webhook_deleted', 'The webhook of this delivery was deleted; register the URL again to receive new events.');
+    if (result === 'not_found')
+      throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
+    if (result === 'in_progress')
+      throw new ApiError(
+        409,
+        'delivery_in_progress',
+        'This delivery is still being attempted; resend it once it has succeeded or finally failed.',
+      );
+    if (result === 'webhook_deleted')
+      throw new ApiError(
+        409,
+        'webhook_deleted',
+        'The webhook of this delivery was deleted; register the URL again to receive new events.',
+      );
     worker.wake();
     res.status(202).json(deliveryJson(result));
   });
 
   router.get('/deliveries/:id', async (req, res) => {
     const delivery = await store.getDelivery(teamOf(req).team_id, req.params.id);
-    if (delivery === undefined) throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
+    if (delivery === undefined)
+      throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
     const attempts = await store.listAttempts(delivery.id);
     const event = await store.getEventById(delivery.event_id);
     res.json({

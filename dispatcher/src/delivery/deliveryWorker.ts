@@ -107,8 +107,12 @@ export class DeliveryWorker implements DeliveryHandoff {
           const limit = Math.min(free, this.options.claimBatchSize);
           const started = performance.now();
           claimed = await this.options.store.claimDueDeliveries({
-            workerId: this.workerId, now: this.options.now(), leaseMs: this.leaseMs, limit,
-            perWebhookLimit: this.initialLimit, inFlightByWebhook: this.inFlightAsClaimed(),
+            workerId: this.workerId,
+            now: this.options.now(),
+            leaseMs: this.leaseMs,
+            limit,
+            perWebhookLimit: this.initialLimit,
+            inFlightByWebhook: this.inFlightAsClaimed(),
           });
           this.lastClaimMs = claimed.length === 0 ? performance.now() - started : 0;
         } catch (error) {
@@ -203,20 +207,43 @@ export class DeliveryWorker implements DeliveryHandoff {
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { policy, agent, now, metrics, logger } = this.options;
     const outcome = await sendAttempt(delivery, { agent, timeoutMs: policy.requestTimeoutMs, now });
-    const next = nextStepAfter(policy, delivery.attemptNumber, outcome.succeeded, outcome.startedAt + outcome.durationMs);
+    const next = nextStepAfter(
+      policy,
+      delivery.attemptNumber,
+      outcome.succeeded,
+      outcome.startedAt + outcome.durationMs,
+    );
     this.adjustLimit(delivery.webhookId, outcome.response !== null, outcome.error?.code === 'timeout');
-    this.unrecorded.push({ deliveryId: delivery.id, round: delivery.round, attemptNumber: delivery.attemptNumber, ...outcome, next });
+    this.unrecorded.push({
+      deliveryId: delivery.id,
+      round: delivery.round,
+      attemptNumber: delivery.attemptNumber,
+      ...outcome,
+      next,
+    });
 
     metrics.attempts.inc({ outcome: next.kind });
     metrics.attemptDuration.observe(outcome.durationMs / 1000);
     if (next.kind !== 'retry') metrics.deliveriesFinished.inc({ outcome: next.kind });
-    logger.info({
-      event: 'attempt', deliveryId: delivery.id, teamId: delivery.teamId, webhookId: delivery.webhookId,
-      webhookEventId: delivery.webhookEventId, eventName: delivery.eventName, url: delivery.url,
-      attempt: delivery.attemptNumber, round: delivery.round, status: outcome.response?.status ?? null,
-      error: outcome.error, durationMs: outcome.durationMs, next: next.kind,
-      ...(next.kind === 'retry' ? { nextAttemptAt: new Date(next.nextAttemptAt).toISOString() } : {}),
-    }, `delivery ${delivery.id} attempt ${delivery.attemptNumber}: ${next.kind}`);
+    logger.info(
+      {
+        event: 'attempt',
+        deliveryId: delivery.id,
+        teamId: delivery.teamId,
+        webhookId: delivery.webhookId,
+        webhookEventId: delivery.webhookEventId,
+        eventName: delivery.eventName,
+        url: delivery.url,
+        attempt: delivery.attemptNumber,
+        round: delivery.round,
+        status: outcome.response?.status ?? null,
+        error: outcome.error,
+        durationMs: outcome.durationMs,
+        next: next.kind,
+        ...(next.kind === 'retry' ? { nextAttemptAt: new Date(next.nextAttemptAt).toISOString() } : {}),
+      },
+      `delivery ${delivery.id} attempt ${delivery.attemptNumber}: ${next.kind}`,
+    );
 
     if (next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt) this.nextRetryAt = next.nextAttemptAt;
     this.release(delivery.webhookId);

@@ -2,9 +2,29 @@ import { BlockedAddressError, isPublicAddress, resolvePublicAddress, type Lookup
 
 describe('isPublicAddress', () => {
   it.each([
-    '127.0.0.1', '127.255.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254',
-    '100.64.0.1', '100.100.100.200', '0.0.0.0', '224.0.0.1', '255.255.255.255', '240.0.0.1', '192.0.2.1',
-    '::1', '::', 'fe80::1', 'fd00:ec2::254', 'fc00::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '2001:db8::1',
+    '127.0.0.1',
+    '127.255.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '100.100.100.200',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '240.0.0.1',
+    '192.0.2.1',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00:ec2::254',
+    'fc00::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
+    '2001:db8::1',
   ])('refuses %s', (address) => {
     expect(isPublicAddress(address)).toBe(false);
   });
@@ -25,7 +45,8 @@ describe('resolvePublicAddress', () => {
     'mixed.example.com': ['93.184.216.34', '10.0.0.5'],
     'none.example.com': [],
   };
-  const lookup: LookupAll = async (host) => (answers[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  const lookup: LookupAll = async (host) =>
+    (answers[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
   const noPins = new Map<string, string>();
 
   it('returns the checked address of a public host', async () => {
@@ -33,7 +54,9 @@ describe('resolvePublicAddress', () => {
   });
 
   it('refuses a host that resolves to loopback, naming the address', async () => {
-    await expect(resolvePublicAddress('loopback.example.com', noPins, lookup)).rejects.toThrow(/127\.0\.0\.1, which is not a public address/);
+    await expect(resolvePublicAddress('loopback.example.com', noPins, lookup)).rejects.toThrow(
+      /127\.0\.0\.1, which is not a public address/,
+    );
   });
 
   it('refuses a host when any of its addresses is internal', async () => {
@@ -51,6 +74,8 @@ describe('resolvePublicAddress', () => {
   });
 
   it('sends a pinned host to its pinned address without the check', async () => {
-    await expect(resolvePublicAddress('Receiver.Test', new Map([['receiver.test', '127.0.0.1']]), lookup)).resolves.toBe('127.0.0.1');
+    await expect(
+      resolvePublicAddress('Receiver.Test', new Map([['receiver.test', '127.0.0.1']]), lookup),
+    ).resolves.toBe('127.0.0.1');
   });
 });

@@ -47,7 +47,9 @@ export async function resolvePublicAddress(
   if (addresses.length === 0) throw new BlockedAddressError(`webhook host ${hostname} resolved to no address`);
   const internal = addresses.find((entry) => !isPublicAddress(entry.address));
   if (internal !== undefined) {
-    throw new BlockedAddressError(`webhook host ${hostname} resolves to ${internal.address}, which is not a public address`);
+    throw new BlockedAddressError(
+      `webhook host ${hostname} resolves to ${internal.address}, which is not a public address`,
+    );
   }
   return addresses[0]!.address;
 }

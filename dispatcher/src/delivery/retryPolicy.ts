@@ -11,7 +11,12 @@ export interface RetryPolicy {
 export type NextStep = { kind: 'succeeded' } | { kind: 'retry'; nextAttemptAt: number } | { kind: 'failed' };
 
 /** What follows attempt `attemptNumber` (from 1) that ended at `endedAt`. */
-export function nextStepAfter(policy: RetryPolicy, attemptNumber: number, succeeded: boolean, endedAt: number): NextStep {
+export function nextStepAfter(
+  policy: RetryPolicy,
+  attemptNumber: number,
+  succeeded: boolean,
+  endedAt: number,
+): NextStep {
   if (succeeded) return { kind: 'succeeded' };
   if (attemptNumber > policy.maxRetries) return { kind: 'failed' };
   return { kind: 'retry', nextAttemptAt: endedAt + policy.retryIntervalMs };

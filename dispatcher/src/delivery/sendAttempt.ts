@@ -5,7 +5,9 @@ import { request, type Dispatcher } from 'undici';
 import { signWebhook } from '@spir-webhooks/shared-types';
 import type { ClaimedDelivery } from '../store/storeTypes';
 
-const dispatcherVersion = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+const dispatcherVersion = (
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
+).version;
 export const userAgent = `Spir-Webhooks/${dispatcherVersion}`;
 
 /** Response bodies are kept up to this size in the attempt log. */
@@ -31,16 +33,27 @@ export interface SendAttemptOptions {
 }
 
 /** One signed POST of a delivery, bounded by `timeoutMs` from connect to the last body byte. */
-export async function sendAttempt(delivery: Pick<ClaimedDelivery, 'url' | 'webhookEventId' | 'body' | 'secrets'>, options: SendAttemptOptions): Promise<AttemptOutcome> {
+export async function sendAttempt(
+  delivery: Pick<ClaimedDelivery, 'url' | 'webhookEventId' | 'body' | 'secrets'>,
+  options: SendAttemptOptions,
+): Promise<AttemptOutcome> {
   const startedAt = options.now();
   const started = performance.now();
   const requestHeaders: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': userAgent,
-    ...signWebhook({ webhookEventId: delivery.webhookEventId, body: delivery.body, timestamp: new Date(startedAt), secrets: delivery.secrets }),
+    ...signWebhook({
+      webhookEventId: delivery.webhookEventId,
+      body: delivery.body,
+      timestamp: new Date(startedAt),
+      secrets: delivery.secrets,
+    }),
   };
   const finish = (rest: Pick<AttemptOutcome, 'response' | 'error' | 'succeeded'>): AttemptOutcome => ({
-    startedAt, durationMs: Math.round((performance.now() - started) * 100) / 100, requestHeaders, ...rest,
+    startedAt,
+    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    requestHeaders,
+    ...rest,
   });
 
   const signal = AbortSignal.timeout(options.timeoutMs);
@@ -98,7 +111,8 @@ function describeError(error: unknown, signal: AbortSignal, timeoutMs: number): 
     return { code: 'timeout', message: `no complete response within ${timeoutMs / 1000} s` };
   }
   const err = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
-  const code = typeof err.code === 'string' ? err.code : typeof err.cause?.code === 'string' ? err.cause.code : 'network_error';
+  const code =
+    typeof err.code === 'string' ? err.code : typeof err.cause?.code === 'string' ? err.cause.code : 'network_error';
   const message = typeof err.message === 'string' && err.message !== '' ? err.message : String(error);
   return { code, message };
 }

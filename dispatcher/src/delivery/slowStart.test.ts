@@ -12,7 +12,13 @@ beforeAll(async () => {
   receiver = await startHttpsReceiver(ca, ['receiver.test']);
   receiver.answer = (request) => (request.path === '/hangs' ? 'hang' : { status: 200, delayMs: 50 });
   dispatcher = await startTestDispatcher(
-    { REQUEST_TIMEOUT_SECONDS: '0.5', RETRY_INTERVAL_SECONDS: '0.1', MAX_RETRIES: '10', DELIVERY_CONCURRENCY_PER_WEBHOOK: '8', WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1' },
+    {
+      REQUEST_TIMEOUT_SECONDS: '0.5',
+      RETRY_INTERVAL_SECONDS: '0.1',
+      MAX_RETRIES: '10',
+      DELIVERY_CONCURRENCY_PER_WEBHOOK: '8',
+      WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+    },
     { ca: [ca.caCert] },
   );
 });
@@ -24,9 +30,18 @@ afterAll(async () => {
 
 async function webhookWithEvents(teamId: string, path: string, count: number): Promise<void> {
   const apiKey = await dispatcher.createTeam(teamId);
-  await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url: `https://receiver.test:${receiver.port}${path}`, event: 'form.answered' } });
+  await dispatcher.call('POST', '/v1/webhooks', {
+    token: apiKey,
+    body: { url: `https://receiver.test:${receiver.port}${path}`, event: 'form.answered' },
+  });
   for (let i = 0; i < count; i++) {
-    await dispatcher.call('POST', '/internal/v1/events', { body: { teamId, urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId: `${teamId}-${i}` } } });
+    await dispatcher.call('POST', '/internal/v1/events', {
+      body: {
+        teamId,
+        urlKind: 'template',
+        event: { ...cloneSample('form.answered'), webhookEventId: `${teamId}-${i}` },
+      },
+    });
   }
 }
 
@@ -45,7 +60,9 @@ describe('per-webhook slow start', () => {
   it('starts a webhook at two attempts in flight and drops it to one after a timeout', async () => {
     await webhookWithEvents('hung', '/hangs', 12);
     expect(await peakOpen('/hangs', 400)).toBe(2);
-    await waitFor('the first timeouts', () => (receiver.received.filter((r) => r.path === '/hangs').length > 2 ? true : undefined));
+    await waitFor('the first timeouts', () =>
+      receiver.received.filter((r) => r.path === '/hangs').length > 2 ? true : undefined,
+    );
     expect(await peakOpen('/hangs', 1_500)).toBe(1);
   });
 
@@ -60,7 +77,9 @@ describe('per-webhook slow start', () => {
       return { status: 200, delayMs: 50 };
     };
     await webhookWithEvents('fast', '/answers', 60);
-    await waitFor('all 60 delivered', () => (receiver.received.filter((r) => r.path === '/answers').length >= 60 ? true : undefined));
+    await waitFor('all 60 delivered', () =>
+      receiver.received.filter((r) => r.path === '/answers').length >= 60 ? true : undefined,
+    );
     expect(peak).toBe(8);
   });
 });

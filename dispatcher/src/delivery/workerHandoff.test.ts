@@ -13,9 +13,15 @@ let worker: DeliveryWorker;
 
 function startWorker(options: { concurrency: number; perWebhookConcurrency: number }): DeliveryWorker {
   const started = new DeliveryWorker({
-    store, agent: new Agent(), now: Date.now, logger: pino({ level: 'silent' }), metrics: createMetrics(store, Date.now),
+    store,
+    agent: new Agent(),
+    now: Date.now,
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(store, Date.now),
     policy: { retryIntervalMs: 1_000, maxRetries: 4, requestTimeoutMs: 1_000 },
-    claimBatchSize: 10, pollIntervalMs: 50, ...options,
+    claimBatchSize: 10,
+    pollIntervalMs: 50,
+    ...options,
   });
   started.start();
   return started;
@@ -31,8 +37,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the worker\'s side of the ingest handoff', () => {
-  it('takes fresh deliveries up to one below a webhook\'s limit, leaving that slot to claims', () => {
+describe("the worker's side of the ingest handoff", () => {
+  it("takes fresh deliveries up to one below a webhook's limit, leaving that slot to claims", () => {
     worker = startWorker({ concurrency: 100, perWebhookConcurrency: 8 });
     // A new webhook starts at a limit of two: one slot for the handoff, one for claims.
     expect(worker.reserve('wh_a')).toBe(true);
@@ -55,7 +61,7 @@ describe('the worker\'s side of the ingest handoff', () => {
     expect(worker.reserve('wh_a')).toBe(false);
   });
 
-  it('takes nothing for a webhook limited to one attempt at a time: that one slot is the claims\'', () => {
+  it("takes nothing for a webhook limited to one attempt at a time: that one slot is the claims'", () => {
     worker = startWorker({ concurrency: 100, perWebhookConcurrency: 1 });
     expect(worker.reserve('wh_a')).toBe(false);
   });

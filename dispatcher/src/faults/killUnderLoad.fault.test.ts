@@ -42,10 +42,14 @@ it('delivers every acknowledged event at least once across five SIGKILLs during 
     await rig.start();
   }
   await load;
-  const seen = await waitFor('every acknowledged event at the receiver', () => {
-    const ids = new Set(rig.receiver.received.map((r) => String(r.headers['webhook-id'])));
-    return [...acknowledged].every((id) => ids.has(id)) ? ids : undefined;
-  }, 120_000);
+  const seen = await waitFor(
+    'every acknowledged event at the receiver',
+    () => {
+      const ids = new Set(rig.receiver.received.map((r) => String(r.headers['webhook-id'])));
+      return [...acknowledged].every((id) => ids.has(id)) ? ids : undefined;
+    },
+    120_000,
+  );
 
   for (const request of rig.receiver.received) {
     expect(JSON.parse(request.body).webhookEventId).toBe(request.headers['webhook-id']);
@@ -53,6 +57,8 @@ it('delivers every acknowledged event at least once across five SIGKILLs during 
   expect(acknowledged.size).toBe(eventCount);
   expect(seen.size).toBe(eventCount);
   const duplicates = rig.receiver.received.length - seen.size;
-  console.log(`kill under load: ${kills} SIGKILLs (after ${killedAt.join(', ')} acknowledged events); ${acknowledged.size} events acknowledged, ` +
-    `${seen.size} delivered, ${duplicates} delivered twice with the same webhook-id; ${refused} ingest calls refused or unanswered while down`);
+  console.log(
+    `kill under load: ${kills} SIGKILLs (after ${killedAt.join(', ')} acknowledged events); ${acknowledged.size} events acknowledged, ` +
+      `${seen.size} delivered, ${duplicates} delivered twice with the same webhook-id; ${refused} ingest calls refused or unanswered while down`,
+  );
 });

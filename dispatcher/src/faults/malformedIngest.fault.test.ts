@@ -26,8 +26,16 @@ function paths(value: Json, prefix: string[] = []): string[][] {
   return [prefix, ...entries.flatMap(([key, child]) => paths(child, [...prefix, key]))].filter((p) => p.length > 0);
 }
 
-function withChange(name: WebhookEventName, path: string[], change: (parent: Record<string, Json>, key: string) => void): string {
-  const wrapper = { teamId: 't1', urlKind: 'template', event: structuredClone(samples[name]) as unknown as Json } as Record<string, Json>;
+function withChange(
+  name: WebhookEventName,
+  path: string[],
+  change: (parent: Record<string, Json>, key: string) => void,
+): string {
+  const wrapper = {
+    teamId: 't1',
+    urlKind: 'template',
+    event: structuredClone(samples[name]) as unknown as Json,
+  } as Record<string, Json>;
   let parent = wrapper.event as Record<string, Json>;
   for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, Json>;
   change(parent, path[path.length - 1]!);
@@ -41,37 +49,86 @@ function generate(): Malformed[] {
   for (const name of Object.keys(samples) as WebhookEventName[]) {
     const all = paths(samples[name] as unknown as Json);
     for (const path of all) {
-      const original = path.reduce<Json>((v, key) => (v as Record<string, Json>)[key]!, samples[name] as unknown as Json);
+      const original = path.reduce<Json>(
+        (v, key) => (v as Record<string, Json>)[key]!,
+        samples[name] as unknown as Json,
+      );
       for (const wrong of wrongValues) {
-        if (typeof wrong === typeof original && Array.isArray(wrong) === Array.isArray(original) && (wrong === null) === (original === null)) continue;
+        if (
+          typeof wrong === typeof original &&
+          Array.isArray(wrong) === Array.isArray(original) &&
+          (wrong === null) === (original === null)
+        )
+          continue;
         if (path[path.length - 1] === 'url' && wrong === null) continue; // videoConference.url may be null
-        json(`wrong type at ${path.join('.')}`, withChange(name, path, (parent, key) => { parent[key] = wrong; }));
+        json(
+          `wrong type at ${path.join('.')}`,
+          withChange(name, path, (parent, key) => {
+            parent[key] = wrong;
+          }),
+        );
       }
       if (!/^\d+$/.test(path[path.length - 1]!) && path.join('.') !== 'payload.utm' && !path.includes('utm')) {
-        json(`missing ${path.join('.')}`, withChange(name, path, (parent, key) => { delete parent[key]; }));
+        json(
+          `missing ${path.join('.')}`,
+          withChange(name, path, (parent, key) => {
+            delete parent[key];
+          }),
+        );
       }
     }
     for (const field of ['webhookEventId', 'payload.originalUrl', 'payload.managementTitle']) {
-      json(`huge string at ${field}`, withChange(name, field.split('.'), (parent, key) => { parent[key] = 'x'.repeat(300_000); }));
+      json(
+        `huge string at ${field}`,
+        withChange(name, field.split('.'), (parent, key) => {
+          parent[key] = 'x'.repeat(300_000);
+        }),
+      );
     }
-    json('date as huge string', withChange(name, ['payload', 'originalUrl'], (parent, key) => { parent[key] = `https://${'a'.repeat(100_000)} b`; }));
-    const deep = withChange(name, ['payload', 'formAnswers'], (parent, key) => { parent[key] = '__deep__'; });
+    json(
+      'date as huge string',
+      withChange(name, ['payload', 'originalUrl'], (parent, key) => {
+        parent[key] = `https://${'a'.repeat(100_000)} b`;
+      }),
+    );
+    const deep = withChange(name, ['payload', 'formAnswers'], (parent, key) => {
+      parent[key] = '__deep__';
+    });
     json('deep nesting', deep.replace('"__deep__"', `${'['.repeat(5_000)}${']'.repeat(5_000)}`));
     const text = JSON.stringify({ teamId: 't1', urlKind: 'template', event: samples[name] });
-    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', '']) {
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+      '',
+    ]) {
       bodies.push({ kind: `content type ${contentType || 'none'}`, body: text, contentType });
     }
     const bytes = Buffer.from(text);
     const at = bytes.indexOf(Buffer.from('payload'));
-    bodies.push({ kind: 'invalid UTF-8', body: Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff, 0xfe, 0xc3]), bytes.subarray(at)]), contentType: 'application/json' });
+    bodies.push({
+      kind: 'invalid UTF-8',
+      body: Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff, 0xfe, 0xc3]), bytes.subarray(at)]),
+      contentType: 'application/json',
+    });
     const titleAt = bytes.indexOf(Buffer.from('"managementTitle":"')) + 19;
-    bodies.push({ kind: 'invalid UTF-8 inside a string', body: Buffer.concat([bytes.subarray(0, titleAt), Buffer.from([0xc3, 0x28]), bytes.subarray(titleAt)]), contentType: 'application/json' });
+    bodies.push({
+      kind: 'invalid UTF-8 inside a string',
+      body: Buffer.concat([bytes.subarray(0, titleAt), Buffer.from([0xc3, 0x28]), bytes.subarray(titleAt)]),
+      contentType: 'application/json',
+    });
     json('truncated JSON', text.slice(0, text.length / 2));
     json('JSON array', `[${text}]`);
   }
   for (let i = 0; bodies.length < 1_000; i++) {
     const name = (Object.keys(samples) as WebhookEventName[])[i % 3]!;
-    json(`unknown extra field ${i}`, withChange(name, ['payload', `extra${i}`], (parent, key) => { parent[key] = i; }));
+    json(
+      `unknown extra field ${i}`,
+      withChange(name, ['payload', `extra${i}`], (parent, key) => {
+        parent[key] = i;
+      }),
+    );
   }
   return bodies.slice(0, 1_000);
 }
@@ -94,5 +151,10 @@ it('answers 1,000 malformed ingest bodies with a 4xx each, stays up, and stores 
   expect(rig.dispatcher.child.exitCode).toBeNull();
   expect(await rig.dispatcher.call('GET', '/v1/events?limit=100', undefined, apiKey)).toEqual({ data: [] });
   expect(await rig.dispatcher.call('GET', '/v1/deliveries', undefined, apiKey)).toEqual({ data: [], nextCursor: null });
-  console.log(`malformed ingest: ${bodies.length} bodies; answers ${[...statuses].sort().map(([status, n]) => `${status}×${n}`).join(', ')}; nothing stored, process up`);
+  console.log(
+    `malformed ingest: ${bodies.length} bodies; answers ${[...statuses]
+      .sort()
+      .map(([status, n]) => `${status}×${n}`)
+      .join(', ')}; nothing stored, process up`,
+  );
 });

@@ -64,10 +64,20 @@ it('answers 503 while the store cannot write, and delivers every event acknowled
     expect(await postEvent(rig.dispatcher.url, rig.ingestBody(`after-${i}`))).toBe(202);
     acknowledged.push(`after-${i}`);
   }
-  await waitFor('every acknowledged event at the receiver', () => {
-    const seen = new Set(rig.receiver.received.filter((r) => r.headers['webhook-id'] !== undefined).map((r) => String(r.headers['webhook-id'])));
-    return acknowledged.every((id) => seen.has(id)) ? true : undefined;
-  }, 60_000);
-  console.log(`store full: ${acknowledged.length} events acknowledged (${answers.get(202) ?? 0} of them while the disk was filling), ` +
-    `${answers.get(503) ?? 0} refused with 503 while full; every acknowledged event delivered after space came back`);
+  await waitFor(
+    'every acknowledged event at the receiver',
+    () => {
+      const seen = new Set(
+        rig.receiver.received
+          .filter((r) => r.headers['webhook-id'] !== undefined)
+          .map((r) => String(r.headers['webhook-id'])),
+      );
+      return acknowledged.every((id) => seen.has(id)) ? true : undefined;
+    },
+    60_000,
+  );
+  console.log(
+    `store full: ${acknowledged.length} events acknowledged (${answers.get(202) ?? 0} of them while the disk was filling), ` +
+      `${answers.get(503) ?? 0} refused with 503 while full; every acknowledged event delivered after space came back`,
+  );
 });

@@ -33,7 +33,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
 /** Refuses a body that is not declared as JSON, before any parser reads it. */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   if (!req.is('application/json')) {
-    throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${req.headers['content-type'] ?? 'no content-type'}).`);
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `Send the body as application/json (got ${req.headers['content-type'] ?? 'no content-type'}).`,
+    );
   }
   next();
 };
@@ -45,15 +49,24 @@ export const notFound: RequestHandler = (req) => {
 const bodyParserErrors: Record<string, [number, string, string]> = {
   'entity.too.large': [413, 'payload_too_large', 'The body is larger than this route accepts.'],
   'entity.parse.failed': [400, 'invalid_json', 'The body is not valid JSON.'],
-  'encoding.unsupported': [415, 'unsupported_encoding', 'The body\'s content-encoding is not supported.'],
+  'encoding.unsupported': [415, 'unsupported_encoding', "The body's content-encoding is not supported."],
   'charset.unsupported': [415, 'unsupported_charset', 'Send the body as UTF-8.'],
   'request.aborted': [400, 'request_aborted', 'The request was aborted before its body arrived.'],
 };
 
 /** A JSON answer on Node's own response (Express' `res` is one too). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -64,12 +77,28 @@ export function answerError(error: unknown, req: IncomingMessage, res: ServerRes
     return;
   }
   if (error instanceof ApiError) {
-    sendJson(res, error.status, { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
+    sendJson(res, error.status, {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      },
+    });
     return;
   }
   if (error instanceof StoreUnavailableError) {
     logger.error({ err: error.cause, method: req.method, url: req.url }, 'the store refused a write');
-    sendJson(res, 503, { error: { code: 'store_unavailable', message: 'The dispatcher cannot store anything right now; nothing was accepted. Retry in a few seconds.' } }, { 'retry-after': '5' });
+    sendJson(
+      res,
+      503,
+      {
+        error: {
+          code: 'store_unavailable',
+          message: 'The dispatcher cannot store anything right now; nothing was accepted. Retry in a few seconds.',
+        },
+      },
+      { 'retry-after': '5' },
+    );
     return;
   }
   const type = (error as { type?: unknown } | null)?.type;
@@ -79,7 +108,12 @@ export function answerError(error: unknown, req: IncomingMessage, res: ServerRes
     return;
   }
   logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
-  sendJson(res, 500, { error: { code: 'internal_error', message: 'The dispatcher failed to handle this request; it has been logged. Try again.' } });
+  sendJson(res, 500, {
+    error: {
+      code: 'internal_error',
+      message: 'The dispatcher failed to handle this request; it has been logged. Try again.',
+    },
+  });
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -52,7 +52,8 @@ declare module 'express-serve-static-core' {
 export function requireTeamKey(store: Store): RequestHandler {
   return async (req, _res, next) => {
     const team = await store.findTeamByApiKeyHash(hashApiKey(bearerToken(req.headers.authorization)));
-    if (team === undefined) throw new ApiError(401, 'unauthorized', 'The API key is not valid; check it or ask for a new one.');
+    if (team === undefined)
+      throw new ApiError(401, 'unauthorized', 'The API key is not valid; check it or ask for a new one.');
     req.team = team;
     next();
   };

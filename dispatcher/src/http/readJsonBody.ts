@@ -16,7 +16,11 @@ function checkJsonContentType(req: IncomingMessage): void {
   const header = req.headers['content-type'];
   const [type = '', ...parameters] = (header ?? '').split(';');
   if (type.trim().toLowerCase() !== 'application/json') {
-    throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${header ?? 'no content-type'}).`);
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `Send the body as application/json (got ${header ?? 'no content-type'}).`,
+    );
   }
   for (const parameter of parameters) {
     const [name = '', value = ''] = parameter.split('=');
@@ -39,7 +43,11 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const decoder = decoders[encoding];
   if (decoder === undefined && encoding !== 'identity') {
-    throw new ApiError(415, 'unsupported_encoding', `The body's content-encoding ${encoding} is not supported (use gzip, deflate, br or none).`);
+    throw new ApiError(
+      415,
+      'unsupported_encoding',
+      `The body's content-encoding ${encoding} is not supported (use gzip, deflate, br or none).`,
+    );
   }
   const body = await readAll(decoder === undefined ? req : req.pipe(decoder()), req, limit, encoding);
   if (!isUtf8(body)) throw new ApiError(400, 'invalid_utf8', 'The body is not valid UTF-8.');
@@ -76,9 +84,13 @@ function readAll(source: Readable, req: IncomingMessage, limit: number, encoding
     };
     source.on('data', onData);
     source.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    const aborted = () => reject(new ApiError(400, 'request_aborted', 'The request was aborted before its body arrived.'));
+    const aborted = () =>
+      reject(new ApiError(400, 'request_aborted', 'The request was aborted before its body arrived.'));
     // A decoder's error is the body's fault; the request's own (a cut connection) is an abort.
-    if (source !== req) source.once('error', () => reject(new ApiError(400, 'invalid_encoding', `The body is not valid ${encoding} data.`)));
+    if (source !== req)
+      source.once('error', () =>
+        reject(new ApiError(400, 'invalid_encoding', `The body is not valid ${encoding} data.`)),
+      );
     req.once('error', aborted);
     req.once('aborted', aborted);
   });

@@ -9,7 +9,10 @@ beforeAll(async () => {
   dispatcher = await startTestDispatcher({ RETRY_INTERVAL_SECONDS: '60' }, { lookup: async () => [] });
   apiKey = await dispatcher.createTeam('acme', { maxUrlsPerEvent: 2 });
   for (const url of ['https://a.example.com/hook', 'https://b.example.com/hook']) {
-    expect((await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url, event: 'event.confirmed' } })).status).toBe(201);
+    expect(
+      (await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url, event: 'event.confirmed' } }))
+        .status,
+    ).toBe(201);
   }
 });
 
@@ -23,7 +26,11 @@ describe('POST /internal/v1/events', () => {
     const event = { ...cloneSample('event.confirmed'), webhookEventId: 'evt-fanout' };
     const { status, body } = await ingest({ teamId: 'acme', urlKind: 'template', event });
     expect(status).toBe(202);
-    expect(body).toEqual({ webhookEventId: 'evt-fanout', deliveries: [expect.stringMatching(/^dlv_/), expect.stringMatching(/^dlv_/)], duplicate: false });
+    expect(body).toEqual({
+      webhookEventId: 'evt-fanout',
+      deliveries: [expect.stringMatching(/^dlv_/), expect.stringMatching(/^dlv_/)],
+      duplicate: false,
+    });
   });
 
   it('creates nothing new for the same team and webhookEventId', async () => {
@@ -33,14 +40,19 @@ describe('POST /internal/v1/events', () => {
     expect(second.status).toBe(202);
     expect(second.body).toEqual({ ...first.body, duplicate: true });
     const recent = await dispatcher.call('GET', '/v1/events?name=event.confirmed&limit=100', { token: apiKey });
-    expect(recent.body.data.filter((e: { webhookEventId: string }) => e.webhookEventId === 'evt-twice')).toHaveLength(1);
+    expect(recent.body.data.filter((e: { webhookEventId: string }) => e.webhookEventId === 'evt-twice')).toHaveLength(
+      1,
+    );
   });
 
   it('refuses a reused webhookEventId with a different body', async () => {
     const event = { ...cloneSample('form.answered'), webhookEventId: 'evt-reused' };
     await ingest({ teamId: 'acme', urlKind: 'template', event });
     const changed = { ...event, payload: { ...event.payload, managementTitle: 'another' } };
-    expect(await ingest({ teamId: 'acme', urlKind: 'template', event: changed })).toMatchObject({ status: 409, body: { error: { code: 'event_id_reused' } } });
+    expect(await ingest({ teamId: 'acme', urlKind: 'template', event: changed })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'event_id_reused' } },
+    });
   });
 
   it('records events from one-off availability URLs without delivering them', async () => {
@@ -61,7 +73,11 @@ describe('POST /internal/v1/events', () => {
   });
 
   it.each([
-    ['an unknown event name', { teamId: 'acme', urlKind: 'template', event: { ...samples['form.answered'], webhookEventName: 'form.deleted' } }, ['event', 'webhookEventName']],
+    [
+      'an unknown event name',
+      { teamId: 'acme', urlKind: 'template', event: { ...samples['form.answered'], webhookEventName: 'form.deleted' } },
+      ['event', 'webhookEventName'],
+    ],
     ['an unknown url kind', { teamId: 'acme', urlKind: 'personal', event: samples['form.answered'] }, ['urlKind']],
     ['an extra field', { teamId: 'acme', urlKind: 'template', event: samples['form.answered'], priority: 1 }, []],
     ['a missing event', { teamId: 'acme', urlKind: 'template' }, ['event']],
@@ -72,18 +88,27 @@ describe('POST /internal/v1/events', () => {
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    expect(await ingest(undefined, { rawBody: '{"teamId": ' })).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
+    expect(await ingest(undefined, { rawBody: '{"teamId": ' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_json' } },
+    });
   });
 
   it('answers 413 for a body over 256 KiB', async () => {
     const event = cloneSample('form.answered');
     event.payload.formAnswers = [{ question: 'q', answer: 'x'.repeat(300 * 1024) }];
-    expect(await ingest({ teamId: 'acme', urlKind: 'template', event })).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
+    expect(await ingest({ teamId: 'acme', urlKind: 'template', event })).toMatchObject({
+      status: 413,
+      body: { error: { code: 'payload_too_large' } },
+    });
   });
 
   it('answers 415 for a body that is not declared as JSON', async () => {
     const body = JSON.stringify({ teamId: 'acme', urlKind: 'template', event: samples['form.answered'] });
-    expect(await ingest(undefined, { rawBody: body, contentType: 'text/plain' })).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
+    expect(await ingest(undefined, { rawBody: body, contentType: 'text/plain' })).toMatchObject({
+      status: 415,
+      body: { error: { code: 'unsupported_media_type' } },
+    });
   });
 
   it('answers 401 without the internal token, or with a team key', async () => {
@@ -91,16 +116,33 @@ describe('POST /internal/v1/events', () => {
     expect((await ingest({}, { token: apiKey })).status).toBe(401);
   });
 
-  it('takes the route\'s other spellings (a query, a trailing slash) the same way', async () => {
-    const event = (id: string) => ({ teamId: 'acme', urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
-    for (const [path, id] of [['/internal/v1/events?source=core', 'evt-query'], ['/internal/v1/events/', 'evt-slash']] as const) {
+  it("takes the route's other spellings (a query, a trailing slash) the same way", async () => {
+    const event = (id: string) => ({
+      teamId: 'acme',
+      urlKind: 'template',
+      event: { ...samples['form.answered'], webhookEventId: id },
+    });
+    for (const [path, id] of [
+      ['/internal/v1/events?source=core', 'evt-query'],
+      ['/internal/v1/events/', 'evt-slash'],
+    ] as const) {
       const { status, body } = await dispatcher.call('POST', path, { body: event(id) });
       expect({ path, status, duplicate: body.duplicate }).toEqual({ path, status: 202, duplicate: false });
     }
-    expect((await dispatcher.call('POST', '/internal/v1/events/', { body: event('evt-x'), token: 'wrong-token-wrong-token' })).status).toBe(401);
+    expect(
+      (
+        await dispatcher.call('POST', '/internal/v1/events/', {
+          body: event('evt-x'),
+          token: 'wrong-token-wrong-token',
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('answers 404 for a team that does not exist', async () => {
-    expect(await ingest({ teamId: 'nobody', urlKind: 'template', event: samples['form.answered'] })).toMatchObject({ status: 404, body: { error: { code: 'team_not_found' } } });
+    expect(await ingest({ teamId: 'nobody', urlKind: 'template', event: samples['form.answered'] })).toMatchObject({
+      status: 404,
+      body: { error: { code: 'team_not_found' } },
+    });
   });
 });

@@ -16,8 +16,14 @@ export interface MailMessage {
 
 /** `2026-11-26 07:04:45 UTC (2026-11-26 16:04:45 JST)`: customers read Japan time first. */
 export function formatUtcAndJst(ms: number): string {
-  const utc = new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
-  const jst = new Date(ms + 9 * 3600_000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  const utc = new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '');
+  const jst = new Date(ms + 9 * 3600_000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '');
   return `${utc} UTC (${jst} JST)`;
 }
 
@@ -38,12 +44,20 @@ export function transmissionLog(job: FailureEmailJob): object {
       attempt: attempt.attempt_number,
       startedAt: new Date(attempt.started_at).toISOString(),
       durationMs: attempt.duration_ms,
-      request: { method: 'POST', url: job.url, headers: redactSignature(JSON.parse(attempt.request_headers) as Record<string, string>), body: job.body },
-      response: attempt.response_status === null ? null : {
-        status: attempt.response_status,
-        headers: JSON.parse(attempt.response_headers ?? '{}') as Record<string, string>,
-        body: attempt.response_body ?? '',
+      request: {
+        method: 'POST',
+        url: job.url,
+        headers: redactSignature(JSON.parse(attempt.request_headers) as Record<string, string>),
+        body: job.body,
       },
+      response:
+        attempt.response_status === null
+          ? null
+          : {
+              status: attempt.response_status,
+              headers: JSON.parse(attempt.response_headers ?? '{}') as Record<string, string>,
+              body: attempt.response_body ?? '',
+            },
       error: attempt.error_code === null ? null : { code: attempt.error_code, message: attempt.error_message ?? '' },
     })),
   };
@@ -72,7 +86,9 @@ export function composeFailureEmail(job: FailureEmailJob, from: string): MailMes
     ['Event', `${job.eventName} (webhookEventId ${job.webhookEventId})`],
     ['Team', job.teamName],
   ];
-  const attemptLines = job.attempts.map((a) => `  #${a.attempt_number}  ${formatUtcAndJst(a.started_at)}  ${Math.round(a.duration_ms)} ms  ${outcomeOf(a)}`);
+  const attemptLines = job.attempts.map(
+    (a) => `  #${a.attempt_number}  ${formatUtcAndJst(a.started_at)}  ${Math.round(a.duration_ms)} ms  ${outcomeOf(a)}`,
+  );
   const howToSee = `GET /v1/deliveries/${deliveryId} with your team API key shows every attempt; POST /v1/deliveries/${deliveryId}/resend sends the event again once your endpoint is fixed.`;
   const text = [
     'Spir could not deliver a webhook after every retry.',
@@ -101,6 +117,12 @@ export function composeFailureEmail(job: FailureEmailJob, from: string): MailMes
     text,
     html,
     messageId: `<failure-${deliveryId}-r${job.email.round}@spir-webhooks>`,
-    attachments: [{ filename: 'transmission-log.json', content: `${JSON.stringify(transmissionLog(job), null, 2)}\n`, contentType: 'application/json' }],
+    attachments: [
+      {
+        filename: 'transmission-log.json',
+        content: `${JSON.stringify(transmissionLog(job), null, 2)}\n`,
+        contentType: 'application/json',
+      },
+    ],
   };
 }

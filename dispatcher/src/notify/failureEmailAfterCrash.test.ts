@@ -10,7 +10,11 @@ let smtpPort: number;
 
 beforeAll(async () => {
   smtpPort = await freePort();
-  rig = await startDispatcherRig({ RETRY_INTERVAL_SECONDS: '0.1', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, MAIL_RETRY_SECONDS: '0.2' });
+  rig = await startDispatcherRig({
+    RETRY_INTERVAL_SECONDS: '0.1',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    MAIL_RETRY_SECONDS: '0.2',
+  });
   rig.receiver.answer = () => ({ status: 500 });
 });
 
@@ -22,8 +26,16 @@ afterAll(async () => {
 it('sends exactly one failure email after the dispatcher is killed between the final failure and the send', async () => {
   const apiKey = await rig.addTeam();
   const { receiver } = rig;
-  const { deliveries } = await rig.dispatcher.call('POST', '/internal/v1/events', { teamId: 't1', urlKind: 'template', event: cloneSample('form.answered') });
-  await waitFor('the final failure', async () => ((await rig.dispatcher.call('GET', `/v1/deliveries/${deliveries[0]}`, undefined, apiKey)).status === 'failed' ? true : undefined));
+  const { deliveries } = await rig.dispatcher.call('POST', '/internal/v1/events', {
+    teamId: 't1',
+    urlKind: 'template',
+    event: cloneSample('form.answered'),
+  });
+  await waitFor('the final failure', async () =>
+    (await rig.dispatcher.call('GET', `/v1/deliveries/${deliveries[0]}`, undefined, apiKey)).status === 'failed'
+      ? true
+      : undefined,
+  );
 
   // The mail server is down, so nothing can have been sent before the kill.
   await rig.dispatcher.kill();

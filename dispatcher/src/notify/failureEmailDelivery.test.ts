@@ -22,22 +22,40 @@ afterAll(async () => {
 });
 
 async function dispatcherMailingTo(smtpPort: number): Promise<TestDispatcher> {
-  const dispatcher = await startTestDispatcher({
-    RETRY_INTERVAL_SECONDS: '0.1', REQUEST_TIMEOUT_SECONDS: '2', WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, MAIL_FROM: 'Spir <no-reply@spir.example>', MAIL_RETRY_SECONDS: '0.2',
-  }, { ca: [ca.caCert] });
+  const dispatcher = await startTestDispatcher(
+    {
+      RETRY_INTERVAL_SECONDS: '0.1',
+      REQUEST_TIMEOUT_SECONDS: '2',
+      WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      MAIL_FROM: 'Spir <no-reply@spir.example>',
+      MAIL_RETRY_SECONDS: '0.2',
+    },
+    { ca: [ca.caCert] },
+  );
   running.push(dispatcher);
   return dispatcher;
 }
 
 /** A delivery that fails all five attempts; resolves once it is marked failed. */
 async function failOneDelivery(dispatcher: TestDispatcher, teamId: string) {
-  const apiKey = await dispatcher.createTeam(teamId, { adminEmails: [`owner@${teamId}.example.com`, `ops@${teamId}.example.com`] });
-  await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url: `https://receiver.test:${receiver.port}/${teamId}`, event: 'event.confirmed' } });
+  const apiKey = await dispatcher.createTeam(teamId, {
+    adminEmails: [`owner@${teamId}.example.com`, `ops@${teamId}.example.com`],
+  });
+  await dispatcher.call('POST', '/v1/webhooks', {
+    token: apiKey,
+    body: { url: `https://receiver.test:${receiver.port}/${teamId}`, event: 'event.confirmed' },
+  });
   const event = { ...cloneSample('event.confirmed'), webhookEventId: `evt_${teamId}` };
-  const ingested = await dispatcher.call('POST', '/internal/v1/events', { body: { teamId, urlKind: 'template', event } });
+  const ingested = await dispatcher.call('POST', '/internal/v1/events', {
+    body: { teamId, urlKind: 'template', event },
+  });
   const deliveryId: string = ingested.body.deliveries[0];
-  await waitFor('the final failure', async () => ((await dispatcher.call('GET', `/v1/deliveries/${deliveryId}`, { token: apiKey })).body.status === 'failed' ? true : undefined));
+  await waitFor('the final failure', async () =>
+    (await dispatcher.call('GET', `/v1/deliveries/${deliveryId}`, { token: apiKey })).body.status === 'failed'
+      ? true
+      : undefined,
+  );
   return { deliveryId, apiKey, event };
 }
 
@@ -52,7 +70,10 @@ it('emails every administrator once after the fifth failed attempt, with the log
   expect(mail!.headerLines.find((line) => line.key === 'subject')!.line).toMatch(/^Subject: =\?UTF-8\?/);
   expect(mail!.from!.value).toEqual([{ name: 'Spir', address: 'no-reply@spir.example' }]);
   const to = Array.isArray(mail!.to) ? mail!.to : [mail!.to!];
-  expect(to.flatMap((address) => address.value.map((v) => v.address))).toEqual(['owner@mail1.example.com', 'ops@mail1.example.com']);
+  expect(to.flatMap((address) => address.value.map((v) => v.address))).toEqual([
+    'owner@mail1.example.com',
+    'ops@mail1.example.com',
+  ]);
   expect(mail!.text).toContain(event.payload.managementTitle);
   expect(mail!.text).toContain(`https://receiver.test:${receiver.port}/mail1`);
   expect(mail!.text).toMatch(/UTC \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST\)/);
@@ -62,7 +83,9 @@ it('emails every administrator once after the fifth failed attempt, with the log
   const attachment = mail!.attachments.find((a) => a.filename === 'transmission-log.json')!;
   const log = JSON.parse(attachment.content.toString('utf8'));
   expect(log.attempts).toHaveLength(5);
-  expect(log.attempts.map((a: { response: { status: number } }) => a.response.status)).toEqual([503, 503, 503, 503, 503]);
+  expect(log.attempts.map((a: { response: { status: number } }) => a.response.status)).toEqual([
+    503, 503, 503, 503, 503,
+  ]);
   expect(log.attempts[0].response.body).toBe('down for maintenance');
   expect(log.attempts[0].request.headers['webhook-signature']).toBe('(redacted)');
   expect(JSON.parse(log.attempts[4].request.body)).toEqual(event);
@@ -83,7 +106,11 @@ it('sends exactly one email when the mail server is down across the final failur
 
   const smtp = await startSmtpServer(port);
   running.push(smtp);
-  await waitFor('the email after the mail server came back', () => (smtp.messages.length > 0 ? true : undefined), 20_000);
+  await waitFor(
+    'the email after the mail server came back',
+    () => (smtp.messages.length > 0 ? true : undefined),
+    20_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   expect(smtp.messages).toHaveLength(1);
   expect(smtp.messages[0]!.subject).toBe('【Spir】Webhook Transmission Failed');

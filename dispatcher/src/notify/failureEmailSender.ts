@@ -69,22 +69,35 @@ export class FailureEmailSender {
 
   private async send(job: FailureEmailJob): Promise<void> {
     const { store, mailer, from, now, logger, metrics, retryMs } = this.options;
-    const context = { deliveryId: job.email.delivery_id, round: job.email.round, teamId: job.email.team_id, to: job.adminEmails };
+    const context = {
+      deliveryId: job.email.delivery_id,
+      round: job.email.round,
+      teamId: job.email.team_id,
+      to: job.adminEmails,
+    };
     try {
       const message = composeFailureEmail(job, from);
       const { messageId } = await mailer.send(message);
       await store.markFailureEmailSent(this.senderId, job.email.id, messageId, now());
       metrics.failureEmails.inc({ outcome: 'sent' });
-      logger.info({ event: 'failure_email_sent', ...context, messageId }, `failure email for ${job.email.delivery_id} sent`);
+      logger.info(
+        { event: 'failure_email_sent', ...context, messageId },
+        `failure email for ${job.email.delivery_id} sent`,
+      );
     } catch (error) {
       const delay = Math.min(retryMs * 2 ** Math.max(0, job.email.send_attempts - 1), maxRetryMs);
       const reason = error instanceof Error ? error.message : String(error);
       metrics.failureEmails.inc({ outcome: 'retry' });
-      logger.warn({ event: 'failure_email_retry', ...context, err: error, retryInMs: delay }, `failure email for ${job.email.delivery_id} not sent; retrying`);
-      await store.rescheduleFailureEmail(this.senderId, job.email.id, now() + delay, reason).catch((storeError: unknown) => {
-        // The lease will expire and the email will be claimed again: delayed, not lost.
-        logger.error({ err: storeError, ...context }, 'rescheduling a failure email failed');
-      });
+      logger.warn(
+        { event: 'failure_email_retry', ...context, err: error, retryInMs: delay },
+        `failure email for ${job.email.delivery_id} not sent; retrying`,
+      );
+      await store
+        .rescheduleFailureEmail(this.senderId, job.email.id, now() + delay, reason)
+        .catch((storeError: unknown) => {
+          // The lease will expire and the email will be claimed again: delayed, not lost.
+          logger.error({ err: storeError, ...context }, 'rescheduling a failure email failed');
+        });
     }
   }
 }

@@ -12,7 +12,9 @@ export interface Mailer {
 /** SMTP through nodemailer, with limits short enough for the sender's lease. */
 export function createSmtpMailer(smtpUrl: string): Mailer {
   const transport = nodemailer.createTransport(smtpUrl, {
-    connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
   } as Parameters<typeof nodemailer.createTransport>[1]);
   return {
     async send(message) {

@@ -19,8 +19,13 @@ it('answers /healthz and /readyz without a token', async () => {
 
 it('exposes deliveries by outcome, attempt durations and queue depth in Prometheus text', async () => {
   const apiKey = await dispatcher.createTeam('m1');
-  await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url: 'https://nowhere.example.com/hook', event: 'form.answered' } });
-  await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: 'm1', urlKind: 'template', event: samples['form.answered'] } });
+  await dispatcher.call('POST', '/v1/webhooks', {
+    token: apiKey,
+    body: { url: 'https://nowhere.example.com/hook', event: 'form.answered' },
+  });
+  await dispatcher.call('POST', '/internal/v1/events', {
+    body: { teamId: 'm1', urlKind: 'template', event: samples['form.answered'] },
+  });
   const text = await waitFor('a retry to be counted', async () => {
     const body = await (await fetch(`${dispatcher.url}/metrics`)).text();
     return body.includes('spir_webhook_attempts_total{outcome="retry"} 1') ? body : undefined;

@@ -12,7 +12,9 @@ export function opsRoutes({ store, metrics, logger }: DispatcherContext): Router
       res.json({ status: 'ready', store: store.engine });
     } catch (error) {
       logger.warn({ err: error }, 'readiness check: the store does not answer');
-      res.status(503).json({ error: { code: 'store_unavailable', message: 'The store does not answer; see the dispatcher log.' } });
+      res
+        .status(503)
+        .json({ error: { code: 'store_unavailable', message: 'The store does not answer; see the dispatcher log.' } });
     }
   });
   router.get('/metrics', async (_req, res) => {

@@ -25,13 +25,36 @@ afterAll(async () => {
 
 it('purges finished deliveries, their attempts and bodies after RETENTION_DAYS, and keeps pending ones', async () => {
   const apiKey = await dispatcher.createTeam('r1');
-  await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url: `https://receiver.test:${receiver.port}/up`, event: 'event.confirmed' } });
-  await dispatcher.call('POST', '/v1/webhooks', { token: apiKey, body: { url: `https://receiver.test:${receiver.port}/down`, event: 'form.answered' } });
-  const done = (await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: 'r1', urlKind: 'template', event: cloneSample('event.confirmed') } })).body.deliveries[0];
-  const pending = (await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: 'r1', urlKind: 'template', event: cloneSample('form.answered') } })).body.deliveries[0];
-  await waitFor('the first delivery to succeed', async () => ((await dispatcher.call('GET', `/v1/deliveries/${done}`, { token: apiKey })).body.status === 'succeeded' ? true : undefined));
+  await dispatcher.call('POST', '/v1/webhooks', {
+    token: apiKey,
+    body: { url: `https://receiver.test:${receiver.port}/up`, event: 'event.confirmed' },
+  });
+  await dispatcher.call('POST', '/v1/webhooks', {
+    token: apiKey,
+    body: { url: `https://receiver.test:${receiver.port}/down`, event: 'form.answered' },
+  });
+  const done = (
+    await dispatcher.call('POST', '/internal/v1/events', {
+      body: { teamId: 'r1', urlKind: 'template', event: cloneSample('event.confirmed') },
+    })
+  ).body.deliveries[0];
+  const pending = (
+    await dispatcher.call('POST', '/internal/v1/events', {
+      body: { teamId: 'r1', urlKind: 'template', event: cloneSample('form.answered') },
+    })
+  ).body.deliveries[0];
+  await waitFor('the first delivery to succeed', async () =>
+    (await dispatcher.call('GET', `/v1/deliveries/${done}`, { token: apiKey })).body.status === 'succeeded'
+      ? true
+      : undefined,
+  );
 
-  await waitFor('the finished delivery to be purged', async () => ((await dispatcher.call('GET', `/v1/deliveries/${done}`, { token: apiKey })).status === 404 ? true : undefined), 10_000);
+  await waitFor(
+    'the finished delivery to be purged',
+    async () =>
+      (await dispatcher.call('GET', `/v1/deliveries/${done}`, { token: apiKey })).status === 404 ? true : undefined,
+    10_000,
+  );
   const kept = await dispatcher.call('GET', `/v1/deliveries/${pending}`, { token: apiKey });
   expect(kept.body).toMatchObject({ status: 'pending', attempts: [{ attempt: 1, response: { status: 503 } }] });
   const events = await dispatcher.call('GET', '/v1/events', { token: apiKey });

@@ -19,7 +19,8 @@ export function startRetentionJob({ store, now, logger, retentionMs }: Retention
   const purge = async () => {
     try {
       const purged = await store.purgeFinishedBefore(now() - retentionMs);
-      if (purged.deliveries + purged.attempts + purged.events > 0) logger.info({ event: 'retention_purge', ...purged }, 'purged old delivery logs');
+      if (purged.deliveries + purged.attempts + purged.events > 0)
+        logger.info({ event: 'retention_purge', ...purged }, 'purged old delivery logs');
     } catch (error) {
       logger.error({ err: error }, 'purging old delivery logs failed; trying again at the next interval');
     }

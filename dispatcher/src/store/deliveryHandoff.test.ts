@@ -11,8 +11,22 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spir-handoff-'));
   store = new SqliteStore(join(dir, 'd.db'));
   await store.upsertTeam({ teamId: 't', name: 'T', adminEmails: ['a@example.com'], maxUrlsPerEvent: 3, now: 1 });
-  await store.createWebhook({ id: 'wh_a', teamId: 't', url: 'https://a.example.com/', eventName: 'form.answered', secret: 'whsec_a', createdAt: 1 });
-  await store.createWebhook({ id: 'wh_b', teamId: 't', url: 'https://b.example.com/', eventName: 'form.answered', secret: 'whsec_b', createdAt: 1 });
+  await store.createWebhook({
+    id: 'wh_a',
+    teamId: 't',
+    url: 'https://a.example.com/',
+    eventName: 'form.answered',
+    secret: 'whsec_a',
+    createdAt: 1,
+  });
+  await store.createWebhook({
+    id: 'wh_b',
+    teamId: 't',
+    url: 'https://b.example.com/',
+    eventName: 'form.answered',
+    secret: 'whsec_b',
+    createdAt: 1,
+  });
 });
 afterEach(async () => {
   await store.close();
@@ -37,8 +51,22 @@ function handoffWithRoomFor(webhookIds: string[], options: { failOn?: string } =
   return { handoff, taken, released };
 }
 
-const event = { teamId: 't', webhookEventId: 'e1', eventName: 'form.answered' as const, urlKind: 'template' as const, body: '{"x":1}', now: 100 };
-const claim = { workerId: 'claimer', now: 200, leaseMs: 60_000, limit: 10, perWebhookLimit: 10, inFlightByWebhook: new Map() };
+const event = {
+  teamId: 't',
+  webhookEventId: 'e1',
+  eventName: 'form.answered' as const,
+  urlKind: 'template' as const,
+  body: '{"x":1}',
+  now: 100,
+};
+const claim = {
+  workerId: 'claimer',
+  now: 200,
+  leaseMs: 60_000,
+  limit: 10,
+  perWebhookLimit: 10,
+  inFlightByWebhook: new Map(),
+};
 
 describe('deliveries handed to a local worker at ingest', () => {
   it('leases the deliveries the worker has room for and leaves the others to claims', async () => {
@@ -46,22 +74,39 @@ describe('deliveries handed to a local worker at ingest', () => {
     const recorded = await store.recordEvent({ ...event, handoff });
     expect(taken).toEqual(['wh_a']);
     expect(recorded.deliveryIds).toHaveLength(2);
-    expect(recorded.leased).toEqual([expect.objectContaining({
-      webhookId: 'wh_a', url: 'https://a.example.com/', webhookEventId: 'e1', eventName: 'form.answered',
-      body: '{"x":1}', secrets: ['whsec_a'], round: 1, attemptNumber: 1,
-    })]);
+    expect(recorded.leased).toEqual([
+      expect.objectContaining({
+        webhookId: 'wh_a',
+        url: 'https://a.example.com/',
+        webhookEventId: 'e1',
+        eventName: 'form.answered',
+        body: '{"x":1}',
+        secrets: ['whsec_a'],
+        round: 1,
+        attemptNumber: 1,
+      }),
+    ]);
     // The leased one is the local worker's; a claim only finds the other.
     expect((await store.claimDueDeliveries(claim)).map((c) => c.webhookId)).toEqual(['wh_b']);
   });
 
-  it('records the handed-over attempt under the local worker\'s lease', async () => {
+  it("records the handed-over attempt under the local worker's lease", async () => {
     const { handoff } = handoffWithRoomFor(['wh_a', 'wh_b']);
     const { leased } = await store.recordEvent({ ...event, handoff });
     const delivery = leased[0]!;
-    await store.recordAttemptResults('local', [{
-      deliveryId: delivery.id, round: 1, attemptNumber: 1, startedAt: 150, durationMs: 5, requestHeaders: {},
-      response: { status: 200, headers: {}, body: 'ok' }, error: null, next: { kind: 'succeeded' },
-    }]);
+    await store.recordAttemptResults('local', [
+      {
+        deliveryId: delivery.id,
+        round: 1,
+        attemptNumber: 1,
+        startedAt: 150,
+        durationMs: 5,
+        requestHeaders: {},
+        response: { status: 200, headers: {}, body: 'ok' },
+        error: null,
+        next: { kind: 'succeeded' },
+      },
+    ]);
     expect((await store.getDelivery('t', delivery.id))?.status).toBe('succeeded');
   });
 

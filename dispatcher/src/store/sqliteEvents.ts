@@ -33,8 +33,12 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
     return { created: false, event: existing, deliveryIds: ids.map((row) => row.id), leased: [] };
   }
   const row = sql.insertEvent.get({
-    team_id: event.teamId, webhook_event_id: event.webhookEventId, event_name: event.eventName,
-    url_kind: event.urlKind, body: event.body, received_at: event.now,
+    team_id: event.teamId,
+    webhook_event_id: event.webhookEventId,
+    event_name: event.eventName,
+    url_kind: event.urlKind,
+    body: event.body,
+    received_at: event.now,
   }) as EventRow;
   const deliveryIds: string[] = [];
   const leased: ClaimedDelivery[] = [];
@@ -47,14 +51,28 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
       const lease = handoff !== undefined && handoff.reserve(target.id);
       if (lease) reserved.push({ handoff, webhookId: target.id });
       sql.insertDelivery.run({
-        id, team_id: event.teamId, webhook_id: target.id, event_id: row.id, url: target.url, now: event.now,
-        lease_owner: lease ? handoff.workerId : null, lease_expires_at: lease ? event.now + handoff.leaseMs : null,
+        id,
+        team_id: event.teamId,
+        webhook_id: target.id,
+        event_id: row.id,
+        url: target.url,
+        now: event.now,
+        lease_owner: lease ? handoff.workerId : null,
+        lease_expires_at: lease ? event.now + handoff.leaseMs : null,
       });
       deliveryIds.push(id);
       if (lease) {
         leased.push({
-          id, teamId: event.teamId, webhookId: target.id, url: target.url, webhookEventId: event.webhookEventId,
-          eventName: event.eventName, body: event.body, secrets: currentSecrets(target, event.now), round: 1, attemptNumber: 1,
+          id,
+          teamId: event.teamId,
+          webhookId: target.id,
+          url: target.url,
+          webhookEventId: event.webhookEventId,
+          eventName: event.eventName,
+          body: event.body,
+          secrets: currentSecrets(target, event.now),
+          round: 1,
+          attemptNumber: 1,
         });
       }
     }

@@ -107,7 +107,9 @@ const migrations: readonly string[] = [
 export function migrateSqlite(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw new Error(`database schema version ${current} is newer than this dispatcher knows (${migrations.length}); upgrade the dispatcher`);
+    throw new Error(
+      `database schema version ${current} is newer than this dispatcher knows (${migrations.length}); upgrade the dispatcher`,
+    );
   }
   for (let version = current + 1; version <= migrations.length; version++) {
     db.transaction(() => {

@@ -27,7 +27,9 @@ export interface WebhookSecrets {
 
 /** The secrets an attempt signs with: the current one, and a rotated one until it expires. */
 export function currentSecrets(row: WebhookSecrets, now: number): string[] {
-  return row.previous_secret !== null && (row.previous_secret_expires_at ?? 0) > now ? [row.secret, row.previous_secret] : [row.secret];
+  return row.previous_secret !== null && (row.previous_secret_expires_at ?? 0) > now
+    ? [row.secret, row.previous_secret]
+    : [row.secret];
 }
 
 /**
@@ -38,18 +40,34 @@ export function currentSecrets(row: WebhookSecrets, now: number): string[] {
 export function claimDue(sql: Statements, options: ClaimOptions): ClaimedDelivery[] {
   const inFlight = new Map(options.inFlightByWebhook);
   const common = { now: options.now, per_webhook: options.perWebhookLimit };
-  const lease = (ids: string[]) => sql.leaseDeliveries.run({ worker: options.workerId, lease_until: options.now + options.leaseMs, ids: JSON.stringify(ids) });
+  const lease = (ids: string[]) =>
+    sql.leaseDeliveries.run({
+      worker: options.workerId,
+      lease_until: options.now + options.leaseMs,
+      ids: JSON.stringify(ids),
+    });
   // Leased deliveries are filtered out before the limit, so the window holds claimable ones only.
   const window = options.limit * 4;
-  const picked = sql.dueWindow.all({ ...common, window, limit: options.limit, in_flight: JSON.stringify(Object.fromEntries(inFlight)) }) as { id: string; webhook_id: string }[];
+  const picked = sql.dueWindow.all({
+    ...common,
+    window,
+    limit: options.limit,
+    in_flight: JSON.stringify(Object.fromEntries(inFlight)),
+  }) as { id: string; webhook_id: string }[];
   lease(picked.map((row) => row.id));
   // The window scan is cheap but can be filled by webhooks that have no room left; only then
   // pay for one seek per webhook, so that their backlog never starves the others.
-  if (picked.length < options.limit && (sql.countDueWindow.get({ now: options.now, window }) as { due: number }).due >= window) {
+  if (
+    picked.length < options.limit &&
+    (sql.countDueWindow.get({ now: options.now, window }) as { due: number }).due >= window
+  ) {
     for (const row of picked) inFlight.set(row.webhook_id, (inFlight.get(row.webhook_id) ?? 0) + 1);
     const saturated = [...inFlight].filter(([, count]) => count >= options.perWebhookLimit).map(([id]) => id);
     const more = sql.dueByWebhook.all({
-      ...common, limit: options.limit - picked.length, saturated: JSON.stringify(saturated), in_flight: JSON.stringify(Object.fromEntries(inFlight)),
+      ...common,
+      limit: options.limit - picked.length,
+      saturated: JSON.stringify(saturated),
+      in_flight: JSON.stringify(Object.fromEntries(inFlight)),
     }) as { id: string; webhook_id: string }[];
     lease(more.map((row) => row.id));
     picked.push(...more);
@@ -93,15 +111,16 @@ export function recordAttempts(sql: Statements, workerId: string, results: reado
       error_message: result.error?.message ?? null,
     });
     // Guarded by the lease: a worker whose lease expired must not move the delivery on.
-    const moved = sql.finishAttempt.run({
-      id: result.deliveryId,
-      worker: workerId,
-      round: result.round,
-      attempts: result.attemptNumber,
-      status: result.next.kind === 'retry' ? 'pending' : result.next.kind,
-      next_attempt_at: result.next.kind === 'retry' ? result.next.nextAttemptAt : finishedAt,
-      now: finishedAt,
-    }).changes > 0;
+    const moved =
+      sql.finishAttempt.run({
+        id: result.deliveryId,
+        worker: workerId,
+        round: result.round,
+        attempts: result.attemptNumber,
+        status: result.next.kind === 'retry' ? 'pending' : result.next.kind,
+        next_attempt_at: result.next.kind === 'retry' ? result.next.nextAttemptAt : finishedAt,
+        now: finishedAt,
+      }).changes > 0;
     // We MUST write the email in this transaction: then a crash can delay it, never lose it.
     if (moved && result.next.kind === 'failed') sql.insertFailureEmail.run({ id: result.deliveryId, now: finishedAt });
   }

@@ -157,8 +157,10 @@ const sql = {
       AND (:until IS NULL OR d.created_at < :until)
       AND (:cursor_created_at IS NULL OR (d.created_at, d.rowid) < (:cursor_created_at, :cursor_seq))
     ORDER BY d.created_at DESC, d.rowid DESC LIMIT :limit`,
-  releaseAllDeliveryLeases: 'UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL',
-  releaseAllFailureEmailLeases: 'UPDATE failure_emails SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL',
+  releaseAllDeliveryLeases:
+    'UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL',
+  releaseAllFailureEmailLeases:
+    'UPDATE failure_emails SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL',
 } as const;
 
 export type StatementName = keyof typeof sql;

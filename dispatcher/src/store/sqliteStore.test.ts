@@ -24,8 +24,22 @@ describe('SqliteStore', () => {
     const path = join(dir, 'd.db');
     const store = new SqliteStore(path);
     await store.upsertTeam({ teamId: 't', name: 'T', adminEmails: ['a@example.com'], maxUrlsPerEvent: 1, now: 1 });
-    await store.createWebhook({ id: 'wh_1', teamId: 't', url: 'https://a.example.com/', eventName: 'form.answered', secret: 'whsec_x', createdAt: 1 });
-    await store.recordEvent({ teamId: 't', webhookEventId: 'e1', eventName: 'form.answered', urlKind: 'template', body: '{}', now: 1 });
+    await store.createWebhook({
+      id: 'wh_1',
+      teamId: 't',
+      url: 'https://a.example.com/',
+      eventName: 'form.answered',
+      secret: 'whsec_x',
+      createdAt: 1,
+    });
+    await store.recordEvent({
+      teamId: 't',
+      webhookEventId: 'e1',
+      eventName: 'form.answered',
+      urlKind: 'template',
+      body: '{}',
+      now: 1,
+    });
     const claim = { now: 2, leaseMs: 3600_000, limit: 10, perWebhookLimit: 10, inFlightByWebhook: new Map() };
     expect(await store.claimDueDeliveries({ ...claim, workerId: 'dead' })).toHaveLength(1);
     expect(await store.claimDueDeliveries({ ...claim, workerId: 'other' })).toHaveLength(0);
@@ -44,17 +58,60 @@ describe('SqliteStore', () => {
     await again.close();
   });
 
-  it('claims another webhook\'s delivery even when a saturated webhook\'s backlog fills the claim window', async () => {
+  it("claims another webhook's delivery even when a saturated webhook's backlog fills the claim window", async () => {
     const store = new SqliteStore(join(dir, 'd.db'));
     await store.upsertTeam({ teamId: 't', name: 'T', adminEmails: ['a@example.com'], maxUrlsPerEvent: 1, now: 1 });
-    await store.createWebhook({ id: 'wh_hung', teamId: 't', url: 'https://hung.example.com/', eventName: 'event.confirmed', secret: 'whsec_x', createdAt: 1 });
-    await store.createWebhook({ id: 'wh_ok', teamId: 't', url: 'https://ok.example.com/', eventName: 'form.answered', secret: 'whsec_y', createdAt: 1 });
-    for (let i = 0; i < 50; i++) await store.recordEvent({ teamId: 't', webhookEventId: `hung-${i}`, eventName: 'event.confirmed', urlKind: 'template', body: '{}', now: 10 + i });
-    await store.recordEvent({ teamId: 't', webhookEventId: 'ok-1', eventName: 'form.answered', urlKind: 'template', body: '{}', now: 500 });
+    await store.createWebhook({
+      id: 'wh_hung',
+      teamId: 't',
+      url: 'https://hung.example.com/',
+      eventName: 'event.confirmed',
+      secret: 'whsec_x',
+      createdAt: 1,
+    });
+    await store.createWebhook({
+      id: 'wh_ok',
+      teamId: 't',
+      url: 'https://ok.example.com/',
+      eventName: 'form.answered',
+      secret: 'whsec_y',
+      createdAt: 1,
+    });
+    for (let i = 0; i < 50; i++)
+      await store.recordEvent({
+        teamId: 't',
+        webhookEventId: `hung-${i}`,
+        eventName: 'event.confirmed',
+        urlKind: 'template',
+        body: '{}',
+        now: 10 + i,
+      });
+    await store.recordEvent({
+      teamId: 't',
+      webhookEventId: 'ok-1',
+      eventName: 'form.answered',
+      urlKind: 'template',
+      body: '{}',
+      now: 500,
+    });
     // wh_hung already has two in flight, its limit; its 50 older due deliveries fill the window.
-    const claimed = await store.claimDueDeliveries({ workerId: 'w', now: 1_000, leaseMs: 60_000, limit: 2, perWebhookLimit: 2, inFlightByWebhook: new Map([['wh_hung', 2]]) });
+    const claimed = await store.claimDueDeliveries({
+      workerId: 'w',
+      now: 1_000,
+      leaseMs: 60_000,
+      limit: 2,
+      perWebhookLimit: 2,
+      inFlightByWebhook: new Map([['wh_hung', 2]]),
+    });
     expect(claimed.map((c) => c.webhookId)).toEqual(['wh_ok']);
-    const next = await store.claimDueDeliveries({ workerId: 'w', now: 1_000, leaseMs: 60_000, limit: 5, perWebhookLimit: 2, inFlightByWebhook: new Map() });
+    const next = await store.claimDueDeliveries({
+      workerId: 'w',
+      now: 1_000,
+      leaseMs: 60_000,
+      limit: 5,
+      perWebhookLimit: 2,
+      inFlightByWebhook: new Map(),
+    });
     expect(next.map((c) => c.webhookId)).toEqual(['wh_hung', 'wh_hung']);
     await store.close();
   });

@@ -6,8 +6,23 @@ import { insertEvent, type ReservedSlot } from './sqliteEvents';
 import { claimDue, recordAttempts } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
-  AttemptResult, AttemptRow, ClaimedDelivery, ClaimOptions, DeliveryFilter, DeliveryRow, EventRow, FailureEmailJob,
-  FailureEmailRow, ListedDelivery, NewEvent, NewWebhook, QueueDepth, RecordedEvent, Store, TeamRow, WebhookRow,
+  AttemptResult,
+  AttemptRow,
+  ClaimedDelivery,
+  ClaimOptions,
+  DeliveryFilter,
+  DeliveryRow,
+  EventRow,
+  FailureEmailJob,
+  FailureEmailRow,
+  ListedDelivery,
+  NewEvent,
+  NewWebhook,
+  QueueDepth,
+  RecordedEvent,
+  Store,
+  TeamRow,
+  WebhookRow,
 } from './storeTypes';
 import { StoreUnavailableError } from './storeTypes';
 import { WalSync } from './walSync';
@@ -17,7 +32,9 @@ const unavailableCodes = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|PROT
 
 function unavailableOrAsIs(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && unavailableCodes.test(code) ? new StoreUnavailableError(`the SQLite store refused a write (${code})`, { cause: error }) : error;
+  return typeof code === 'string' && unavailableCodes.test(code)
+    ? new StoreUnavailableError(`the SQLite store refused a write (${code})`, { cause: error })
+    : error;
 }
 
 // How long an ingest waits for others to share its commit (one fsync for all of them).
@@ -32,7 +49,11 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly sql;
   private readonly walSync: WalSync;
-  private eventsToCommit: { event: NewEvent; resolve: (recorded: RecordedEvent) => void; reject: (error: unknown) => void }[] = [];
+  private eventsToCommit: {
+    event: NewEvent;
+    resolve: (recorded: RecordedEvent) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -48,7 +69,9 @@ export class SqliteStore implements Store {
     } catch (error) {
       this.db.close();
       if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
-      throw new Error(`another process holds ${path}: the SQLite store serves one dispatcher at a time (${(error as Error).message})`);
+      throw new Error(
+        `another process holds ${path}: the SQLite store serves one dispatcher at a time (${(error as Error).message})`,
+      );
     }
     // NORMAL: a commit writes the WAL without an fsync; what must survive a power cut (an
     // acknowledged event, a team's settings) is answered only after `walSync` has synced it,
@@ -80,11 +103,22 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
-  async upsertTeam(team: { teamId: string; name: string; adminEmails: string[]; maxUrlsPerEvent: number; now: number }): Promise<TeamRow> {
-    return this.durable(this.sql.upsertTeam.get({
-      team_id: team.teamId, name: team.name, admin_emails: JSON.stringify(team.adminEmails),
-      max_urls_per_event: team.maxUrlsPerEvent, now: team.now,
-    }) as TeamRow);
+  async upsertTeam(team: {
+    teamId: string;
+    name: string;
+    adminEmails: string[];
+    maxUrlsPerEvent: number;
+    now: number;
+  }): Promise<TeamRow> {
+    return this.durable(
+      this.sql.upsertTeam.get({
+        team_id: team.teamId,
+        name: team.name,
+        admin_emails: JSON.stringify(team.adminEmails),
+        max_urls_per_event: team.maxUrlsPerEvent,
+        now: team.now,
+      }) as TeamRow,
+    );
   }
 
   async getTeam(teamId: string): Promise<TeamRow | undefined> {
@@ -101,14 +135,25 @@ export class SqliteStore implements Store {
   }
 
   async createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'> {
-    return this.durable(this.db.transaction((): WebhookRow | 'limit_reached' => {
-      const { live, max } = this.sql.countLiveWebhooks.get(webhook.teamId, webhook.eventName, webhook.teamId) as { live: number; max: number };
-      if (live >= max) return 'limit_reached';
-      return this.sql.insertWebhook.get({
-        id: webhook.id, team_id: webhook.teamId, url: webhook.url, event_name: webhook.eventName,
-        secret: webhook.secret, created_at: webhook.createdAt,
-      }) as WebhookRow;
-    }).immediate());
+    return this.durable(
+      this.db
+        .transaction((): WebhookRow | 'limit_reached' => {
+          const { live, max } = this.sql.countLiveWebhooks.get(webhook.teamId, webhook.eventName, webhook.teamId) as {
+            live: number;
+            max: number;
+          };
+          if (live >= max) return 'limit_reached';
+          return this.sql.insertWebhook.get({
+            id: webhook.id,
+            team_id: webhook.teamId,
+            url: webhook.url,
+            event_name: webhook.eventName,
+            secret: webhook.secret,
+            created_at: webhook.createdAt,
+          }) as WebhookRow;
+        })
+        .immediate(),
+    );
   }
 
   async listWebhooks(teamId: string): Promise<WebhookRow[]> {
@@ -120,15 +165,26 @@ export class SqliteStore implements Store {
   }
 
   async deleteWebhook(teamId: string, id: string, now: number): Promise<boolean> {
-    return this.durable(this.db.transaction(() => {
-      const deleted = this.sql.deleteWebhook.run(now, id, teamId).changes > 0;
-      if (deleted) this.sql.cancelPendingDeliveriesOfWebhook.run(now, id);
-      return deleted;
-    }).immediate());
+    return this.durable(
+      this.db
+        .transaction(() => {
+          const deleted = this.sql.deleteWebhook.run(now, id, teamId).changes > 0;
+          if (deleted) this.sql.cancelPendingDeliveriesOfWebhook.run(now, id);
+          return deleted;
+        })
+        .immediate(),
+    );
   }
 
-  async rotateWebhookSecret(teamId: string, id: string, secret: string, previousExpiresAt: number): Promise<WebhookRow | undefined> {
-    return this.durable(this.sql.rotateWebhookSecret.get(secret, previousExpiresAt, id, teamId) as WebhookRow | undefined);
+  async rotateWebhookSecret(
+    teamId: string,
+    id: string,
+    secret: string,
+    previousExpiresAt: number,
+  ): Promise<WebhookRow | undefined> {
+    return this.durable(
+      this.sql.rotateWebhookSecret.get(secret, previousExpiresAt, id, teamId) as WebhookRow | undefined,
+    );
   }
 
   /**
@@ -152,7 +208,9 @@ export class SqliteStore implements Store {
     };
     let committed: { item: (typeof batch)[number]; recorded: RecordedEvent }[] = [];
     try {
-      const results = this.db.transaction(() => batch.map(({ event }) => insertEvent(this.sql, event, reserved))).immediate();
+      const results = this.db
+        .transaction(() => batch.map(({ event }) => insertEvent(this.sql, event, reserved)))
+        .immediate();
       committed = batch.map((item, i) => ({ item, recorded: results[i]! }));
     } catch {
       release(reserved);
@@ -161,7 +219,10 @@ export class SqliteStore implements Store {
       for (const item of batch) {
         const slots: ReservedSlot[] = [];
         try {
-          committed.push({ item, recorded: this.db.transaction(() => insertEvent(this.sql, item.event, slots)).immediate() });
+          committed.push({
+            item,
+            recorded: this.db.transaction(() => insertEvent(this.sql, item.event, slots)).immediate(),
+          });
           reserved.push(...slots);
         } catch (error) {
           release(slots);
@@ -181,10 +242,16 @@ export class SqliteStore implements Store {
     );
   }
 
-  async listRecentEvents(teamId: string, eventName: EventRow['event_name'] | undefined, limit: number): Promise<EventRow[]> {
-    return (eventName === undefined
-      ? this.sql.recentEvents.all(teamId, limit)
-      : this.sql.recentEventsByName.all(teamId, eventName, limit)) as EventRow[];
+  async listRecentEvents(
+    teamId: string,
+    eventName: EventRow['event_name'] | undefined,
+    limit: number,
+  ): Promise<EventRow[]> {
+    return (
+      eventName === undefined
+        ? this.sql.recentEvents.all(teamId, limit)
+        : this.sql.recentEventsByName.all(teamId, eventName, limit)
+    ) as EventRow[];
   }
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
@@ -194,7 +261,6 @@ export class SqliteStore implements Store {
   async recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void> {
     if (results.length > 0) this.db.transaction(() => recordAttempts(this.sql, workerId, results)).immediate();
   }
-
 
   async queueDepth(now: number): Promise<QueueDepth> {
     return this.sql.queueDepth.get({ now }) as QueueDepth;
@@ -214,36 +280,60 @@ export class SqliteStore implements Store {
     }) as ListedDelivery[];
   }
 
-  async resendDelivery(teamId: string, id: string, now: number): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'> {
-    return this.durable(this.db.transaction(() => {
-      const delivery = this.sql.getDelivery.get(id, teamId) as DeliveryRow | undefined;
-      if (delivery === undefined) return 'not_found' as const;
-      const webhook = this.sql.webhookOfDelivery.get(id) as WebhookRow;
-      if (webhook.deleted_at !== null) return 'webhook_deleted' as const;
-      return (this.sql.resendDelivery.get({ id, team_id: teamId, now }) as DeliveryRow | undefined) ?? ('in_progress' as const);
-    }).immediate());
+  async resendDelivery(
+    teamId: string,
+    id: string,
+    now: number,
+  ): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'> {
+    return this.durable(
+      this.db
+        .transaction(() => {
+          const delivery = this.sql.getDelivery.get(id, teamId) as DeliveryRow | undefined;
+          if (delivery === undefined) return 'not_found' as const;
+          const webhook = this.sql.webhookOfDelivery.get(id) as WebhookRow;
+          if (webhook.deleted_at !== null) return 'webhook_deleted' as const;
+          return (
+            (this.sql.resendDelivery.get({ id, team_id: teamId, now }) as DeliveryRow | undefined) ??
+            ('in_progress' as const)
+          );
+        })
+        .immediate(),
+    );
   }
 
   async claimFailureEmails(workerId: string, now: number, leaseMs: number, limit: number): Promise<FailureEmailJob[]> {
-    return this.db.transaction(() => {
-      const emails = this.sql.claimFailureEmails.all({ worker: workerId, now, lease_until: now + leaseMs, limit }) as FailureEmailRow[];
-      return emails.map((email): FailureEmailJob => {
-        const context = this.sql.failureEmailContext.get(email.delivery_id) as {
-          url: string; webhook_id: string; webhook_event_id: string; event_name: string; body: string; team_name: string; admin_emails: string;
-        };
-        return {
-          email,
-          url: context.url,
-          webhookId: context.webhook_id,
-          webhookEventId: context.webhook_event_id,
-          eventName: context.event_name,
-          body: context.body,
-          teamName: context.team_name,
-          adminEmails: JSON.parse(context.admin_emails) as string[],
-          attempts: this.sql.attemptsOfRound.all(email.delivery_id, email.round) as AttemptRow[],
-        };
-      });
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const emails = this.sql.claimFailureEmails.all({
+          worker: workerId,
+          now,
+          lease_until: now + leaseMs,
+          limit,
+        }) as FailureEmailRow[];
+        return emails.map((email): FailureEmailJob => {
+          const context = this.sql.failureEmailContext.get(email.delivery_id) as {
+            url: string;
+            webhook_id: string;
+            webhook_event_id: string;
+            event_name: string;
+            body: string;
+            team_name: string;
+            admin_emails: string;
+          };
+          return {
+            email,
+            url: context.url,
+            webhookId: context.webhook_id,
+            webhookEventId: context.webhook_event_id,
+            eventName: context.event_name,
+            body: context.body,
+            teamName: context.team_name,
+            adminEmails: JSON.parse(context.admin_emails) as string[],
+            attempts: this.sql.attemptsOfRound.all(email.delivery_id, email.round) as AttemptRow[],
+          };
+        });
+      })
+      .immediate();
   }
 
   async markFailureEmailSent(workerId: string, id: number, messageId: string, now: number): Promise<void> {
@@ -260,13 +350,15 @@ export class SqliteStore implements Store {
   }
 
   async purgeFinishedBefore(cutoff: number): Promise<{ deliveries: number; attempts: number; events: number }> {
-    return this.db.transaction(() => {
-      this.sql.purgeSentFailureEmails.run({ cutoff });
-      const attempts = this.sql.purgeAttempts.run({ cutoff }).changes;
-      const deliveries = this.sql.purgeDeliveries.run({ cutoff }).changes;
-      const events = this.sql.purgeEvents.run({ cutoff }).changes;
-      return { deliveries, attempts, events };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.sql.purgeSentFailureEmails.run({ cutoff });
+        const attempts = this.sql.purgeAttempts.run({ cutoff }).changes;
+        const deliveries = this.sql.purgeDeliveries.run({ cutoff }).changes;
+        const events = this.sql.purgeEvents.run({ cutoff }).changes;
+        return { deliveries, attempts, events };
+      })
+      .immediate();
   }
 
   async getEventById(id: number): Promise<EventRow | undefined> {

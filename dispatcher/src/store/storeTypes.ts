@@ -232,7 +232,13 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  upsertTeam(team: { teamId: string; name: string; adminEmails: string[]; maxUrlsPerEvent: number; now: number }): Promise<TeamRow>;
+  upsertTeam(team: {
+    teamId: string;
+    name: string;
+    adminEmails: string[];
+    maxUrlsPerEvent: number;
+    now: number;
+  }): Promise<TeamRow>;
   getTeam(teamId: string): Promise<TeamRow | undefined>;
   addApiKey(teamId: string, keyHash: string, now: number): Promise<void>;
   findTeamByApiKeyHash(keyHash: string): Promise<TeamRow | undefined>;
@@ -243,7 +249,12 @@ export interface Store {
   getWebhook(teamId: string, id: string): Promise<WebhookRow | undefined>;
   /** Soft-deletes the webhook and cancels its pending deliveries. */
   deleteWebhook(teamId: string, id: string, now: number): Promise<boolean>;
-  rotateWebhookSecret(teamId: string, id: string, secret: string, previousExpiresAt: number): Promise<WebhookRow | undefined>;
+  rotateWebhookSecret(
+    teamId: string,
+    id: string,
+    secret: string,
+    previousExpiresAt: number,
+  ): Promise<WebhookRow | undefined>;
 
   /**
    * Records an event and one delivery per live webhook of its team and name (template URLs
@@ -266,7 +277,11 @@ export interface Store {
    * Starts a new round of attempts for a delivery that succeeded or finally failed; a pending
    * one is `in_progress`, one whose webhook was deleted is `webhook_deleted`.
    */
-  resendDelivery(teamId: string, id: string, now: number): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'>;
+  resendDelivery(
+    teamId: string,
+    id: string,
+    now: number,
+  ): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'>;
 
   /** Leases due failure emails to one sender. */
   claimFailureEmails(workerId: string, now: number, leaseMs: number, limit: number): Promise<FailureEmailJob[]>;

@@ -51,7 +51,10 @@ export class WalSync {
         // Opened afresh next time; this descriptor is closed if it was opened at all.
         this.fd?.then((fd) => closeFile(fd)).catch(() => undefined);
         this.fd = undefined;
-        const refused = new StoreUnavailableError(`syncing the SQLite write-ahead log failed (${(error as Error).message})`, { cause: error });
+        const refused = new StoreUnavailableError(
+          `syncing the SQLite write-ahead log failed (${(error as Error).message})`,
+          { cause: error },
+        );
         for (const waiter of batch) waiter.reject(refused);
       }
     }

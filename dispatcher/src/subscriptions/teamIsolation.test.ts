@@ -11,9 +11,14 @@ beforeAll(async () => {
   dispatcher = await startTestDispatcher({ RETRY_INTERVAL_SECONDS: '60' }, { lookup: async () => [] });
   keyA = await dispatcher.createTeam('team-a');
   keyB = await dispatcher.createTeam('team-b');
-  const created = await dispatcher.call('POST', '/v1/webhooks', { token: keyA, body: { url: 'https://a.example.com/hook', event: 'form.answered' } });
+  const created = await dispatcher.call('POST', '/v1/webhooks', {
+    token: keyA,
+    body: { url: 'https://a.example.com/hook', event: 'form.answered' },
+  });
   webhookOfA = created.body.id;
-  const ingested = await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: 'team-a', urlKind: 'template', event: samples['form.answered'] } });
+  const ingested = await dispatcher.call('POST', '/internal/v1/events', {
+    body: { teamId: 'team-a', urlKind: 'template', event: samples['form.answered'] },
+  });
   deliveryOfA = ingested.body.deliveries[0];
 });
 
@@ -31,7 +36,7 @@ describe('team isolation', () => {
     expect(response.body.error.code).toMatch(/_not_found$/);
   });
 
-  it('lists only the team\'s own webhooks and events', async () => {
+  it("lists only the team's own webhooks and events", async () => {
     expect((await dispatcher.call('GET', '/v1/webhooks', { token: keyB })).body).toEqual({ data: [] });
     expect((await dispatcher.call('GET', '/v1/events', { token: keyB })).body).toEqual({ data: [] });
     expect((await dispatcher.call('GET', '/v1/webhooks', { token: keyA })).body.data).toHaveLength(1);
@@ -43,7 +48,10 @@ describe('team isolation', () => {
   });
 
   it('tells each key which team it belongs to', async () => {
-    expect((await dispatcher.call('GET', '/v1/me', { token: keyB })).body).toEqual({ teamId: 'team-b', name: 'Team team-b' });
+    expect((await dispatcher.call('GET', '/v1/me', { token: keyB })).body).toEqual({
+      teamId: 'team-b',
+      name: 'Team team-b',
+    });
   });
 
   it('answers 401 to a missing or unknown key', async () => {
@@ -56,24 +64,53 @@ describe('team isolation', () => {
 
 describe('webhooks', () => {
   it('refuses a URL that breaks a rule with 422 naming the rule', async () => {
-    const response = await dispatcher.call('POST', '/v1/webhooks', { token: keyB, body: { url: 'https://192.168.0.10/hook', event: 'event.confirmed' } });
-    expect(response).toMatchObject({ status: 422, body: { error: { code: 'invalid_url', details: { rule: 'ip_address_not_allowed' } } } });
+    const response = await dispatcher.call('POST', '/v1/webhooks', {
+      token: keyB,
+      body: { url: 'https://192.168.0.10/hook', event: 'event.confirmed' },
+    });
+    expect(response).toMatchObject({
+      status: 422,
+      body: { error: { code: 'invalid_url', details: { rule: 'ip_address_not_allowed' } } },
+    });
   });
 
   it('refuses a second URL for the same event with 409 limit_reached, and accepts one for another event', async () => {
-    const first = await dispatcher.call('POST', '/v1/webhooks', { token: keyB, body: { url: 'https://b.example.com/1', event: 'event.canceled' } });
+    const first = await dispatcher.call('POST', '/v1/webhooks', {
+      token: keyB,
+      body: { url: 'https://b.example.com/1', event: 'event.canceled' },
+    });
     expect(first.status).toBe(201);
     expect(first.body.secret).toMatch(/^whsec_/);
-    const second = await dispatcher.call('POST', '/v1/webhooks', { token: keyB, body: { url: 'https://b.example.com/2', event: 'event.canceled' } });
+    const second = await dispatcher.call('POST', '/v1/webhooks', {
+      token: keyB,
+      body: { url: 'https://b.example.com/2', event: 'event.canceled' },
+    });
     expect(second).toMatchObject({ status: 409, body: { error: { code: 'limit_reached' } } });
-    expect((await dispatcher.call('POST', '/v1/webhooks', { token: keyB, body: { url: 'https://b.example.com/2', event: 'form.answered' } })).status).toBe(201);
+    expect(
+      (
+        await dispatcher.call('POST', '/v1/webhooks', {
+          token: keyB,
+          body: { url: 'https://b.example.com/2', event: 'form.answered' },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('frees the slot when a webhook is deleted', async () => {
-    const created = await dispatcher.call('POST', '/v1/webhooks', { token: keyB, body: { url: 'https://b.example.com/3', event: 'event.confirmed' } });
+    const created = await dispatcher.call('POST', '/v1/webhooks', {
+      token: keyB,
+      body: { url: 'https://b.example.com/3', event: 'event.confirmed' },
+    });
     expect((await dispatcher.call('DELETE', `/v1/webhooks/${created.body.id}`, { token: keyB })).status).toBe(204);
     expect((await dispatcher.call('GET', `/v1/webhooks/${created.body.id}`, { token: keyB })).status).toBe(404);
-    expect((await dispatcher.call('POST', '/v1/webhooks', { token: keyB, body: { url: 'https://b.example.com/4', event: 'event.confirmed' } })).status).toBe(201);
+    expect(
+      (
+        await dispatcher.call('POST', '/v1/webhooks', {
+          token: keyB,
+          body: { url: 'https://b.example.com/4', event: 'event.confirmed' },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('rotates a secret and keeps the old one valid for 24 hours', async () => {
@@ -87,7 +124,10 @@ describe('webhooks', () => {
   });
 
   it('refuses an unknown event name with 400', async () => {
-    const response = await dispatcher.call('POST', '/v1/webhooks', { token: keyB, body: { url: 'https://b.example.com/5', event: 'meeting.booked' } });
+    const response = await dispatcher.call('POST', '/v1/webhooks', {
+      token: keyB,
+      body: { url: 'https://b.example.com/5', event: 'meeting.booked' },
+    });
     expect(response).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
   });
 });

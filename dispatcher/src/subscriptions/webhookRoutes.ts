@@ -24,7 +24,9 @@ export function webhookJson(row: WebhookRow, { withSecret }: { withSecret: boole
     event: row.event_name,
     ...(withSecret ? { secret: row.secret } : {}),
     createdAt: new Date(row.created_at).toISOString(),
-    ...(row.previous_secret_expires_at !== null ? { previousSecretExpiresAt: new Date(row.previous_secret_expires_at).toISOString() } : {}),
+    ...(row.previous_secret_expires_at !== null
+      ? { previousSecretExpiresAt: new Date(row.previous_secret_expires_at).toISOString() }
+      : {}),
   };
 }
 
@@ -45,11 +47,20 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const check = checkWebhookUrl(body.url, config.pinnedHosts);
     if (!check.ok) throw new ApiError(422, 'invalid_url', check.message, { rule: check.rule });
     const created = await store.createWebhook({
-      id: `wh_${randomUUID().replaceAll('-', '')}`, teamId: team.team_id, url: check.url, eventName: body.event,
-      secret: generateWebhookSecret(), createdAt: now(),
+      id: `wh_${randomUUID().replaceAll('-', '')}`,
+      teamId: team.team_id,
+      url: check.url,
+      eventName: body.event,
+      secret: generateWebhookSecret(),
+      createdAt: now(),
     });
     if (created === 'limit_reached') {
-      throw new ApiError(409, 'limit_reached', `This team already has ${team.max_urls_per_event} webhook URL(s) for ${body.event}, its limit; delete one, or contact Spir to register more.`, { limit: team.max_urls_per_event });
+      throw new ApiError(
+        409,
+        'limit_reached',
+        `This team already has ${team.max_urls_per_event} webhook URL(s) for ${body.event}, its limit; delete one, or contact Spir to register more.`,
+        { limit: team.max_urls_per_event },
+      );
     }
     res.status(201).json(webhookJson(created, { withSecret: true }));
   });
@@ -71,8 +82,14 @@ export function webhookRoutes(context: DispatcherContext): Router {
   });
 
   router.post('/webhooks/:id/rotate-secret', async (req, res) => {
-    const rotated = await store.rotateWebhookSecret(teamOf(req).team_id, req.params.id, generateWebhookSecret(), now() + previousSecretValidityMs);
-    if (rotated === undefined) throw new ApiError(404, 'webhook_not_found', `No webhook ${req.params.id} in this team.`);
+    const rotated = await store.rotateWebhookSecret(
+      teamOf(req).team_id,
+      req.params.id,
+      generateWebhookSecret(),
+      now() + previousSecretValidityMs,
+    );
+    if (rotated === undefined)
+      throw new ApiError(404, 'webhook_not_found', `No webhook ${req.params.id} in this team.`);
     res.json(webhookJson(rotated, { withSecret: true }));
   });
 
@@ -81,7 +98,10 @@ export function webhookRoutes(context: DispatcherContext): Router {
   router.post('/webhooks/:id/test', async (req, res) => {
     const webhook = await findTeamWebhook(context, teamOf(req).team_id, req.params.id);
     const event = { ...samples[webhook.event_name], webhookEventId: `test_${randomUUID().replaceAll('-', '')}` };
-    const secrets = webhook.previous_secret !== null && (webhook.previous_secret_expires_at ?? 0) > now() ? [webhook.secret, webhook.previous_secret] : [webhook.secret];
+    const secrets =
+      webhook.previous_secret !== null && (webhook.previous_secret_expires_at ?? 0) > now()
+        ? [webhook.secret, webhook.previous_secret]
+        : [webhook.secret];
     const outcome = await sendAttempt(
       { url: webhook.url, webhookEventId: event.webhookEventId, body: JSON.stringify(event), secrets },
       { agent: context.agent, timeoutMs: config.requestTimeoutMs, now },

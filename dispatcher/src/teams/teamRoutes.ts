@@ -5,11 +5,16 @@ import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { generateApiKey, teamOf } from '../http/auth';
 import type { TeamRow } from '../store/storeTypes';
 
-export const teamIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, _ or -' });
+export const teamIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, _ or -' });
 
 const teamBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  adminEmails: z.array(z.email()).min(1, { error: 'list at least one administrator to receive failure emails' }).max(100),
+  adminEmails: z
+    .array(z.email())
+    .min(1, { error: 'list at least one administrator to receive failure emails' })
+    .max(100),
   maxUrlsPerEvent: z.number().int().min(1).max(100).default(1),
 });
 
@@ -35,7 +40,12 @@ export function internalTeamRoutes({ store, now }: DispatcherContext): Router {
   });
   router.post('/teams/:teamId/api-keys', async (req, res) => {
     const teamId = parseInput(teamIdSchema, req.params.teamId, 'team id');
-    if ((await store.getTeam(teamId)) === undefined) throw new ApiError(404, 'team_not_found', `No team ${teamId}; create it with PUT /internal/v1/teams/${teamId} first.`);
+    if ((await store.getTeam(teamId)) === undefined)
+      throw new ApiError(
+        404,
+        'team_not_found',
+        `No team ${teamId}; create it with PUT /internal/v1/teams/${teamId} first.`,
+      );
     const { apiKey, keyHash } = generateApiKey();
     await store.addApiKey(teamId, keyHash, now());
     res.status(201).json({ apiKey });

@@ -26,7 +26,11 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-export async function spawnDispatcher(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<DispatcherProcess> {
+export async function spawnDispatcher(
+  env: Record<string, string>,
+  port: number,
+  nodeArgs: string[] = [],
+): Promise<DispatcherProcess> {
   const child = spawn(process.execPath, [...nodeArgs, mainJs], {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

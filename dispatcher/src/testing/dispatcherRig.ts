@@ -26,18 +26,30 @@ export interface DispatcherRig {
   close(): Promise<void>;
 }
 
-export async function startDispatcherRig(extraEnv: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'spir-rig-'))): Promise<DispatcherRig> {
+export async function startDispatcherRig(
+  extraEnv: Record<string, string> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'spir-rig-')),
+): Promise<DispatcherRig> {
   const ca = await createThrowawayCa();
   const caFile = join(tmpdir(), `spir-rig-ca-${process.pid}-${Date.now()}.pem`);
   writeFileSync(caFile, ca.caCert);
   const receiver = await startHttpsReceiver(ca, ['receiver.test']);
   const port = await freePort();
   const env = {
-    DATA_DIR: dataDir, DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`, INTERNAL_API_TOKEN: internalToken,
-    WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', NODE_EXTRA_CA_CERTS: caFile, REQUEST_TIMEOUT_SECONDS: '2', RETRY_INTERVAL_SECONDS: '0.2', ...extraEnv,
+    DATA_DIR: dataDir,
+    DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
+    INTERNAL_API_TOKEN: internalToken,
+    WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+    NODE_EXTRA_CA_CERTS: caFile,
+    REQUEST_TIMEOUT_SECONDS: '2',
+    RETRY_INTERVAL_SECONDS: '0.2',
+    ...extraEnv,
   };
   const rig: DispatcherRig = {
-    dataDir, receiver, env, port,
+    dataDir,
+    receiver,
+    env,
+    port,
     dispatcher: undefined as unknown as DispatcherProcess,
     async start() {
       rig.dispatcher = await spawnDispatcher(env, port);
@@ -46,11 +58,22 @@ export async function startDispatcherRig(extraEnv: Record<string, string> = {}, 
     async addTeam() {
       await rig.dispatcher.call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['admin@t1.example.com'] });
       const { apiKey } = await rig.dispatcher.call('POST', '/internal/v1/teams/t1/api-keys');
-      const webhook = await rig.dispatcher.call('POST', '/v1/webhooks', { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' }, apiKey);
-      if (typeof webhook.secret !== 'string') throw new Error(`registering the webhook failed: ${JSON.stringify(webhook)}`);
+      const webhook = await rig.dispatcher.call(
+        'POST',
+        '/v1/webhooks',
+        { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' },
+        apiKey,
+      );
+      if (typeof webhook.secret !== 'string')
+        throw new Error(`registering the webhook failed: ${JSON.stringify(webhook)}`);
       return apiKey as string;
     },
-    ingestBody: (id) => JSON.stringify({ teamId: 't1', urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId: id } }),
+    ingestBody: (id) =>
+      JSON.stringify({
+        teamId: 't1',
+        urlKind: 'template',
+        event: { ...cloneSample('form.answered'), webhookEventId: id },
+      }),
     async close() {
       await rig.dispatcher?.kill();
       await receiver.close();
@@ -63,10 +86,16 @@ export async function startDispatcherRig(extraEnv: Record<string, string> = {}, 
 }
 
 /** POSTs one ingest body; `undefined` when the dispatcher could not be reached at all. */
-export async function postEvent(url: string, body: string, contentType = 'application/json'): Promise<number | undefined> {
+export async function postEvent(
+  url: string,
+  body: string,
+  contentType = 'application/json',
+): Promise<number | undefined> {
   try {
     const response = await fetch(`${url}/internal/v1/events`, {
-      method: 'POST', headers: { authorization: `Bearer ${internalToken}`, 'content-type': contentType }, body,
+      method: 'POST',
+      headers: { authorization: `Bearer ${internalToken}`, 'content-type': contentType },
+      body,
     });
     await response.arrayBuffer();
     return response.status;

@@ -12,7 +12,8 @@ export interface ReceivedRequest {
 }
 
 /** How the receiver answers one request: a status, or never (until the connection closes). */
-export type ReceiverAnswer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
+export type ReceiverAnswer =
+  { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
 
 export interface HttpsReceiver {
   port: number;
@@ -38,8 +39,18 @@ export async function startHttpsReceiver(ca: ThrowawayCa, hostnames: readonly st
     async waitForRequests(count, timeoutMs = 15_000) {
       if (receiver.received.length < count) {
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`receiver got ${receiver.received.length} of ${count} requests within ${timeoutMs} ms`)), timeoutMs);
-          waiters.push({ count, resolve: () => { clearTimeout(timer); resolve(); } });
+          const timer = setTimeout(
+            () =>
+              reject(new Error(`receiver got ${receiver.received.length} of ${count} requests within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+          waiters.push({
+            count,
+            resolve: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          });
         });
       }
       return receiver.received;
@@ -54,7 +65,13 @@ export async function startHttpsReceiver(ca: ThrowawayCa, hostnames: readonly st
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request: ReceivedRequest = { at: Date.now(), method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request: ReceivedRequest = {
+        at: Date.now(),
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       const index = receiver.received.push(request) - 1;
       for (const waiter of waiters.filter((w) => receiver.received.length >= w.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);

@@ -8,7 +8,11 @@ import { startDispatcher, type DispatcherOverrides, type RunningDispatcher } fro
 export interface TestDispatcher extends RunningDispatcher {
   dataDir: string;
   /** Calls the dispatcher's API, returning status and parsed JSON. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<{ status: number; body: any }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string },
+  ): Promise<{ status: number; body: any }>;
   /** Creates a team and returns an API key for it. */
   createTeam(teamId: string, options?: { adminEmails?: string[]; maxUrlsPerEvent?: number }): Promise<string>;
 }
@@ -17,11 +21,18 @@ export interface TestDispatcher extends RunningDispatcher {
  * A dispatcher in this process on a real SQLite file in a fresh folder, listening on a free
  * loopback port. `env` takes the same variables as production.
  */
-export async function startTestDispatcher(env: Record<string, string>, overrides: DispatcherOverrides = {}): Promise<TestDispatcher> {
+export async function startTestDispatcher(
+  env: Record<string, string>,
+  overrides: DispatcherOverrides = {},
+): Promise<TestDispatcher> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spir-dispatcher-'));
   const config = parseConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
-    INTERNAL_API_TOKEN: 'internal-token-for-tests', ...env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
+    INTERNAL_API_TOKEN: 'internal-token-for-tests',
+    ...env,
   });
   const running = await startDispatcher(config, { logger: pino({ level: 'silent' }), ...overrides });
   const call: TestDispatcher['call'] = async (method, path, options = {}) => {
@@ -41,7 +52,11 @@ export async function startTestDispatcher(env: Record<string, string>, overrides
     call,
     async createTeam(teamId, options = {}) {
       const team = await call('PUT', `/internal/v1/teams/${teamId}`, {
-        body: { name: `Team ${teamId}`, adminEmails: options.adminEmails ?? [`admin@${teamId}.example.com`], maxUrlsPerEvent: options.maxUrlsPerEvent ?? 1 },
+        body: {
+          name: `Team ${teamId}`,
+          adminEmails: options.adminEmails ?? [`admin@${teamId}.example.com`],
+          maxUrlsPerEvent: options.maxUrlsPerEvent ?? 1,
+        },
       });
       if (team.status !== 200) throw new Error(`creating team ${teamId}: ${JSON.stringify(team.body)}`);
       const key = await call('POST', `/internal/v1/teams/${teamId}/api-keys`);

@@ -31,35 +31,61 @@ afterAll(() => {
   for (const server of servers) server.close();
 });
 
-const check = (url: string, timeoutMs = 1_000) => checkEndpoint({ url, secret, timeoutMs, pinnedHosts, ca: [ca.caCert] });
+const check = (url: string, timeoutMs = 1_000) =>
+  checkEndpoint({ url, secret, timeoutMs, pinnedHosts, ca: [ca.caCert] });
 const failed = (results: RuleResult[]) => results.filter((r) => !r.passed).map((r) => r.rule);
 
 describe('checkEndpoint', () => {
   it('passes every rule on the receiver template', async () => {
-    const app = createReceiverApp({ secrets: [secret], path: '/webhooks/spir', handlers, idempotency: new MemoryIdempotencyStore(), log: () => undefined });
+    const app = createReceiverApp({
+      secrets: [secret],
+      path: '/webhooks/spir',
+      handlers,
+      idempotency: new MemoryIdempotencyStore(),
+      log: () => undefined,
+    });
     const results = await check(await serve(app));
     expect(failed(results)).toEqual([]);
     expect(results.map((r) => r.rule)).toEqual([
-      'https', 'public host name', '2xx within 1 s for event.confirmed', '2xx within 1 s for event.canceled', '2xx within 1 s for form.answered',
-      '4xx for an unsigned request', '4xx for a forged request', '4xx for a 10-minute-old timestamp', 'the same 2xx for a duplicate',
+      'https',
+      'public host name',
+      '2xx within 1 s for event.confirmed',
+      '2xx within 1 s for event.canceled',
+      '2xx within 1 s for form.answered',
+      '4xx for an unsigned request',
+      '4xx for a forged request',
+      '4xx for a 10-minute-old timestamp',
+      'the same 2xx for a duplicate',
     ]);
   });
 
   it('fails an endpoint that checks no signature, naming those rules', async () => {
     const results = await check(await serve((_req, res) => res.writeHead(200).end('ok')));
-    expect(failed(results)).toEqual(['4xx for an unsigned request', '4xx for a forged request', '4xx for a 10-minute-old timestamp']);
-    expect(results.find((r) => r.rule === '4xx for an unsigned request')!.detail).toContain('must verify the webhook-signature header');
+    expect(failed(results)).toEqual([
+      '4xx for an unsigned request',
+      '4xx for a forged request',
+      '4xx for a 10-minute-old timestamp',
+    ]);
+    expect(results.find((r) => r.rule === '4xx for an unsigned request')!.detail).toContain(
+      'must verify the webhook-signature header',
+    );
   });
 
   it('fails an endpoint too slow to answer within the limit', async () => {
     const results = await check(await serve((_req, res) => setTimeout(() => res.writeHead(200).end(), 1_500)));
-    expect(failed(results)).toEqual(expect.arrayContaining(['2xx within 1 s for event.confirmed', '2xx within 1 s for form.answered']));
+    expect(failed(results)).toEqual(
+      expect.arrayContaining(['2xx within 1 s for event.confirmed', '2xx within 1 s for form.answered']),
+    );
     expect(results.find((r) => r.rule === '2xx within 1 s for event.confirmed')!.detail).toBe('no answer within 1 s');
   }, 20_000);
 
   it('fails an endpoint that redirects, since Spir follows no redirect', async () => {
-    const results = await check(await serve((_req, res) => res.writeHead(302, { location: 'https://receiver.test/elsewhere' }).end()));
-    expect(failed(results)).toEqual(expect.arrayContaining(['2xx within 1 s for event.confirmed', 'the same 2xx for a duplicate']));
+    const results = await check(
+      await serve((_req, res) => res.writeHead(302, { location: 'https://receiver.test/elsewhere' }).end()),
+    );
+    expect(failed(results)).toEqual(
+      expect.arrayContaining(['2xx within 1 s for event.confirmed', 'the same 2xx for a duplicate']),
+    );
     expect(results.find((r) => r.rule === '2xx within 1 s for event.canceled')!.detail).toMatch(/^HTTP 302/);
   });
 

@@ -3,7 +3,12 @@ import { lookup as dnsLookup } from 'node:dns';
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
 import {
-  checkWebhookUrl, generateWebhookSecret, samples, signWebhook, webhookEventNames, type WebhookEventName,
+  checkWebhookUrl,
+  generateWebhookSecret,
+  samples,
+  signWebhook,
+  webhookEventNames,
+  type WebhookEventName,
 } from '@spir-webhooks/shared-types';
 
 export interface RuleResult {
@@ -46,19 +51,36 @@ function agentFor(options: CheckOptions): Agent {
   });
 }
 
-async function send(agent: Dispatcher, url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<Answer> {
+async function send(
+  agent: Dispatcher,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<Answer> {
   const started = performance.now();
   try {
-    const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, dispatcher: agent, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      dispatcher: agent,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     await response.body.dump();
     return { status: response.statusCode, error: null, ms: Math.round(performance.now() - started) };
   } catch (error) {
     const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
-    return { status: null, error: timedOut ? `no answer within ${timeoutMs / 1000} s` : (error as Error).message, ms: Math.round(performance.now() - started) };
+    return {
+      status: null,
+      error: timedOut ? `no answer within ${timeoutMs / 1000} s` : (error as Error).message,
+      ms: Math.round(performance.now() - started),
+    };
   }
 }
 
-const describe = (answer: Answer) => (answer.status === null ? answer.error ?? 'no answer' : `HTTP ${answer.status} in ${answer.ms} ms`);
+const describe = (answer: Answer) =>
+  answer.status === null ? (answer.error ?? 'no answer') : `HTTP ${answer.status} in ${answer.ms} ms`;
 const is2xx = (answer: Answer) => answer.status !== null && answer.status >= 200 && answer.status < 300;
 const is4xx = (answer: Answer) => answer.status !== null && answer.status >= 400 && answer.status < 500;
 
@@ -71,9 +93,27 @@ export async function checkEndpoint(options: CheckOptions): Promise<RuleResult[]
   const results: RuleResult[] = [];
   const urlCheck = checkWebhookUrl(options.url, options.pinnedHosts);
   const httpsOk = !(urlCheck.ok === false && (urlCheck.rule === 'https_required' || urlCheck.rule === 'malformed'));
-  results.push({ rule: 'https', passed: httpsOk, detail: httpsOk ? 'the URL uses https' : (urlCheck as { message: string }).message });
-  const hostOk = urlCheck.ok || !['ip_address_not_allowed', 'localhost_not_allowed', 'credentials_not_allowed', 'public_host_name_required', 'too_long'].includes(urlCheck.rule);
-  results.push({ rule: 'public host name', passed: hostOk, detail: hostOk ? 'the host is a name, neither an IP address nor localhost' : (urlCheck as { message: string }).message });
+  results.push({
+    rule: 'https',
+    passed: httpsOk,
+    detail: httpsOk ? 'the URL uses https' : (urlCheck as { message: string }).message,
+  });
+  const hostOk =
+    urlCheck.ok ||
+    ![
+      'ip_address_not_allowed',
+      'localhost_not_allowed',
+      'credentials_not_allowed',
+      'public_host_name_required',
+      'too_long',
+    ].includes(urlCheck.rule);
+  results.push({
+    rule: 'public host name',
+    passed: hostOk,
+    detail: hostOk
+      ? 'the host is a name, neither an IP address nor localhost'
+      : (urlCheck as { message: string }).message,
+  });
   if (!urlCheck.ok) {
     results.push({ rule: 'requests', passed: false, detail: 'not sent: Spir would refuse to register this URL' });
     return results;
@@ -81,7 +121,12 @@ export async function checkEndpoint(options: CheckOptions): Promise<RuleResult[]
 
   const agent = agentFor(options);
   try {
-    const signedEvent = (name: WebhookEventName, id = `check_${randomUUID()}`, at = new Date(), secret = options.secret) => {
+    const signedEvent = (
+      name: WebhookEventName,
+      id = `check_${randomUUID()}`,
+      at = new Date(),
+      secret = options.secret,
+    ) => {
       const body = JSON.stringify({ ...samples[name], webhookEventId: id });
       return { body, headers: { ...signWebhook({ webhookEventId: id, body, timestamp: at, secrets: [secret] }) } };
     };
@@ -89,20 +134,36 @@ export async function checkEndpoint(options: CheckOptions): Promise<RuleResult[]
     for (const name of webhookEventNames) {
       const { body, headers } = signedEvent(name);
       const answer = await send(agent, urlCheck.url, body, headers, timeoutMs);
-      results.push({ rule: `2xx within ${timeoutMs / 1000} s for ${name}`, passed: is2xx(answer), detail: describe(answer) });
+      results.push({
+        rule: `2xx within ${timeoutMs / 1000} s for ${name}`,
+        passed: is2xx(answer),
+        detail: describe(answer),
+      });
     }
 
     const unsigned = signedEvent('form.answered');
     const unsignedAnswer = await send(agent, urlCheck.url, unsigned.body, {}, timeoutMs);
-    results.push({ rule: '4xx for an unsigned request', passed: is4xx(unsignedAnswer), detail: `${describe(unsignedAnswer)}${is4xx(unsignedAnswer) ? '' : ': the endpoint must verify the webhook-signature header'}` });
+    results.push({
+      rule: '4xx for an unsigned request',
+      passed: is4xx(unsignedAnswer),
+      detail: `${describe(unsignedAnswer)}${is4xx(unsignedAnswer) ? '' : ': the endpoint must verify the webhook-signature header'}`,
+    });
 
     const forged = signedEvent('event.confirmed', undefined, new Date(), generateWebhookSecret());
     const forgedAnswer = await send(agent, urlCheck.url, forged.body, forged.headers, timeoutMs);
-    results.push({ rule: '4xx for a forged request', passed: is4xx(forgedAnswer), detail: `${describe(forgedAnswer)}${is4xx(forgedAnswer) ? '' : ': a request signed with another secret was accepted'}` });
+    results.push({
+      rule: '4xx for a forged request',
+      passed: is4xx(forgedAnswer),
+      detail: `${describe(forgedAnswer)}${is4xx(forgedAnswer) ? '' : ': a request signed with another secret was accepted'}`,
+    });
 
     const stale = signedEvent('event.canceled', undefined, new Date(Date.now() - 10 * 60_000));
     const staleAnswer = await send(agent, urlCheck.url, stale.body, stale.headers, timeoutMs);
-    results.push({ rule: '4xx for a 10-minute-old timestamp', passed: is4xx(staleAnswer), detail: `${describe(staleAnswer)}${is4xx(staleAnswer) ? '' : ': replayed requests must be refused'}` });
+    results.push({
+      rule: '4xx for a 10-minute-old timestamp',
+      passed: is4xx(staleAnswer),
+      detail: `${describe(staleAnswer)}${is4xx(staleAnswer) ? '' : ': replayed requests must be refused'}`,
+    });
 
     // Spir signs each attempt anew: a retry has the same webhook-id and body, a new signature.
     const id = `check_${randomUUID()}`;
@@ -111,7 +172,11 @@ export async function checkEndpoint(options: CheckOptions): Promise<RuleResult[]
     const retry = signedEvent('form.answered', id);
     const second = await send(agent, urlCheck.url, retry.body, retry.headers, timeoutMs);
     const sameAnswer = is2xx(first) && is2xx(second);
-    results.push({ rule: 'the same 2xx for a duplicate', passed: sameAnswer, detail: `first ${describe(first)}, then ${describe(second)}` });
+    results.push({
+      rule: 'the same 2xx for a duplicate',
+      passed: sameAnswer,
+      detail: `first ${describe(first)}, then ${describe(second)}`,
+    });
   } finally {
     await agent.close();
   }

@@ -20,9 +20,18 @@ let noCheck: Server;
 
 function run(args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliJs, ...args], {
-      env: { PATH: process.env.PATH, WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
-    }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), output: stdout + stderr }));
+    execFile(
+      process.execPath,
+      [cliJs, ...args],
+      {
+        env: {
+          PATH: process.env.PATH,
+          WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+          NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+        },
+      },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), output: stdout + stderr }),
+    );
   });
 }
 
@@ -33,7 +42,16 @@ beforeAll(async () => {
   const ca = await createThrowawayCa();
   writeFileSync(join(dir, 'ca.pem'), ca.caCert);
   const tls = await ca.issue(['receiver.test']);
-  template = createServer(tls, createReceiverApp({ secrets: [secret], path: '/webhooks/spir', handlers, idempotency: new MemoryIdempotencyStore(), log: () => undefined }));
+  template = createServer(
+    tls,
+    createReceiverApp({
+      secrets: [secret],
+      path: '/webhooks/spir',
+      handlers,
+      idempotency: new MemoryIdempotencyStore(),
+      log: () => undefined,
+    }),
+  );
   noCheck = createServer(tls, (_req, res) => res.writeHead(200).end());
   for (const server of [template, noCheck]) {
     server.listen(0, '127.0.0.1');

@@ -29,13 +29,17 @@ async function main(argv: string[]): Promise<number> {
   console.log(`Checking ${url} against Spir's webhook rules`);
   const results = await checkEndpoint({ url, secret, timeoutMs: timeoutSeconds * 1000, pinnedHosts });
   const width = Math.max(...results.map((r) => r.rule.length));
-  for (const result of results) console.log(`  ${result.passed ? 'PASS' : 'FAIL'}  ${result.rule.padEnd(width)}  ${result.detail}`);
+  for (const result of results)
+    console.log(`  ${result.passed ? 'PASS' : 'FAIL'}  ${result.rule.padEnd(width)}  ${result.detail}`);
   const passed = results.filter((r) => r.passed).length;
   console.log(`${passed} of ${results.length} rules passed`);
   return passed === results.length ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-  console.error(error);
-  process.exit(2);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

@@ -5,8 +5,12 @@ import { join } from 'node:path';
 // SQLite file and the .eml outbox.
 it('runs the demo from the first event to the failure email in the outbox', async () => {
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
-    execFile(process.execPath, [join(__dirname, '..', '..', 'dist', 'demo', 'runDemo.js')], { env: { PATH: process.env.PATH }, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), output: stdout + stderr }));
+    execFile(
+      process.execPath,
+      [join(__dirname, '..', '..', 'dist', 'demo', 'runDemo.js')],
+      { env: { PATH: process.env.PATH }, timeout: 90_000 },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), output: stdout + stderr }),
+    );
   });
   expect(output).toContain('The receiver verified and handled all three events');
   expect(output.match(/ {2}attempt \d: HTTP 503/g)).toHaveLength(5);

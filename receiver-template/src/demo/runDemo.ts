@@ -40,20 +40,28 @@ async function main(): Promise<void> {
 
   const children: ChildProcess[] = [];
   try {
-    const dispatcher = await spawnDispatcher({
-      DATA_DIR: dataDir,
-      DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
-      WEBHOOK_RESOLVE: 'receiver.demo.test:127.0.0.1,failing.demo.test:127.0.0.1',
-      NODE_EXTRA_CA_CERTS: caFile,
-      RETRY_INTERVAL_SECONDS: '1',
-    }, dispatcherPort);
+    const dispatcher = await spawnDispatcher(
+      {
+        DATA_DIR: dataDir,
+        DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
+        WEBHOOK_RESOLVE: 'receiver.demo.test:127.0.0.1,failing.demo.test:127.0.0.1',
+        NODE_EXTRA_CA_CERTS: caFile,
+        RETRY_INTERVAL_SECONDS: '1',
+      },
+      dispatcherPort,
+    );
     children.push(dispatcher.child);
     const token = readFileSync(join(dataDir, 'internal-api-token'), 'utf8').trim();
-    step(`Dispatcher up on ${dispatcher.url} (SQLite in ${dataDir}, no SMTP: emails go to the outbox folder; retries 1 s apart for the demo instead of 10 s)`);
+    step(
+      `Dispatcher up on ${dispatcher.url} (SQLite in ${dataDir}, no SMTP: emails go to the outbox folder; retries 1 s apart for the demo instead of 10 s)`,
+    );
 
     const internal = (method: string, path: string, body?: unknown) => dispatcher.call(method, path, body, token);
     await internal('PUT', '/internal/v1/teams/demo', { name: 'Demo team', adminEmails: ['admin@demo.example.com'] });
-    await internal('PUT', '/internal/v1/teams/demo-failing', { name: 'Demo team with a broken endpoint', adminEmails: ['owner@broken.example.com', 'ops@broken.example.com'] });
+    await internal('PUT', '/internal/v1/teams/demo-failing', {
+      name: 'Demo team with a broken endpoint',
+      adminEmails: ['owner@broken.example.com', 'ops@broken.example.com'],
+    });
     const { apiKey } = await internal('POST', '/internal/v1/teams/demo/api-keys');
     const { apiKey: failingKey } = await internal('POST', '/internal/v1/teams/demo-failing/api-keys');
     step('Created two teams and an API key for each (internal API)');
@@ -65,12 +73,23 @@ async function main(): Promise<void> {
       secrets.push(webhook.secret);
       step(`Registered ${receiverUrl} for ${event} (webhook ${webhook.id})`);
     }
-    const broken = await dispatcher.call('POST', '/v1/webhooks', { url: `https://failing.demo.test:${failingPort}/hook`, event: 'event.confirmed' }, failingKey);
+    const broken = await dispatcher.call(
+      'POST',
+      '/v1/webhooks',
+      { url: `https://failing.demo.test:${failingPort}/hook`, event: 'event.confirmed' },
+      failingKey,
+    );
     step(`Registered ${broken.url} for event.confirmed on the second team: it always answers 503`);
 
     const receiver = spawn(process.execPath, [receiverMain], {
-      env: { PATH: process.env.PATH, PORT: String(receiverPort), HOST: '127.0.0.1', WEBHOOK_SECRET: secrets.join(' '),
-        TLS_CERT_FILE: join(dir, 'receiver-cert.pem'), TLS_KEY_FILE: join(dir, 'receiver-key.pem') },
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(receiverPort),
+        HOST: '127.0.0.1',
+        WEBHOOK_SECRET: secrets.join(' '),
+        TLS_CERT_FILE: join(dir, 'receiver-cert.pem'),
+        TLS_KEY_FILE: join(dir, 'receiver-key.pem'),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(receiver);
@@ -94,31 +113,52 @@ async function main(): Promise<void> {
       const event = { ...cloneSample(name), webhookEventId: `demo-${name}-${Date.now()}` };
       const answer = await internal('POST', '/internal/v1/events', { teamId: 'demo', urlKind: 'template', event });
       ids.push(event.webhookEventId);
-      step(`Sent ${name} ${event.webhookEventId}: dispatcher stored it (202), deliveries ${answer.deliveries.join(', ')}`);
+      step(
+        `Sent ${name} ${event.webhookEventId}: dispatcher stored it (202), deliveries ${answer.deliveries.join(', ')}`,
+      );
     }
-    await waitFor('the receiver to handle all three events', () => (ids.every((id) => handled.includes(id)) ? true : undefined), 30_000);
+    await waitFor(
+      'the receiver to handle all three events',
+      () => (ids.every((id) => handled.includes(id)) ? true : undefined),
+      30_000,
+    );
     step('The receiver verified and handled all three events');
 
     const failingEvent = { ...cloneSample('event.confirmed'), webhookEventId: `demo-failing-${Date.now()}` };
-    const { deliveries } = await internal('POST', '/internal/v1/events', { teamId: 'demo-failing', urlKind: 'template', event: failingEvent });
+    const { deliveries } = await internal('POST', '/internal/v1/events', {
+      teamId: 'demo-failing',
+      urlKind: 'template',
+      event: failingEvent,
+    });
     step(`Sent event.confirmed ${failingEvent.webhookEventId} to the broken endpoint (delivery ${deliveries[0]})`);
     let seenAttempts = 0;
-    const failed = await waitFor('the final failure', async () => {
-      const delivery = await dispatcher.call('GET', `/v1/deliveries/${deliveries[0]}`, undefined, failingKey);
-      for (const attempt of delivery.attempts.slice(seenAttempts)) step(`  attempt ${attempt.attempt}: HTTP ${attempt.response?.status ?? attempt.error?.code} in ${attempt.durationMs} ms`);
-      seenAttempts = delivery.attempts.length;
-      return delivery.status === 'failed' ? delivery : undefined;
-    }, 60_000);
+    const failed = await waitFor(
+      'the final failure',
+      async () => {
+        const delivery = await dispatcher.call('GET', `/v1/deliveries/${deliveries[0]}`, undefined, failingKey);
+        for (const attempt of delivery.attempts.slice(seenAttempts))
+          step(
+            `  attempt ${attempt.attempt}: HTTP ${attempt.response?.status ?? attempt.error?.code} in ${attempt.durationMs} ms`,
+          );
+        seenAttempts = delivery.attempts.length;
+        return delivery.status === 'failed' ? delivery : undefined;
+      },
+      60_000,
+    );
     step(`Delivery ${failed.id} failed after ${failed.attempts.length} attempts`);
 
     const outbox = join(dataDir, 'outbox');
-    const file = await waitFor('the failure email', () => {
-      try {
-        return readdirSync(outbox).find((name) => name.endsWith('.eml'));
-      } catch {
-        return undefined;
-      }
-    }, 30_000);
+    const file = await waitFor(
+      'the failure email',
+      () => {
+        try {
+          return readdirSync(outbox).find((name) => name.endsWith('.eml'));
+        } catch {
+          return undefined;
+        }
+      },
+      30_000,
+    );
     const mail = await simpleParser(readFileSync(join(outbox, file)));
     const to = (Array.isArray(mail.to) ? mail.to : [mail.to]).map((address) => address?.text).join(', ');
     step(`Failure email written to ${join(outbox, file)}`);
@@ -132,7 +172,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error('demo failed:', error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('demo failed:', error);
+    process.exit(1);
+  },
+);

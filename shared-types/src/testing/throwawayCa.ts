@@ -55,12 +55,17 @@ export async function createThrowawayCa(name = 'Spir webhooks throwaway CA'): Pr
         ],
       });
       const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as CryptoKey));
-      const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+      const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n')
+        .replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
       return { cert: cert.toString('pem'), key };
     },
   };
 }
 
 function randomSerial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1');
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
 }

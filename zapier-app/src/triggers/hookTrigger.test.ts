@@ -1,7 +1,14 @@
 import { createAppTester, type Bundle } from 'zapier-platform-core';
 import { cloneSample, type WebhookEventName, type WebhookEventOf } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { startHttpsReceiver, startTestDispatcher, waitFor, type HttpsReceiver, type ReceivedRequest, type TestDispatcher } from '@spir-webhooks/dispatcher/testing';
+import {
+  startHttpsReceiver,
+  startTestDispatcher,
+  waitFor,
+  type HttpsReceiver,
+  type ReceivedRequest,
+  type TestDispatcher,
+} from '@spir-webhooks/dispatcher/testing';
 import App from '../index';
 
 const appTester = createAppTester(App);
@@ -14,7 +21,10 @@ beforeAll(async () => {
   const ca = await createThrowawayCa();
   // Stands in for hooks.zapier.com: a real HTTPS server that keeps what the dispatcher posts.
   catcher = await startHttpsReceiver(ca, ['hooks.zapier.test']);
-  dispatcher = await startTestDispatcher({ WEBHOOK_RESOLVE: 'hooks.zapier.test:127.0.0.1', RETRY_INTERVAL_SECONDS: '0.1' }, { ca: [ca.caCert] });
+  dispatcher = await startTestDispatcher(
+    { WEBHOOK_RESOLVE: 'hooks.zapier.test:127.0.0.1', RETRY_INTERVAL_SECONDS: '0.1' },
+    { ca: [ca.caCert] },
+  );
   process.env.API_BASE_URL = dispatcher.url;
 });
 
@@ -36,22 +46,30 @@ const operation = (name: WebhookEventName) => App.triggers[triggerKeys[name]]!.o
 
 async function subscribe(name: WebhookEventName, zap: string) {
   const targetUrl = `https://hooks.zapier.test:${catcher.port}/hooks/standard/123/${zap}/`;
-  const subscribeData = await appTester(operation(name).performSubscribe, { authData: { apiKey }, targetUrl } as Partial<Bundle>);
+  const subscribeData = await appTester(operation(name).performSubscribe, {
+    authData: { apiKey },
+    targetUrl,
+  } as Partial<Bundle>);
   return { targetUrl, subscribeData };
 }
 
 async function ingest<N extends WebhookEventName>(name: N, webhookEventId: string): Promise<WebhookEventOf<N>> {
   const event = { ...cloneSample(name), webhookEventId } as WebhookEventOf<N>;
-  const answer = await dispatcher.call('POST', '/internal/v1/events', { body: { teamId: `zap${teamCount}`, urlKind: 'template', event } });
+  const answer = await dispatcher.call('POST', '/internal/v1/events', {
+    body: { teamId: `zap${teamCount}`, urlKind: 'template', event },
+  });
   expect(answer.status).toBe(202);
   return event;
 }
 
 /** The bundle Zapier builds from a request its hook URL received. */
 function hookBundle(request: ReceivedRequest, subscribeData: object): Partial<Bundle> {
-  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [
-    `Http-${name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())}`, String(value),
-  ]));
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [
+      `Http-${name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())}`,
+      String(value),
+    ]),
+  );
   return {
     authData: { apiKey },
     subscribeData: subscribeData as Bundle['subscribeData'],
@@ -63,13 +81,23 @@ function hookBundle(request: ReceivedRequest, subscribeData: object): Partial<Bu
 describe.each(Object.keys(triggerKeys) as WebhookEventName[])('the %s trigger', (name) => {
   it('subscribes, receives the signed POST through the dispatcher, and turns it into one item', async () => {
     const { subscribeData } = await subscribe(name, `zap-${name}`);
-    expect(subscribeData).toMatchObject({ id: expect.stringMatching(/^wh_/), secret: expect.stringMatching(/^whsec_/), event: name });
+    expect(subscribeData).toMatchObject({
+      id: expect.stringMatching(/^wh_/),
+      secret: expect.stringMatching(/^whsec_/),
+      event: name,
+    });
     const event = await ingest(name, `zapier-${name}-1`);
-    const request = await waitFor('the catcher to get the event', () => catcher.received.find((r) => r.headers['webhook-id'] === event.webhookEventId));
+    const request = await waitFor('the catcher to get the event', () =>
+      catcher.received.find((r) => r.headers['webhook-id'] === event.webhookEventId),
+    );
 
     const items = await appTester(operation(name).perform, hookBundle(request, subscribeData));
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ id: event.webhookEventId, webhookEventName: name, managementTitle: event.payload.managementTitle });
+    expect(items[0]).toMatchObject({
+      id: event.webhookEventId,
+      webhookEventName: name,
+      managementTitle: event.payload.managementTitle,
+    });
   });
 });
 
@@ -77,7 +105,9 @@ describe('perform', () => {
   it('maps people and answers to joined text and line items', async () => {
     const { subscribeData } = await subscribe('event.confirmed', 'zap-mapping');
     const event = await ingest('event.confirmed', 'zapier-mapping');
-    const request = await waitFor('the event', () => catcher.received.find((r) => r.headers['webhook-id'] === event.webhookEventId));
+    const request = await waitFor('the event', () =>
+      catcher.received.find((r) => r.headers['webhook-id'] === event.webhookEventId),
+    );
     const [item] = await appTester(operation('event.confirmed').perform, hookBundle(request, subscribeData));
     expect(item).toMatchObject({
       organizerAttendeeNames: '山田 太郎, 佐藤 花子',
@@ -92,18 +122,27 @@ describe('perform', () => {
   it('refuses a forged request: a changed body, another secret, or no signature at all', async () => {
     const { subscribeData } = await subscribe('form.answered', 'zap-forged');
     const event = await ingest('form.answered', 'zapier-forged');
-    const request = await waitFor('the event', () => catcher.received.find((r) => r.headers['webhook-id'] === event.webhookEventId));
+    const request = await waitFor('the event', () =>
+      catcher.received.find((r) => r.headers['webhook-id'] === event.webhookEventId),
+    );
     const tampered = { ...request, body: request.body.replace('鈴木', '佐藤') };
-    await expect(appTester(operation('form.answered').perform, hookBundle(tampered, subscribeData))).rejects.toThrow(/signature does not verify/);
+    await expect(appTester(operation('form.answered').perform, hookBundle(tampered, subscribeData))).rejects.toThrow(
+      /signature does not verify/,
+    );
     const otherSecret = { ...subscribeData, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
-    await expect(appTester(operation('form.answered').perform, hookBundle(request, otherSecret))).rejects.toThrow(/signature does not verify/);
+    await expect(appTester(operation('form.answered').perform, hookBundle(request, otherSecret))).rejects.toThrow(
+      /signature does not verify/,
+    );
     const unsigned = { ...request, headers: { 'content-type': 'application/json' } };
-    await expect(appTester(operation('form.answered').perform, hookBundle(unsigned, subscribeData))).rejects.toThrow(/without a Spir signature/);
+    await expect(appTester(operation('form.answered').perform, hookBundle(unsigned, subscribeData))).rejects.toThrow(
+      /without a Spir signature/,
+    );
   });
 
   it('acknowledges an event name it does not know with no items', async () => {
     const items = await appTester(operation('form.answered').perform, {
-      authData: { apiKey }, cleanedRequest: { webhookEventName: 'form.deleted', webhookEventId: 'x', payload: {} },
+      authData: { apiKey },
+      cleanedRequest: { webhookEventName: 'form.deleted', webhookEventId: 'x', payload: {} },
     } as Partial<Bundle>);
     expect(items).toEqual([]);
   });
@@ -113,14 +152,22 @@ describe('performUnsubscribe', () => {
   it('deletes the webhook, and succeeds again when it is already gone', async () => {
     const { subscribeData } = await subscribe('event.canceled', 'zap-unsub');
     expect((await dispatcher.call('GET', '/v1/webhooks', { token: apiKey })).body.data).toHaveLength(1);
-    await appTester(operation('event.canceled').performUnsubscribe, { authData: { apiKey }, subscribeData } as Partial<Bundle>);
+    await appTester(operation('event.canceled').performUnsubscribe, {
+      authData: { apiKey },
+      subscribeData,
+    } as Partial<Bundle>);
     expect((await dispatcher.call('GET', '/v1/webhooks', { token: apiKey })).body.data).toEqual([]);
-    await expect(appTester(operation('event.canceled').performUnsubscribe, { authData: { apiKey }, subscribeData } as Partial<Bundle>)).resolves.toEqual({});
+    await expect(
+      appTester(operation('event.canceled').performUnsubscribe, {
+        authData: { apiKey },
+        subscribeData,
+      } as Partial<Bundle>),
+    ).resolves.toEqual({});
   });
 });
 
 describe('performList', () => {
-  it('returns the three newest events of the trigger\'s type, newest first', async () => {
+  it("returns the three newest events of the trigger's type, newest first", async () => {
     for (const id of ['list-1', 'list-2', 'list-3', 'list-4']) await ingest('event.canceled', id);
     await ingest('form.answered', 'list-other');
     const items = await appTester(operation('event.canceled').performList, { authData: { apiKey } } as Partial<Bundle>);
@@ -130,13 +177,17 @@ describe('performList', () => {
 });
 
 describe('errors shown in the Zap editor', () => {
-  it('explains that the team\'s limit is reached', async () => {
+  it("explains that the team's limit is reached", async () => {
     await subscribe('event.confirmed', 'zap-first');
-    await expect(subscribe('event.confirmed', 'zap-second')).rejects.toThrow(/no more webhook URLs for this event.*Turn off another Zap/s);
+    await expect(subscribe('event.confirmed', 'zap-second')).rejects.toThrow(
+      /no more webhook URLs for this event.*Turn off another Zap/s,
+    );
   });
 
   it('explains a refused target URL', async () => {
     const bundle = { authData: { apiKey }, targetUrl: 'http://hooks.zapier.test/plain-http' } as Partial<Bundle>;
-    await expect(appTester(operation('form.answered').performSubscribe, bundle)).rejects.toThrow(/Spir refused the webhook URL: The URL must use https/);
+    await expect(appTester(operation('form.answered').performSubscribe, bundle)).rejects.toThrow(
+      /Spir refused the webhook URL: The URL must use https/,
+    );
   });
 });

@@ -29,17 +29,30 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
   const sample = toZapierItem(samples[eventName]);
 
   const performSubscribe = async (z: ZObject, bundle: Bundle): Promise<CreatedWebhook> => {
-    const response = await z.request({ url: apiUrl('/v1/webhooks'), method: 'POST', body: { url: bundle.targetUrl, event: eventName } });
+    const response = await z.request({
+      url: apiUrl('/v1/webhooks'),
+      method: 'POST',
+      body: { url: bundle.targetUrl, event: eventName },
+    });
     return response.data as CreatedWebhook;
   };
 
   const performUnsubscribe = async (z: ZObject, bundle: Bundle): Promise<object> => {
     const id = bundle.subscribeData?.id;
-    if (id === undefined) throw new z.errors.Error('This Zap has no Spir subscription to remove.', 'missing_subscription', 400);
+    if (id === undefined)
+      throw new z.errors.Error('This Zap has no Spir subscription to remove.', 'missing_subscription', 400);
     // Already gone (deleted in Spir, say) is what unsubscribing wants.
-    const response = await z.request({ url: apiUrl(`/v1/webhooks/${encodeURIComponent(id)}`), method: 'DELETE', skipThrowForStatus: true });
+    const response = await z.request({
+      url: apiUrl(`/v1/webhooks/${encodeURIComponent(id)}`),
+      method: 'DELETE',
+      skipThrowForStatus: true,
+    });
     if (response.status !== 204 && response.status !== 404) {
-      throw new z.errors.Error(`Spir could not remove this Zap's webhook (HTTP ${response.status}): ${response.content}`, 'unsubscribe_failed', response.status);
+      throw new z.errors.Error(
+        `Spir could not remove this Zap's webhook (HTTP ${response.status}): ${response.content}`,
+        'unsubscribe_failed',
+        response.status,
+      );
     }
     return {};
   };
