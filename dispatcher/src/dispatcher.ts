@@ -109,7 +109,10 @@ export async function startDispatcher(
 
   const ingest = createIngestHandler(context, internal.token);
   const app = createApp(context, internal.token, ingest);
-  const server = createServer((req, res) => (isIngestRequest(req) ? ingest(req, res) : app(req, res)));
+  const server = createServer((req, res) => {
+    if (isIngestRequest(req)) ingest(req, res);
+    else void app(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

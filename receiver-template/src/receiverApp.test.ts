@@ -130,7 +130,7 @@ describe('POST /webhooks/spir', () => {
   });
 
   it.each([
-    ['a missing signature', (body: string) => ({ 'content-type': 'application/json' })],
+    ['a missing signature', (_body: string) => ({ 'content-type': 'application/json' })],
     ['a bad signature', (body: string) => signed(body, 'evt-bad', { with: generateWebhookSecret() })],
     ['a stale timestamp', (body: string) => signed(body, 'evt-bad', { at: new Date(Date.now() - 10 * 60_000) })],
     ['a tampered body', (body: string) => signed(body.replace('鈴木', '佐藤'), 'evt-bad')],

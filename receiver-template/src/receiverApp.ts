@@ -9,7 +9,7 @@ import type { Handlers } from './handlers';
 import type { IdempotencyStore } from './idempotency';
 import type { Log } from './log';
 
-export const maxBodyBytes = 1024 * 1024;
+const maxBodyBytes = 1024 * 1024;
 
 export interface ReceiverOptions {
   /** Every secret valid for this URL; a request signed with any of them is accepted. */

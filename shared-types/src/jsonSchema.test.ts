@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { buildJsonSchemaFiles, renderJsonSchemaFile } from './jsonSchema';
-import { invalidCases } from './invalidCases';
+import { invalidCases } from './testing/invalidCases';
 import { samples, webhookEventNames, webhookEventSchema } from './index';
 
 const schemaDir = join(__dirname, '..', 'schema');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { isKnownWebhookEventName, lenientWebhookEventSchema, type WebhookEvent } from './schemas';
 
 /** What a consumer learns from a body: an event to handle, a name to ignore, or a broken body. */
@@ -24,7 +24,7 @@ export function parseWebhookEventLeniently(input: unknown): LenientParseResult {
     }
   }
   const result = lenientWebhookEventSchema.safeParse(input);
-  if (result.success) return { kind: 'event', event: result.data as WebhookEvent };
+  if (result.success) return { kind: 'event', event: result.data };
   return { kind: 'invalid', issues: result.error.issues, message: describeIssues(result.error.issues) };
 }
 

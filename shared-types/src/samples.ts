@@ -78,5 +78,5 @@ export const samples: { readonly [N in WebhookEventName]: WebhookEventOf<N> } = 
 
 /** A deep copy of a sample, so that a caller can change it without touching the shared one. */
 export function cloneSample<N extends WebhookEventName>(name: N): WebhookEventOf<N> {
-  return structuredClone(samples[name]) as WebhookEventOf<N>;
+  return structuredClone(samples[name]);
 }

@@ -21,7 +21,7 @@ type Mode = 'strict' | 'lenient';
 function buildSchemas(mode: Mode) {
   // The inferred types are those of a plain object in both modes; only the treatment of
   // unknown keys differs at run time (refused, or kept).
-  const object = (mode === 'strict' ? z.strictObject : z.looseObject) as typeof z.strictObject;
+  const object = mode === 'strict' ? z.strictObject : z.looseObject;
 
   const dateTime = z.iso.datetime({
     offset: true,

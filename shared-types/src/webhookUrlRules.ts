@@ -39,6 +39,7 @@ export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, 
   const fail = (rule: WebhookUrlRule, message: string): WebhookUrlCheck => ({ ok: false, rule, message });
   if (input.length > maxWebhookUrlLength)
     return fail('too_long', `The URL is ${input.length} characters long; at most ${maxWebhookUrlLength} are allowed.`);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\s\u0000-\u001f\u007f]/.test(input))
     return fail('malformed', 'The URL contains white space or control characters.');
   let url: URL;

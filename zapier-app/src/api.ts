@@ -1,10 +1,10 @@
-import type { AfterResponseMiddleware, BeforeRequestMiddleware, Bundle, ZObject } from 'zapier-platform-core';
+import type { AfterResponseMiddleware, BeforeRequestMiddleware, ZObject } from 'zapier-platform-core';
 
 /**
  * The Spir dispatcher's base URL, set with `zapier env:set <version> API_BASE_URL=https://...`.
  * There is deliberately no default: a missing value must fail loudly, never call a guessed host.
  */
-export function apiBaseUrl(): string {
+function apiBaseUrl(): string {
   const value = process.env.API_BASE_URL;
   if (value === undefined || value === '') {
     throw new Error(
@@ -64,5 +64,3 @@ export async function getJson<T>(z: ZObject, path: string): Promise<T> {
   const response = await z.request({ url: apiUrl(path), method: 'GET' });
   return response.data as T;
 }
-
-export type AuthedBundle = Bundle & { authData: { apiKey: string } };

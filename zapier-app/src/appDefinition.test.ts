@@ -1,14 +1,32 @@
 import { samples, webhookEventSchema } from '@spir-webhooks/shared-types';
-// The same checks `zapier validate` runs locally: the core's function cleaner, then the schema.
-const { compileApp, validateApp } = require('zapier-platform-core/src/tools/schema') as {
-  compileApp: (app: object) => object;
-  validateApp: (app: object) => unknown[];
-};
+import * as core from 'zapier-platform-core';
 import App from './index';
 
+type ValidateCallback = (error: Error | null, answer: { results: unknown[] }) => void;
+// Exported by core at run time (the Lambda entry point), not in its type declarations.
+const { createAppHandler } = core as unknown as {
+  createAppHandler: (app: object) => (event: object, context: object, callback: ValidateCallback) => void;
+};
+
+/** What `zapier validate` checks locally, asked through core's public Lambda handler. */
+function validationErrors(app: object): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    createAppHandler(app)({ command: 'validate' }, {}, (error, answer) =>
+      error ? reject(error) : resolve(answer.results),
+    );
+  });
+}
+
 describe('the app definition', () => {
-  it('passes zapier-platform-schema validation', () => {
-    expect(validateApp(compileApp({ ...App, triggers: { ...App.triggers } }))).toEqual([]);
+  it('passes zapier-platform-schema validation', async () => {
+    expect(await validationErrors(App)).toEqual([]);
+  });
+
+  it('fails that validation when a trigger loses its noun, so the check above can fail', async () => {
+    const { noun: _noun, ...withoutNoun } = App.triggers.form_answered!;
+    expect(await validationErrors({ ...App, triggers: { ...App.triggers, form_answered: withoutNoun } })).not.toEqual(
+      [],
+    );
   });
 
   it('has exactly the three hook triggers, each with a sample and a labelled output field for every sample key', () => {

@@ -1,4 +1,4 @@
-import type { ZObject, Bundle } from 'zapier-platform-core';
+import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
 import { getJson } from './api';
 
 /** Custom authentication: one field, the team API key issued by Spir. */
@@ -15,5 +15,8 @@ export const authentication = {
   ],
   test: async (z: ZObject, _bundle: Bundle) => getJson<{ teamId: string; name: string }>(z, '/v1/me'),
   // bundle.inputData holds what `test` returned: the team.
-  connectionLabel: (_z: ZObject, bundle: Bundle) => String(bundle.inputData.name ?? bundle.inputData.teamId ?? 'Spir'),
-};
+  connectionLabel: async (_z: ZObject, bundle: Bundle) => {
+    const { name, teamId } = bundle.inputData as { name?: string; teamId?: string };
+    return name ?? teamId ?? 'Spir';
+  },
+} satisfies Authentication;

@@ -1,13 +1,18 @@
-import { version as platformVersion } from 'zapier-platform-core';
+import { version as platformVersion, type App, type Trigger } from 'zapier-platform-core';
 import { addApiKey, explainErrors } from './api';
 import { authentication } from './authentication';
 import { eventCanceled } from './triggers/eventCanceled';
 import { eventConfirmed } from './triggers/eventConfirmed';
 import { formAnswered } from './triggers/formAnswered';
 
+// package.json sits outside rootDir, so it is read at run time rather than imported.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
 
-/** The Zapier app: assembled here, defined in the files it imports. */
+/**
+ * The Zapier app: assembled here, defined in the files it imports, checked against core's own
+ * `App` type (`satisfies`, so that tests keep the precise types of each operation).
+ */
 export default {
   version,
   platformVersion,
@@ -19,4 +24,4 @@ export default {
     [eventCanceled.key]: eventCanceled,
     [formAnswered.key]: formAnswered,
   },
-};
+} satisfies App<Record<string, Trigger>>;

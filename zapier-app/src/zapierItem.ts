@@ -1,4 +1,4 @@
-import type { Person, WebhookEvent, WebhookEventName } from '@spir-webhooks/shared-types';
+import type { Person, WebhookEvent } from '@spir-webhooks/shared-types';
 
 /**
  * One flat Zapier item per event: scalar fields for simple mapping, people and answers both
@@ -127,5 +127,3 @@ export function outputFieldsFor(item: ZapierItem): OutputField[] {
     return { key, label: label[0], ...(label[1] === undefined ? {} : { type: label[1] }) };
   });
 }
-
-export type { WebhookEventName };

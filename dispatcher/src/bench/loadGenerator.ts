@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, Pool, request } from 'undici';
+import { type Agent, Pool, request } from 'undici';
 import { signWebhook } from '@spir-webhooks/shared-types';
 
 export const epochNow = () => performance.timeOrigin + performance.now();

@@ -4,7 +4,7 @@ import { webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
-import type { AttemptRow, DeliveryRow, ListedDelivery } from '../store/storeTypes';
+import { decodeAttempt, type AttemptRow, type DeliveryRow, type ListedDelivery } from '../store/storeTypes';
 import type { AttemptOutcome } from './sendAttempt';
 
 const cursorSchema = z.string().transform((cursor, ctx) => {
@@ -40,29 +40,17 @@ export function attemptOutcomeJson(
   };
 }
 
-export function attemptJson(row: AttemptRow) {
+function attemptJson(row: AttemptRow) {
+  const attempt = decodeAttempt(row);
   return {
-    round: row.round,
-    attempt: row.attempt_number,
-    outcome: row.outcome,
-    ...attemptOutcomeJson({
-      startedAt: row.started_at,
-      durationMs: row.duration_ms,
-      requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
-      response:
-        row.response_status === null
-          ? null
-          : {
-              status: row.response_status,
-              headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
-              body: row.response_body ?? '',
-            },
-      error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
-    }),
+    round: attempt.round,
+    attempt: attempt.attemptNumber,
+    outcome: attempt.outcome,
+    ...attemptOutcomeJson(attempt),
   };
 }
 
-export function deliveryJson(row: DeliveryRow) {
+function deliveryJson(row: DeliveryRow) {
   return {
     id: row.id,
     webhookId: row.webhook_id,

@@ -1,3 +1,5 @@
+import type { NextStep } from '../store/storeTypes';
+
 /** Spir's retry policy as data: the help page's "retry every 10 seconds up to 4 times". */
 export interface RetryPolicy {
   /** Pause between the end of a failed attempt and the next one. */
@@ -7,8 +9,6 @@ export interface RetryPolicy {
   /** Limit of one attempt, covering connect, headers and body. */
   requestTimeoutMs: number;
 }
-
-export type NextStep = { kind: 'succeeded' } | { kind: 'retry'; nextAttemptAt: number } | { kind: 'failed' };
 
 /** What follows attempt `attemptNumber` (from 1) that ended at `endedAt`. */
 export function nextStepAfter(

@@ -8,10 +8,10 @@ import type { ClaimedDelivery } from '../store/storeTypes';
 const dispatcherVersion = (
   JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
-export const userAgent = `Spir-Webhooks/${dispatcherVersion}`;
+const userAgent = `Spir-Webhooks/${dispatcherVersion}`;
 
 /** Response bodies are kept up to this size in the attempt log. */
-export const maxLoggedResponseBytes = 64 * 1024;
+const maxLoggedResponseBytes = 64 * 1024;
 // Past this much, a response body is not worth draining to keep the connection alive.
 const maxDrainedResponseBytes = 1024 * 1024;
 

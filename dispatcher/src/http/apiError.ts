@@ -1,3 +1,4 @@
+import { checkJsonContentType } from './readJsonBody';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -30,15 +31,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   });
 }
 
-/** Refuses a body that is not declared as JSON, before any parser reads it. */
+/** Refuses a body that is not declared as UTF-8 JSON, before any parser reads it. */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
-  if (!req.is('application/json')) {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
-      `Send the body as application/json (got ${req.headers['content-type'] ?? 'no content-type'}).`,
-    );
-  }
+  checkJsonContentType(req);
   next();
 };
 

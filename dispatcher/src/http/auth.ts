@@ -37,7 +37,7 @@ export function generateApiKey(): { apiKey: string; keyHash: string } {
 }
 
 // Keys carry 256 random bits, so a plain SHA-256 is as strong as a slow hash here and stays cheap.
-export function hashApiKey(apiKey: string): string {
+function hashApiKey(apiKey: string): string {
   return digest(apiKey).toString('hex');
 }
 

@@ -62,7 +62,7 @@ describe('readJsonBody', () => {
     ['a JSON string at the top', '"just text"', {}, 400, 'invalid_json'],
     ['broken JSON', '{"a": ', {}, 400, 'invalid_json'],
   ])('refuses %s, naming it', async (_what, body, headers, status, code) => {
-    const answer = await post(body, headers as Record<string, string>);
+    const answer = await post(body, headers);
     expect(answer.status).toBe(status);
     expect(answer.body.error?.code).toBe(code);
   });

@@ -12,7 +12,7 @@ const decoders: Record<string, () => Readable & NodeJS.WritableStream> = {
 };
 
 /** `application/json`, with no charset or a UTF-8 one; anything else is a 415 that says why. */
-function checkJsonContentType(req: IncomingMessage): void {
+export function checkJsonContentType(req: IncomingMessage): void {
   const header = req.headers['content-type'];
   const [type = '', ...parameters] = (header ?? '').split(';');
   if (type.trim().toLowerCase() !== 'application/json') {

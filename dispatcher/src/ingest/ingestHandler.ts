@@ -7,7 +7,7 @@ import { internalTokenChecker } from '../http/auth';
 import { readJsonBody } from '../http/readJsonBody';
 import { teamIdSchema } from '../teams/teamRoutes';
 
-export const maxIngestBodyBytes = 256 * 1024;
+const maxIngestBodyBytes = 256 * 1024;
 export const ingestPath = '/internal/v1/events';
 
 const ingestBody = z.strictObject({

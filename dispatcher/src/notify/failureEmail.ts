@@ -1,4 +1,4 @@
-import type { AttemptRow, FailureEmailJob } from '../store/storeTypes';
+import { decodeAttempt, type AttemptRow, type FailureEmailJob } from '../store/storeTypes';
 
 /** Fixed by Spir's help page, byte for byte. */
 export const failureEmailSubject = '【Spir】Webhook Transmission Failed';
@@ -32,7 +32,7 @@ function redactSignature(headers: Record<string, string>): Record<string, string
 }
 
 /** The transmission log attached to the email: every attempt of the round that failed. */
-export function transmissionLog(job: FailureEmailJob): object {
+function transmissionLog(job: FailureEmailJob): object {
   return {
     deliveryId: job.email.delivery_id,
     round: job.email.round,
@@ -40,25 +40,13 @@ export function transmissionLog(job: FailureEmailJob): object {
     url: job.url,
     eventName: job.eventName,
     webhookEventId: job.webhookEventId,
-    attempts: job.attempts.map((attempt: AttemptRow) => ({
-      attempt: attempt.attempt_number,
-      startedAt: new Date(attempt.started_at).toISOString(),
-      durationMs: attempt.duration_ms,
-      request: {
-        method: 'POST',
-        url: job.url,
-        headers: redactSignature(JSON.parse(attempt.request_headers) as Record<string, string>),
-        body: job.body,
-      },
-      response:
-        attempt.response_status === null
-          ? null
-          : {
-              status: attempt.response_status,
-              headers: JSON.parse(attempt.response_headers ?? '{}') as Record<string, string>,
-              body: attempt.response_body ?? '',
-            },
-      error: attempt.error_code === null ? null : { code: attempt.error_code, message: attempt.error_message ?? '' },
+    attempts: job.attempts.map(decodeAttempt).map((attempt) => ({
+      attempt: attempt.attemptNumber,
+      startedAt: new Date(attempt.startedAt).toISOString(),
+      durationMs: attempt.durationMs,
+      request: { method: 'POST', url: job.url, headers: redactSignature(attempt.requestHeaders), body: job.body },
+      response: attempt.response,
+      error: attempt.error,
     })),
   };
 }

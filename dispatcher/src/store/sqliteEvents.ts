@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { currentSecrets, type WebhookSecrets } from './sqliteQueue';
+import { currentSecrets, type WebhookSecrets } from '../subscriptions/webhookSecrets';
 import type { StatementName } from './sqliteStatements';
 import type { ClaimedDelivery, DeliveryHandoff, EventRow, NewEvent, RecordedEvent } from './storeTypes';
 
@@ -17,7 +17,7 @@ export interface ReservedSlot {
   webhookId: string;
 }
 
-export function newDeliveryId(): string {
+function newDeliveryId(): string {
   return `dlv_${randomUUID().replaceAll('-', '')}`;
 }
 

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './storeTypes';
 import type { StatementName } from './sqliteStatements';
+import { currentSecrets } from '../subscriptions/webhookSecrets';
 
 type Statements = Record<StatementName, Statement>;
 
@@ -17,19 +18,6 @@ interface ClaimedJoinRow {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
-}
-
-export interface WebhookSecrets {
-  secret: string;
-  previous_secret: string | null;
-  previous_secret_expires_at: number | null;
-}
-
-/** The secrets an attempt signs with: the current one, and a rotated one until it expires. */
-export function currentSecrets(row: WebhookSecrets, now: number): string[] {
-  return row.previous_secret !== null && (row.previous_secret_expires_at ?? 0) > now
-    ? [row.secret, row.previous_secret]
-    : [row.secret];
 }
 
 /**

@@ -71,6 +71,7 @@ export class SqliteStore implements Store {
       if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
       throw new Error(
         `another process holds ${path}: the SQLite store serves one dispatcher at a time (${(error as Error).message})`,
+        { cause: error },
       );
     }
     // NORMAL: a commit writes the WAL without an fsync; what must survive a power cut (an

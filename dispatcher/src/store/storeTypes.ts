@@ -67,6 +67,9 @@ export interface DeliveryRow {
   updated_at: number;
 }
 
+/** What follows an attempt, as the retry policy decides it. */
+export type NextStep = { kind: 'succeeded' } | { kind: 'retry'; nextAttemptAt: number } | { kind: 'failed' };
+
 export interface AttemptRow {
   id: number;
   delivery_id: string;
@@ -84,6 +87,39 @@ export interface AttemptRow {
   response_body: string | null;
   error_code: string | null;
   error_message: string | null;
+}
+
+/** An attempt row with its JSON columns read: what the delivery API and the failure email show. */
+export interface DecodedAttempt {
+  round: number;
+  attemptNumber: number;
+  outcome: AttemptRow['outcome'];
+  startedAt: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  response: { status: number; headers: Record<string, string>; body: string } | null;
+  error: { code: string; message: string } | null;
+}
+
+/** The one place the attempt columns are decoded. */
+export function decodeAttempt(row: AttemptRow): DecodedAttempt {
+  return {
+    round: row.round,
+    attemptNumber: row.attempt_number,
+    outcome: row.outcome,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
+    response:
+      row.response_status === null
+        ? null
+        : {
+            status: row.response_status,
+            headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
+            body: row.response_body ?? '',
+          },
+    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+  };
 }
 
 export interface FailureEmailRow {
@@ -165,7 +201,7 @@ export interface AttemptResult {
   response: { status: number; headers: Record<string, string>; body: string } | null;
   error: { code: string; message: string } | null;
   /** `retry` leaves the delivery pending until `nextAttemptAt`. */
-  next: { kind: 'succeeded' } | { kind: 'retry'; nextAttemptAt: number } | { kind: 'failed' };
+  next: NextStep;
 }
 
 export interface NewWebhook {

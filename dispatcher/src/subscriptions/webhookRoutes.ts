@@ -8,16 +8,14 @@ import type { DispatcherContext } from '../context';
 import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { teamOf } from '../http/auth';
 import type { WebhookRow } from '../store/storeTypes';
-
-/** A rotated secret keeps signing alongside the new one for this long. */
-export const previousSecretValidityMs = 24 * 60 * 60 * 1000;
+import { currentSecrets, previousSecretValidityMs } from './webhookSecrets';
 
 const createBody = z.strictObject({
   url: z.string({ error: 'url must be a string' }),
   event: z.enum(webhookEventNames, { error: `event must be one of ${webhookEventNames.join(', ')}` }),
 });
 
-export function webhookJson(row: WebhookRow, { withSecret }: { withSecret: boolean }) {
+function webhookJson(row: WebhookRow, { withSecret }: { withSecret: boolean }) {
   return {
     id: row.id,
     url: row.url,
@@ -31,10 +29,12 @@ export function webhookJson(row: WebhookRow, { withSecret }: { withSecret: boole
 }
 
 /** A team's webhook, or 404: another team's id is indistinguishable from one that never existed. */
-export async function findTeamWebhook({ store }: DispatcherContext, teamId: string, id: string): Promise<WebhookRow> {
-  const webhook = await store.getWebhook(teamId, id);
-  if (webhook === undefined) throw new ApiError(404, 'webhook_not_found', `No webhook ${id} in this team.`);
-  return webhook;
+async function findTeamWebhook({ store }: DispatcherContext, teamId: string, id: string): Promise<WebhookRow> {
+  return (await store.getWebhook(teamId, id)) ?? webhookNotFound(id);
+}
+
+function webhookNotFound(id: string): never {
+  throw new ApiError(404, 'webhook_not_found', `No webhook ${id} in this team.`);
 }
 
 export function webhookRoutes(context: DispatcherContext): Router {
@@ -75,21 +75,18 @@ export function webhookRoutes(context: DispatcherContext): Router {
   });
 
   router.delete('/webhooks/:id', async (req, res) => {
-    if (!(await store.deleteWebhook(teamOf(req).team_id, req.params.id, now()))) {
-      throw new ApiError(404, 'webhook_not_found', `No webhook ${req.params.id} in this team.`);
-    }
+    if (!(await store.deleteWebhook(teamOf(req).team_id, req.params.id, now()))) webhookNotFound(req.params.id);
     res.status(204).end();
   });
 
   router.post('/webhooks/:id/rotate-secret', async (req, res) => {
-    const rotated = await store.rotateWebhookSecret(
-      teamOf(req).team_id,
-      req.params.id,
-      generateWebhookSecret(),
-      now() + previousSecretValidityMs,
-    );
-    if (rotated === undefined)
-      throw new ApiError(404, 'webhook_not_found', `No webhook ${req.params.id} in this team.`);
+    const rotated =
+      (await store.rotateWebhookSecret(
+        teamOf(req).team_id,
+        req.params.id,
+        generateWebhookSecret(),
+        now() + previousSecretValidityMs,
+      )) ?? webhookNotFound(req.params.id);
     res.json(webhookJson(rotated, { withSecret: true }));
   });
 
@@ -98,10 +95,7 @@ export function webhookRoutes(context: DispatcherContext): Router {
   router.post('/webhooks/:id/test', async (req, res) => {
     const webhook = await findTeamWebhook(context, teamOf(req).team_id, req.params.id);
     const event = { ...samples[webhook.event_name], webhookEventId: `test_${randomUUID().replaceAll('-', '')}` };
-    const secrets =
-      webhook.previous_secret !== null && (webhook.previous_secret_expires_at ?? 0) > now()
-        ? [webhook.secret, webhook.previous_secret]
-        : [webhook.secret];
+    const secrets = currentSecrets(webhook, now());
     const outcome = await sendAttempt(
       { url: webhook.url, webhookEventId: event.webhookEventId, body: JSON.stringify(event), secrets },
       { agent: context.agent, timeoutMs: config.requestTimeoutMs, now },

@@ -18,7 +18,7 @@ const teamBody = z.strictObject({
   maxUrlsPerEvent: z.number().int().min(1).max(100).default(1),
 });
 
-export function teamJson(team: TeamRow) {
+function teamJson(team: TeamRow) {
   return {
     teamId: team.team_id,
     name: team.name,

@@ -12,6 +12,7 @@ export interface TestDispatcher extends RunningDispatcher {
     method: string,
     path: string,
     options?: { token?: string; body?: unknown; rawBody?: string; contentType?: string },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers of every shape
   ): Promise<{ status: number; body: any }>;
   /** Creates a team and returns an API key for it. */
   createTeam(teamId: string, options?: { adminEmails?: string[]; maxUrlsPerEvent?: number }): Promise<string>;

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     children.push(receiver);
     const handled: string[] = [];
     let listening = false;
-    receiver.stdout!.on('data', (chunk: Buffer) => {
+    receiver.stdout.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         step(`receiver │ ${line}`);
         const fields = JSON.parse(line) as { msg?: string; webhookEventId?: string };

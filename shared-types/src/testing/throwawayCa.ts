@@ -25,12 +25,12 @@ export async function createThrowawayCa(name = 'Spir webhooks throwaway CA'): Pr
     name: `CN=${name}`,
     notBefore,
     notAfter,
-    keys: caKeys as CryptoKeyPair,
+    keys: caKeys,
     signingAlgorithm: algorithm,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey as CryptoKey),
+      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
   return {
@@ -43,8 +43,8 @@ export async function createThrowawayCa(name = 'Spir webhooks throwaway CA'): Pr
         issuer: ca.subject,
         notBefore,
         notAfter,
-        signingKey: caKeys.privateKey as CryptoKey,
-        publicKey: keys.publicKey as CryptoKey,
+        signingKey: caKeys.privateKey,
+        publicKey: keys.publicKey,
         signingAlgorithm: algorithm,
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
@@ -54,7 +54,7 @@ export async function createThrowawayCa(name = 'Spir webhooks throwaway CA'): Pr
           await x509.AuthorityKeyIdentifierExtension.create(ca),
         ],
       });
-      const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as CryptoKey));
+      const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
       const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8
         .toString('base64')
         .replace(/(.{64})/g, '$1\n')

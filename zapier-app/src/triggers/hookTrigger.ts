@@ -1,4 +1,4 @@
-import type { Bundle, ZObject } from 'zapier-platform-core';
+import type { Bundle, Trigger, ZObject } from 'zapier-platform-core';
 import { parseWebhookEventLeniently, samples, type WebhookEventName } from '@spir-webhooks/shared-types';
 import { apiUrl, getJson } from '../api';
 import { verifyHookRequest } from '../verifyHookRequest';
@@ -85,5 +85,5 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
       sample,
       outputFields: outputFieldsFor(sample),
     },
-  };
+  } satisfies Trigger;
 }
