@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
 import { signWebhook } from '@spir-webhooks/shared-types';
-import type { ClaimedDelivery } from '../store/storeTypes';
+import type { ClaimedDelivery, DecodedAttempt } from '../store/storeTypes';
 
 const dispatcherVersion = (
   JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
@@ -15,12 +15,10 @@ const maxLoggedResponseBytes = 64 * 1024;
 // Past this much, a response body is not worth draining to keep the connection alive.
 const maxDrainedResponseBytes = 1024 * 1024;
 
-export interface AttemptOutcome {
-  startedAt: number;
-  durationMs: number;
-  requestHeaders: Record<string, string>;
-  response: { status: number; headers: Record<string, string>; body: string } | null;
-  error: { code: string; message: string } | null;
+export interface AttemptOutcome extends Pick<
+  DecodedAttempt,
+  'startedAt' | 'durationMs' | 'requestHeaders' | 'response' | 'error'
+> {
   /** Any 2xx; redirects, 4xx, 5xx, timeouts and every network error are failures. */
   succeeded: boolean;
 }

@@ -191,15 +191,8 @@ export interface ClaimedDelivery {
 }
 
 /** What became of one attempt, and so of its delivery. */
-export interface AttemptResult {
+export interface AttemptResult extends Omit<DecodedAttempt, 'outcome'> {
   deliveryId: string;
-  round: number;
-  attemptNumber: number;
-  startedAt: number;
-  durationMs: number;
-  requestHeaders: Record<string, string>;
-  response: { status: number; headers: Record<string, string>; body: string } | null;
-  error: { code: string; message: string } | null;
   /** `retry` leaves the delivery pending until `nextAttemptAt`. */
   next: NextStep;
 }
