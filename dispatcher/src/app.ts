@@ -9,7 +9,7 @@ import { opsRoutes } from './ops/opsRoutes';
 import { webhookRoutes } from './subscriptions/webhookRoutes';
 import { internalTeamRoutes, meRoute } from './teams/teamRoutes';
 
-/** The dispatcher's HTTP API (../shared/spec/dispatcher-api.md). */
+/** The dispatcher's HTTP API (dispatcher/docs/api.md). */
 export function createApp(context: DispatcherContext, internalApiToken: string, ingest: IngestHandler): Express {
   const app = express();
   app.disable('x-powered-by');

@@ -25,7 +25,9 @@ export interface HandlerContext {
 
 export const handlers: Handlers = {
   async onEventConfirmed(_event, _context) {
-    // Example: forward the confirmed meeting to a CRM. Uncomment and adapt.
+    // Example: forward the confirmed meeting to a CRM. Uncomment and adapt (answerTo comes from
+    // '@spir-webhooks/shared-types'). Only this team's events arrive; to handle one availability
+    // link only, compare _event.payload.originalUrl and return early for the others.
     //
     // const response = await fetch('https://crm.example.com/api/meetings', {
     //   method: 'POST',
@@ -33,10 +35,11 @@ export const handlers: Handlers = {
     //   body: JSON.stringify({
     //     externalId: _event.webhookEventId,      // lets the CRM de-duplicate too
     //     subject: _event.payload.title,
-    //     startsAt: _event.payload.start,
-    //     endsAt: _event.payload.end,
-    //     contact: _event.payload.confirmer,      // { name, email }
-    //     videoUrl: _event.payload.videoConference.url,
+    //     startsAt: _event.payload.startDateTime,   // ISO 8601, UTC
+    //     endsAt: _event.payload.endDateTime,
+    //     contact: _event.payload.invitee,          // { name, email, language? }
+    //     company: answerTo(_event.payload.formAnswers, '会社・団体名'),
+    //     videoUrl: _event.payload.onlineMeeting.url, // '' when no meeting tool is connected
     //   }),
     //   signal: AbortSignal.timeout(10_000),
     // });
@@ -48,6 +51,6 @@ export const handlers: Handlers = {
   },
 
   async onFormAnswered(_event, _context) {
-    // e.g. add _event.payload.answerer to a mailing list with _event.payload.formAnswers.
+    // e.g. add _event.payload.invitee to a mailing list with _event.payload.formAnswers.
   },
 };

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { cloneSample, generateWebhookSecret, samples } from '@spir-webhooks/shared-types';
+import { answerTo, cloneSample, generateWebhookSecret, samples } from '@spir-webhooks/shared-types';
+import { withUnknownFieldsEverywhere } from '@spir-webhooks/shared-types/testing';
 import type { Handlers } from './handlers';
 import { MemoryIdempotencyStore } from './idempotency';
 import { createReceiverApp } from './receiverApp';
@@ -16,9 +17,19 @@ const calls: string[] = [];
 let failNext = false;
 let slowMs = 0;
 
+/** What a confirmed-event handler read, typed as the handler sees it. */
+let lastConfirmed: { email: string; start: string; meetingUrl: string; company: string | undefined } | undefined;
+
 const handlers: Handlers = {
   async onEventConfirmed(event) {
     calls.push(`confirmed:${event.webhookEventId}`);
+    const { invitee, startDateTime, onlineMeeting, formAnswers } = event.payload;
+    lastConfirmed = {
+      email: invitee.email,
+      start: startDateTime,
+      meetingUrl: onlineMeeting.url,
+      company: answerTo(formAnswers, '会社・団体名'),
+    };
     if (slowMs > 0) await new Promise((resolve) => setTimeout(resolve, slowMs));
     if (failNext) {
       failNext = false;
@@ -89,6 +100,17 @@ describe('POST /webhooks/spir', () => {
     expect(calls).toEqual([`${tag}:${id}`]);
   });
 
+  it("gives onEventConfirmed the invitee's email, the start, the meeting URL and a form answer, unknown fields and all", async () => {
+    const body = JSON.stringify(withUnknownFieldsEverywhere());
+    expect((await post(body, signed(body, 'evt_with_unknown_fields'))).status).toBe(200);
+    expect(lastConfirmed).toEqual({
+      email: 'ichiro.suzuki@example.com',
+      start: '2026-12-01T01:00:00Z',
+      meetingUrl: 'https://zoom.us/j/98765432100',
+      company: '鈴木商事株式会社',
+    });
+  });
+
   it('writes exactly one JSON log line per handled event, with its id and name', async () => {
     const body = eventBody('form.answered', 'evt-log');
     await post(body, signed(body, 'evt-log'));
@@ -154,7 +176,7 @@ describe('POST /webhooks/spir', () => {
 
   it('answers 413 to a body over 1 MiB', async () => {
     const event = cloneSample('form.answered');
-    event.payload.formAnswers = [{ question: 'q', answer: 'x'.repeat(1024 * 1024) }];
+    event.payload.formAnswers = [{ questionId: 'q1', question: 'q', answer: 'x'.repeat(1024 * 1024) }];
     const body = JSON.stringify(event);
     expect((await post(body, signed(body, event.webhookEventId))).status).toBe(413);
   });

@@ -4,3 +4,4 @@ export * from './samples';
 export * from './signing';
 export { buildJsonSchemaFiles } from './jsonSchema';
 export * from './webhookUrlRules';
+export * from './formAnswers';

@@ -28,7 +28,7 @@ export function parseWebhookEventLeniently(input: unknown): LenientParseResult {
   return { kind: 'invalid', issues: result.error.issues, message: describeIssues(result.error.issues) };
 }
 
-/** One line naming every broken path, e.g. `payload.start: must be an ISO 8601 date-time ...`. */
+/** One line naming every broken path, e.g. `payload.startDateTime: must be an ISO 8601 date-time ...`. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)

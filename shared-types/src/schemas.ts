@@ -1,11 +1,13 @@
 import { z } from 'zod';
 
 /**
- * The payload contract of ../shared/spec/contract.md, written once.
+ * The payload contract of CONTRACT.md (version 2: Spir's real field names), written once.
  *
- * Every schema exists twice: strict, for producers (the dispatcher refuses what Spir's core
- * sends when it does not match to the letter), and lenient, for consumers (unknown extra
- * fields are kept, so that a field Spir adds tomorrow never makes a customer's endpoint fail).
+ * Every schema exists twice. Both check the known fields to the letter (types, required-ness,
+ * dates with an offset, https `originalUrl`). They differ on fields this code does not know:
+ * - lenient (`lenient*`, and what the dispatcher's ingest uses): unknown fields are kept, at every
+ *   level, because Spir adds fields over time (`rooms` and `source` are newer than its help page);
+ * - strict: unknown fields are refused, for producers' own tests and for the project's samples.
  */
 
 /** The event names Spir sends today. Consumers must acknowledge and ignore any other name. */
@@ -25,43 +27,51 @@ function buildSchemas(mode: Mode) {
 
   const dateTime = z.iso.datetime({
     offset: true,
-    error: 'must be an ISO 8601 date-time with an offset, such as 2026-12-01T10:00:00+09:00',
+    error: 'must be an ISO 8601 date-time with an offset, such as 2026-08-10T01:00:00Z',
   });
   const httpsUrl = z.string().regex(/^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/, { error: 'must be an https URL' });
   const person = object({ name: z.string(), email: z.string() });
-  const formAnswer = object({ question: z.string(), answer: z.string() });
-  const utm = object({
-    source: z.string().optional(),
-    medium: z.string().optional(),
-    campaign: z.string().optional(),
-    term: z.string().optional(),
-    content: z.string().optional(),
+  const invitee = object({
+    name: z.string(),
+    email: z.string(),
+    /** The invitee's language in Spir, `"JA"` or `"EN"` today; other strings may come. */
+    language: z.string().optional(),
   });
-  const videoConference = object({
-    /** `zoom`, `googleMeet`, `microsoftTeams` or `none` today; other strings may come. */
-    service: z.string(),
-    url: z.string().nullable(),
+  const formAnswer = object({ questionId: z.string(), question: z.string(), answer: z.string() });
+  const onlineMeeting = object({
+    /** Zoom, Google Meet or Teams (exact spellings unconfirmed): accept any string. */
+    type: z.string(),
+    /** Empty when no meeting tool is connected. */
+    url: z.string(),
+    password: z.string().optional(),
   });
+  /** Present when the link was opened with UTM parameters; its inner keys are unconfirmed. */
+  const utmParameters = z.record(z.string(), z.string());
+  /** How the link was opened; meaning unconfirmed. */
+  const source = object({ url: object({ query: z.string() }) });
 
   const scheduleFields = {
     originalUrl: httpsUrl,
-    managementTitle: z.string(),
+    privateTitle: z.string(),
     confirmedAt: dateTime,
     title: z.string(),
-    start: dateTime,
-    end: dateTime,
+    startDateTime: dateTime,
+    endDateTime: dateTime,
     timeZone: z.string().min(1),
     organizer: person,
-    organizerAttendees: z.array(person),
-    confirmer: person,
-    confirmerAttendees: z.array(person),
+    attendeesFromOrganizerSide: z.array(person),
+    invitee,
+    attendeesFromInviteeSide: z.array(person),
     formAnswers: z.array(formAnswer),
+    /** Meeting rooms; seen empty, item shape unconfirmed. */
+    rooms: z.array(z.unknown()).optional(),
+    source: source.optional(),
   };
 
   const eventConfirmedPayload = object({
     ...scheduleFields,
-    videoConference,
-    utm: utm.optional(),
+    onlineMeeting,
+    utmParameters: utmParameters.optional(),
   });
   const eventCanceledPayload = object({
     ...scheduleFields,
@@ -70,13 +80,16 @@ function buildSchemas(mode: Mode) {
   });
   const formAnsweredPayload = object({
     originalUrl: httpsUrl,
-    managementTitle: z.string(),
+    privateTitle: z.string(),
     answeredAt: dateTime,
-    answerer: person,
+    invitee,
     formAnswers: z.array(formAnswer),
   });
 
-  const webhookEventId = z.string().min(1).max(255);
+  // It travels as the webhook-id header: an id that cannot be a header value could never be delivered.
+  const webhookEventId = z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, { error: 'must be 1 to 255 printable ASCII characters without spaces' });
   const envelope = <N extends WebhookEventName, P extends z.ZodType>(name: N, payload: P) =>
     object({ webhookEventName: z.literal(name), webhookEventId, payload });
 
@@ -86,6 +99,9 @@ function buildSchemas(mode: Mode) {
 
   return {
     person,
+    invitee,
+    formAnswer,
+    onlineMeeting,
     eventConfirmedPayload,
     eventCanceledPayload,
     formAnsweredPayload,
@@ -99,7 +115,7 @@ function buildSchemas(mode: Mode) {
 const strict = buildSchemas('strict');
 const lenient = buildSchemas('lenient');
 
-/** Strict: for producers. Unknown fields, unknown event names and loose dates are refused. */
+/** Strict: for producers' tests and the samples. Unknown fields and unknown event names are refused. */
 export const webhookEventSchema = strict.webhookEvent;
 export const eventConfirmedSchema = strict.eventConfirmed;
 export const eventCanceledSchema = strict.eventCanceled;
@@ -108,7 +124,7 @@ export const eventConfirmedPayloadSchema = strict.eventConfirmedPayload;
 export const eventCanceledPayloadSchema = strict.eventCanceledPayload;
 export const formAnsweredPayloadSchema = strict.formAnsweredPayload;
 
-/** Lenient: for consumers. Unknown fields are kept; see `parseWebhookEventLeniently`. */
+/** Lenient: for the dispatcher's ingest and for consumers. Unknown fields are kept; see `parseWebhookEventLeniently`. */
 export const lenientWebhookEventSchema = lenient.webhookEvent;
 export const lenientEventConfirmedSchema = lenient.eventConfirmed;
 export const lenientEventCanceledSchema = lenient.eventCanceled;
@@ -125,6 +141,9 @@ export const eventSchemasByName = {
 } as const;
 
 export type Person = z.infer<typeof strict.person>;
+export type Invitee = z.infer<typeof strict.invitee>;
+export type FormAnswer = z.infer<typeof strict.formAnswer>;
+export type OnlineMeeting = z.infer<typeof strict.onlineMeeting>;
 export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 export type EventConfirmed = z.infer<typeof eventConfirmedSchema>;
 export type EventCanceled = z.infer<typeof eventCanceledSchema>;

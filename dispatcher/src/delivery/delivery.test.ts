@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { cloneSample, type WebhookEventName } from '@spir-webhooks/shared-types';
-import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { createThrowawayCa, withUnknownFieldsEverywhere } from '@spir-webhooks/shared-types/testing';
 import { startHttpsReceiver, type HttpsReceiver, type ReceiverAnswer } from '../testing/httpsReceiver';
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
 import { waitFor } from '../testing/waitFor';
@@ -74,6 +74,28 @@ const gapsBetweenAttempts = (attempts: { startedAt: string; durationMs: number }
     );
 
 describe('delivery', () => {
+  it('delivers the event exactly as Spir sent it: unknown fields at every level, its key order, signed', async () => {
+    const teamId = `team${++eventCounter}`;
+    const apiKey = await dispatcher.createTeam(teamId);
+    const webhook = await dispatcher.call('POST', '/v1/webhooks', {
+      token: apiKey,
+      body: { url: `https://receiver.test:${receiver.port}/as-sent`, event: 'event.confirmed' },
+    });
+    // Keys in an order zod would not give back (payload first, an unknown field between known ones).
+    const { payload, webhookEventName, spirRegion, webhookEventId } = withUnknownFieldsEverywhere();
+    const sent = JSON.stringify({ payload, spirRegion, webhookEventId, webhookEventName });
+    const ingested = await dispatcher.call('POST', '/internal/v1/events', {
+      rawBody: `{"teamId":"${teamId}","urlKind":"template","event":${sent}}`,
+    });
+    expect(ingested.status).toBe(202);
+    const request = await waitFor('the event at the receiver', () =>
+      receiver.received.find((r) => r.path === '/as-sent'),
+    );
+    expect(request.body).toBe(sent);
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
+    expect(new Webhook(webhook.body.secret as string).verify(request.body, headers)).toEqual(JSON.parse(sent));
+  });
+
   it('delivers on the first try a POST that the standardwebhooks library verifies', async () => {
     const { apiKey, secret, event, deliveryId } = await registerAndIngest('/first-try');
     const delivery = await finishedDelivery(apiKey, deliveryId);

@@ -48,7 +48,7 @@ describe('POST /internal/v1/events', () => {
   it('refuses a reused webhookEventId with a different body', async () => {
     const event = { ...cloneSample('form.answered'), webhookEventId: 'evt-reused' };
     await ingest({ teamId: 'acme', urlKind: 'template', event });
-    const changed = { ...event, payload: { ...event.payload, managementTitle: 'another' } };
+    const changed = { ...event, payload: { ...event.payload, privateTitle: 'another' } };
     expect(await ingest({ teamId: 'acme', urlKind: 'template', event: changed })).toMatchObject({
       status: 409,
       body: { error: { code: 'event_id_reused' } },
@@ -96,7 +96,7 @@ describe('POST /internal/v1/events', () => {
 
   it('answers 413 for a body over 256 KiB', async () => {
     const event = cloneSample('form.answered');
-    event.payload.formAnswers = [{ question: 'q', answer: 'x'.repeat(300 * 1024) }];
+    event.payload.formAnswers = [{ questionId: 'q1', question: 'q', answer: 'x'.repeat(300 * 1024) }];
     expect(await ingest({ teamId: 'acme', urlKind: 'template', event })).toMatchObject({
       status: 413,
       body: { error: { code: 'payload_too_large' } },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { webhookEventSchema } from '@spir-webhooks/shared-types';
+import { lenientWebhookEventSchema } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, answerError, parseInput, sendJson } from '../http/apiError';
 import { internalTokenChecker } from '../http/auth';
@@ -10,10 +10,12 @@ import { teamIdSchema } from '../teams/teamRoutes';
 const maxIngestBodyBytes = 256 * 1024;
 export const ingestPath = '/internal/v1/events';
 
+// Known fields typed, unknown fields kept (CONTRACT.md): Spir adds fields over time, and a field
+// this dispatcher does not know yet must reach customers, not turn an event into a 400.
 const ingestBody = z.strictObject({
   teamId: teamIdSchema,
   urlKind: z.enum(['template', 'oneOff']),
-  event: webhookEventSchema,
+  event: lenientWebhookEventSchema,
 });
 
 export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -33,7 +35,8 @@ export function createIngestHandler(
 
   async function ingest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     checkToken(req.headers.authorization);
-    const { teamId, urlKind, event } = parseInput(ingestBody, await readJsonBody(req, maxIngestBodyBytes), 'event');
+    const received = await readJsonBody(req, maxIngestBodyBytes);
+    const { teamId, urlKind, event } = parseInput(ingestBody, received, 'event');
     if ((await store.getTeam(teamId)) === undefined) {
       throw new ApiError(
         404,
@@ -41,8 +44,10 @@ export function createIngestHandler(
         `No team ${teamId}; create it with PUT /internal/v1/teams/${teamId} first.`,
       );
     }
-    // Serialised once here; every attempt sends exactly these bytes.
-    const body = JSON.stringify(event);
+    // The event as Spir's core sent it (its parsed JSON, not zod's output, which would reorder
+    // keys): same fields, values and order. Serialised once here; every attempt sends exactly
+    // these bytes, the signature covers them, and the duplicate check compares them.
+    const body = JSON.stringify((received as { event: unknown }).event);
     const recorded = await store.recordEvent({
       teamId,
       webhookEventId: event.webhookEventId,

@@ -41,7 +41,7 @@ const job: FailureEmailJob = {
   body: JSON.stringify({
     webhookEventName: 'event.confirmed',
     webhookEventId: 'evt_1',
-    payload: { managementTitle: '採用面接 <一次>' },
+    payload: { privateTitle: '採用面接 <一次>' },
   }),
   teamName: 'Acme',
   adminEmails: ['a@example.com', 'b@example.com'],

@@ -51,9 +51,9 @@ function transmissionLog(job: FailureEmailJob): object {
   };
 }
 
-function managementTitleOf(body: string): string {
-  const payload = (JSON.parse(body) as { payload?: { managementTitle?: unknown } }).payload;
-  return typeof payload?.managementTitle === 'string' ? payload.managementTitle : '(none)';
+function privateTitleOf(body: string): string {
+  const payload = (JSON.parse(body) as { payload?: { privateTitle?: unknown } }).payload;
+  return typeof payload?.privateTitle === 'string' ? payload.privateTitle : '(none)';
 }
 
 function outcomeOf(attempt: AttemptRow): string {
@@ -66,7 +66,7 @@ const escapeHtml = (text: string) =>
 
 /** The one email all team administrators get after a delivery's last failed attempt. */
 export function composeFailureEmail(job: FailureEmailJob, from: string): MailMessage {
-  const title = managementTitleOf(job.body);
+  const title = privateTitleOf(job.body);
   const deliveryId = job.email.delivery_id;
   const rows: [string, string][] = [
     ['Title for managing the availability URL', title],

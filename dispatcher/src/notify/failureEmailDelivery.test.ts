@@ -74,11 +74,11 @@ it('emails every administrator once after the fifth failed attempt, with the log
     'owner@mail1.example.com',
     'ops@mail1.example.com',
   ]);
-  expect(mail!.text).toContain(event.payload.managementTitle);
+  expect(mail!.text).toContain(event.payload.privateTitle);
   expect(mail!.text).toContain(`https://receiver.test:${receiver.port}/mail1`);
   expect(mail!.text).toMatch(/UTC \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST\)/);
   expect(mail!.text).toContain(`/v1/deliveries/${deliveryId}`);
-  expect(mail!.html).toContain(event.payload.managementTitle);
+  expect(mail!.html).toContain(event.payload.privateTitle);
 
   const attachment = mail!.attachments.find((a) => a.filename === 'transmission-log.json')!;
   const log = JSON.parse(attachment.content.toString('utf8'));

@@ -1,1 +1,2 @@
 export { createThrowawayCa, type ThrowawayCa } from './throwawayCa';
+export { withUnknownFieldsEverywhere } from './withUnknownFields';

@@ -1,13 +1,15 @@
 import { cloneSample } from '../samples';
 
 /**
- * Bodies that break the contract, each with the path the strict schema must name. Shared by the
- * zod tests and the JSON Schema tests, which must refuse exactly the same cases.
+ * Bodies that break the contract, each with the path the schema must name. Shared by the zod
+ * tests and the JSON Schema tests, which must refuse exactly the same cases. `unknownField` cases
+ * are refused only by the strict schemas: the lenient ones (ingest, consumers) keep unknown fields.
  */
 export interface InvalidCase {
   description: string;
   path: string;
   event: unknown;
+  unknownField?: true;
 }
 
 function changed(
@@ -29,23 +31,33 @@ export const invalidCases: InvalidCase[] = [
   },
   {
     description: 'a string as attendees',
-    path: 'payload.organizerAttendees',
-    event: changed('event.confirmed', (e) => (e.payload.organizerAttendees = 'a@b.c')),
+    path: 'payload.attendeesFromOrganizerSide',
+    event: changed('event.confirmed', (e) => (e.payload.attendeesFromOrganizerSide = 'a@b.c')),
   },
   {
-    description: 'a person without email',
-    path: 'payload.confirmer.email',
-    event: changed('event.confirmed', (e) => delete e.payload.confirmer.email),
+    description: 'an invitee without email',
+    path: 'payload.invitee.email',
+    event: changed('event.confirmed', (e) => delete e.payload.invitee.email),
   },
   {
-    description: 'a null video conference url as a number',
-    path: 'payload.videoConference.url',
-    event: changed('event.confirmed', (e) => (e.payload.videoConference.url = 1)),
+    description: 'a number as invitee language',
+    path: 'payload.invitee.language',
+    event: changed('form.answered', (e) => (e.payload.invitee.language = 1)),
+  },
+  {
+    description: 'a null online meeting url',
+    path: 'payload.onlineMeeting.url',
+    event: changed('event.confirmed', (e) => (e.payload.onlineMeeting.url = null)),
+  },
+  {
+    description: 'a form answer without questionId',
+    path: 'payload.formAnswers.0.questionId',
+    event: changed('event.confirmed', (e) => delete e.payload.formAnswers[0].questionId),
   },
   {
     description: 'a date without offset',
-    path: 'payload.start',
-    event: changed('event.confirmed', (e) => (e.payload.start = '2026-12-01T10:00:00')),
+    path: 'payload.startDateTime',
+    event: changed('event.confirmed', (e) => (e.payload.startDateTime = '2026-12-01T10:00:00')),
   },
   {
     description: 'a date only',
@@ -65,22 +77,17 @@ export const invalidCases: InvalidCase[] = [
   {
     description: 'a relative originalUrl',
     path: 'payload.originalUrl',
-    event: changed('form.answered', (e) => (e.payload.originalUrl = '/patterns/x')),
+    event: changed('form.answered', (e) => (e.payload.originalUrl = '/t/x/as/y/confirm')),
   },
   {
-    description: 'an unknown extra envelope field',
-    path: '',
-    event: changed('event.canceled', (e) => (e.extra = true)),
+    description: 'a string as rooms',
+    path: 'payload.rooms',
+    event: changed('event.canceled', (e) => (e.payload.rooms = '会議室A')),
   },
   {
-    description: 'an unknown extra payload field',
-    path: 'payload',
-    event: changed('event.confirmed', (e) => (e.payload.roomName = 'A')),
-  },
-  {
-    description: 'an unknown extra person field',
-    path: 'payload.answerer',
-    event: changed('form.answered', (e) => (e.payload.answerer.phone = '03')),
+    description: 'a numeric UTM parameter',
+    path: 'payload.utmParameters.utm_source',
+    event: changed('event.confirmed', (e) => (e.payload.utmParameters.utm_source = 1)),
   },
   {
     description: 'an unknown event name',
@@ -98,13 +105,40 @@ export const invalidCases: InvalidCase[] = [
     event: changed('form.answered', (e) => (e.webhookEventId = 'x'.repeat(256))),
   },
   {
-    description: 'a canceled event with videoConference',
-    path: 'payload',
-    event: changed('event.canceled', (e) => (e.payload.videoConference = { service: 'zoom', url: null })),
+    description: 'a webhookEventId with CR/LF',
+    path: 'webhookEventId',
+    event: changed('form.answered', (e) => (e.webhookEventId = 'evt\r\nBcc: x')),
   },
   {
-    description: 'a numeric utm source',
-    path: 'payload.utm.source',
-    event: changed('event.confirmed', (e) => (e.payload.utm.source = 1)),
+    description: 'a webhookEventId with a space or non-ASCII characters',
+    path: 'webhookEventId',
+    event: changed('event.canceled', (e) => (e.webhookEventId = 'イベント 1')),
+  },
+  {
+    description: 'an unknown extra envelope field',
+    path: '',
+    event: changed('event.canceled', (e) => (e.extra = true)),
+    unknownField: true,
+  },
+  {
+    description: 'an unknown extra payload field',
+    path: 'payload',
+    event: changed('event.confirmed', (e) => (e.payload.meetingNote = 'A')),
+    unknownField: true,
+  },
+  {
+    description: 'an unknown extra invitee field',
+    path: 'payload.invitee',
+    event: changed('form.answered', (e) => (e.payload.invitee.phone = '03')),
+    unknownField: true,
+  },
+  {
+    description: 'an onlineMeeting on a canceled event',
+    path: 'payload',
+    event: changed('event.canceled', (e) => (e.payload.onlineMeeting = { type: 'zoom', url: '' })),
+    unknownField: true,
   },
 ];
+
+/** The cases that every schema, strict or lenient, refuses. */
+export const typedFieldCases = invalidCases.filter((entry) => entry.unknownField !== true);

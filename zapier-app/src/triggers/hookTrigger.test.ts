@@ -96,13 +96,13 @@ describe.each(Object.keys(triggerKeys) as WebhookEventName[])('the %s trigger', 
     expect(items[0]).toMatchObject({
       id: event.webhookEventId,
       webhookEventName: name,
-      managementTitle: event.payload.managementTitle,
+      privateTitle: event.payload.privateTitle,
     });
   });
 });
 
 describe('perform', () => {
-  it('maps people and answers to joined text and line items', async () => {
+  it('maps people and answers to joined text, line items and one field per question', async () => {
     const { subscribeData } = await subscribe('event.confirmed', 'zap-mapping');
     const event = await ingest('event.confirmed', 'zapier-mapping');
     const request = await waitFor('the event', () =>
@@ -110,13 +110,19 @@ describe('perform', () => {
     );
     const [item] = await appTester(operation('event.confirmed').perform, hookBundle(request, subscribeData));
     expect(item).toMatchObject({
-      organizerAttendeeNames: '山田 太郎, 佐藤 花子',
-      organizerAttendeeEmails: 'taro.yamada@example.co.jp, hanako.sato@example.co.jp',
-      organizerAttendees: event.payload.organizerAttendees,
-      formAnswersText: '会社名: 鈴木商事株式会社\nご希望の職種: バックエンドエンジニア',
-      videoConferenceService: 'zoom',
-      utmCampaign: 'winter-hiring-2026',
+      inviteeEmail: 'ichiro.suzuki@example.com',
+      startDateTime: '2026-12-01T01:00:00Z',
+      onlineMeetingUrl: 'https://zoom.us/j/98765432100',
+      formAnswer__q_company: '鈴木商事株式会社',
+      attendeesFromOrganizerSideNames: '山田 太郎, 佐藤 花子',
+      attendeesFromOrganizerSideEmails: 'taro.yamada@example.co.jp, hanako.sato@example.co.jp',
+      attendeesFromOrganizerSide: event.payload.attendeesFromOrganizerSide,
+      formAnswersText: 'お名前: 鈴木 一郎\n会社・団体名: 鈴木商事株式会社',
+      onlineMeetingType: 'zoom',
+      utmParameters__utm_campaign: 'winter-hiring-2026',
     });
+    const labels = operation('event.confirmed').outputFields.map((field) => [field.key, field.label]);
+    expect(labels).toContainEqual(['formAnswer__q_company', 'Form Answer: 会社・団体名']);
   });
 
   it('refuses a forged request: a changed body, another secret, or no signature at all', async () => {
