@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from './config';
+import { ConfigError } from '@spir-webhooks/shared-types';
+import { parseConfig } from './config';
 
 describe('parseConfig', () => {
   it("gives Spir's policy and the embedded store with no configuration at all", () => {
@@ -35,6 +36,9 @@ describe('parseConfig', () => {
     ['DATABASE_URL', 'mysql://db'],
     ['SMTP_URL', 'mail.example.com'],
     ['WEBHOOK_RESOLVE', 'receiver.test'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['HOST', '999.1.1.1'],
+    ['LOG_LEVEL', 'loud'],
   ])('stops with a message naming %s when it is %p', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(name);

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import { parseHostPins } from '@spir-webhooks/shared-types';
-
-/** A configuration variable with a bad value: start-up stops with this message. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+import { configErrorFromIssues, listenHost, parseHostPins } from '@spir-webhooks/shared-types';
 
 const amount = (unit: string) => (name: string, fallback: number, min: number) =>
   z.coerce
@@ -26,12 +18,16 @@ const wholeNumber = (name: string, fallback: number, min: number, max: number) =
 
 const envSchema = z.object({
   PORT: wholeNumber('PORT', 8080, 0, 65535),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: listenHost('HOST', '0.0.0.0'),
   DATABASE_URL: z
     .string()
     .default('sqlite:./data/dispatcher.db')
     .refine((url) => url.startsWith('sqlite:'), {
       error: 'DATABASE_URL must be sqlite:<path> (the PostgreSQL engine is not built yet)',
+    })
+    .refine((url) => url !== 'sqlite:', {
+      error:
+        'DATABASE_URL=sqlite: names no file: use sqlite:./data/dispatcher.db, or sqlite::memory: for a throwaway store',
     }),
   DATA_DIR: z.string().min(1).default('./data'),
   INTERNAL_API_TOKEN: z.string().min(16, { error: 'INTERNAL_API_TOKEN must be at least 16 characters' }).optional(),
@@ -90,10 +86,7 @@ export interface Config {
 export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = envSchema.safeParse(present);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!result.success) throw configErrorFromIssues(result.error.issues);
   const e = result.data;
   return Object.freeze({
     port: e.PORT,

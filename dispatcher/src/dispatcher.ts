@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { listenOrExplain } from '@spir-webhooks/shared-types';
 import type { Config } from './config';
 import type { DispatcherContext } from './context';
 import { createApp } from './app';
@@ -10,11 +11,12 @@ import { createDeliveryAgent } from './delivery/deliveryAgent';
 import { DeliveryWorker } from './delivery/deliveryWorker';
 import type { LookupAll } from './delivery/publicAddress';
 import { loadOrCreateInternalToken } from './internalToken';
+import { createProductionLogger, type ProductionLogger } from './ops/logger';
 import { createMetrics } from './ops/metrics';
 import { startRetentionJob } from './ops/retention';
 import { FailureEmailSender } from './notify/failureEmailSender';
 import { createOutboxFolderMailer, createSmtpMailer, type Mailer } from './notify/mailer';
-import { SqliteStore } from './store/sqliteStore';
+import { openStore } from './store/openStore';
 
 /** What tests and embedders may replace; production passes none of them. */
 export interface DispatcherOverrides {
@@ -40,22 +42,15 @@ export interface RunningDispatcher {
   close(): Promise<void>;
 }
 
-/**
- * JSON lines on stdout, written asynchronously: a slow log pipe must not stall deliveries (a
- * synchronous write that meets a full pipe sleeps the whole event loop). Lines are flushed on
- * exit; past 16 MiB waiting, lines are dropped rather than memory grown. The store, not the log,
- * is the record of every delivery, so a line lost to SIGKILL or a stuck pipe loses no fact.
- */
-function createProductionLogger(level: string): Logger {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024 });
-  return pino({ level, base: { service: 'spir-webhooks-dispatcher' } }, destination);
-}
-
 export async function startDispatcher(
   config: Readonly<Config>,
   overrides: DispatcherOverrides = {},
 ): Promise<RunningDispatcher> {
-  const logger = overrides.logger ?? createProductionLogger(config.logLevel);
+  const logging: ProductionLogger =
+    overrides.logger === undefined
+      ? createProductionLogger(config.logLevel)
+      : { logger: overrides.logger, flush: () => undefined, close: () => undefined };
+  const { logger } = logging;
   if (config.pinnedHosts.size > 0) {
     logger.warn(
       { pinnedHosts: Object.fromEntries(config.pinnedHosts) },
@@ -63,7 +58,7 @@ export async function startDispatcher(
     );
   }
   const now = overrides.now ?? Date.now;
-  const store = new SqliteStore(config.sqlitePath);
+  const store = openStore(config);
   const internal = loadOrCreateInternalToken(config.internalApiToken, config.dataDir);
   const metrics = createMetrics(store, now);
   const agent = createDeliveryAgent({
@@ -113,19 +108,14 @@ export async function startDispatcher(
     if (isIngestRequest(req)) ingest(req, res);
     else void app(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOrExplain(server, { port: config.port, host: config.host });
   server.keepAliveTimeout = 65_000;
   worker.start();
   sender.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   logger.info({ port, host: config.host, store: store.engine, sqlitePath: config.sqlitePath }, 'dispatcher listening');
+  logging.flush();
 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -145,6 +135,7 @@ export async function startDispatcher(
       mailer.close();
       await agent.close();
       await store.close();
+      logging.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateFolder, privateFileMode } from './dataFiles';
 
 /**
  * The internal API token: INTERNAL_API_TOKEN when set, otherwise the one generated on the first
@@ -19,7 +20,7 @@ export function loadOrCreateInternalToken(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const token = `spi_${randomBytes(32).toString('base64url')}`;
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  ensurePrivateFolder(dataDir, 'DATA_DIR');
+  writeFileSync(path, `${token}\n`, { mode: privateFileMode });
   return { token, source: 'generated', path };
 }

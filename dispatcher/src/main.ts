@@ -1,18 +1,10 @@
-import { ConfigError, parseConfig } from './config';
+import { runService } from '@spir-webhooks/shared-types';
+import { parseConfig } from './config';
 import { startDispatcher } from './dispatcher';
 
 // The dispatcher as a process: configuration from the environment, shut down on SIGTERM/SIGINT.
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`dispatcher: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = parseConfig(process.env);
   const dispatcher = await startDispatcher(config);
   printFirstSteps(
     dispatcher.url,
@@ -56,7 +48,4 @@ First steps (see README.md):
 `);
 }
 
-main().catch((error: unknown) => {
-  console.error('dispatcher failed to start:', error);
-  process.exit(1);
-});
+runService('dispatcher', main);

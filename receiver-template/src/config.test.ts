@@ -1,5 +1,5 @@
-import { generateWebhookSecret } from '@spir-webhooks/shared-types';
-import { ConfigError, parseReceiverConfig } from './config';
+import { ConfigError, generateWebhookSecret } from '@spir-webhooks/shared-types';
+import { parseReceiverConfig } from './config';
 
 describe('parseReceiverConfig', () => {
   const secret = generateWebhookSecret();

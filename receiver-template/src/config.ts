@@ -1,18 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { webhookSecretPattern } from '@spir-webhooks/shared-types';
-
-/** A configuration variable with a bad value: start-up stops with this message. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+import { ConfigError, configErrorFromIssues, listenHost, webhookSecretPattern } from '@spir-webhooks/shared-types';
 
 const envSchema = z
   .object({
     PORT: z.coerce.number({ error: 'PORT must be a port number' }).int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    HOST: listenHost('HOST', '0.0.0.0'),
     WEBHOOK_SECRET: z
       .string({
         error: 'WEBHOOK_SECRET is missing: set it to the whsec_... secret Spir showed when the URL was registered',
@@ -50,11 +43,7 @@ export interface ReceiverConfig {
 export function parseReceiverConfig(env: NodeJS.ProcessEnv): Readonly<ReceiverConfig> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = envSchema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(
-      `invalid configuration:\n${result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`,
-    );
-  }
+  if (!result.success) throw configErrorFromIssues(result.error.issues);
   const e = result.data;
   return Object.freeze({
     port: e.PORT,
@@ -67,4 +56,17 @@ export function parseReceiverConfig(env: NodeJS.ProcessEnv): Readonly<ReceiverCo
         : undefined,
     idempotencySqlitePath: e.IDEMPOTENCY_STORE === 'memory' ? undefined : e.IDEMPOTENCY_STORE.slice('sqlite:'.length),
   });
+}
+
+/** Reads a TLS file named by `variable`; a missing or unreadable one is a ConfigError saying so. */
+export function readTlsFile(path: string, variable: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(
+      `${variable}: cannot read ${path} (${reason}); set it to a PEM file (\`npm run dev:cert\` makes one for development)`,
+      { cause: error },
+    );
+  }
 }

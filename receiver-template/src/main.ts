@@ -1,23 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { ConfigError, parseReceiverConfig } from './config';
+import { listenOrExplain, runService } from '@spir-webhooks/shared-types';
+import { parseReceiverConfig, readTlsFile } from './config';
 import { handlers } from './handlers';
 import { MemoryIdempotencyStore, SqliteIdempotencyStore } from './idempotency';
 import { jsonLineLog } from './log';
 import { createReceiverApp } from './receiverApp';
 
-function main(): void {
-  let config;
-  try {
-    config = parseReceiverConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`receiver: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+async function main(): Promise<void> {
+  const config = parseReceiverConfig(process.env);
   const idempotency =
     config.idempotencySqlitePath === undefined
       ? new MemoryIdempotencyStore()
@@ -32,19 +23,24 @@ function main(): void {
   const server =
     config.tls === undefined
       ? createHttpServer(app)
-      : createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app);
-  server.listen(config.port, config.host, () => {
-    const scheme = config.tls === undefined ? 'http' : 'https';
-    jsonLineLog({
-      msg: `receiver listening on ${scheme}://${config.host}:${config.port}${config.path}`,
-      tls: config.tls !== undefined,
-      idempotency: config.idempotencySqlitePath === undefined ? 'memory' : `sqlite:${config.idempotencySqlitePath}`,
-      ...(config.tls === undefined
-        ? {
-            note: 'plain HTTP: run this behind a platform that terminates TLS (Spir only calls https URLs), or set TLS_CERT_FILE and TLS_KEY_FILE',
-          }
-        : {}),
-    });
+      : createHttpsServer(
+          {
+            cert: readTlsFile(config.tls.certFile, 'TLS_CERT_FILE'),
+            key: readTlsFile(config.tls.keyFile, 'TLS_KEY_FILE'),
+          },
+          app,
+        );
+  await listenOrExplain(server, { port: config.port, host: config.host });
+  const scheme = config.tls === undefined ? 'http' : 'https';
+  jsonLineLog({
+    msg: `receiver listening on ${scheme}://${config.host}:${config.port}${config.path}`,
+    tls: config.tls !== undefined,
+    idempotency: config.idempotencySqlitePath === undefined ? 'memory' : `sqlite:${config.idempotencySqlitePath}`,
+    ...(config.tls === undefined
+      ? {
+          note: 'plain HTTP: run this behind a platform that terminates TLS (Spir only calls https URLs), or set TLS_CERT_FILE and TLS_KEY_FILE',
+        }
+      : {}),
   });
   const stop = () =>
     server.close(() => {
@@ -55,4 +51,4 @@ function main(): void {
   process.on('SIGINT', stop);
 }
 
-main();
+runService('receiver', main);

@@ -5,3 +5,4 @@ export * from './signing';
 export { buildJsonSchemaFiles } from './jsonSchema';
 export * from './webhookUrlRules';
 export * from './formAnswers';
+export * from './service';

@@ -35,6 +35,10 @@ const nonPublicSuffixes = [
  * public-name rule (development and tests); nothing passes the other rules. The address a
  * name resolves to is checked again at every connection (see delivery/publicAddress.ts).
  */
+// Said wherever a development host is refused: how to get one through on purpose.
+const developmentHint =
+  ' (for development, register a name such as receiver.test and start the dispatcher with WEBHOOK_RESOLVE=receiver.test:127.0.0.1)';
+
 export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, string> = new Map()): WebhookUrlCheck {
   const fail = (rule: WebhookUrlRule, message: string): WebhookUrlCheck => ({ ok: false, rule, message });
   if (input.length > maxWebhookUrlLength)
@@ -61,15 +65,18 @@ export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, 
   if (host.startsWith('[') || isIP(host) !== 0)
     return fail('ip_address_not_allowed', `The URL's host ${url.hostname} is an IP address; use a host name.`);
   if (host === 'localhost' || host.endsWith('.localhost'))
-    return fail('localhost_not_allowed', 'localhost URLs are not supported; use a public host name.');
+    return fail('localhost_not_allowed', `localhost URLs are not supported; use a public host name${developmentHint}.`);
   if (!pinnedHosts.has(host)) {
     if (!host.includes('.'))
-      return fail('public_host_name_required', `The host ${host} is not a fully qualified domain name.`);
+      return fail(
+        'public_host_name_required',
+        `The host ${host} is not a fully qualified domain name${developmentHint}.`,
+      );
     const suffix = nonPublicSuffixes.find((name) => host === name || host.endsWith(`.${name}`));
     if (suffix !== undefined)
       return fail(
         'public_host_name_required',
-        `The host ${host} is under .${suffix}, which is not reachable on the public internet.`,
+        `The host ${host} is under .${suffix}, which is not reachable on the public internet${developmentHint}.`,
       );
   }
   if (url.href.length > maxWebhookUrlLength)

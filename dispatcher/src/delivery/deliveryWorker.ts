@@ -1,3 +1,4 @@
+import { initialWebhookLimit, nextWebhookLimit } from './slowStart';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
@@ -38,9 +39,7 @@ export function claimWindowMs(lastClaimMs: number): number {
 export class DeliveryWorker implements DeliveryHandoff {
   readonly workerId = `worker_${randomUUID()}`;
   private readonly inFlightByWebhook = new Map<string, number>();
-  // Each webhook's current limit, like TCP's slow start: a webhook starts with two attempts in
-  // flight, gains one with every answer up to the configured limit, and drops to one when an
-  // attempt times out. A hung endpoint so ties up one or two slots, not its whole share.
+  // Each webhook's current limit (slowStart.ts); absent means the initial one.
   private readonly limits = new Map<string, number>();
   private inFlight = 0;
   private running = false;
@@ -128,7 +127,7 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   /** What a webhook starts with: two attempts in flight, or fewer if that is the configured limit. */
   private get initialLimit(): number {
-    return Math.min(2, this.options.perWebhookConcurrency);
+    return initialWebhookLimit(this.options.perWebhookConcurrency);
   }
 
   /**
@@ -147,7 +146,7 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   private adjustLimit(webhookId: string, answered: boolean, timedOut: boolean): void {
     const current = this.limits.get(webhookId) ?? this.initialLimit;
-    const next = timedOut ? 1 : answered ? Math.min(this.options.perWebhookConcurrency, current + 1) : current;
+    const next = nextWebhookLimit(current, { answered, timedOut }, this.options.perWebhookConcurrency);
     this.limits.delete(webhookId);
     if (next !== this.initialLimit) this.limits.set(webhookId, next);
     // Bounded: the least recently adjusted webhooks fall back to the initial limit.

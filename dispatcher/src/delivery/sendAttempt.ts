@@ -112,5 +112,20 @@ function describeError(error: unknown, signal: AbortSignal, timeoutMs: number): 
   const code =
     typeof err.code === 'string' ? err.code : typeof err.cause?.code === 'string' ? err.cause.code : 'network_error';
   const message = typeof err.message === 'string' && err.message !== '' ? err.message : String(error);
-  return { code, message };
+  const hint = errorHints[code];
+  return { code, message: hint === undefined ? message : `${message} (${hint})` };
 }
+
+const untrustedCertificate =
+  'the dispatcher does not trust this certificate: use one from a public CA; in development, start the dispatcher with NODE_EXTRA_CA_CERTS=<your CA file>';
+const unknownHost =
+  'the host name does not resolve; in development, start the dispatcher with WEBHOOK_RESOLVE=<host>:127.0.0.1';
+
+/** What to do about the errors a person setting up an endpoint meets first. */
+const errorHints: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: untrustedCertificate,
+  SELF_SIGNED_CERT_IN_CHAIN: untrustedCertificate,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: untrustedCertificate,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: untrustedCertificate,
+  ENOTFOUND: unknownHost,
+};

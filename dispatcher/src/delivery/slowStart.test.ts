@@ -3,83 +3,116 @@ import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
 import { waitFor } from '../testing/waitFor';
+import { initialWebhookLimit, nextWebhookLimit } from './slowStart';
 
-let receiver: HttpsReceiver;
-let dispatcher: TestDispatcher;
-
-beforeAll(async () => {
-  const ca = await createThrowawayCa();
-  receiver = await startHttpsReceiver(ca, ['receiver.test']);
-  receiver.answer = (request) => (request.path === '/hangs' ? 'hang' : { status: 200, delayMs: 50 });
-  dispatcher = await startTestDispatcher(
-    {
-      REQUEST_TIMEOUT_SECONDS: '0.5',
-      RETRY_INTERVAL_SECONDS: '0.1',
-      MAX_RETRIES: '10',
-      DELIVERY_CONCURRENCY_PER_WEBHOOK: '8',
-      WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
-    },
-    { ca: [ca.caCert] },
-  );
-});
-
-afterAll(async () => {
-  await dispatcher.close();
-  await receiver.close();
-});
-
-async function webhookWithEvents(teamId: string, path: string, count: number): Promise<void> {
-  const apiKey = await dispatcher.createTeam(teamId);
-  await dispatcher.call('POST', '/v1/webhooks', {
-    token: apiKey,
-    body: { url: `https://receiver.test:${receiver.port}${path}`, event: 'form.answered' },
-  });
-  for (let i = 0; i < count; i++) {
-    await dispatcher.call('POST', '/internal/v1/events', {
-      body: {
-        teamId,
-        urlKind: 'template',
-        event: { ...cloneSample('form.answered'), webhookEventId: `${teamId}-${i}` },
-      },
-    });
-  }
-}
-
-/** Samples how many requests to a path hang at the receiver, every 10 ms for `ms`. */
-async function peakOpen(path: string, ms: number): Promise<number> {
-  let peak = 0;
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    peak = Math.max(peak, receiver.openRequests.get(path) ?? 0);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return peak;
-}
-
-describe('per-webhook slow start', () => {
-  it('starts a webhook at two attempts in flight and drops it to one after a timeout', async () => {
-    await webhookWithEvents('hung', '/hangs', 12);
-    expect(await peakOpen('/hangs', 400)).toBe(2);
-    await waitFor('the first timeouts', () =>
-      receiver.received.filter((r) => r.path === '/hangs').length > 2 ? true : undefined,
-    );
-    expect(await peakOpen('/hangs', 1_500)).toBe(1);
+describe('the slow-start rule', () => {
+  it('starts at two, or at the configured limit when that is lower', () => {
+    expect(initialWebhookLimit(8)).toBe(2);
+    expect(initialWebhookLimit(1)).toBe(1);
   });
 
-  it('grows a webhook that answers up to the configured eight', async () => {
-    let peak = 0;
-    let open = 0;
+  it('grows by one per answer, error answers included, up to the configured limit', () => {
+    let limit = initialWebhookLimit(8);
+    const seen = [limit];
+    for (let i = 0; i < 10; i++) seen.push((limit = nextWebhookLimit(limit, { answered: true, timedOut: false }, 8)));
+    expect(seen).toEqual([2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8]);
+  });
+
+  it('drops to one after a timeout, and keeps its limit after another failure without an answer', () => {
+    expect(nextWebhookLimit(6, { answered: false, timedOut: true }, 8)).toBe(1);
+    expect(nextWebhookLimit(3, { answered: false, timedOut: false }, 8)).toBe(3);
+  });
+});
+
+// Whole path, on real HTTPS. What is asserted holds whatever the scheduling: the receiver counts
+// open requests exactly (not by sampling), and decides itself when each one is answered.
+describe('per-webhook slow start in the worker', () => {
+  let receiver: HttpsReceiver;
+  let dispatcher: TestDispatcher;
+  const release: (() => void)[] = [];
+  let maxOpen = 0;
+
+  beforeAll(async () => {
+    const ca = await createThrowawayCa();
+    receiver = await startHttpsReceiver(ca, ['receiver.test']);
     receiver.answer = (request) => {
       if (request.path === '/hangs') return 'hang';
-      open++;
-      peak = Math.max(peak, open);
-      setTimeout(() => open--, 50);
-      return { status: 200, delayMs: 50 };
+      const heldUntil = new Promise<void>((resolve) => release.push(resolve));
+      maxOpen = Math.max(maxOpen, (receiver.openRequests.get(request.path) ?? 0) + 1);
+      return { status: 200, heldUntil };
     };
-    await webhookWithEvents('fast', '/answers', 60);
-    await waitFor('all 60 delivered', () =>
-      receiver.received.filter((r) => r.path === '/answers').length >= 60 ? true : undefined,
+    dispatcher = await startTestDispatcher(
+      {
+        REQUEST_TIMEOUT_SECONDS: '0.5',
+        RETRY_INTERVAL_SECONDS: '0.1',
+        MAX_RETRIES: '10',
+        DELIVERY_CONCURRENCY_PER_WEBHOOK: '8',
+        WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+      },
+      { ca: [ca.caCert] },
     );
-    expect(peak).toBe(8);
+  });
+
+  afterAll(async () => {
+    for (const resolve of release.splice(0)) resolve();
+    await dispatcher.close();
+    await receiver.close();
+  });
+
+  async function webhookWithEvents(teamId: string, path: string, count: number): Promise<string> {
+    const apiKey = await dispatcher.createTeam(teamId);
+    await dispatcher.call('POST', '/v1/webhooks', {
+      token: apiKey,
+      body: { url: `https://receiver.test:${receiver.port}${path}`, event: 'form.answered' },
+    });
+    for (let i = 0; i < count; i++) {
+      await dispatcher.call('POST', '/internal/v1/events', {
+        body: {
+          teamId,
+          urlKind: 'template',
+          event: { ...cloneSample('form.answered'), webhookEventId: `${teamId}-${i}` },
+        },
+      });
+    }
+    return apiKey;
+  }
+
+  const open = (path: string) => receiver.openRequests.get(path) ?? 0;
+
+  it('grows a webhook that answers by one per answer, up to the configured eight and never beyond', async () => {
+    await webhookWithEvents('fast', '/answers', 40);
+    await waitFor('two requests open', () => (open('/answers') === 2 ? true : undefined));
+    // Each answer lets the webhook have one more in flight; the backlog fills every slot.
+    for (let answers = 1; answers <= 10; answers++) {
+      release.shift()!();
+      const expected = Math.min(8, 2 + answers);
+      await waitFor(`${expected} requests open after ${answers} answers`, () =>
+        open('/answers') === expected ? true : undefined,
+      );
+    }
+    expect(maxOpen).toBe(8);
+  });
+
+  it('starts a hung webhook at two attempts in flight, then one at a time after the first timeouts', async () => {
+    const apiKey = await webhookWithEvents('hung', '/hangs', 12);
+    const attempts = await waitFor('seven attempts recorded', async () => {
+      const { body } = await dispatcher.call('GET', '/v1/deliveries?limit=100', { token: apiKey });
+      const all: { startedAt: string; durationMs: number }[] = [];
+      for (const delivery of body.data as { id: string }[]) {
+        const one = await dispatcher.call('GET', `/v1/deliveries/${delivery.id}`, { token: apiKey });
+        all.push(...(one.body.attempts as { startedAt: string; durationMs: number }[]));
+      }
+      return all.length >= 7 ? all : undefined;
+    });
+    const spans = attempts
+      .map((a) => ({ start: Date.parse(a.startedAt), end: Date.parse(a.startedAt) + a.durationMs }))
+      .sort((a, b) => a.start - b.start);
+    // The first two went out together; from the third on, each starts after every earlier one
+    // ended (a millisecond of rounding allowed between the two clocks an attempt is timed with).
+    expect(spans[1]!.start).toBeLessThan(spans[0]!.end);
+    for (let i = 2; i < spans.length; i++) {
+      const latestEnd = Math.max(...spans.slice(0, i).map((span) => span.end));
+      expect(spans[i]!.start).toBeGreaterThanOrEqual(latestEnd - 1);
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
+import { ensurePrivateFolder, privateFileMode } from '../dataFiles';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { MailMessage } from './failureEmail';
@@ -34,10 +35,10 @@ export function createOutboxFolderMailer(folder: string): Mailer {
   return {
     async send(message) {
       const info = await transport.sendMail(message);
-      mkdirSync(folder, { recursive: true });
+      ensurePrivateFolder(folder, 'DATA_DIR');
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.messageId.replace(/[^A-Za-z0-9_-]/g, '')}.eml`;
       const partial = join(folder, `.${name}.partial`);
-      writeFileSync(partial, info.message as Buffer);
+      writeFileSync(partial, info.message as Buffer, { mode: privateFileMode });
       renameSync(partial, join(folder, name));
       return { messageId: info.messageId };
     },

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
 import { insertEvent, type ReservedSlot } from './sqliteEvents';
@@ -56,7 +54,6 @@ export class SqliteStore implements Store {
   }[] = [];
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     try {
       // Waits a little for a dispatcher that is still shutting down to let go of the file.

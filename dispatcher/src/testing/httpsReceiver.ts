@@ -13,12 +13,20 @@ export interface ReceivedRequest {
 
 /** How the receiver answers one request: a status, or never (until the connection closes). */
 export type ReceiverAnswer =
-  { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      body?: string;
+      delayMs?: number;
+      /** Answers once this settles: the test decides when, and the count of open requests is exact. */
+      heldUntil?: Promise<unknown>;
+    }
+  | 'hang';
 
 export interface HttpsReceiver {
   port: number;
   received: ReceivedRequest[];
-  /** Requests answered not yet (hanging), by path. */
+  /** Requests answered not yet (hanging or held), by path. */
   openRequests: Map<string, number>;
   /** Decides each answer; the default is 200. */
   answer: (request: ReceivedRequest, index: number) => ReceiverAnswer;
@@ -85,7 +93,14 @@ export async function startHttpsReceiver(ca: ThrowawayCa, hostnames: readonly st
         return;
       }
       const send = () => res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
-      if (answer.delayMs === undefined) send();
+      if (answer.heldUntil !== undefined) {
+        const open = receiver.openRequests;
+        open.set(request.path, (open.get(request.path) ?? 0) + 1);
+        void answer.heldUntil.then(() => {
+          open.set(request.path, (open.get(request.path) ?? 1) - 1);
+          send();
+        });
+      } else if (answer.delayMs === undefined) send();
       else setTimeout(send, answer.delayMs);
     });
   });

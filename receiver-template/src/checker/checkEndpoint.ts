@@ -83,6 +83,7 @@ const describe = (answer: Answer) =>
   answer.status === null ? (answer.error ?? 'no answer') : `HTTP ${answer.status} in ${answer.ms} ms`;
 const is2xx = (answer: Answer) => answer.status !== null && answer.status >= 200 && answer.status < 300;
 const is4xx = (answer: Answer) => answer.status !== null && answer.status >= 400 && answer.status < 500;
+const isStatus = (answer: Answer, status: number) => answer.status === status;
 
 /**
  * Proves that an endpoint meets Spir's contract, rule by rule, by sending it signed samples of
@@ -137,7 +138,11 @@ export async function checkEndpoint(options: CheckOptions): Promise<RuleResult[]
       results.push({
         rule: `2xx within ${timeoutMs / 1000} s for ${name}`,
         passed: is2xx(answer),
-        detail: describe(answer),
+        detail: `${describe(answer)}${
+          isStatus(answer, 401) || isStatus(answer, 403)
+            ? ": the endpoint refused our signature; does --secret match the receiver's WEBHOOK_SECRET?"
+            : ''
+        }`,
       });
     }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 // `npm run demo` end to end (npm test builds it first): two real processes, real HTTPS, a real
@@ -13,9 +14,14 @@ it('runs the demo from the first event to the failure email in the outbox', asyn
     );
   });
   expect(output).toContain('The receiver verified and handled all three events');
-  expect(output.match(/ {2}attempt \d: HTTP 503/g)).toHaveLength(5);
+  expect(output).toMatch(/signed with another secret: it answered 401/);
+  expect(output).toMatch(/succeeded on attempt 3, after the endpoint recovered/);
+  expect(output.match(/ {2}attempt \d: HTTP 503/g)).toHaveLength(2 + 5);
   expect(output).toContain('Subject: 【Spir】Webhook Transmission Failed');
   expect(output).toContain('To: owner@broken.example.com, ops@broken.example.com');
   expect(output).toContain('Demo complete.');
   expect(code).toBe(0);
+  const folder = /Working in (\S+)/.exec(output)?.[1];
+  expect(folder).toBeDefined();
+  expect(existsSync(folder!)).toBe(false);
 }, 100_000);

@@ -1,18 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { cloneSample, webhookEventNames } from '@spir-webhooks/shared-types';
+import { Agent, request } from 'undici';
+import { cloneSample, generateWebhookSecret, signWebhook, webhookEventNames } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { freePort, spawnDispatcher, waitFor } from '@spir-webhooks/dispatcher/testing';
 
 // `npm run demo`: the dispatcher on its embedded defaults and the receiver template over real
-// HTTPS, one event of each type, and one aimed at an endpoint that always fails, up to the
-// failure email in the outbox. Every step is printed as it happens.
+// HTTPS, one event of each type, a forged request the receiver refuses, an endpoint that fails
+// twice and then recovers, and one that always fails, up to the failure email in the outbox.
+// Every step is printed as it happens; the temporary folder (it holds a CA key) is removed.
 
 const started = Date.now();
 const step = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}`);
@@ -33,7 +35,12 @@ async function main(): Promise<void> {
   step('Generated a throwaway CA and a certificate for receiver.demo.test and failing.demo.test');
 
   const [dispatcherPort, receiverPort] = [await freePort(), await freePort()];
-  const failing = createServer(tls, (_req, res) => res.writeHead(503).end('down for maintenance'));
+  // /flaky answers 503 twice, then 200; every other path always answers 503.
+  let flakyCalls = 0;
+  const failing = createServer(tls, (req, res) => {
+    if (req.url === '/flaky' && ++flakyCalls > 2) res.writeHead(200).end('ok');
+    else res.writeHead(503).end('down for maintenance');
+  });
   failing.listen(0, '127.0.0.1');
   await once(failing, 'listening');
   const failingPort = (failing.address() as AddressInfo).port;
@@ -57,6 +64,23 @@ async function main(): Promise<void> {
     );
 
     const internal = (method: string, path: string, body?: unknown) => dispatcher.call(method, path, body, token);
+    /** Prints each attempt of a delivery of the second team as it is made, until `done`. */
+    const followDelivery = (id: string, done: (status: string) => boolean) => {
+      let seen = 0;
+      return waitFor(
+        `delivery ${id} to finish`,
+        async () => {
+          const delivery = await dispatcher.call('GET', `/v1/deliveries/${id}`, undefined, failingKey);
+          for (const attempt of delivery.attempts.slice(seen))
+            step(
+              `  attempt ${attempt.attempt}: HTTP ${attempt.response?.status ?? attempt.error?.code} in ${attempt.durationMs} ms`,
+            );
+          seen = delivery.attempts.length;
+          return done(delivery.status) ? delivery : undefined;
+        },
+        60_000,
+      );
+    };
     await internal('PUT', '/internal/v1/teams/demo', { name: 'Demo team', adminEmails: ['admin@demo.example.com'] });
     await internal('PUT', '/internal/v1/teams/demo-failing', {
       name: 'Demo team with a broken endpoint',
@@ -80,6 +104,13 @@ async function main(): Promise<void> {
       failingKey,
     );
     step(`Registered ${broken.url} for event.confirmed on the second team: it always answers 503`);
+    const flaky = await dispatcher.call(
+      'POST',
+      '/v1/webhooks',
+      { url: `https://failing.demo.test:${failingPort}/flaky`, event: 'event.canceled' },
+      failingKey,
+    );
+    step(`Registered ${flaky.url} for event.canceled on the second team: it answers 503 twice, then 200`);
 
     const receiver = spawn(process.execPath, [receiverMain], {
       env: {
@@ -124,6 +155,18 @@ async function main(): Promise<void> {
     );
     step('The receiver verified and handled all three events');
 
+    const forged = await postSignedWith(generateWebhookSecret(), receiverUrl, receiverPort, ca.caCert);
+    step(`Sent the receiver a request signed with another secret: it answered ${forged} (forged requests are refused)`);
+
+    const canceled = { ...cloneSample('event.canceled'), webhookEventId: `demo-retry-${Date.now()}` };
+    const retried = await internal('POST', '/internal/v1/events', {
+      teamId: 'demo-failing',
+      urlKind: 'template',
+      event: canceled,
+    });
+    const recovered = await followDelivery(retried.deliveries[0], (status) => status === 'succeeded');
+    step(`Delivery ${recovered.id} succeeded on attempt ${recovered.attempts.length}, after the endpoint recovered`);
+
     const failingEvent = { ...cloneSample('event.confirmed'), webhookEventId: `demo-failing-${Date.now()}` };
     const { deliveries } = await internal('POST', '/internal/v1/events', {
       teamId: 'demo-failing',
@@ -131,20 +174,7 @@ async function main(): Promise<void> {
       event: failingEvent,
     });
     step(`Sent event.confirmed ${failingEvent.webhookEventId} to the broken endpoint (delivery ${deliveries[0]})`);
-    let seenAttempts = 0;
-    const failed = await waitFor(
-      'the final failure',
-      async () => {
-        const delivery = await dispatcher.call('GET', `/v1/deliveries/${deliveries[0]}`, undefined, failingKey);
-        for (const attempt of delivery.attempts.slice(seenAttempts))
-          step(
-            `  attempt ${attempt.attempt}: HTTP ${attempt.response?.status ?? attempt.error?.code} in ${attempt.durationMs} ms`,
-          );
-        seenAttempts = delivery.attempts.length;
-        return delivery.status === 'failed' ? delivery : undefined;
-      },
-      60_000,
-    );
+    const failed = await followDelivery(deliveries[0], (status) => status === 'failed');
     step(`Delivery ${failed.id} failed after ${failed.attempts.length} attempts`);
 
     const outbox = join(dataDir, 'outbox');
@@ -169,6 +199,26 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     failing.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** POSTs a sample to the receiver, signed with `secret`; returns the HTTP status it answered. */
+async function postSignedWith(secret: string, url: string, port: number, caCert: string): Promise<number> {
+  const body = JSON.stringify({ ...cloneSample('form.answered'), webhookEventId: `demo-forged-${Date.now()}` });
+  const headers = signWebhook({ webhookEventId: 'demo-forged', body, timestamp: new Date(), secrets: [secret] });
+  const agent = new Agent({ connect: { ca: caCert, servername: new URL(url).hostname } });
+  try {
+    const response = await request(`https://127.0.0.1:${port}${new URL(url).pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      dispatcher: agent,
+    });
+    await response.body.dump();
+    return response.statusCode;
+  } finally {
+    await agent.close();
   }
 }
 

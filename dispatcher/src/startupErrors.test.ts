@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The compiled processes (`npm test` builds them first), started with a configuration mistake:
+// each must end at once with exit code 2 and sentences naming the variable, never a stack trace.
+const dataDir = mkdtempSync(join(tmpdir(), 'spir-startup-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function start(script: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [script],
+      { env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir, ...env }, timeout: 20_000 },
+      (error, _stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number | null), stderr }),
+    );
+  });
+}
+
+const dispatcherMain = join(__dirname, '..', 'dist', 'main.js');
+const receiverMain = join(__dirname, '..', '..', 'receiver-template', 'dist', 'main.js');
+
+describe('a configuration mistake', () => {
+  it.each([
+    ['a folder that cannot be created', { DATABASE_URL: 'sqlite:/proc/missing/x.db' }, 'DATABASE_URL'],
+    ['a file that cannot be opened', { DATABASE_URL: 'sqlite:/proc/x.db' }, 'DATABASE_URL: cannot open'],
+    ['no file at all', { DATABASE_URL: 'sqlite:' }, 'DATABASE_URL=sqlite: names no file'],
+    ['an address that is no IP', { HOST: '999.1.1.1' }, 'HOST must be an IP address'],
+    ['an address of another machine', { HOST: '192.0.2.1' }, 'HOST: 192.0.2.1 is not an address of this machine'],
+    ['a data folder that cannot be created', { DATA_DIR: '/proc/nope' }, 'DATA_DIR: cannot create the folder'],
+  ])('ends the dispatcher with one sentence and exit code 2: %s', async (_case, env, said) => {
+    const { code, stderr } = await start(dispatcherMain, {
+      DATABASE_URL: `sqlite:${join(dataDir, 'd.db')}`,
+      ...env,
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`dispatcher: ${said}`);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('ends the receiver with one sentence and exit code 2 when a TLS file is missing', async () => {
+    const { code, stderr } = await start(receiverMain, {
+      WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwAAAAAAAAAAA=',
+      TLS_CERT_FILE: join(dataDir, 'missing-cert.pem'),
+      TLS_KEY_FILE: join(dataDir, 'missing-key.pem'),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('receiver: TLS_CERT_FILE: cannot read');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});
