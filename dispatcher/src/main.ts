@@ -6,12 +6,11 @@ import { startDispatcher } from './dispatcher';
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const dispatcher = await startDispatcher(config);
-  printFirstSteps(
-    dispatcher.url,
-    dispatcher.internalApiToken,
-    dispatcher.internalApiTokenSource,
-    dispatcher.internalApiTokenPath,
-  );
+  printFirstSteps(`${config.host}:${new URL(dispatcher.url).port}`, dispatcher.url, {
+    token: dispatcher.internalApiToken,
+    source: dispatcher.internalApiTokenSource,
+    path: dispatcher.internalApiTokenPath,
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -30,18 +29,30 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function printFirstSteps(url: string, token: string, source: string, path: string): void {
-  const origin =
-    source === 'environment'
-      ? 'from INTERNAL_API_TOKEN'
-      : `${source === 'generated' ? 'generated now and ' : ''}kept in ${path}`;
+/**
+ * The start banner. The internal token is the master credential: it is printed only the one time
+ * it is generated; afterwards the banner says where it is kept, and never prints one that came
+ * from INTERNAL_API_TOKEN (anything that collects stderr would hold it).
+ */
+function printFirstSteps(
+  listening: string,
+  url: string,
+  internal: { token: string; source: 'environment' | 'file' | 'generated'; path: string },
+): void {
+  const tokenLines = {
+    environment: ['Internal API token: from INTERNAL_API_TOKEN (not printed).', 'export INTERNAL=<that token>'],
+    file: [`Internal API token: kept in ${internal.path} (not printed).`, `export INTERNAL=$(cat ${internal.path})`],
+    generated: [
+      `Internal API token, generated now and kept in ${internal.path} (printed this once):\n  ${internal.token}`,
+      `export INTERNAL=$(cat ${internal.path})`,
+    ],
+  }[internal.source];
   console.error(`
-Spir webhooks dispatcher on ${url}
-Internal API token (${origin}):
-  ${token}
+Spir webhooks dispatcher listening on ${listening}; from this machine: ${url}
+${tokenLines[0]}
 
-First steps (see README.md):
-  export INTERNAL=${token}
+First steps (dispatcher/README.md; routes and variables in dispatcher/docs/api.md):
+  ${tokenLines[1]}
   curl -X PUT ${url}/internal/v1/teams/team-1 -H "authorization: Bearer $INTERNAL" \\
     -H 'content-type: application/json' -d '{"name":"Team 1","adminEmails":["admin@example.com"]}'
   curl -X POST ${url}/internal/v1/teams/team-1/api-keys -H "authorization: Bearer $INTERNAL"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the real zapier-platform-cli 19 against this app: `validate` or `build`.
+# Runs the real zapier-platform-cli 19 against this app: `validate`, `build`, or any other CLI
+# command (`login`, `register`, `upload`, `env:set`, `push`, ...), passed through as it is:
+#   npm run zapier -w zapier-app -- <command> [arguments]
 #
 # The CLI's 19.x line needs Node >= 22 while the project runs on Node 20, so Node 22 comes from
 # the npm registry (the `node` package) into a throwaway folder and is put first on PATH for
@@ -9,7 +11,7 @@
 # workspace link, then runs the CLI's own smoke test of the zip.
 set -euo pipefail
 
-command=${1:?usage: zapier-cli.sh validate|build}
+command=${1:?usage: npm run zapier -w zapier-app -- <zapier-platform command> [arguments]}
 app_dir=$(cd "$(dirname "$0")/.." && pwd)
 root_dir=$(cd "$app_dir/.." && pwd)
 tools=${ZAPIER_TOOLS_DIR:-${TMPDIR:-/tmp}/spir-zapier-cli-19.1.0}
@@ -57,7 +59,8 @@ case "$command" in
     unzip -l "$app_dir/build/build.zip" | grep -E 'node_modules/@spir-webhooks/shared-types/(package.json|dist/index.js)$'
     ;;
   *)
-    echo "unknown command: $command (validate or build)" >&2
-    exit 2
+    # Any other command is the CLI's own, run in the app's folder (where .zapierapprc lives).
+    cd "$app_dir"
+    exec zapier-platform "$@"
     ;;
 esac

@@ -73,10 +73,20 @@ async function send(
     const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
     return {
       status: null,
-      error: timedOut ? `no answer within ${timeoutMs / 1000} s` : (error as Error).message,
+      error: timedOut ? `no answer within ${timeoutMs / 1000} s` : withHint(error as Error & { code?: string }),
       ms: Math.round(performance.now() - started),
     };
   }
+}
+
+/** An error with what to do about it, for the ones a first set-up meets. */
+function withHint(error: Error & { code?: string }): string {
+  const code = error.code ?? (error.cause as { code?: string } | undefined)?.code ?? '';
+  if (/CERT|UNABLE_TO_VERIFY|SELF_SIGNED/.test(code))
+    return `${error.message} (this checker does not trust the certificate: for a development CA, set NODE_EXTRA_CA_CERTS to its absolute path)`;
+  if (code === 'ENOTFOUND')
+    return `${error.message} (the host name does not resolve: for a development host, set WEBHOOK_RESOLVE=<host>:127.0.0.1)`;
+  return error.message;
 }
 
 const describe = (answer: Answer) =>
