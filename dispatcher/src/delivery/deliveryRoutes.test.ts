@@ -153,6 +153,13 @@ describe('GET /v1/deliveries/:id', () => {
     expect(JSON.parse(body.request.body)).toEqual(samples['form.answered']);
   });
 
+  it("reads each attempt in one line, in the team's language or the one asked for", async () => {
+    const inTeamLanguage = await dispatcher.call('GET', `/v1/deliveries/${failingDelivery}`, { token: keyA });
+    expect(inTeamLanguage.body.attempts[0].summary).toBe('受信側でエラーが発生しました（HTTP 500）。');
+    const inEnglish = await dispatcher.call('GET', `/v1/deliveries/${failingDelivery}?lang=en`, { token: keyA });
+    expect(inEnglish.body.attempts[0].summary).toBe('The endpoint had an error of its own (HTTP 500).');
+  });
+
   it('writes the failure email as an .eml file in the outbox when no SMTP_URL is set', async () => {
     const outbox = join(dispatcher.dataDir, 'outbox');
     const files = await waitFor('the .eml file', () => {

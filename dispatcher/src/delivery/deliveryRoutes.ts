@@ -4,8 +4,15 @@ import { webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
-import { decodeAttempt, type AttemptRow, type DeliveryRow, type ListedDelivery } from '../store/storeTypes';
+import {
+  decodeAttempt,
+  type AttemptRow,
+  type DeliveryRow,
+  type ListedDelivery,
+  type TeamLanguage,
+} from '../store/storeTypes';
 import type { AttemptOutcome } from './sendAttempt';
+import { summarizeAttempt } from './attemptSummary';
 
 const cursorSchema = z.string().transform((cursor, ctx) => {
   const match = /^(\d+)\.(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
@@ -27,11 +34,16 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
+// `summary` reads in the team's language unless the caller asks for another.
+const oneDeliveryQuery = z.strictObject({ lang: z.enum(['ja', 'en']).optional() });
+
 /** One attempt as the API shows it, whether just made (a test send) or read from the log. */
 export function attemptOutcomeJson(
   outcome: Pick<AttemptOutcome, 'startedAt' | 'durationMs' | 'requestHeaders' | 'response' | 'error'>,
+  language: TeamLanguage,
 ) {
   return {
+    summary: summarizeAttempt(outcome, language),
     startedAt: new Date(outcome.startedAt).toISOString(),
     durationMs: outcome.durationMs,
     request: { headers: outcome.requestHeaders },
@@ -40,13 +52,13 @@ export function attemptOutcomeJson(
   };
 }
 
-function attemptJson(row: AttemptRow) {
+function attemptJson(row: AttemptRow, language: TeamLanguage) {
   const attempt = decodeAttempt(row);
   return {
     round: attempt.round,
     attempt: attempt.attemptNumber,
     outcome: attempt.outcome,
-    ...attemptOutcomeJson(attempt),
+    ...attemptOutcomeJson(attempt, language),
   };
 }
 
@@ -111,7 +123,9 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
   });
 
   router.get('/deliveries/:id', async (req, res) => {
-    const delivery = await store.getDelivery(teamOf(req).team_id, req.params.id);
+    const team = teamOf(req);
+    const { lang } = parseInput(oneDeliveryQuery, req.query, 'query');
+    const delivery = await store.getDelivery(team.team_id, req.params.id);
     if (delivery === undefined)
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
     const attempts = await store.listAttempts(delivery.id);
@@ -121,7 +135,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
       webhookEventId: event?.webhook_event_id,
       eventName: event?.event_name,
       request: { body: event?.body },
-      attempts: attempts.map(attemptJson),
+      attempts: attempts.map((row) => attemptJson(row, lang ?? team.language)),
     });
   });
   return router;

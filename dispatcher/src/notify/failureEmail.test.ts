@@ -1,5 +1,6 @@
 import type { AttemptRow, FailureEmailJob } from '../store/storeTypes';
-import { composeFailureEmail, failureEmailSubject, formatUtcAndJst } from './failureEmail';
+import { composeFailureEmail, failureEmailSubject } from './failureEmail';
+import { formatJapaneseDate, formatUtcAndJst } from './failureEmailWording';
 
 const attempt = (n: number, extra: Partial<AttemptRow>): AttemptRow => ({
   id: n,
@@ -44,6 +45,7 @@ const job: FailureEmailJob = {
     payload: { privateTitle: '採用面接 <一次>' },
   }),
   teamName: 'Acme',
+  teamLanguage: 'en',
   adminEmails: ['a@example.com', 'b@example.com'],
   attempts: [
     attempt(1, { response_status: 500, response_headers: '{"content-type":"text/plain"}', response_body: 'boom' }),
@@ -51,8 +53,16 @@ const job: FailureEmailJob = {
   ],
 };
 
-describe('composeFailureEmail', () => {
+describe('composeFailureEmail for an English-speaking team', () => {
   const message = composeFailureEmail(job, 'Spir <no-reply@spir.example>');
+
+  it('reads each attempt in plain English and says what to do next', () => {
+    for (const body of [message.text, message.html]) {
+      expect(body).toContain('HTTP 500: The endpoint had an error of its own (HTTP 500).');
+      expect(body).toContain('timeout: The endpoint did not answer in time (timeout).');
+      expect(body).toContain('POST /v1/deliveries/dlv_1/resend');
+    }
+  });
 
   it("uses the subject of Spir's help page and every administrator as recipient", () => {
     expect(message.subject).toBe('【Spir】Webhook Transmission Failed');
@@ -87,6 +97,41 @@ describe('composeFailureEmail', () => {
 
   it('gives the message an id derived from the delivery and round', () => {
     expect(message.messageId).toBe('<failure-dlv_1-r1@spir-webhooks>');
+  });
+});
+
+describe('composeFailureEmail for a Japanese-speaking team', () => {
+  const message = composeFailureEmail({ ...job, teamName: '株式会社サンプル', teamLanguage: 'ja' }, 'Spir <a@b.c>');
+
+  it('keeps the subject and the attachment, and writes text and HTML in Japanese with Japan time', () => {
+    expect(message.subject).toBe('【Spir】Webhook Transmission Failed');
+    expect(message.attachments[0]!.filename).toBe('transmission-log.json');
+    for (const body of [message.text, message.html]) {
+      expect(body).toContain('株式会社サンプル ご担当者様');
+      expect(body).toContain('空き時間リンクの管理用タイトル');
+      expect(body).toContain('https://hooks.example.com/spir');
+      expect(body).toContain('evt_1');
+      expect(body).toContain('1回目 2026年11月27日(金) 00:00:10');
+      expect(body).toContain('受信側でエラーが発生しました（HTTP 500）。');
+      expect(body).toContain('時間内に応答がありませんでした（タイムアウト）。');
+      expect(body).toContain('POST /v1/deliveries/dlv_1/resend');
+    }
+    expect(message.text).toContain('採用面接 <一次>');
+    expect(message.html).toContain('lang="ja"');
+  });
+
+  it('keeps a field with CR/LF on one line of the text part', () => {
+    const body = JSON.stringify({ payload: { privateTitle: '面接\r\nBcc: victim@example.com\r\nSubject: x' } });
+    const forged = composeFailureEmail({ ...job, body, teamLanguage: 'ja' }, 'Spir <a@b.c>');
+    const line = forged.text.split('\n').find((text) => text.includes('Bcc:'));
+    expect(line).toBe('空き時間リンクの管理用タイトル: 面接 Bcc: victim@example.com Subject: x');
+    expect(forged.text.split('\n').some((text) => /^(Bcc|Subject):/.test(text))).toBe(false);
+  });
+});
+
+describe('formatJapaneseDate', () => {
+  it('writes Japan time with the weekday, as Spir does', () => {
+    expect(formatJapaneseDate(Date.UTC(2026, 11, 3, 5, 0, 0))).toBe('2026年12月3日(木) 14:00:00');
   });
 });
 

@@ -1,4 +1,6 @@
-import { decodeAttempt, type AttemptRow, type FailureEmailJob } from '../store/storeTypes';
+import { summarizeAttempt } from '../delivery/attemptSummary';
+import { decodeAttempt, type DecodedAttempt, type FailureEmailJob } from '../store/storeTypes';
+import { emailWording, type EmailFacts } from './failureEmailWording';
 
 /** Fixed by Spir's help page, byte for byte. */
 export const failureEmailSubject = '【Spir】Webhook Transmission Failed';
@@ -12,19 +14,6 @@ export interface MailMessage {
   /** Deterministic, so that a mail system can drop a repeat. */
   messageId: string;
   attachments: { filename: string; content: string; contentType: string }[];
-}
-
-/** `2026-11-26 07:04:45 UTC (2026-11-26 16:04:45 JST)`: customers read Japan time first. */
-export function formatUtcAndJst(ms: number): string {
-  const utc = new Date(ms)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, '');
-  const jst = new Date(ms + 9 * 3600_000)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, '');
-  return `${utc} UTC (${jst} JST)`;
 }
 
 function redactSignature(headers: Record<string, string>): Record<string, string> {
@@ -56,47 +45,68 @@ function privateTitleOf(body: string): string {
   return typeof payload?.privateTitle === 'string' ? payload.privateTitle : '(none)';
 }
 
-function outcomeOf(attempt: AttemptRow): string {
-  if (attempt.response_status !== null) return `HTTP ${attempt.response_status}`;
-  return `${attempt.error_code ?? 'error'}: ${attempt.error_message ?? ''}`;
-}
+/** An event field in a line of the text part: control characters never start a new line. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** The one email all team administrators get after a delivery's last failed attempt. */
+function outcomeOf(attempt: DecodedAttempt): string {
+  return attempt.response !== null ? `HTTP ${attempt.response.status}` : (attempt.error?.code ?? 'error');
+}
+
+/** The one email all team administrators get after a delivery's last failed attempt, in the team's language. */
 export function composeFailureEmail(job: FailureEmailJob, from: string): MailMessage {
-  const title = privateTitleOf(job.body);
   const deliveryId = job.email.delivery_id;
+  const facts: EmailFacts = {
+    teamName: oneLine(job.teamName),
+    privateTitle: oneLine(privateTitleOf(job.body)),
+    url: oneLine(job.url),
+    eventName: job.eventName,
+    webhookEventId: job.webhookEventId,
+    deliveryId,
+    attempts: job.attempts.map(decodeAttempt).map((attempt) => ({
+      number: attempt.attemptNumber,
+      at: attempt.startedAt,
+      durationMs: attempt.durationMs,
+      outcome: outcomeOf(attempt),
+      summary: summarizeAttempt(attempt, job.teamLanguage),
+    })),
+  };
+  const words = emailWording(job.teamLanguage, facts);
   const rows: [string, string][] = [
-    ['Title for managing the availability URL', title],
-    ['Webhook URL', job.url],
-    ['Event', `${job.eventName} (webhookEventId ${job.webhookEventId})`],
-    ['Team', job.teamName],
+    [words.labels.privateTitle, facts.privateTitle],
+    [words.labels.url, facts.url],
+    [words.labels.event, `${facts.eventName} (webhookEventId ${facts.webhookEventId})`],
   ];
-  const attemptLines = job.attempts.map(
-    (a) => `  #${a.attempt_number}  ${formatUtcAndJst(a.started_at)}  ${Math.round(a.duration_ms)} ms  ${outcomeOf(a)}`,
-  );
-  const howToSee = `GET /v1/deliveries/${deliveryId} with your team API key shows every attempt; POST /v1/deliveries/${deliveryId}/resend sends the event again once your endpoint is fixed.`;
   const text = [
-    'Spir could not deliver a webhook after every retry.',
+    words.greeting,
+    '',
+    ...words.lead,
     '',
     ...rows.map(([label, value]) => `${label}: ${value}`),
     '',
-    'Time of transmission (every attempt):',
-    ...attemptLines,
+    `${words.labels.attempts}:`,
+    ...facts.attempts.map((attempt) => `  ${words.attemptLine(attempt)}`),
     '',
-    'The transmission log, with each request and response, is attached (transmission-log.json).',
-    howToSee,
+    `${words.nextStepsTitle}:`,
+    ...words.nextSteps.map((step, i) => `  ${i + 1}. ${step}`),
+    '',
+    words.attachment,
+    words.footer,
     '',
   ].join('\n');
-  const html = `<!doctype html><html><body style="font-family:sans-serif">
-<p>Spir could not deliver a webhook after every retry.</p>
+  const html = `<!doctype html><html lang="${job.teamLanguage}"><body style="font-family:sans-serif">
+<p>${escapeHtml(words.greeting)}</p>
+${words.lead.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n')}
 <table cellpadding="4" style="border-collapse:collapse">${rows.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
-<p><strong>Time of transmission (every attempt):</strong></p>
-<ol>${job.attempts.map((a) => `<li>${escapeHtml(formatUtcAndJst(a.started_at))}: ${Math.round(a.duration_ms)} ms, ${escapeHtml(outcomeOf(a))}</li>`).join('')}</ol>
-<p>The transmission log, with each request and response, is attached (transmission-log.json).</p>
-<p>${escapeHtml(howToSee)}</p>
+<p><strong>${escapeHtml(words.labels.attempts)}</strong></p>
+<ol>${facts.attempts.map((attempt) => `<li>${escapeHtml(words.attemptLine(attempt))}</li>`).join('')}</ol>
+<p><strong>${escapeHtml(words.nextStepsTitle)}</strong></p>
+<ol>${words.nextSteps.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>
+<p>${escapeHtml(words.attachment)}</p>
+<p>${escapeHtml(words.footer)}</p>
 </body></html>`;
   return {
     from,

@@ -38,9 +38,10 @@ async function dispatcherMailingTo(smtpPort: number): Promise<TestDispatcher> {
 }
 
 /** A delivery that fails all five attempts; resolves once it is marked failed. */
-async function failOneDelivery(dispatcher: TestDispatcher, teamId: string) {
+async function failOneDelivery(dispatcher: TestDispatcher, teamId: string, language?: 'ja' | 'en') {
   const apiKey = await dispatcher.createTeam(teamId, {
     adminEmails: [`owner@${teamId}.example.com`, `ops@${teamId}.example.com`],
+    ...(language === undefined ? {} : { language }),
   });
   await dispatcher.call('POST', '/v1/webhooks', {
     token: apiKey,
@@ -74,11 +75,16 @@ it('emails every administrator once after the fifth failed attempt, with the log
     'owner@mail1.example.com',
     'ops@mail1.example.com',
   ]);
-  expect(mail!.text).toContain(event.payload.privateTitle);
-  expect(mail!.text).toContain(`https://receiver.test:${receiver.port}/mail1`);
-  expect(mail!.text).toMatch(/UTC \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST\)/);
-  expect(mail!.text).toContain(`/v1/deliveries/${deliveryId}`);
-  expect(mail!.html).toContain(event.payload.privateTitle);
+  // A team with no language set reads Japanese: every fact, in the text and the HTML part.
+  for (const body of [mail!.text, mail!.html as string]) {
+    expect(body).toContain('Spirからのwebhook送信が、再試行を含むすべての試行で失敗しました。');
+    expect(body).toContain(event.payload.privateTitle);
+    expect(body).toContain(`https://receiver.test:${receiver.port}/mail1`);
+    expect(body).toContain(`event.confirmed (webhookEventId ${event.webhookEventId})`);
+    expect(body).toMatch(/5回目 \d{4}年\d{1,2}月\d{1,2}日\([日月火水木金土]\) \d\d:\d\d:\d\d/);
+    expect(body).toContain('受信側でエラーが発生しました（HTTP 503）。');
+    expect(body).toContain(`POST /v1/deliveries/${deliveryId}/resend`);
+  }
 
   const attachment = mail!.attachments.find((a) => a.filename === 'transmission-log.json')!;
   const log = JSON.parse(attachment.content.toString('utf8'));
@@ -92,6 +98,23 @@ it('emails every administrator once after the fifth failed attempt, with the log
 
   await new Promise((resolve) => setTimeout(resolve, 600));
   expect(smtp.messages).toHaveLength(1);
+});
+
+it("writes an English team's email in English, with every attempt in UTC and JST", async () => {
+  const smtp = await startSmtpServer();
+  running.push(smtp);
+  const dispatcher = await dispatcherMailingTo(smtp.port);
+  const { deliveryId } = await failOneDelivery(dispatcher, 'mail-en', 'en');
+  const [mail] = await waitFor('the email', () => (smtp.messages.length > 0 ? smtp.messages : undefined));
+  expect(mail!.subject).toBe('【Spir】Webhook Transmission Failed');
+  for (const body of [mail!.text, mail!.html as string]) {
+    expect(body).toContain('Spir could not deliver a webhook');
+    expect(body).toContain('Title for managing the availability URL');
+    expect(body).toMatch(/#5 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST\)/);
+    expect(body).toContain('The endpoint had an error of its own (HTTP 503).');
+    expect(body).toContain(`POST /v1/deliveries/${deliveryId}/resend`);
+  }
+  expect(mail!.attachments.map((a) => a.filename)).toEqual(['transmission-log.json']);
 });
 
 it('sends exactly one email when the mail server is down across the final failure and comes back', async () => {

@@ -10,7 +10,14 @@ let store: SqliteStore;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spir-handoff-'));
   store = new SqliteStore(join(dir, 'd.db'));
-  await store.upsertTeam({ teamId: 't', name: 'T', adminEmails: ['a@example.com'], maxUrlsPerEvent: 3, now: 1 });
+  await store.upsertTeam({
+    teamId: 't',
+    name: 'T',
+    adminEmails: ['a@example.com'],
+    maxUrlsPerEvent: 3,
+    language: 'ja',
+    now: 1,
+  });
   await store.createWebhook({
     id: 'wh_a',
     teamId: 't',

@@ -102,6 +102,10 @@ const migrations: readonly string[] = [
   `
   CREATE INDEX deliveries_pending_by_webhook ON deliveries (webhook_id, next_attempt_at) WHERE status = 'pending';
   `,
+  // 4: the language of a team's failure emails.
+  `
+  ALTER TABLE teams ADD COLUMN language TEXT NOT NULL DEFAULT 'ja';
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

@@ -4,10 +4,10 @@ import type Database from 'better-sqlite3';
 const sql = {
   ping: 'SELECT 1',
   upsertTeam: `
-    INSERT INTO teams (team_id, name, admin_emails, max_urls_per_event, created_at, updated_at)
-    VALUES (:team_id, :name, :admin_emails, :max_urls_per_event, :now, :now)
+    INSERT INTO teams (team_id, name, admin_emails, max_urls_per_event, language, created_at, updated_at)
+    VALUES (:team_id, :name, :admin_emails, :max_urls_per_event, :language, :now, :now)
     ON CONFLICT (team_id) DO UPDATE SET name = excluded.name, admin_emails = excluded.admin_emails,
-      max_urls_per_event = excluded.max_urls_per_event, updated_at = excluded.updated_at
+      max_urls_per_event = excluded.max_urls_per_event, language = excluded.language, updated_at = excluded.updated_at
     RETURNING *`,
   getTeam: 'SELECT * FROM teams WHERE team_id = ?',
   addApiKey: 'INSERT INTO api_keys (key_hash, team_id, created_at) VALUES (?, ?, ?)',
@@ -117,7 +117,7 @@ const sql = {
       ORDER BY next_attempt_at LIMIT :limit)
     RETURNING *`,
   failureEmailContext: `
-    SELECT d.url, d.webhook_id, e.webhook_event_id, e.event_name, e.body, t.name AS team_name, t.admin_emails
+    SELECT d.url, d.webhook_id, e.webhook_event_id, e.event_name, e.body, t.name AS team_name, t.admin_emails, t.language
     FROM deliveries d JOIN events e ON e.id = d.event_id JOIN teams t ON t.team_id = d.team_id
     WHERE d.id = ?`,
   attemptsOfRound: 'SELECT * FROM attempts WHERE delivery_id = ? AND round = ? ORDER BY attempt_number, id',

@@ -23,7 +23,14 @@ describe('SqliteStore', () => {
   it('takes back on opening the leases a killed process left behind', async () => {
     const path = join(dir, 'd.db');
     const store = new SqliteStore(path);
-    await store.upsertTeam({ teamId: 't', name: 'T', adminEmails: ['a@example.com'], maxUrlsPerEvent: 1, now: 1 });
+    await store.upsertTeam({
+      teamId: 't',
+      name: 'T',
+      adminEmails: ['a@example.com'],
+      maxUrlsPerEvent: 1,
+      language: 'ja',
+      now: 1,
+    });
     await store.createWebhook({
       id: 'wh_1',
       teamId: 't',
@@ -60,7 +67,14 @@ describe('SqliteStore', () => {
 
   it("claims another webhook's delivery even when a saturated webhook's backlog fills the claim window", async () => {
     const store = new SqliteStore(join(dir, 'd.db'));
-    await store.upsertTeam({ teamId: 't', name: 'T', adminEmails: ['a@example.com'], maxUrlsPerEvent: 1, now: 1 });
+    await store.upsertTeam({
+      teamId: 't',
+      name: 'T',
+      adminEmails: ['a@example.com'],
+      maxUrlsPerEvent: 1,
+      language: 'ja',
+      now: 1,
+    });
     await store.createWebhook({
       id: 'wh_hung',
       teamId: 't',

@@ -19,6 +19,7 @@ import type {
   QueueDepth,
   RecordedEvent,
   Store,
+  TeamLanguage,
   TeamRow,
   WebhookRow,
 } from './storeTypes';
@@ -106,6 +107,7 @@ export class SqliteStore implements Store {
     name: string;
     adminEmails: string[];
     maxUrlsPerEvent: number;
+    language: TeamLanguage;
     now: number;
   }): Promise<TeamRow> {
     return this.durable(
@@ -114,6 +116,7 @@ export class SqliteStore implements Store {
         name: team.name,
         admin_emails: JSON.stringify(team.adminEmails),
         max_urls_per_event: team.maxUrlsPerEvent,
+        language: team.language,
         now: team.now,
       }) as TeamRow,
     );
@@ -317,6 +320,7 @@ export class SqliteStore implements Store {
             body: string;
             team_name: string;
             admin_emails: string;
+            language: TeamLanguage;
           };
           return {
             email,
@@ -326,6 +330,7 @@ export class SqliteStore implements Store {
             eventName: context.event_name,
             body: context.body,
             teamName: context.team_name,
+            teamLanguage: context.language,
             adminEmails: JSON.parse(context.admin_emails) as string[],
             attempts: this.sql.attemptsOfRound.all(email.delivery_id, email.round) as AttemptRow[],
           };

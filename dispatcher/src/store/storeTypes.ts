@@ -19,9 +19,13 @@ export interface TeamRow {
   /** JSON array of addresses. */
   admin_emails: string;
   max_urls_per_event: number;
+  /** The language of the team's failure emails. */
+  language: TeamLanguage;
   created_at: number;
   updated_at: number;
 }
+
+export type TeamLanguage = 'ja' | 'en';
 
 export interface WebhookRow {
   id: string;
@@ -148,6 +152,7 @@ export interface FailureEmailJob {
   /** The envelope as it was sent. */
   body: string;
   teamName: string;
+  teamLanguage: TeamLanguage;
   adminEmails: string[];
   /** Every attempt of the round that failed. */
   attempts: AttemptRow[];
@@ -266,6 +271,7 @@ export interface Store {
     name: string;
     adminEmails: string[];
     maxUrlsPerEvent: number;
+    language: TeamLanguage;
     now: number;
   }): Promise<TeamRow>;
   getTeam(teamId: string): Promise<TeamRow | undefined>;

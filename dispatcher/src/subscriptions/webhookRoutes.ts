@@ -100,7 +100,11 @@ export function webhookRoutes(context: DispatcherContext): Router {
       { url: webhook.url, webhookEventId: event.webhookEventId, body: JSON.stringify(event), secrets },
       { agent: context.agent, timeoutMs: config.requestTimeoutMs, now },
     );
-    res.json({ succeeded: outcome.succeeded, webhookEventId: event.webhookEventId, ...attemptOutcomeJson(outcome) });
+    res.json({
+      succeeded: outcome.succeeded,
+      webhookEventId: event.webhookEventId,
+      ...attemptOutcomeJson(outcome, teamOf(req).language),
+    });
   });
 
   return router;

@@ -14,11 +14,15 @@ describe('PUT /internal/v1/teams/:teamId', () => {
   it('creates a team with one URL per event by default, then updates it in place', async () => {
     const created = await dispatcher.call('PUT', '/internal/v1/teams/team-put', { body: team });
     expect(created.status).toBe(200);
-    expect(created.body).toMatchObject({ teamId: 'team-put', name: team.name, maxUrlsPerEvent: 1 });
+    expect(created.body).toMatchObject({ teamId: 'team-put', name: team.name, maxUrlsPerEvent: 1, language: 'ja' });
     const updated = await dispatcher.call('PUT', '/internal/v1/teams/team-put', {
-      body: { ...team, adminEmails: ['a@example.com', 'b@example.com'], maxUrlsPerEvent: 3 },
+      body: { ...team, adminEmails: ['a@example.com', 'b@example.com'], maxUrlsPerEvent: 3, language: 'en' },
     });
-    expect(updated.body).toMatchObject({ adminEmails: ['a@example.com', 'b@example.com'], maxUrlsPerEvent: 3 });
+    expect(updated.body).toMatchObject({
+      adminEmails: ['a@example.com', 'b@example.com'],
+      maxUrlsPerEvent: 3,
+      language: 'en',
+    });
     expect(updated.body.createdAt).toBe(created.body.createdAt);
   });
 
@@ -27,6 +31,7 @@ describe('PUT /internal/v1/teams/:teamId', () => {
     ['no administrator', '/internal/v1/teams/team-x', { ...team, adminEmails: [] }, 'adminEmails'],
     ['a malformed administrator email', '/internal/v1/teams/team-x', { ...team, adminEmails: ['nope'] }, 'adminEmails'],
     ['an unknown field', '/internal/v1/teams/team-x', { ...team, colour: 'blue' }, 'colour'],
+    ['a language the emails are not written in', '/internal/v1/teams/team-x', { ...team, language: 'fr' }, 'language'],
   ])('refuses %s with 400 naming it', async (_case, path, body, named) => {
     const response = await dispatcher.call('PUT', path, { body });
     expect(response.status).toBe(400);

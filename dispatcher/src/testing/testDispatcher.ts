@@ -15,7 +15,10 @@ export interface TestDispatcher extends RunningDispatcher {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers of every shape
   ): Promise<{ status: number; body: any }>;
   /** Creates a team and returns an API key for it. */
-  createTeam(teamId: string, options?: { adminEmails?: string[]; maxUrlsPerEvent?: number }): Promise<string>;
+  createTeam(
+    teamId: string,
+    options?: { adminEmails?: string[]; maxUrlsPerEvent?: number; language?: 'ja' | 'en' },
+  ): Promise<string>;
 }
 
 /**
@@ -57,6 +60,7 @@ export async function startTestDispatcher(
           name: `Team ${teamId}`,
           adminEmails: options.adminEmails ?? [`admin@${teamId}.example.com`],
           maxUrlsPerEvent: options.maxUrlsPerEvent ?? 1,
+          ...(options.language === undefined ? {} : { language: options.language }),
         },
       });
       if (team.status !== 200) throw new Error(`creating team ${teamId}: ${JSON.stringify(team.body)}`);
