@@ -1,38 +1,81 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/deliveryRoutes';
 import { errorHandler, notFound } from './http/apiError';
 import { requireInternalToken, requireTeamKey } from './http/auth';
+import { teamRateLimit } from './http/rateLimit';
 import { eventRoutes } from './ingest/eventRoutes';
 import { ingestPath, type IngestHandler } from './ingest/ingestHandler';
-import { opsRoutes } from './ops/opsRoutes';
+import { healthRoutes, metricsRoute } from './ops/opsRoutes';
+import { testSendRoute } from './subscriptions/testSendRoute';
 import { webhookRoutes } from './subscriptions/webhookRoutes';
+import { webhookSecretRoutes } from './subscriptions/webhookSecretRoutes';
 import { internalTeamRoutes, meRoute } from './teams/teamRoutes';
 
-/** The dispatcher's HTTP API (dispatcher/docs/api.md). */
-export function createApp(context: DispatcherContext, internalApiToken: string, ingest: IngestHandler): Express {
+/** The HTTP apps: the public one (the team API) and the operators' one (the internal API, /metrics). */
+export interface DispatcherApps {
+  public: Express;
+  /** Undefined when the internal API shares the public listener (no INTERNAL_PORT). */
+  internal: Express | undefined;
+}
+
+function baseApp(): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // An API's answers are not cached by validators; hashing each one for an ETag is wasted work.
   app.set('etag', false);
-  // The server hands the exact path to `ingest` before Express; this takes its other spellings.
-  app.post(ingestPath, (req, res) => ingest(req, res));
-  app.use(opsRoutes(context));
+  return app;
+}
 
+function internalRouter(context: DispatcherContext, internalApiToken: string, ingest: IngestHandler): Router {
+  const router = express.Router();
+  // The server hands the exact ingest path to `ingest` before Express; this takes its other spellings.
+  router.post(ingestPath, (req, res) => ingest(req, res));
   const internal = express.Router();
   internal.use(requireInternalToken(internalApiToken));
   internal.use(express.json({ limit: '64kb' }));
   internal.use(internalTeamRoutes(context));
-  app.use('/internal/v1', internal);
+  router.use('/internal/v1', internal);
+  router.use(metricsRoute(context));
+  return router;
+}
 
+function teamRouter(context: DispatcherContext): Router {
   const team = express.Router();
-  team.use(requireTeamKey(context.store));
+  team.use(requireTeamKey(context));
+  team.use(teamRateLimit(context.config.teamApiRequestsPerSecond));
   team.use(express.json({ limit: '64kb' }));
-  team.use(meRoute(), webhookRoutes(context), eventRoutes(context), deliveryRoutes(context));
-  app.use('/v1', team);
+  team.use(
+    meRoute(),
+    webhookRoutes(context),
+    webhookSecretRoutes(context),
+    testSendRoute(context),
+    eventRoutes(context),
+    deliveryRoutes(context),
+  );
+  return team;
+}
 
-  app.use(notFound);
-  app.use(errorHandler(context.logger));
-  return app;
+/** The dispatcher's HTTP API (dispatcher/docs/api.md), split by listener as configured. */
+export function createApps(
+  context: DispatcherContext,
+  internalApiToken: string,
+  ingest: IngestHandler,
+): DispatcherApps {
+  const separate = context.config.internalListener !== undefined;
+  const publicApp = baseApp();
+  publicApp.use(healthRoutes(context));
+  if (!separate) publicApp.use(internalRouter(context, internalApiToken, ingest));
+  publicApp.use('/v1', teamRouter(context));
+  publicApp.use(notFound);
+  publicApp.use(errorHandler(context.logger));
+  if (!separate) return { public: publicApp, internal: undefined };
+
+  const internalApp = baseApp();
+  internalApp.use(healthRoutes(context));
+  internalApp.use(internalRouter(context, internalApiToken, ingest));
+  internalApp.use(notFound);
+  internalApp.use(errorHandler(context.logger));
+  return { public: publicApp, internal: internalApp };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configErrorFromIssues, listenHost, parseHostPins } from '@spir-webhooks/shared-types';
+import { ConfigError, configErrorFromIssues, listenHost, parseHostPins } from '@spir-webhooks/shared-types';
 
 const amount = (unit: string) => (name: string, fallback: number, min: number) =>
   z.coerce
@@ -54,6 +54,34 @@ const envSchema = z.object({
   RETENTION_DAYS: days('RETENTION_DAYS', 30, 0.000001),
   DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 2048, 1, 100_000),
   DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 8, 1, 10_000),
+  SECRETS_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const key = Buffer.from(value, 'base64');
+      if (key.length !== 32 || key.toString('base64') !== value.replace(/\s/g, '')) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            "SECRETS_KEY must be 32 random bytes in base64 (make one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\")",
+        });
+        return z.NEVER;
+      }
+      return key;
+    }),
+  INTERNAL_HOST: listenHost('INTERNAL_HOST', '127.0.0.1'),
+  INTERNAL_PORT: z.coerce
+    .number({ error: 'INTERNAL_PORT must be a whole number' })
+    .int({ error: 'INTERNAL_PORT must be a whole number' })
+    .min(0, { error: 'INTERNAL_PORT must be a port number' })
+    .max(65535, { error: 'INTERNAL_PORT must be a port number' })
+    .optional(),
+  TEAM_API_REQUESTS_PER_SECOND: wholeNumber('TEAM_API_REQUESTS_PER_SECOND', 100, 1, 100_000),
+  HTTP_REQUEST_TIMEOUT_SECONDS: seconds('HTTP_REQUEST_TIMEOUT_SECONDS', 30, 0.1),
+  HTTP_HEADERS_TIMEOUT_SECONDS: seconds('HTTP_HEADERS_TIMEOUT_SECONDS', 10, 0.1),
+  HTTP_KEEP_ALIVE_SECONDS: seconds('HTTP_KEEP_ALIVE_SECONDS', 65, 0.1),
+  HTTP_MAX_CONNECTIONS: wholeNumber('HTTP_MAX_CONNECTIONS', 4096, 1, 1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -80,6 +108,17 @@ export interface Config {
   deliveryConcurrency: number;
   deliveryConcurrencyPerWebhook: number;
   logLevel: string;
+  /** SECRETS_KEY: seals webhook secrets at rest; unset, they are stored as they are. */
+  secretsKey: Buffer | undefined;
+  /** A second listener for the internal API and /metrics; unset, they share `host`/`port`. */
+  internalListener: { host: string; port: number } | undefined;
+  /** Requests per second one team may make to the team API (a burst of that many, refilled each second). */
+  teamApiRequestsPerSecond: number;
+  /** Limits of one inbound HTTP request: the whole request, its headers, an idle keep-alive connection. */
+  httpRequestTimeoutMs: number;
+  httpHeadersTimeoutMs: number;
+  httpKeepAliveMs: number;
+  httpMaxConnections: number;
 }
 
 /** The only reader of the environment: parses it once and hands out a frozen object. */
@@ -87,6 +126,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = envSchema.safeParse(present);
   if (!result.success) throw configErrorFromIssues(result.error.issues);
+  if (present.INTERNAL_HOST !== undefined && present.INTERNAL_PORT === undefined) {
+    throw new ConfigError('INTERNAL_HOST is set without INTERNAL_PORT: set INTERNAL_PORT for the internal listener');
+  }
   const e = result.data;
   return Object.freeze({
     port: e.PORT,
@@ -105,5 +147,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     deliveryConcurrencyPerWebhook: e.DELIVERY_CONCURRENCY_PER_WEBHOOK,
     logLevel: e.LOG_LEVEL,
+    secretsKey: e.SECRETS_KEY,
+    internalListener: e.INTERNAL_PORT === undefined ? undefined : { host: e.INTERNAL_HOST, port: e.INTERNAL_PORT },
+    teamApiRequestsPerSecond: e.TEAM_API_REQUESTS_PER_SECOND,
+    httpRequestTimeoutMs: Math.round(e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000),
+    httpHeadersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000),
+    httpKeepAliveMs: Math.round(e.HTTP_KEEP_ALIVE_SECONDS * 1000),
+    httpMaxConnections: e.HTTP_MAX_CONNECTIONS,
   });
 }

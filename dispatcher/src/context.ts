@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config';
 import type { Metrics } from './ops/metrics';
+import type { SecretBox } from './subscriptions/secretBox';
 import type { ClaimedDelivery, DeliveryHandoff, Store } from './store/storeTypes';
 
 /** What every part of a running dispatcher is handed; there are no globals. */
@@ -16,6 +17,8 @@ export interface DispatcherContext {
   agent: Dispatcher;
   /** This process's delivery worker. */
   worker: LocalWorker;
+  /** Seals webhook secrets for the store and opens them for signing. */
+  secretBox: SecretBox;
 }
 
 export interface LocalWorker extends DeliveryHandoff {

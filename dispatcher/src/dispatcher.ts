@@ -1,12 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createServer } from 'node:http';
 import type { Logger } from 'pino';
-import { listenOrExplain } from '@spir-webhooks/shared-types';
 import type { Config } from './config';
 import type { DispatcherContext } from './context';
-import { createApp } from './app';
-import { createIngestHandler, isIngestRequest } from './ingest/ingestHandler';
+import { createApps } from './app';
+import { startListeners } from './http/listeners';
+import { createSecretBox } from './subscriptions/secretBox';
+import { createIngestHandler } from './ingest/ingestHandler';
 import { createDeliveryAgent } from './delivery/deliveryAgent';
 import { DeliveryWorker } from './delivery/deliveryWorker';
 import type { LookupAll } from './delivery/publicAddress';
@@ -33,6 +32,8 @@ export interface DispatcherOverrides {
 export interface RunningDispatcher {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
+  /** The internal API's listener when INTERNAL_PORT is set; otherwise it is `url`. */
+  internalUrl: string | undefined;
   internalApiToken: string;
   internalApiTokenSource: 'environment' | 'file' | 'generated';
   internalApiTokenPath: string;
@@ -59,16 +60,27 @@ export async function startDispatcher(
   }
   const now = overrides.now ?? Date.now;
   const store = openStore(config);
+  const secretBox = createSecretBox(config.secretsKey);
+  // Seals secrets stored before SECRETS_KEY was set; refuses a store this key cannot open.
+  const resealed = await store.rewriteWebhookSecrets((stored) => secretBox.reseal(stored));
+  if (!secretBox.encrypting) {
+    logger.warn('SECRETS_KEY is not set: webhook secrets are stored unencrypted. Set it in production.');
+  } else if (resealed > 0) {
+    logger.info({ webhooks: resealed }, 'sealed the webhook secrets stored before SECRETS_KEY was set');
+  }
   const internal = loadOrCreateInternalToken(config.internalApiToken, config.dataDir);
   const metrics = createMetrics(store, now);
   const agent = createDeliveryAgent({
     pinnedHosts: config.pinnedHosts,
     connectTimeoutMs: config.requestTimeoutMs,
+    onBlocked: (hostname, address) =>
+      logger.warn({ hostname, address }, 'refused a webhook host that resolves to a non-public address'),
     ...(overrides.lookup === undefined ? {} : { lookup: overrides.lookup }),
     ...(overrides.ca === undefined ? {} : { ca: overrides.ca }),
   });
   const worker = new DeliveryWorker({
     store,
+    openSecret: (stored) => secretBox.open(stored),
     agent,
     now,
     logger,
@@ -83,7 +95,7 @@ export async function startDispatcher(
     claimBatchSize: 200,
     pollIntervalMs: 500,
   });
-  const context: DispatcherContext = { config, store, now, logger, metrics, agent, worker };
+  const context: DispatcherContext = { config, store, now, logger, metrics, agent, worker, secretBox };
 
   const mailer =
     overrides.mailer ??
@@ -103,32 +115,25 @@ export async function startDispatcher(
   const stopRetention = startRetentionJob({ store, now, logger, retentionMs: config.retentionMs });
 
   const ingest = createIngestHandler(context, internal.token);
-  const app = createApp(context, internal.token, ingest);
-  const server = createServer((req, res) => {
-    if (isIngestRequest(req)) ingest(req, res);
-    else void app(req, res);
-  });
-  await listenOrExplain(server, { port: config.port, host: config.host });
-  server.keepAliveTimeout = 65_000;
+  const listeners = await startListeners(config, createApps(context, internal.token, ingest), ingest);
   worker.start();
   sender.start();
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  logger.info({ port, host: config.host, store: store.engine, sqlitePath: config.sqlitePath }, 'dispatcher listening');
+  logger.info(
+    { url: listeners.url, internalUrl: listeners.internalUrl, store: store.engine, sqlitePath: config.sqlitePath },
+    'dispatcher listening',
+  );
   logging.flush();
 
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: listeners.url,
+    internalUrl: listeners.internalUrl,
     internalApiToken: internal.token,
     internalApiTokenSource: internal.source,
     internalApiTokenPath: internal.path,
     context,
     worker,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await listeners.close();
       stopRetention();
       await worker.stop();
       await sender.stop();

@@ -16,7 +16,7 @@ describe('authentication', () => {
   it('tests a good key against /v1/me and labels the connection with the team name', async () => {
     const apiKey = await dispatcher.createTeam('auth-team');
     const me = await appTester(App.authentication.test, { authData: { apiKey } } as Partial<Bundle>);
-    expect(me).toEqual({ teamId: 'auth-team', name: 'Team auth-team' });
+    expect(me).toEqual({ teamId: 'auth-team', name: 'Team auth-team', scope: 'full' });
     const label = await appTester(App.authentication.connectionLabel, {
       authData: { apiKey },
       inputData: me,

@@ -1,5 +1,5 @@
 import { Agent, buildConnector } from 'undici';
-import { resolvePublicAddress, systemLookup, type LookupAll } from './publicAddress';
+import { BlockedAddressError, resolvePublicAddress, systemLookup, type LookupAll } from './publicAddress';
 
 export interface DeliveryAgentOptions {
   /** Host name → address pins from WEBHOOK_RESOLVE; these skip the public-address check. */
@@ -12,6 +12,8 @@ export interface DeliveryAgentOptions {
   ca?: string[];
   /** Connections kept per origin. */
   connectionsPerOrigin?: number;
+  /** Told of every refused address, for the operator's log (tenants see no address). */
+  onBlocked?: (hostname: string, address: string) => void;
 }
 
 /**
@@ -30,7 +32,11 @@ export function createDeliveryAgent(options: DeliveryAgentOptions): Agent {
   const connect: buildConnector.connector = (connectOptions, callback) => {
     resolvePublicAddress(connectOptions.hostname, options.pinnedHosts, lookup).then(
       (address) => connectTls({ ...connectOptions, hostname: address, servername: connectOptions.hostname }, callback),
-      (error: Error) => callback(error, null),
+      (error: Error) => {
+        if (error instanceof BlockedAddressError && error.address !== undefined)
+          options.onBlocked?.(connectOptions.hostname, error.address);
+        callback(error, null);
+      },
     );
   };
   return new Agent({

@@ -1,4 +1,5 @@
 import { initialWebhookLimit, nextWebhookLimit } from './slowStart';
+import { redactQuery } from './redactQuery';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
@@ -10,6 +11,8 @@ import { sendAttempt } from './sendAttempt';
 
 export interface DeliveryWorkerOptions {
   store: Store;
+  /** The secret behind a stored (possibly sealed) one, for signing. */
+  openSecret: (stored: string) => string;
   agent: Dispatcher;
   policy: RetryPolicy;
   now: () => number;
@@ -205,7 +208,8 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { policy, agent, now, metrics, logger } = this.options;
-    const outcome = await sendAttempt(delivery, { agent, timeoutMs: policy.requestTimeoutMs, now });
+    const secrets = delivery.secrets.map(this.options.openSecret);
+    const outcome = await sendAttempt({ ...delivery, secrets }, { agent, timeoutMs: policy.requestTimeoutMs, now });
     const next = nextStepAfter(
       policy,
       delivery.attemptNumber,
@@ -232,7 +236,7 @@ export class DeliveryWorker implements DeliveryHandoff {
         webhookId: delivery.webhookId,
         webhookEventId: delivery.webhookEventId,
         eventName: delivery.eventName,
-        url: delivery.url,
+        url: redactQuery(delivery.url),
         attempt: delivery.attemptNumber,
         round: delivery.round,
         status: outcome.response?.status ?? null,

@@ -25,6 +25,13 @@ describe('isPublicAddress', () => {
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
     '2001:db8::1',
+    // IPv4-compatible (::/96): loopback, private and even public IPv4 inside it are not public IPv6.
+    '::7f00:1',
+    '::127.0.0.1',
+    '::a00:1',
+    '::808:808',
+    '64:ff9b::7f00:1',
+    '100::1',
   ])('refuses %s', (address) => {
     expect(isPublicAddress(address)).toBe(false);
   });
@@ -53,10 +60,12 @@ describe('resolvePublicAddress', () => {
     await expect(resolvePublicAddress('public.example.com', noPins, lookup)).resolves.toBe('93.184.216.34');
   });
 
-  it('refuses a host that resolves to loopback, naming the address', async () => {
-    await expect(resolvePublicAddress('loopback.example.com', noPins, lookup)).rejects.toThrow(
-      /127\.0\.0\.1, which is not a public address/,
-    );
+  it('refuses a host that resolves to loopback, telling the tenant no address and the operator which', async () => {
+    const refusal = await resolvePublicAddress('loopback.example.com', noPins, lookup).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(BlockedAddressError);
+    expect((refusal as BlockedAddressError).message).toMatch(/resolves to a non-public address/);
+    expect((refusal as BlockedAddressError).message).not.toContain('127.0.0.1');
+    expect((refusal as BlockedAddressError).address).toBe('127.0.0.1');
   });
 
   it('refuses a host when any of its addresses is internal', async () => {

@@ -5,7 +5,15 @@ import ipaddr from 'ipaddr.js';
 /** A webhook host that is, or resolves to, an address that is not on the public internet. */
 export class BlockedAddressError extends Error {
   readonly code = 'blocked_address';
-  constructor(message: string) {
+  /**
+   * @param message what the tenant sees (the attempt log, the API): never an address, so that a
+   *   tenant cannot map internal DNS names through refusals.
+   * @param address the refused address, for the operator's log only.
+   */
+  constructor(
+    message: string,
+    readonly address?: string,
+  ) {
     super(message);
     this.name = 'BlockedAddressError';
   }
@@ -24,8 +32,13 @@ export const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: 
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   const parsed = ipaddr.process(address);
+  // IPv6 is public only inside global unicast, 2000::/3: this refuses ::/96 (IPv4-compatible,
+  // such as ::7f00:1), 64:ff9b::/96 and every other range outside it, whatever ipaddr.js calls them.
+  if (parsed.kind() === 'ipv6' && !parsed.match(globalUnicastV6)) return false;
   return parsed.range() === 'unicast';
 }
+
+const globalUnicastV6 = ipaddr.parseCIDR('2000::/3');
 
 /**
  * Picks the address to connect to for a webhook host: one that was checked, so that a DNS
@@ -48,7 +61,8 @@ export async function resolvePublicAddress(
   const internal = addresses.find((entry) => !isPublicAddress(entry.address));
   if (internal !== undefined) {
     throw new BlockedAddressError(
-      `webhook host ${hostname} resolves to ${internal.address}, which is not a public address`,
+      `webhook host ${hostname} resolves to a non-public address; only hosts on the public internet are delivered to`,
+      internal.address,
     );
   }
   return addresses[0]!.address;

@@ -48,6 +48,8 @@ describe('per-webhook slow start in the worker', () => {
         MAX_RETRIES: '10',
         DELIVERY_CONCURRENCY_PER_WEBHOOK: '8',
         WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+        // This test reads every delivery's attempts many times a second.
+        TEAM_API_REQUESTS_PER_SECOND: '100000',
       },
       { ca: [ca.caCert] },
     );

@@ -14,6 +14,7 @@ let worker: DeliveryWorker;
 function startWorker(options: { concurrency: number; perWebhookConcurrency: number }): DeliveryWorker {
   const started = new DeliveryWorker({
     store,
+    openSecret: (stored) => stored,
     agent: new Agent(),
     now: Date.now,
     logger: pino({ level: 'silent' }),

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import type { Store, TeamRow } from '../store/storeTypes';
+import type { DispatcherContext } from '../context';
+import type { AuthenticatedKey } from '../store/storeTypes';
 import { ApiError } from './apiError';
 
 function bearerToken(authorization: string | undefined): string {
@@ -31,9 +32,9 @@ export function requireInternalToken(token: string): RequestHandler {
 }
 
 /** A new team API key; only its hash is stored, so it is shown once. */
-export function generateApiKey(): { apiKey: string; keyHash: string } {
+export function generateApiKey(): { apiKey: string; keyHash: string; prefix: string } {
   const apiKey = `spk_${randomBytes(32).toString('base64url')}`;
-  return { apiKey, keyHash: hashApiKey(apiKey) };
+  return { apiKey, keyHash: hashApiKey(apiKey), prefix: apiKey.slice(0, 12) };
 }
 
 // Keys carry 256 random bits, so a plain SHA-256 is as strong as a slow hash here and stays cheap.
@@ -43,23 +44,61 @@ function hashApiKey(apiKey: string): string {
 
 declare module 'express-serve-static-core' {
   interface Request {
-    /** The team whose API key authenticated this request. */
-    team?: TeamRow;
+    /** The team whose API key (or console session) authenticated this request, and what the key may do. */
+    team?: AuthenticatedKey;
   }
 }
 
-/** Customers and the Zapier app: a team API key. */
-export function requireTeamKey(store: Store): RequestHandler {
+// A key's last use is written at most this often: an exact time is not worth a write per request.
+const touchIntervalMs = 60_000;
+
+/**
+ * Customers, the Zapier app and dashboards: a team API key. A revoked key is unknown at once (its
+ * row is gone); an expired one is refused saying so; a read-scoped key may only read.
+ */
+export function requireTeamKey({
+  store,
+  now,
+  logger,
+}: Pick<DispatcherContext, 'store' | 'now' | 'logger'>): RequestHandler {
   return async (req, _res, next) => {
-    const team = await store.findTeamByApiKeyHash(hashApiKey(bearerToken(req.headers.authorization)));
-    if (team === undefined)
+    const key = await store.findApiKey(hashApiKey(bearerToken(req.headers.authorization)));
+    if (key === undefined)
       throw new ApiError(401, 'unauthorized', 'The API key is not valid; check it or ask for a new one.');
-    req.team = team;
+    const at = now();
+    if (key.key_expires_at !== null && key.key_expires_at <= at) {
+      throw new ApiError(
+        401,
+        'api_key_expired',
+        `This API key expired at ${new Date(key.key_expires_at).toISOString()}; ask a team administrator for a new one.`,
+      );
+    }
+    if (key.key_scope === 'read' && req.method !== 'GET' && req.method !== 'HEAD') throw insufficientScope();
+    if (key.key_last_used_at === null || at - key.key_last_used_at > touchIntervalMs) {
+      store
+        .touchApiKey(key.key_id, at)
+        .catch((error: unknown) => logger.warn({ err: error }, 'recording a key use failed'));
+    }
+    req.team = key;
     next();
   };
 }
 
-export function teamOf(req: Request): TeamRow {
+/** For the routes a read-scoped key may not call even with GET (a webhook's secret). */
+export const requireFullScope: RequestHandler = (req, _res, next) => {
+  if (teamOf(req).key_scope !== 'full') throw insufficientScope();
+  next();
+};
+
+function insufficientScope(): ApiError {
+  return new ApiError(
+    403,
+    'insufficient_scope',
+    'This API key is read-only; use a key with full scope for changes and secrets.',
+  );
+}
+
+export function teamOf(req: Request): AuthenticatedKey {
   if (req.team === undefined) throw new Error('teamOf called on a route without requireTeamKey');
   return req.team;
 }

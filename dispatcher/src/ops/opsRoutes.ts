@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { DispatcherContext } from '../context';
 
-export function opsRoutes({ store, metrics, logger }: DispatcherContext): Router {
+/** `/healthz` and `/readyz`, on every listener. */
+export function healthRoutes({ store, logger }: DispatcherContext): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -17,6 +18,12 @@ export function opsRoutes({ store, metrics, logger }: DispatcherContext): Router
         .json({ error: { code: 'store_unavailable', message: 'The store does not answer; see the dispatcher log.' } });
     }
   });
+  return router;
+}
+
+/** `/metrics`: for the operators' listener (INTERNAL_PORT) when there is one. */
+export function metricsRoute({ metrics }: DispatcherContext): Router {
+  const router = Router();
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -106,6 +106,18 @@ const migrations: readonly string[] = [
   `
   ALTER TABLE teams ADD COLUMN language TEXT NOT NULL DEFAULT 'ja';
   `,
+  // 5: API keys as a lifecycle: an id to list and revoke them by, a label, a scope, an expiry.
+  `
+  ALTER TABLE api_keys ADD COLUMN id TEXT;
+  ALTER TABLE api_keys ADD COLUMN prefix TEXT NOT NULL DEFAULT '';
+  ALTER TABLE api_keys ADD COLUMN label TEXT;
+  ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'full';
+  ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+  ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+  UPDATE api_keys SET id = 'key_' || substr(key_hash, 1, 24) WHERE id IS NULL;
+  CREATE UNIQUE INDEX api_keys_by_id ON api_keys (id);
+  CREATE INDEX api_keys_by_team ON api_keys (team_id, created_at);
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

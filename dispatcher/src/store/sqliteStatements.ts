@@ -10,8 +10,21 @@ const sql = {
       max_urls_per_event = excluded.max_urls_per_event, language = excluded.language, updated_at = excluded.updated_at
     RETURNING *`,
   getTeam: 'SELECT * FROM teams WHERE team_id = ?',
-  addApiKey: 'INSERT INTO api_keys (key_hash, team_id, created_at) VALUES (?, ?, ?)',
-  findTeamByApiKeyHash: 'SELECT teams.* FROM api_keys JOIN teams USING (team_id) WHERE key_hash = ?',
+  addApiKey: `
+    INSERT INTO api_keys (key_hash, team_id, created_at, id, prefix, label, scope, expires_at)
+    VALUES (:key_hash, :team_id, :created_at, :id, :prefix, :label, :scope, :expires_at) RETURNING *`,
+  listApiKeys: 'SELECT * FROM api_keys WHERE team_id = ? ORDER BY created_at, id',
+  revokeApiKey: 'DELETE FROM api_keys WHERE team_id = ? AND id = ?',
+  touchApiKey: 'UPDATE api_keys SET last_used_at = ? WHERE id = ?',
+  findApiKey: `
+    SELECT k.id AS key_id, k.scope AS key_scope, k.expires_at AS key_expires_at, k.last_used_at AS key_last_used_at,
+           teams.*
+    FROM api_keys k JOIN teams USING (team_id) WHERE k.key_hash = ?`,
+  allWebhookSecrets: 'SELECT id, secret, previous_secret FROM webhooks',
+  setWebhookSecrets: 'UPDATE webhooks SET secret = ?, previous_secret = ? WHERE id = ?',
+  purgeDeletedWebhooks: `
+    DELETE FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < :cutoff
+      AND id NOT IN (SELECT webhook_id FROM deliveries)`,
   countLiveWebhooks: `
     SELECT (SELECT count(*) FROM webhooks WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL) AS live,
            (SELECT max_urls_per_event FROM teams WHERE team_id = ?) AS max`,

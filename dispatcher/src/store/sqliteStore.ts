@@ -4,7 +4,9 @@ import { insertEvent, type ReservedSlot } from './sqliteEvents';
 import { claimDue, recordAttempts } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
+  ApiKeyRow,
   AttemptResult,
+  AuthenticatedKey,
   AttemptRow,
   ClaimedDelivery,
   ClaimOptions,
@@ -14,6 +16,7 @@ import type {
   FailureEmailJob,
   FailureEmailRow,
   ListedDelivery,
+  NewApiKey,
   NewEvent,
   NewWebhook,
   QueueDepth,
@@ -126,13 +129,57 @@ export class SqliteStore implements Store {
     return this.sql.getTeam.get(teamId) as TeamRow | undefined;
   }
 
-  async addApiKey(teamId: string, keyHash: string, now: number): Promise<void> {
-    this.sql.addApiKey.run(keyHash, teamId, now);
-    await this.walSync.sync();
+  async addApiKey(key: NewApiKey): Promise<ApiKeyRow> {
+    return this.durable(
+      this.sql.addApiKey.get({
+        key_hash: key.keyHash,
+        team_id: key.teamId,
+        created_at: key.createdAt,
+        id: key.id,
+        prefix: key.prefix,
+        label: key.label,
+        scope: key.scope,
+        expires_at: key.expiresAt,
+      }) as ApiKeyRow,
+    );
   }
 
-  async findTeamByApiKeyHash(keyHash: string): Promise<TeamRow | undefined> {
-    return this.sql.findTeamByApiKeyHash.get(keyHash) as TeamRow | undefined;
+  async listApiKeys(teamId: string): Promise<ApiKeyRow[]> {
+    return this.sql.listApiKeys.all(teamId) as ApiKeyRow[];
+  }
+
+  async revokeApiKey(teamId: string, keyId: string): Promise<boolean> {
+    return this.durable(this.sql.revokeApiKey.run(teamId, keyId).changes > 0);
+  }
+
+  async findApiKey(keyHash: string): Promise<AuthenticatedKey | undefined> {
+    return this.sql.findApiKey.get(keyHash) as AuthenticatedKey | undefined;
+  }
+
+  async touchApiKey(keyId: string, now: number): Promise<void> {
+    this.sql.touchApiKey.run(now, keyId);
+  }
+
+  async rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number> {
+    const changed = this.db
+      .transaction(() => {
+        let count = 0;
+        const rows = this.sql.allWebhookSecrets.all() as {
+          id: string;
+          secret: string;
+          previous_secret: string | null;
+        }[];
+        for (const row of rows) {
+          const secret = transform(row.secret);
+          const previous = row.previous_secret === null ? null : transform(row.previous_secret);
+          if (secret === row.secret && previous === row.previous_secret) continue;
+          this.sql.setWebhookSecrets.run(secret, previous, row.id);
+          count++;
+        }
+        return count;
+      })
+      .immediate();
+    return this.durable(changed);
   }
 
   async createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'> {
@@ -352,14 +399,17 @@ export class SqliteStore implements Store {
     return this.sql.getFailureEmail.get(deliveryId, round) as FailureEmailRow | undefined;
   }
 
-  async purgeFinishedBefore(cutoff: number): Promise<{ deliveries: number; attempts: number; events: number }> {
+  async purgeFinishedBefore(
+    cutoff: number,
+  ): Promise<{ deliveries: number; attempts: number; events: number; deletedWebhooks: number }> {
     return this.db
       .transaction(() => {
         this.sql.purgeSentFailureEmails.run({ cutoff });
         const attempts = this.sql.purgeAttempts.run({ cutoff }).changes;
         const deliveries = this.sql.purgeDeliveries.run({ cutoff }).changes;
         const events = this.sql.purgeEvents.run({ cutoff }).changes;
-        return { deliveries, attempts, events };
+        const deletedWebhooks = this.sql.purgeDeletedWebhooks.run({ cutoff }).changes;
+        return { deliveries, attempts, events, deletedWebhooks };
       })
       .immediate();
   }

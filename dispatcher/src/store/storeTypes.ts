@@ -27,6 +27,41 @@ export interface TeamRow {
 
 export type TeamLanguage = 'ja' | 'en';
 
+/** `full` may do everything a team may; `read` may call every GET but the secret's. */
+export type ApiKeyScope = 'full' | 'read';
+
+export interface ApiKeyRow {
+  id: string;
+  key_hash: string;
+  team_id: string;
+  /** The first characters of the key, so that a person can tell keys apart. */
+  prefix: string;
+  label: string | null;
+  scope: ApiKeyScope;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+/** The team a key belongs to, with what the key itself may do. */
+export interface AuthenticatedKey extends TeamRow {
+  key_id: string;
+  key_scope: ApiKeyScope;
+  key_expires_at: number | null;
+  key_last_used_at: number | null;
+}
+
+export interface NewApiKey {
+  id: string;
+  teamId: string;
+  keyHash: string;
+  prefix: string;
+  label: string | null;
+  scope: ApiKeyScope;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
 export interface WebhookRow {
   id: string;
   team_id: string;
@@ -275,8 +310,18 @@ export interface Store {
     now: number;
   }): Promise<TeamRow>;
   getTeam(teamId: string): Promise<TeamRow | undefined>;
-  addApiKey(teamId: string, keyHash: string, now: number): Promise<void>;
-  findTeamByApiKeyHash(keyHash: string): Promise<TeamRow | undefined>;
+  addApiKey(key: NewApiKey): Promise<ApiKeyRow>;
+  listApiKeys(teamId: string): Promise<ApiKeyRow[]>;
+  /** Deletes the key: refused from that moment. False when the team has no such key. */
+  revokeApiKey(teamId: string, keyId: string): Promise<boolean>;
+  findApiKey(keyHash: string): Promise<AuthenticatedKey | undefined>;
+  /** Records a key's last use; not waited for on disk (a lost update only dates it earlier). */
+  touchApiKey(keyId: string, now: number): Promise<void>;
+  /**
+   * Rewrites every stored webhook secret (current and previous, deleted webhooks too) through
+   * `transform`, in one transaction; a transform that throws leaves the store unchanged.
+   */
+  rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number>;
 
   /** Adds the webhook unless the team already has its limit for that event: then `limit_reached`. */
   createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'>;
@@ -324,8 +369,13 @@ export interface Store {
   rescheduleFailureEmail(workerId: string, id: number, nextAttemptAt: number, error: string): Promise<void>;
   getFailureEmail(deliveryId: string, round: number): Promise<FailureEmailRow | undefined>;
 
-  /** Deletes finished deliveries, their attempts and bodies last changed before `cutoff`. */
-  purgeFinishedBefore(cutoff: number): Promise<{ deliveries: number; attempts: number; events: number }>;
+  /**
+   * Deletes finished deliveries, their attempts and bodies last changed before `cutoff`, and the
+   * webhooks deleted before it, secrets and all, once no delivery refers to them.
+   */
+  purgeFinishedBefore(
+    cutoff: number,
+  ): Promise<{ deliveries: number; attempts: number; events: number; deletedWebhooks: number }>;
 
   getEventById(id: number): Promise<EventRow | undefined>;
   getDelivery(teamId: string, id: string): Promise<DeliveryRow | undefined>;

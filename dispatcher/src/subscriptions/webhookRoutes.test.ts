@@ -51,6 +51,7 @@ describe('team isolation', () => {
     expect((await dispatcher.call('GET', '/v1/me', { token: keyB })).body).toEqual({
       teamId: 'team-b',
       name: 'Team team-b',
+      scope: 'full',
     });
   });
 

@@ -1,26 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { checkWebhookUrl, generateWebhookSecret, samples, webhookEventNames } from '@spir-webhooks/shared-types';
-import { attemptOutcomeJson } from '../delivery/deliveryRoutes';
-import { sendAttempt } from '../delivery/sendAttempt';
+import { checkWebhookUrl, generateWebhookSecret, webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { teamOf } from '../http/auth';
 import type { WebhookRow } from '../store/storeTypes';
-import { currentSecrets, previousSecretValidityMs } from './webhookSecrets';
 
 const createBody = z.strictObject({
   url: z.string({ error: 'url must be a string' }),
   event: z.enum(webhookEventNames, { error: `event must be one of ${webhookEventNames.join(', ')}` }),
 });
 
-function webhookJson(row: WebhookRow, { withSecret }: { withSecret: boolean }) {
+/** A webhook as the API shows it: never its secret, which only creation, rotation and /secret reveal. */
+export function webhookJson(row: WebhookRow) {
   return {
     id: row.id,
     url: row.url,
     event: row.event_name,
-    ...(withSecret ? { secret: row.secret } : {}),
     createdAt: new Date(row.created_at).toISOString(),
     ...(row.previous_secret_expires_at !== null
       ? { previousSecretExpiresAt: new Date(row.previous_secret_expires_at).toISOString() }
@@ -29,11 +26,11 @@ function webhookJson(row: WebhookRow, { withSecret }: { withSecret: boolean }) {
 }
 
 /** A team's webhook, or 404: another team's id is indistinguishable from one that never existed. */
-async function findTeamWebhook({ store }: DispatcherContext, teamId: string, id: string): Promise<WebhookRow> {
+export async function findTeamWebhook({ store }: DispatcherContext, teamId: string, id: string): Promise<WebhookRow> {
   return (await store.getWebhook(teamId, id)) ?? webhookNotFound(id);
 }
 
-function webhookNotFound(id: string): never {
+export function webhookNotFound(id: string): never {
   throw new ApiError(404, 'webhook_not_found', `No webhook ${id} in this team.`);
 }
 
@@ -46,12 +43,13 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const body = parseInput(createBody, req.body, 'webhook');
     const check = checkWebhookUrl(body.url, config.pinnedHosts);
     if (!check.ok) throw new ApiError(422, 'invalid_url', check.message, { rule: check.rule });
+    const secret = generateWebhookSecret();
     const created = await store.createWebhook({
       id: `wh_${randomUUID().replaceAll('-', '')}`,
       teamId: team.team_id,
       url: check.url,
       eventName: body.event,
-      secret: generateWebhookSecret(),
+      secret: context.secretBox.seal(secret),
       createdAt: now(),
     });
     if (created === 'limit_reached') {
@@ -62,49 +60,21 @@ export function webhookRoutes(context: DispatcherContext): Router {
         { limit: team.max_urls_per_event },
       );
     }
-    res.status(201).json(webhookJson(created, { withSecret: true }));
+    res.status(201).json({ ...webhookJson(created), secret });
   });
 
   router.get('/webhooks', async (req, res) => {
     const rows = await store.listWebhooks(teamOf(req).team_id);
-    res.json({ data: rows.map((row) => webhookJson(row, { withSecret: false })) });
+    res.json({ data: rows.map(webhookJson) });
   });
 
   router.get('/webhooks/:id', async (req, res) => {
-    res.json(webhookJson(await findTeamWebhook(context, teamOf(req).team_id, req.params.id), { withSecret: true }));
+    res.json(webhookJson(await findTeamWebhook(context, teamOf(req).team_id, req.params.id)));
   });
 
   router.delete('/webhooks/:id', async (req, res) => {
     if (!(await store.deleteWebhook(teamOf(req).team_id, req.params.id, now()))) webhookNotFound(req.params.id);
     res.status(204).end();
-  });
-
-  router.post('/webhooks/:id/rotate-secret', async (req, res) => {
-    const rotated =
-      (await store.rotateWebhookSecret(
-        teamOf(req).team_id,
-        req.params.id,
-        generateWebhookSecret(),
-        now() + previousSecretValidityMs,
-      )) ?? webhookNotFound(req.params.id);
-    res.json(webhookJson(rotated, { withSecret: true }));
-  });
-
-  // A sample event of the webhook's type, signed and sent now. It is not a real event: it gets
-  // its own webhookEventId each time, is not stored as a delivery, and never causes an email.
-  router.post('/webhooks/:id/test', async (req, res) => {
-    const webhook = await findTeamWebhook(context, teamOf(req).team_id, req.params.id);
-    const event = { ...samples[webhook.event_name], webhookEventId: `test_${randomUUID().replaceAll('-', '')}` };
-    const secrets = currentSecrets(webhook, now());
-    const outcome = await sendAttempt(
-      { url: webhook.url, webhookEventId: event.webhookEventId, body: JSON.stringify(event), secrets },
-      { agent: context.agent, timeoutMs: config.requestTimeoutMs, now },
-    );
-    res.json({
-      succeeded: outcome.succeeded,
-      webhookEventId: event.webhookEventId,
-      ...attemptOutcomeJson(outcome, teamOf(req).language),
-    });
   });
 
   return router;

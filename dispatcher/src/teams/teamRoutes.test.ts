@@ -51,7 +51,7 @@ describe('POST /internal/v1/teams/:teamId/api-keys', () => {
     expect(issued.status).toBe(201);
     expect(issued.body.apiKey).toMatch(/^spk_/);
     const me = await dispatcher.call('GET', '/v1/me', { token: issued.body.apiKey });
-    expect(me.body).toEqual({ teamId: 'team-keys', name: team.name });
+    expect(me.body).toEqual({ teamId: 'team-keys', name: team.name, scope: 'full' });
   });
 
   it('answers 404 for a team that does not exist yet, saying how to create it', async () => {

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { generateApiKey, teamOf } from '../http/auth';
-import type { TeamRow } from '../store/storeTypes';
+import type { ApiKeyRow, TeamRow } from '../store/storeTypes';
 
 export const teamIdSchema = z
   .string()
@@ -19,6 +20,27 @@ const teamBody = z.strictObject({
   /** The language of the team's failure emails; Japanese unless the team asks for English. */
   language: z.enum(['ja', 'en'], { error: 'language must be ja or en' }).default('ja'),
 });
+
+const apiKeyBody = z.strictObject({
+  label: z.string().trim().min(1).max(200).optional(),
+  /** `read` for dashboards and log readers; `full` (the default) for integrations such as Zapier. */
+  scope: z.enum(['full', 'read'], { error: 'scope must be full or read' }).default('full'),
+  expiresAt: z.iso.datetime({ offset: true }).transform(Date.parse).optional(),
+});
+
+/** A key as listed: never the key itself, which only its creation shows. */
+function apiKeyJson(key: ApiKeyRow) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: key.id,
+    prefix: key.prefix,
+    label: key.label,
+    scope: key.scope,
+    createdAt: iso(key.created_at),
+    lastUsedAt: iso(key.last_used_at),
+    expiresAt: iso(key.expires_at),
+  };
+}
 
 function teamJson(team: TeamRow) {
   return {
@@ -42,17 +64,45 @@ export function internalTeamRoutes({ store, now }: DispatcherContext): Router {
     res.json(teamJson(team));
   });
   router.post('/teams/:teamId/api-keys', async (req, res) => {
-    const teamId = parseInput(teamIdSchema, req.params.teamId, 'team id');
+    const teamId = await existingTeam(req.params.teamId);
+    const body = parseInput(apiKeyBody, req.body ?? {}, 'API key');
+    const createdAt = now();
+    if (body.expiresAt !== undefined && body.expiresAt <= createdAt)
+      throw new ApiError(400, 'validation_failed', 'expiresAt must be in the future.');
+    const { apiKey, keyHash, prefix } = generateApiKey();
+    const key = await store.addApiKey({
+      id: `key_${randomUUID().replaceAll('-', '')}`,
+      teamId,
+      keyHash,
+      prefix,
+      label: body.label ?? null,
+      scope: body.scope,
+      createdAt,
+      expiresAt: body.expiresAt ?? null,
+    });
+    res.status(201).json({ apiKey, ...apiKeyJson(key) });
+  });
+  router.get('/teams/:teamId/api-keys', async (req, res) => {
+    const teamId = await existingTeam(req.params.teamId);
+    res.json({ data: (await store.listApiKeys(teamId)).map(apiKeyJson) });
+  });
+  router.delete('/teams/:teamId/api-keys/:keyId', async (req, res) => {
+    const teamId = await existingTeam(req.params.teamId);
+    if (!(await store.revokeApiKey(teamId, req.params.keyId)))
+      throw new ApiError(404, 'api_key_not_found', `No API key ${req.params.keyId} in team ${teamId}.`);
+    res.status(204).end();
+  });
+
+  async function existingTeam(rawTeamId: string): Promise<string> {
+    const teamId = parseInput(teamIdSchema, rawTeamId, 'team id');
     if ((await store.getTeam(teamId)) === undefined)
       throw new ApiError(
         404,
         'team_not_found',
         `No team ${teamId}; create it with PUT /internal/v1/teams/${teamId} first.`,
       );
-    const { apiKey, keyHash } = generateApiKey();
-    await store.addApiKey(teamId, keyHash, now());
-    res.status(201).json({ apiKey });
-  });
+    return teamId;
+  }
   return router;
 }
 
@@ -60,7 +110,7 @@ export function meRoute(): Router {
   const router = Router();
   router.get('/me', (req, res) => {
     const team = teamOf(req);
-    res.json({ teamId: team.team_id, name: team.name });
+    res.json({ teamId: team.team_id, name: team.name, scope: team.key_scope });
   });
   return router;
 }

@@ -1,0 +1,85 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { listenOrExplain } from '@spir-webhooks/shared-types';
+import type { DispatcherApps } from '../app';
+import type { Config } from '../config';
+import { isIngestRequest, type IngestHandler } from '../ingest/ingestHandler';
+
+export interface Listeners {
+  /** e.g. http://127.0.0.1:8080: the public listener, as reached from this machine. */
+  url: string;
+  /** The operators' listener (INTERNAL_PORT), when there is one. */
+  internalUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * One server per listener, each with its limits set on purpose: a whole request (body included)
+ * within HTTP_REQUEST_TIMEOUT_SECONDS, headers within HTTP_HEADERS_TIMEOUT_SECONDS, idle
+ * keep-alive connections closed after HTTP_KEEP_ALIVE_SECONDS, at most HTTP_MAX_CONNECTIONS.
+ * Ingest runs on Node's own request and response on whichever listener serves the internal API.
+ */
+function createListener(
+  config: Readonly<Config>,
+  app: DispatcherApps['public'],
+  ingest: IngestHandler | undefined,
+): Server {
+  const server = createServer(
+    {
+      requestTimeout: config.httpRequestTimeoutMs,
+      headersTimeout: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
+      // How often Node looks for requests over those limits (its default is every 30 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, config.httpRequestTimeoutMs / 4)),
+    },
+    (req, res) => {
+      if (ingest !== undefined && isIngestRequest(req)) ingest(req, res);
+      else void app(req, res);
+    },
+  );
+  server.keepAliveTimeout = config.httpKeepAliveMs;
+  server.maxConnections = config.httpMaxConnections;
+  return server;
+}
+
+function localUrl(server: Server, listenHost: string): string {
+  const { port } = server.address() as AddressInfo;
+  const host = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startListeners(
+  config: Readonly<Config>,
+  apps: DispatcherApps,
+  ingest: IngestHandler,
+): Promise<Listeners> {
+  const separate = config.internalListener;
+  const publicServer = createListener(config, apps.public, separate === undefined ? ingest : undefined);
+  const servers = [publicServer];
+  await listenOrExplain(publicServer, { port: config.port, host: config.host });
+  let internalUrl: string | undefined;
+  if (separate !== undefined && apps.internal !== undefined) {
+    const internalServer = createListener(config, apps.internal, ingest);
+    servers.push(internalServer);
+    await listenOrExplain(internalServer, {
+      ...separate,
+      portVariable: 'INTERNAL_PORT',
+      hostVariable: 'INTERNAL_HOST',
+    });
+    internalUrl = localUrl(internalServer, separate.host);
+  }
+  return {
+    url: localUrl(publicServer, config.host),
+    internalUrl,
+    async close() {
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { samples } from '@spir-webhooks/shared-types';
+import type { DispatcherContext } from '../context';
+import { attemptOutcomeJson } from '../delivery/deliveryRoutes';
+import { sendAttempt } from '../delivery/sendAttempt';
+import { ApiError } from '../http/apiError';
+import { teamOf } from '../http/auth';
+import { findTeamWebhook } from './webhookRoutes';
+import { currentSecrets } from './webhookSecrets';
+
+/**
+ * `POST /v1/webhooks/:id/test`: a sample event of the webhook's type, signed and sent now. It is
+ * not a real event: it gets its own webhookEventId each time, is not stored as a delivery, and
+ * never causes an email. It takes a slot of the webhook's limit like any delivery, so that test
+ * sends can never open more connections to an endpoint than deliveries may.
+ */
+export function testSendRoute(context: DispatcherContext): Router {
+  const { now, config, worker, secretBox } = context;
+  const router = Router();
+  router.post('/webhooks/:id/test', async (req, res) => {
+    const team = teamOf(req);
+    const webhook = await findTeamWebhook(context, team.team_id, req.params.id);
+    if (!worker.reserve(webhook.id)) {
+      res.setHeader('retry-after', '1');
+      throw new ApiError(
+        429,
+        'webhook_busy',
+        'Every connection this webhook may have is in use (deliveries or other tests); try again in a moment.',
+      );
+    }
+    try {
+      const event = { ...samples[webhook.event_name], webhookEventId: `test_${randomUUID().replaceAll('-', '')}` };
+      const secrets = currentSecrets(webhook, now()).map(secretBox.open);
+      const outcome = await sendAttempt(
+        { url: webhook.url, webhookEventId: event.webhookEventId, body: JSON.stringify(event), secrets },
+        { agent: context.agent, timeoutMs: config.requestTimeoutMs, now },
+      );
+      res.json({
+        succeeded: outcome.succeeded,
+        webhookEventId: event.webhookEventId,
+        ...attemptOutcomeJson(outcome, team.language),
+      });
+    } finally {
+      worker.release(webhook.id);
+    }
+  });
+  return router;
+}
