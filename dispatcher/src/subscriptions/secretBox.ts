@@ -49,19 +49,20 @@ export function createSecretBox(key: Buffer | undefined): SecretBox {
     opened.set(stored, secret);
     return secret;
   };
+  const seal = (secret: string): string => {
+    if (key === undefined) return secret;
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+    return `${prefix}${[nonce, cipher.getAuthTag(), sealed].map((part) => part.toString('base64url')).join('.')}`;
+  };
   return {
     encrypting: key !== undefined,
-    seal(secret) {
-      if (key === undefined) return secret;
-      const nonce = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, nonce);
-      const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-      return `${prefix}${[nonce, cipher.getAuthTag(), sealed].map((part) => part.toString('base64url')).join('.')}`;
-    },
+    seal,
     open,
-    reseal(stored) {
+    reseal: (stored) => {
       const secret = open(stored);
-      return stored.startsWith(prefix) || key === undefined ? stored : this.seal(secret);
+      return stored.startsWith(prefix) || key === undefined ? stored : seal(secret);
     },
   };
 }

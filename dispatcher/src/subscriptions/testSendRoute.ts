@@ -31,7 +31,7 @@ export function testSendRoute(context: DispatcherContext): Router {
     }
     try {
       const event = { ...samples[webhook.event_name], webhookEventId: `test_${randomUUID().replaceAll('-', '')}` };
-      const secrets = currentSecrets(webhook, now()).map(secretBox.open);
+      const secrets = currentSecrets(webhook, now()).map((stored) => secretBox.open(stored));
       const outcome = await sendAttempt(
         { url: webhook.url, webhookEventId: event.webhookEventId, body: JSON.stringify(event), secrets },
         { agent: context.agent, timeoutMs: config.requestTimeoutMs, now },
