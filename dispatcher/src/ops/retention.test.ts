@@ -60,3 +60,27 @@ it('purges finished deliveries, their attempts and bodies after RETENTION_DAYS, 
   const events = await dispatcher.call('GET', '/v1/events', { token: apiKey });
   expect(events.body.data.map((e: { webhookEventName: string }) => e.webhookEventName)).toEqual(['form.answered']);
 });
+
+it('purges a deleted webhook, its secret with it, after RETENTION_DAYS', async () => {
+  const apiKey = await dispatcher.createTeam('r2');
+  const created = await dispatcher.call('POST', '/v1/webhooks', {
+    token: apiKey,
+    body: { url: `https://receiver.test:${receiver.port}/gone`, event: 'event.canceled' },
+  });
+  expect((await dispatcher.call('DELETE', `/v1/webhooks/${created.body.id}`, { token: apiKey })).status).toBe(204);
+  // Every secret the store still holds, deleted webhooks' included.
+  const storedSecrets = async () => {
+    const seen: string[] = [];
+    await dispatcher.context.store.rewriteWebhookSecrets((stored) => {
+      seen.push(stored);
+      return stored;
+    });
+    return seen;
+  };
+  expect(await storedSecrets()).toContain(created.body.secret);
+  await waitFor(
+    'the deleted webhook to be purged',
+    async () => ((await storedSecrets()).includes(created.body.secret) ? undefined : true),
+    10_000,
+  );
+});
