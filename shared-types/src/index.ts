@@ -6,3 +6,4 @@ export { buildJsonSchemaFiles } from './jsonSchema';
 export * from './webhookUrlRules';
 export * from './formAnswers';
 export * from './service';
+export * from './availabilityLinks';

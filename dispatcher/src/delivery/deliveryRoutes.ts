@@ -71,6 +71,7 @@ function deliveryJson(row: DeliveryRow) {
     round: row.round,
     attemptsInRound: row.attempts_in_round,
     nextAttemptAt: row.status === 'pending' ? new Date(row.next_attempt_at).toISOString() : null,
+    cancelReason: row.cancel_reason,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };

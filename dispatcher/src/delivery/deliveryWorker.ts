@@ -208,17 +208,19 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { policy, agent, now, metrics, logger } = this.options;
-    const secrets = delivery.secrets.map(this.options.openSecret);
+    const secrets = delivery.secrets.map((stored) => this.options.openSecret(stored));
     const outcome = await sendAttempt({ ...delivery, secrets }, { agent, timeoutMs: policy.requestTimeoutMs, now });
-    const next = nextStepAfter(
-      policy,
-      delivery.attemptNumber,
-      outcome.succeeded,
-      outcome.startedAt + outcome.durationMs,
-    );
+    const next = nextStepAfter(policy, {
+      attemptNumber: delivery.attemptNumber,
+      succeeded: outcome.succeeded,
+      status: outcome.response?.status,
+      webhookKind: delivery.webhookKind,
+      endedAt: outcome.startedAt + outcome.durationMs,
+    });
     this.adjustLimit(delivery.webhookId, outcome.response !== null, outcome.error?.code === 'timeout');
     this.unrecorded.push({
       deliveryId: delivery.id,
+      webhookId: delivery.webhookId,
       round: delivery.round,
       attemptNumber: delivery.attemptNumber,
       ...outcome,

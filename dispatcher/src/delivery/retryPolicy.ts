@@ -1,4 +1,4 @@
-import type { NextStep } from '../store/storeTypes';
+import type { NextStep, WebhookKind } from '../store/storeTypes';
 
 /** Spir's retry policy as data: the help page's "retry every 10 seconds up to 4 times". */
 export interface RetryPolicy {
@@ -13,11 +13,19 @@ export interface RetryPolicy {
 /** What follows attempt `attemptNumber` (from 1) that ended at `endedAt`. */
 export function nextStepAfter(
   policy: RetryPolicy,
-  attemptNumber: number,
-  succeeded: boolean,
-  endedAt: number,
+  attempt: {
+    attemptNumber: number;
+    succeeded: boolean;
+    /** The response's status, when there was one. */
+    status: number | undefined;
+    webhookKind: WebhookKind;
+    endedAt: number;
+  },
 ): NextStep {
-  if (succeeded) return { kind: 'succeeded' };
-  if (attemptNumber > policy.maxRetries) return { kind: 'failed' };
-  return { kind: 'retry', nextAttemptAt: endedAt + policy.retryIntervalMs };
+  if (attempt.succeeded) return { kind: 'succeeded' };
+  // REST hooks' rule (Zapier's among them): a subscription whose URL answers 410 Gone was removed
+  // on the platform's side. A registered endpoint's 410 stays a failure, as Spir's policy says.
+  if (attempt.status === 410 && attempt.webhookKind === 'subscription') return { kind: 'gone' };
+  if (attempt.attemptNumber > policy.maxRetries) return { kind: 'failed' };
+  return { kind: 'retry', nextAttemptAt: attempt.endedAt + policy.retryIntervalMs };
 }

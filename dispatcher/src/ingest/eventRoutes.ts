@@ -1,22 +1,43 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { webhookEventNames } from '@spir-webhooks/shared-types';
+import { normaliseAvailabilityLink, webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
 
-const eventsQuery = z.object({
+const eventsQuery = z.strictObject({
   name: z.enum(webhookEventNames).optional(),
+  /** Only events of this availability link (its id, or any of its URLs). */
+  availabilityLink: z.string().min(1).transform(normaliseAvailabilityLink).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
-/** The team's recent events, newest first, as envelopes (the Zapier app's performList). */
+/**
+ * The team's recent events, newest first, as envelopes: the Zapier app's samples (performList).
+ * Only events of template links, the only ones ever delivered; and the team's availability links
+ * seen in them, for a trigger's dropdown.
+ */
 export function eventRoutes({ store }: DispatcherContext): Router {
   const router = Router();
   router.get('/events', async (req, res) => {
     const query = parseInput(eventsQuery, req.query, 'query');
-    const rows = await store.listRecentEvents(teamOf(req).team_id, query.name, query.limit);
+    const rows = await store.listRecentEvents(
+      teamOf(req).team_id,
+      { eventName: query.name, linkId: query.availabilityLink },
+      query.limit,
+    );
     res.json({ data: rows.map((row) => JSON.parse(row.body) as unknown) });
+  });
+  router.get('/availability-links', async (req, res) => {
+    const rows = await store.listAvailabilityLinks(teamOf(req).team_id);
+    res.json({
+      data: rows.map((row) => ({
+        linkId: row.link_id,
+        originalUrl: row.original_url,
+        privateTitle: row.private_title,
+        lastEventAt: new Date(row.last_event_at).toISOString(),
+      })),
+    });
   });
   return router;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { lenientWebhookEventSchema } from '@spir-webhooks/shared-types';
+import { availabilityLinkIdOf, lenientWebhookEventSchema } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, answerError, parseInput, sendJson } from '../http/apiError';
 import { internalTokenChecker } from '../http/auth';
@@ -54,6 +54,11 @@ export function createIngestHandler(
       eventName: event.webhookEventName,
       urlKind,
       body,
+      link: {
+        id: availabilityLinkIdOf(event.payload.originalUrl),
+        originalUrl: event.payload.originalUrl,
+        privateTitle: event.payload.privateTitle,
+      },
       now: now(),
       handoff: worker,
     });

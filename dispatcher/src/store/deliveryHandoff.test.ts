@@ -15,6 +15,7 @@ beforeEach(async () => {
     name: 'T',
     adminEmails: ['a@example.com'],
     maxUrlsPerEvent: 3,
+    maxSubscriptionsPerEvent: 20,
     language: 'ja',
     now: 1,
   });
@@ -25,6 +26,8 @@ beforeEach(async () => {
     eventName: 'form.answered',
     secret: 'whsec_a',
     createdAt: 1,
+    kind: 'endpoint',
+    availabilityLinks: undefined,
   });
   await store.createWebhook({
     id: 'wh_b',
@@ -33,6 +36,8 @@ beforeEach(async () => {
     eventName: 'form.answered',
     secret: 'whsec_b',
     createdAt: 1,
+    kind: 'endpoint',
+    availabilityLinks: undefined,
   });
 });
 afterEach(async () => {
@@ -63,6 +68,7 @@ const event = {
   webhookEventId: 'e1',
   eventName: 'form.answered' as const,
   urlKind: 'template' as const,
+  link: { id: 'link1', originalUrl: 'https://app.spirinc.com/t/t/as/link1/confirm', privateTitle: 'T' },
   body: '{"x":1}',
   now: 100,
 };
@@ -104,6 +110,7 @@ describe('deliveries handed to a local worker at ingest', () => {
     await store.recordAttemptResults('local', [
       {
         deliveryId: delivery.id,
+        webhookId: delivery.webhookId,
         round: 1,
         attemptNumber: 1,
         startedAt: 150,

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { currentSecrets, type WebhookSecrets } from '../subscriptions/webhookSecrets';
 import type { StatementName } from './sqliteStatements';
-import type { ClaimedDelivery, DeliveryHandoff, EventRow, NewEvent, RecordedEvent } from './storeTypes';
+import type { ClaimedDelivery, DeliveryHandoff, EventRow, NewEvent, RecordedEvent, WebhookKind } from './storeTypes';
 
 type Statements = Record<StatementName, Statement>;
 
 interface LiveWebhook extends WebhookSecrets {
   id: string;
   url: string;
+  kind: WebhookKind;
 }
 
 /** A slot a handoff gave for a delivery; given back if the transaction rolls back. */
@@ -39,12 +40,24 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
     url_kind: event.urlKind,
     body: event.body,
     received_at: event.now,
+    link_id: event.link.id,
   }) as EventRow;
   const deliveryIds: string[] = [];
   const leased: ClaimedDelivery[] = [];
   // Only template availability URLs are delivered (Spir's help page); one-off ones are kept.
   if (event.urlKind === 'template') {
-    const targets = sql.liveWebhooksForEvent.all(event.teamId, event.eventName) as LiveWebhook[];
+    sql.upsertAvailabilityLink.run({
+      team_id: event.teamId,
+      link_id: event.link.id,
+      original_url: event.link.originalUrl,
+      private_title: event.link.privateTitle,
+      now: event.now,
+    });
+    const targets = sql.liveWebhooksForEvent.all({
+      team_id: event.teamId,
+      event_name: event.eventName,
+      link_id: event.link.id,
+    }) as LiveWebhook[];
     const { handoff } = event;
     for (const target of targets) {
       const id = newDeliveryId();
@@ -71,6 +84,7 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
           eventName: event.eventName,
           body: event.body,
           secrets: currentSecrets(target, event.now),
+          webhookKind: target.kind,
           round: 1,
           attemptNumber: 1,
         });

@@ -118,6 +118,25 @@ const migrations: readonly string[] = [
   CREATE UNIQUE INDEX api_keys_by_id ON api_keys (id);
   CREATE INDEX api_keys_by_team ON api_keys (team_id, created_at);
   `,
+  // 6: subscriptions by integration platforms beside registered endpoints, per-link filters,
+  // the team's availability links as seen in its events, and why a delivery was canceled.
+  `
+  ALTER TABLE webhooks ADD COLUMN kind TEXT NOT NULL DEFAULT 'endpoint';
+  ALTER TABLE webhooks ADD COLUMN availability_links TEXT;
+  ALTER TABLE teams ADD COLUMN max_subscriptions_per_event INTEGER NOT NULL DEFAULT 20;
+  ALTER TABLE events ADD COLUMN link_id TEXT;
+  ALTER TABLE deliveries ADD COLUMN cancel_reason TEXT;
+  CREATE TABLE availability_links (
+    team_id TEXT NOT NULL,
+    link_id TEXT NOT NULL,
+    original_url TEXT NOT NULL,
+    private_title TEXT NOT NULL,
+    last_event_at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, link_id)
+  );
+  DROP INDEX events_recent;
+  CREATE INDEX events_recent ON events (team_id, event_name, url_kind, id);
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

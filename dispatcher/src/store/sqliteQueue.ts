@@ -18,6 +18,7 @@ interface ClaimedJoinRow {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
+  kind: ClaimedDelivery['webhookKind'];
 }
 
 /**
@@ -71,10 +72,20 @@ export function claimDue(sql: Statements, options: ClaimOptions): ClaimedDeliver
     eventName: row.event_name,
     body: row.body,
     secrets: currentSecrets(row, options.now),
+    webhookKind: row.kind,
     round: row.round,
     attemptNumber: row.attempts_in_round + 1,
   }));
 }
+
+const deliveryStatusAfter = {
+  succeeded: 'succeeded',
+  retry: 'pending',
+  failed: 'failed',
+  gone: 'canceled',
+} as const satisfies Record<AttemptResult['next']['kind'], string>;
+
+const goneReason = 'The subscription answered 410 Gone: the integration removed it, so it was deleted.';
 
 /**
  * Logs attempts and moves their deliveries on (done, retry at, or finally failed with its email
@@ -105,10 +116,16 @@ export function recordAttempts(sql: Statements, workerId: string, results: reado
         worker: workerId,
         round: result.round,
         attempts: result.attemptNumber,
-        status: result.next.kind === 'retry' ? 'pending' : result.next.kind,
+        status: deliveryStatusAfter[result.next.kind],
         next_attempt_at: result.next.kind === 'retry' ? result.next.nextAttemptAt : finishedAt,
         now: finishedAt,
+        cancel_reason: result.next.kind === 'gone' ? goneReason : null,
       }).changes > 0;
+    // A subscription that answered 410 Gone is removed with its other pending deliveries.
+    if (moved && result.next.kind === 'gone') {
+      sql.deleteWebhookById.run(finishedAt, result.webhookId);
+      sql.cancelPendingDeliveriesOfWebhook.run(finishedAt, result.webhookId);
+    }
     // We MUST write the email in this transaction: then a crash can delay it, never lose it.
     if (moved && result.next.kind === 'failed') sql.insertFailureEmail.run({ id: result.deliveryId, now: finishedAt });
   }

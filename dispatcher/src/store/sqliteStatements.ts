@@ -4,10 +4,12 @@ import type Database from 'better-sqlite3';
 const sql = {
   ping: 'SELECT 1',
   upsertTeam: `
-    INSERT INTO teams (team_id, name, admin_emails, max_urls_per_event, language, created_at, updated_at)
-    VALUES (:team_id, :name, :admin_emails, :max_urls_per_event, :language, :now, :now)
+    INSERT INTO teams (team_id, name, admin_emails, max_urls_per_event, max_subscriptions_per_event, language,
+      created_at, updated_at)
+    VALUES (:team_id, :name, :admin_emails, :max_urls_per_event, :max_subscriptions_per_event, :language, :now, :now)
     ON CONFLICT (team_id) DO UPDATE SET name = excluded.name, admin_emails = excluded.admin_emails,
-      max_urls_per_event = excluded.max_urls_per_event, language = excluded.language, updated_at = excluded.updated_at
+      max_urls_per_event = excluded.max_urls_per_event, max_subscriptions_per_event = excluded.max_subscriptions_per_event,
+      language = excluded.language, updated_at = excluded.updated_at
     RETURNING *`,
   getTeam: 'SELECT * FROM teams WHERE team_id = ?',
   addApiKey: `
@@ -26,14 +28,17 @@ const sql = {
     DELETE FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < :cutoff
       AND id NOT IN (SELECT webhook_id FROM deliveries)`,
   countLiveWebhooks: `
-    SELECT (SELECT count(*) FROM webhooks WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL) AS live,
-           (SELECT max_urls_per_event FROM teams WHERE team_id = ?) AS max`,
+    SELECT (SELECT count(*) FROM webhooks
+            WHERE team_id = :team_id AND event_name = :event_name AND kind = :kind AND deleted_at IS NULL) AS live,
+           (SELECT CASE :kind WHEN 'subscription' THEN max_subscriptions_per_event ELSE max_urls_per_event END
+            FROM teams WHERE team_id = :team_id) AS max`,
   insertWebhook: `
-    INSERT INTO webhooks (id, team_id, url, event_name, secret, created_at)
-    VALUES (:id, :team_id, :url, :event_name, :secret, :created_at) RETURNING *`,
+    INSERT INTO webhooks (id, team_id, url, event_name, secret, created_at, kind, availability_links)
+    VALUES (:id, :team_id, :url, :event_name, :secret, :created_at, :kind, :availability_links) RETURNING *`,
   listWebhooks: 'SELECT * FROM webhooks WHERE team_id = ? AND deleted_at IS NULL ORDER BY created_at, id',
   getWebhook: 'SELECT * FROM webhooks WHERE id = ? AND team_id = ? AND deleted_at IS NULL',
   deleteWebhook: 'UPDATE webhooks SET deleted_at = ? WHERE id = ? AND team_id = ? AND deleted_at IS NULL',
+  deleteWebhookById: 'UPDATE webhooks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL',
   cancelPendingDeliveriesOfWebhook: `
     UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
     WHERE webhook_id = ? AND status = 'pending'`,
@@ -43,18 +48,31 @@ const sql = {
   findEvent: 'SELECT * FROM events WHERE team_id = ? AND webhook_event_id = ?',
   deliveryIdsOfEvent: 'SELECT id FROM deliveries WHERE event_id = ? ORDER BY rowid',
   insertEvent: `
-    INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at)
-    VALUES (:team_id, :webhook_event_id, :event_name, :url_kind, :body, :received_at) RETURNING *`,
+    INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id)
+    VALUES (:team_id, :webhook_event_id, :event_name, :url_kind, :body, :received_at, :link_id) RETURNING *`,
   liveWebhooksForEvent: `
-    SELECT id, url, secret, previous_secret, previous_secret_expires_at FROM webhooks
-    WHERE team_id = ? AND event_name = ? AND deleted_at IS NULL ORDER BY id`,
+    SELECT id, url, kind, secret, previous_secret, previous_secret_expires_at FROM webhooks
+    WHERE team_id = :team_id AND event_name = :event_name AND deleted_at IS NULL
+      AND (availability_links IS NULL
+           OR EXISTS (SELECT 1 FROM json_each(availability_links) WHERE value = :link_id))
+    ORDER BY id`,
+  upsertAvailabilityLink: `
+    INSERT INTO availability_links (team_id, link_id, original_url, private_title, last_event_at)
+    VALUES (:team_id, :link_id, :original_url, :private_title, :now)
+    ON CONFLICT (team_id, link_id) DO UPDATE SET original_url = excluded.original_url,
+      private_title = excluded.private_title, last_event_at = max(last_event_at, excluded.last_event_at)`,
+  listAvailabilityLinks: 'SELECT * FROM availability_links WHERE team_id = ? ORDER BY last_event_at DESC, link_id',
   // Leased at once when a local worker takes the delivery straight from the ingest.
   insertDelivery: `
     INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round, next_attempt_at,
       lease_owner, lease_expires_at, created_at, updated_at)
     VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :lease_owner, :lease_expires_at, :now, :now)`,
-  recentEvents: 'SELECT * FROM events WHERE team_id = ? ORDER BY id DESC LIMIT ?',
-  recentEventsByName: 'SELECT * FROM events WHERE team_id = ? AND event_name = ? ORDER BY id DESC LIMIT ?',
+  // Only events of template links: the only ones ever delivered (and so worth a Zap's sample).
+  recentEvents: `
+    SELECT * FROM events
+    WHERE team_id = :team_id AND url_kind = 'template'
+      AND (:event_name IS NULL OR event_name = :event_name) AND (:link_id IS NULL OR link_id = :link_id)
+    ORDER BY id DESC LIMIT :limit`,
   // Claims run in two tiers (see SqliteStore.claimDueDeliveries). Tier one: the oldest due
   // deliveries in a bounded window, at most `per_webhook` in flight per webhook.
   dueWindow: `
@@ -97,7 +115,7 @@ const sql = {
   claimedDetails: `
     SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
            e.webhook_event_id, e.event_name, e.body,
-           w.secret, w.previous_secret, w.previous_secret_expires_at
+           w.kind, w.secret, w.previous_secret, w.previous_secret_expires_at
     FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
     WHERE d.id IN (SELECT value FROM json_each(?))
     ORDER BY d.next_attempt_at`,
@@ -108,7 +126,7 @@ const sql = {
       :response_status, :response_headers, :response_body, :error_code, :error_message)`,
   finishAttempt: `
     UPDATE deliveries SET status = :status, attempts_in_round = :attempts, next_attempt_at = :next_attempt_at,
-      lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+      lease_owner = NULL, lease_expires_at = NULL, updated_at = :now, cancel_reason = :cancel_reason
     WHERE id = :id AND lease_owner = :worker AND round = :round AND status = 'pending'`,
   queueDepth: `
     SELECT

@@ -28,6 +28,7 @@ describe('SqliteStore', () => {
       name: 'T',
       adminEmails: ['a@example.com'],
       maxUrlsPerEvent: 1,
+      maxSubscriptionsPerEvent: 20,
       language: 'ja',
       now: 1,
     });
@@ -38,12 +39,15 @@ describe('SqliteStore', () => {
       eventName: 'form.answered',
       secret: 'whsec_x',
       createdAt: 1,
+      kind: 'endpoint',
+      availabilityLinks: undefined,
     });
     await store.recordEvent({
       teamId: 't',
       webhookEventId: 'e1',
       eventName: 'form.answered',
       urlKind: 'template',
+      link: { id: 'link1', originalUrl: 'https://app.spirinc.com/t/t/as/link1/confirm', privateTitle: 'T' },
       body: '{}',
       now: 1,
     });
@@ -72,6 +76,7 @@ describe('SqliteStore', () => {
       name: 'T',
       adminEmails: ['a@example.com'],
       maxUrlsPerEvent: 1,
+      maxSubscriptionsPerEvent: 20,
       language: 'ja',
       now: 1,
     });
@@ -82,6 +87,8 @@ describe('SqliteStore', () => {
       eventName: 'event.confirmed',
       secret: 'whsec_x',
       createdAt: 1,
+      kind: 'endpoint',
+      availabilityLinks: undefined,
     });
     await store.createWebhook({
       id: 'wh_ok',
@@ -90,6 +97,8 @@ describe('SqliteStore', () => {
       eventName: 'form.answered',
       secret: 'whsec_y',
       createdAt: 1,
+      kind: 'endpoint',
+      availabilityLinks: undefined,
     });
     for (let i = 0; i < 50; i++)
       await store.recordEvent({
@@ -97,6 +106,7 @@ describe('SqliteStore', () => {
         webhookEventId: `hung-${i}`,
         eventName: 'event.confirmed',
         urlKind: 'template',
+        link: { id: 'link1', originalUrl: 'https://app.spirinc.com/t/t/as/link1/confirm', privateTitle: 'T' },
         body: '{}',
         now: 10 + i,
       });
@@ -105,6 +115,7 @@ describe('SqliteStore', () => {
       webhookEventId: 'ok-1',
       eventName: 'form.answered',
       urlKind: 'template',
+      link: { id: 'link1', originalUrl: 'https://app.spirinc.com/t/t/as/link1/confirm', privateTitle: 'T' },
       body: '{}',
       now: 500,
     });

@@ -5,6 +5,7 @@ import { claimDue, recordAttempts } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
   ApiKeyRow,
+  AvailabilityLinkRow,
   AttemptResult,
   AuthenticatedKey,
   AttemptRow,
@@ -110,6 +111,7 @@ export class SqliteStore implements Store {
     name: string;
     adminEmails: string[];
     maxUrlsPerEvent: number;
+    maxSubscriptionsPerEvent: number;
     language: TeamLanguage;
     now: number;
   }): Promise<TeamRow> {
@@ -119,6 +121,7 @@ export class SqliteStore implements Store {
         name: team.name,
         admin_emails: JSON.stringify(team.adminEmails),
         max_urls_per_event: team.maxUrlsPerEvent,
+        max_subscriptions_per_event: team.maxSubscriptionsPerEvent,
         language: team.language,
         now: team.now,
       }) as TeamRow,
@@ -186,10 +189,11 @@ export class SqliteStore implements Store {
     return this.durable(
       this.db
         .transaction((): WebhookRow | 'limit_reached' => {
-          const { live, max } = this.sql.countLiveWebhooks.get(webhook.teamId, webhook.eventName, webhook.teamId) as {
-            live: number;
-            max: number;
-          };
+          const { live, max } = this.sql.countLiveWebhooks.get({
+            team_id: webhook.teamId,
+            event_name: webhook.eventName,
+            kind: webhook.kind,
+          }) as { live: number; max: number };
           if (live >= max) return 'limit_reached';
           return this.sql.insertWebhook.get({
             id: webhook.id,
@@ -198,6 +202,9 @@ export class SqliteStore implements Store {
             event_name: webhook.eventName,
             secret: webhook.secret,
             created_at: webhook.createdAt,
+            kind: webhook.kind,
+            availability_links:
+              webhook.availabilityLinks === undefined ? null : JSON.stringify(webhook.availabilityLinks),
           }) as WebhookRow;
         })
         .immediate(),
@@ -292,14 +299,19 @@ export class SqliteStore implements Store {
 
   async listRecentEvents(
     teamId: string,
-    eventName: EventRow['event_name'] | undefined,
+    filter: { eventName: EventRow['event_name'] | undefined; linkId: string | undefined },
     limit: number,
   ): Promise<EventRow[]> {
-    return (
-      eventName === undefined
-        ? this.sql.recentEvents.all(teamId, limit)
-        : this.sql.recentEventsByName.all(teamId, eventName, limit)
-    ) as EventRow[];
+    return this.sql.recentEvents.all({
+      team_id: teamId,
+      event_name: filter.eventName ?? null,
+      link_id: filter.linkId ?? null,
+      limit,
+    }) as EventRow[];
+  }
+
+  async listAvailabilityLinks(teamId: string): Promise<AvailabilityLinkRow[]> {
+    return this.sql.listAvailabilityLinks.all(teamId) as AvailabilityLinkRow[];
   }
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {

@@ -19,6 +19,7 @@ export interface TeamRow {
   /** JSON array of addresses. */
   admin_emails: string;
   max_urls_per_event: number;
+  max_subscriptions_per_event: number;
   /** The language of the team's failure emails. */
   language: TeamLanguage;
   created_at: number;
@@ -73,6 +74,25 @@ export interface WebhookRow {
   previous_secret_expires_at: number | null;
   created_at: number;
   deleted_at: number | null;
+  kind: WebhookKind;
+  /** JSON array of availability link ids this webhook is limited to; null: every link. */
+  availability_links: string | null;
+}
+
+/**
+ * `endpoint`: a URL a team registers for its own systems (Spir's one-URL-per-event limit).
+ * `subscription`: created per workflow by an integration platform (REST hooks, such as Zapier's),
+ * with its own larger limit, removed when it answers 410 Gone.
+ */
+export type WebhookKind = 'endpoint' | 'subscription';
+
+/** An availability link seen in a team's events. */
+export interface AvailabilityLinkRow {
+  team_id: string;
+  link_id: string;
+  original_url: string;
+  private_title: string;
+  last_event_at: number;
 }
 
 export interface EventRow {
@@ -104,10 +124,17 @@ export interface DeliveryRow {
   lease_expires_at: number | null;
   created_at: number;
   updated_at: number;
+  /** Why a canceled delivery was canceled, when the dispatcher canceled it itself. */
+  cancel_reason: string | null;
 }
 
 /** What follows an attempt, as the retry policy decides it. */
-export type NextStep = { kind: 'succeeded' } | { kind: 'retry'; nextAttemptAt: number } | { kind: 'failed' };
+export type NextStep =
+  | { kind: 'succeeded' }
+  | { kind: 'retry'; nextAttemptAt: number }
+  | { kind: 'failed' }
+  /** A subscription answered 410 Gone: it is removed and the delivery canceled, without an email. */
+  | { kind: 'gone' };
 
 export interface AttemptRow {
   id: number;
@@ -225,6 +252,7 @@ export interface ClaimedDelivery {
   body: string;
   /** Current secret first, then a rotated one still valid. */
   secrets: string[];
+  webhookKind: WebhookKind;
   round: number;
   /** The number this attempt gets. */
   attemptNumber: number;
@@ -233,6 +261,7 @@ export interface ClaimedDelivery {
 /** What became of one attempt, and so of its delivery. */
 export interface AttemptResult extends Omit<DecodedAttempt, 'outcome'> {
   deliveryId: string;
+  webhookId: string;
   /** `retry` leaves the delivery pending until `nextAttemptAt`. */
   next: NextStep;
 }
@@ -244,6 +273,9 @@ export interface NewWebhook {
   eventName: WebhookEventName;
   secret: string;
   createdAt: number;
+  kind: WebhookKind;
+  /** Link ids; undefined: every link. */
+  availabilityLinks: string[] | undefined;
 }
 
 export interface NewEvent {
@@ -253,6 +285,8 @@ export interface NewEvent {
   urlKind: 'template' | 'oneOff';
   /** The envelope exactly as it goes on the wire. */
   body: string;
+  /** The event's availability link: webhooks limited to other links do not get it. */
+  link: { id: string; originalUrl: string; privateTitle: string };
   now: number;
   /** A local worker that takes the new deliveries it has room for, leased to it. */
   handoff?: DeliveryHandoff;
@@ -306,6 +340,7 @@ export interface Store {
     name: string;
     adminEmails: string[];
     maxUrlsPerEvent: number;
+    maxSubscriptionsPerEvent: number;
     language: TeamLanguage;
     now: number;
   }): Promise<TeamRow>;
@@ -341,7 +376,13 @@ export interface Store {
    * only), in one transaction. The same team and webhookEventId again creates nothing.
    */
   recordEvent(event: NewEvent): Promise<RecordedEvent>;
-  listRecentEvents(teamId: string, eventName: WebhookEventName | undefined, limit: number): Promise<EventRow[]>;
+  /** The team's recent events of template links (the ones delivered), newest first. */
+  listRecentEvents(
+    teamId: string,
+    filter: { eventName: WebhookEventName | undefined; linkId: string | undefined },
+    limit: number,
+  ): Promise<EventRow[]>;
+  listAvailabilityLinks(teamId: string): Promise<AvailabilityLinkRow[]>;
 
   /** Leases due deliveries to one worker; a lease that expires makes them due again. */
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;

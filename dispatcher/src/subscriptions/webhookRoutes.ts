@@ -1,15 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { checkWebhookUrl, generateWebhookSecret, webhookEventNames } from '@spir-webhooks/shared-types';
+import {
+  checkWebhookUrl,
+  generateWebhookSecret,
+  normaliseAvailabilityLink,
+  webhookEventNames,
+} from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { teamOf } from '../http/auth';
-import type { WebhookRow } from '../store/storeTypes';
+import type { TeamRow, WebhookKind, WebhookRow } from '../store/storeTypes';
 
 const createBody = z.strictObject({
   url: z.string({ error: 'url must be a string' }),
   event: z.enum(webhookEventNames, { error: `event must be one of ${webhookEventNames.join(', ')}` }),
+  kind: z.enum(['endpoint', 'subscription'], { error: 'kind must be endpoint or subscription' }).default('endpoint'),
+  /** Limits the webhook to these availability links (ids or URLs); absent: every link. */
+  availabilityLinks: z
+    .array(
+      z
+        .string()
+        .regex(/^(https:\/\/\S+|[A-Za-z0-9_-]{1,128})$/, {
+          error: 'each availability link must be its https URL or its link id',
+        })
+        .transform(normaliseAvailabilityLink),
+      { error: 'availabilityLinks must be a list of availability link URLs or ids' },
+    )
+    .min(1, { error: 'availabilityLinks must name at least one link; leave it out for every link' })
+    .max(100)
+    .optional(),
 });
 
 /** A webhook as the API shows it: never its secret, which only creation, rotation and /secret reveal. */
@@ -18,6 +38,8 @@ export function webhookJson(row: WebhookRow) {
     id: row.id,
     url: row.url,
     event: row.event_name,
+    kind: row.kind,
+    availabilityLinks: row.availability_links === null ? null : (JSON.parse(row.availability_links) as string[]),
     createdAt: new Date(row.created_at).toISOString(),
     ...(row.previous_secret_expires_at !== null
       ? { previousSecretExpiresAt: new Date(row.previous_secret_expires_at).toISOString() }
@@ -32,6 +54,23 @@ export async function findTeamWebhook({ store }: DispatcherContext, teamId: stri
 
 export function webhookNotFound(id: string): never {
   throw new ApiError(404, 'webhook_not_found', `No webhook ${id} in this team.`);
+}
+
+function limitReached(team: TeamRow, kind: WebhookKind, event: string): ApiError {
+  if (kind === 'subscription') {
+    return new ApiError(
+      409,
+      'limit_reached',
+      `This team already has ${team.max_subscriptions_per_event} integration subscriptions for ${event}, its limit; turn off a workflow you no longer use, or contact Spir to raise it.`,
+      { limit: team.max_subscriptions_per_event, kind },
+    );
+  }
+  return new ApiError(
+    409,
+    'limit_reached',
+    `This team already has ${team.max_urls_per_event} webhook URL(s) for ${event}, its limit; delete one, or contact Spir to register more.`,
+    { limit: team.max_urls_per_event, kind },
+  );
 }
 
 export function webhookRoutes(context: DispatcherContext): Router {
@@ -51,15 +90,10 @@ export function webhookRoutes(context: DispatcherContext): Router {
       eventName: body.event,
       secret: context.secretBox.seal(secret),
       createdAt: now(),
+      kind: body.kind,
+      availabilityLinks: body.availabilityLinks === undefined ? undefined : [...new Set(body.availabilityLinks)],
     });
-    if (created === 'limit_reached') {
-      throw new ApiError(
-        409,
-        'limit_reached',
-        `This team already has ${team.max_urls_per_event} webhook URL(s) for ${body.event}, its limit; delete one, or contact Spir to register more.`,
-        { limit: team.max_urls_per_event },
-      );
-    }
+    if (created === 'limit_reached') throw limitReached(team, body.kind, body.event);
     res.status(201).json({ ...webhookJson(created), secret });
   });
 

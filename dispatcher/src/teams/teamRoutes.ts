@@ -17,6 +17,8 @@ const teamBody = z.strictObject({
     .min(1, { error: 'list at least one administrator to receive failure emails' })
     .max(100),
   maxUrlsPerEvent: z.number().int().min(1).max(100).default(1),
+  /** Subscriptions by integration platforms (one per Zap), apart from the registered URLs. */
+  maxSubscriptionsPerEvent: z.number().int().min(1).max(1000).default(20),
   /** The language of the team's failure emails; Japanese unless the team asks for English. */
   language: z.enum(['ja', 'en'], { error: 'language must be ja or en' }).default('ja'),
 });
@@ -48,6 +50,7 @@ function teamJson(team: TeamRow) {
     name: team.name,
     adminEmails: JSON.parse(team.admin_emails) as string[],
     maxUrlsPerEvent: team.max_urls_per_event,
+    maxSubscriptionsPerEvent: team.max_subscriptions_per_event,
     language: team.language,
     createdAt: new Date(team.created_at).toISOString(),
     updatedAt: new Date(team.updated_at).toISOString(),
