@@ -89,6 +89,28 @@ describe('verifyWebhook', () => {
     expect(() => verifyWebhook({ secret, body, headers: { ...headers } })).toThrow(/too old/);
   });
 
+  it('accepts a late request when the consumer allows it, and still refuses a forged or too old one', () => {
+    const signedAt = (ms: number, secrets = [secret]) =>
+      ({ ...signWebhook({ webhookEventId: id, body, timestamp: new Date(Date.now() - ms), secrets }) }) as Record<
+        string,
+        string
+      >;
+    const day = 24 * 3600;
+    expect(verifyWebhook({ secret, body, headers: signedAt(600_000), maxAgeSeconds: day }).kind).toBe('event');
+    // Both signatures of a rotation; the one that verifies may come second.
+    const rotated = signedAt(600_000, [generateWebhookSecret(), secret]);
+    expect(verifyWebhook({ secret, body, headers: rotated, maxAgeSeconds: day }).kind).toBe('event');
+    const forged = signedAt(600_000, [generateWebhookSecret()]);
+    expect(() => verifyWebhook({ secret, body, headers: forged, maxAgeSeconds: day })).toThrow(/No matching/);
+    const tampered = body.replace('山田', '田中');
+    expect(() => verifyWebhook({ secret, body: tampered, headers: signedAt(600_000), maxAgeSeconds: day })).toThrow(
+      WebhookVerificationError,
+    );
+    expect(() => verifyWebhook({ secret, body, headers: signedAt(2 * day * 1000), maxAgeSeconds: day })).toThrow(
+      /too old/,
+    );
+  });
+
   it('refuses a request without signature headers', () => {
     expect(() => verifyWebhook({ secret, body, headers: { 'webhook-id': id } })).toThrow(WebhookVerificationError);
   });

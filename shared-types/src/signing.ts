@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { parseWebhookEventLeniently, type LenientParseResult } from './lenientParse';
 
@@ -74,10 +74,40 @@ export interface VerifyOptions {
   body: string | Buffer;
   /** The request headers; names are matched without regard to case. */
   headers: HeaderBag;
+  /**
+   * How old a signature may be, in seconds; 300 (Standard Webhooks' own limit) unless given.
+   * Only a consumer that processes requests late and refuses replays another way (such as the
+   * Zapier app, which de-duplicates on webhookEventId) should raise it.
+   */
+  maxAgeSeconds?: number;
+}
+
+const standardToleranceSeconds = 5 * 60;
+
+/**
+ * The signature check for a timestamp older than Standard Webhooks' five minutes: the same
+ * signature, computed by the `standardwebhooks` package's own `sign`, compared in constant time.
+ */
+function verifyLateSignature(secret: string, body: string, flat: Record<string, string>, maxAgeSeconds: number): void {
+  const id = flat['webhook-id'];
+  const timestamp = Number(flat['webhook-timestamp']);
+  const signatures = (flat['webhook-signature'] ?? '').split(' ');
+  if (id === undefined || !Number.isInteger(timestamp) || signatures.length === 0)
+    throw new WebhookVerificationError('Missing required headers');
+  const age = Date.now() / 1000 - timestamp;
+  if (age > maxAgeSeconds) throw new WebhookVerificationError('Message timestamp too old');
+  if (age < -standardToleranceSeconds) throw new WebhookVerificationError('Message timestamp too new');
+  const expected = Buffer.from(webhookFor(secret).sign(id, new Date(timestamp * 1000), body));
+  const matches = signatures.some((signature) => {
+    const given = Buffer.from(signature);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!matches) throw new WebhookVerificationError('No matching signature found');
 }
 
 /**
- * Checks the signature and the timestamp (at most 5 minutes off), then parses the body leniently.
+ * Checks the signature and the timestamp (at most 5 minutes off, or `maxAgeSeconds` old), then
+ * parses the body leniently.
  * Throws `WebhookVerificationError` for a missing header, a bad signature or a stale timestamp,
  * and `WebhookPayloadError` for a correctly signed body that breaks the contract. An event name
  * unknown to this version comes back as `{ kind: 'unknown' }`: acknowledge it and move on.
@@ -86,13 +116,19 @@ export function verifyWebhook({
   secret,
   body,
   headers,
+  maxAgeSeconds = standardToleranceSeconds,
 }: VerifyOptions): Exclude<LenientParseResult, { kind: 'invalid' }> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     flat[name.toLowerCase()] = typeof value === 'string' ? value : value.join(' ');
   }
-  new Webhook(secret).verify(body, flat, { jsonParse: false });
+  const age = Date.now() / 1000 - Number(flat['webhook-timestamp']);
+  if (maxAgeSeconds > standardToleranceSeconds && age > standardToleranceSeconds) {
+    verifyLateSignature(secret, body.toString(), flat, maxAgeSeconds);
+  } else {
+    new Webhook(secret).verify(body, flat, { jsonParse: false });
+  }
 
   let json: unknown;
   try {

@@ -40,19 +40,14 @@ export const explainErrors: AfterResponseMiddleware = (response, z) => {
   }
   const code = body.error?.code ?? `http_${response.status}`;
   const detail = body.error?.message ?? `Spir answered HTTP ${response.status}.`;
+  // Zapier asks the user to reconnect on ExpiredAuthError, rather than showing a raw error.
   if (response.status === 401) {
-    throw new z.errors.Error(
-      'Spir did not accept the API key. Check the key in your Spir team settings, or create a new one, and reconnect.',
-      'AuthenticationError',
-      401,
+    throw new z.errors.ExpiredAuthError(
+      'Spir does not accept this API key (mistyped, revoked or expired). Reconnect your Spir account with a current team API key.',
     );
   }
   if (code === 'limit_reached') {
-    throw new z.errors.Error(
-      `Spir allows no more webhook URLs for this event in your team: ${detail} Turn off another Zap that uses this trigger, or ask Spir to raise the limit.`,
-      code,
-      response.status,
-    );
+    throw new z.errors.Error(`Spir allows no more Zaps on this event in your team: ${detail}`, code, response.status);
   }
   if (code === 'invalid_url') {
     throw new z.errors.Error(`Spir refused the webhook URL: ${detail}`, code, response.status);

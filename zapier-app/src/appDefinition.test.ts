@@ -1,6 +1,7 @@
 import { samples, webhookEventSchema } from '@spir-webhooks/shared-types';
 import * as core from 'zapier-platform-core';
 import App from './index';
+import type { eventConfirmed } from './triggers/eventConfirmed';
 
 type ValidateCallback = (error: Error | null, answer: { results: unknown[] }) => void;
 // Exported by core at run time (the Lambda entry point), not in its type declarations.
@@ -29,10 +30,20 @@ describe('the app definition', () => {
     );
   });
 
-  it('has exactly the three hook triggers, each with a sample and a labelled output field for every sample key', () => {
-    expect(Object.keys(App.triggers).sort()).toEqual(['event_canceled', 'event_confirmed', 'form_answered']);
-    for (const trigger of Object.values(App.triggers)) {
+  it('has the three hook triggers and the hidden link list, each hook with a labelled output field per sample key', () => {
+    expect(Object.keys(App.triggers).sort()).toEqual([
+      'availability_links',
+      'event_canceled',
+      'event_confirmed',
+      'form_answered',
+    ]);
+    expect(App.triggers.availability_links!.display).toMatchObject({ hidden: true });
+    for (const key of ['event_confirmed', 'event_canceled', 'form_answered']) {
+      const trigger = App.triggers[key] as typeof eventConfirmed;
       expect(trigger.operation.type).toBe('hook');
+      expect(trigger.operation.inputFields).toEqual([
+        expect.objectContaining({ key: 'availability_link', dynamic: 'availability_links.linkId.privateTitle' }),
+      ]);
       const { sample, outputFields } = trigger.operation;
       expect(sample.id).toEqual(expect.any(String));
       const keys = outputFields.map((field) => field.key);

@@ -27,7 +27,7 @@ describe('authentication', () => {
   it('tells the user to check a key that Spir does not accept', async () => {
     await expect(
       appTester(App.authentication.test, { authData: { apiKey: 'spk_wrong' } } as Partial<Bundle>),
-    ).rejects.toThrow('Spir did not accept the API key. Check the key in your Spir team settings');
+    ).rejects.toThrow('Spir does not accept this API key (mistyped, revoked or expired). Reconnect');
   });
 
   it('fails clearly when API_BASE_URL is not set', async () => {

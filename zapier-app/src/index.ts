@@ -4,6 +4,7 @@ import { authentication } from './authentication';
 import { eventCanceled } from './triggers/eventCanceled';
 import { eventConfirmed } from './triggers/eventConfirmed';
 import { formAnswered } from './triggers/formAnswered';
+import { availabilityLinks } from './triggers/availabilityLinks';
 
 // package.json sits outside rootDir, so it is read at run time rather than imported.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,5 +24,6 @@ export default {
     [eventConfirmed.key]: eventConfirmed,
     [eventCanceled.key]: eventCanceled,
     [formAnswered.key]: formAnswered,
+    [availabilityLinks.key]: availabilityLinks,
   },
 } satisfies App<Record<string, Trigger>>;

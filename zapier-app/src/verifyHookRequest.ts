@@ -6,8 +6,15 @@ import {
   WebhookVerificationError,
   type LenientParseResult,
 } from '@spir-webhooks/shared-types';
+import { getJson } from './api';
 
 const signatureHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+
+/**
+ * Zapier may run a Zap well after the request arrived (a held or replayed run), so signatures are
+ * accepted up to a week old; a replay is still refused, by `isFirstDelivery`'s de-duplication.
+ */
+const maxSignatureAgeSeconds = 7 * 24 * 3600;
 
 /** Zapier hands raw headers over as `Http-Webhook-Id`; the signature library wants `webhook-id`. */
 function plainHeaders(headers: Record<string, string> | undefined): Record<string, string> {
@@ -16,18 +23,22 @@ function plainHeaders(headers: Record<string, string> | undefined): Record<strin
   return plain;
 }
 
+type Verified = Exclude<LenientParseResult, { kind: 'invalid' }>;
+
 /**
- * Checks that a hook call really comes from Spir, signed with the secret this Zap's
- * subscription received, and parses it leniently. Whenever Zapier passes the raw request with
- * headers, a valid Standard Webhooks signature is required: a request without one is refused
- * like a forged one. Only when no raw request is available does it fall back to the parsed body.
+ * Checks that a hook call really comes from Spir, signed with this Zap's subscription secret,
+ * and parses it leniently. Whenever Zapier passes the raw request with headers, a valid Standard
+ * Webhooks signature is required: a request without one is refused like a forged one. When the
+ * secret this Zap kept no longer verifies (the team rotated it), the subscription's current
+ * secrets are fetched from Spir and tried: a forged request still fails them all. Only when no
+ * raw request is available does it fall back to the parsed body.
  */
-export function verifyHookRequest(z: ZObject, bundle: Bundle): Exclude<LenientParseResult, { kind: 'invalid' }> {
+export async function verifyHookRequest(z: ZObject, bundle: Bundle): Promise<Verified> {
   const raw = bundle.rawRequest;
   const headers = plainHeaders(raw?.headers);
   if (raw !== undefined && Object.keys(headers).length > 0) {
-    const secret = (bundle.subscribeData as { secret?: string } | undefined)?.secret;
-    if (secret === undefined)
+    const { secret, id } = (bundle.subscribeData ?? {}) as { secret?: string; id?: string };
+    if (secret === undefined || id === undefined)
       throw new z.errors.Error(
         "This Zap's subscription has no signing secret; turn the Zap off and on again.",
         'missing_secret',
@@ -38,8 +49,27 @@ export function verifyHookRequest(z: ZObject, bundle: Bundle): Exclude<LenientPa
         'Refused a request without a Spir signature (webhook-id, webhook-timestamp, webhook-signature).',
       );
     }
+    const body = raw.content ?? '';
+    const verify = (withSecret: string) =>
+      verifyWebhook({ secret: withSecret, body, headers, maxAgeSeconds: maxSignatureAgeSeconds });
     try {
-      return verifyWebhook({ secret, body: raw.content ?? '', headers });
+      try {
+        return verify(secret);
+      } catch (error) {
+        if (!(error instanceof WebhookVerificationError) || !/signature/i.test(error.message)) throw error;
+        const { secrets } = await getJson<{ secrets: { secret: string }[] }>(
+          z,
+          `/v1/webhooks/${encodeURIComponent(id)}/secret`,
+        );
+        for (const current of secrets.map((entry) => entry.secret).filter((value) => value !== secret)) {
+          try {
+            return verify(current);
+          } catch (retry) {
+            if (!(retry instanceof WebhookVerificationError)) throw retry;
+          }
+        }
+        throw error;
+      }
     } catch (error) {
       if (error instanceof WebhookVerificationError)
         throw new z.errors.HaltedError(`Refused a request whose Spir signature does not verify: ${error.message}.`);
@@ -55,4 +85,19 @@ export function verifyHookRequest(z: ZObject, bundle: Bundle): Exclude<LenientPa
       400,
     );
   return result;
+}
+
+/** A week: longer than any redelivery or resend of one event is expected to come. */
+const deduplicationSeconds = 7 * 24 * 3600;
+
+/**
+ * True the first time this Zap's subscription sees `webhookEventId`. Zapier de-duplicates only
+ * polling triggers, so a hook trigger must itself drop a redelivery (at least once) or a resend,
+ * or the Zap would run twice. Keyed by subscription: two Zaps on one event both run.
+ */
+export async function isFirstDelivery(z: ZObject, subscriptionId: string, webhookEventId: string): Promise<boolean> {
+  const key = `spir-webhooks:seen:${subscriptionId}:${webhookEventId}`;
+  if ((await z.cache.get(key)) !== null) return false;
+  // `nx`: only one of two runs racing on the same id gets true.
+  return (await z.cache.set(key, true, deduplicationSeconds, undefined, true)) !== false;
 }

@@ -1,5 +1,11 @@
 import { createAppTester, type Bundle } from 'zapier-platform-core';
-import { cloneSample, type WebhookEventName, type WebhookEventOf } from '@spir-webhooks/shared-types';
+import {
+  cloneSample,
+  generateWebhookSecret,
+  signWebhook,
+  type WebhookEventName,
+  type WebhookEventOf,
+} from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import {
   startHttpsReceiver,
@@ -10,6 +16,7 @@ import {
   type TestDispatcher,
 } from '@spir-webhooks/dispatcher/testing';
 import App from '../index';
+import type { eventConfirmed } from './eventConfirmed';
 
 const appTester = createAppTester(App);
 let catcher: HttpsReceiver;
@@ -42,7 +49,7 @@ const triggerKeys: Record<WebhookEventName, 'event_confirmed' | 'event_canceled'
   'event.canceled': 'event_canceled',
   'form.answered': 'form_answered',
 };
-const operation = (name: WebhookEventName) => App.triggers[triggerKeys[name]]!.operation;
+const operation = (name: WebhookEventName) => (App.triggers[triggerKeys[name]] as typeof eventConfirmed).operation;
 
 async function subscribe(name: WebhookEventName, zap: string) {
   const targetUrl = `https://hooks.zapier.test:${catcher.port}/hooks/standard/123/${zap}/`;
@@ -125,7 +132,7 @@ describe('perform', () => {
     expect(labels).toContainEqual(['formAnswer__q_company', 'Form Answer: 会社・団体名']);
   });
 
-  it('refuses a forged request: a changed body, another secret, or no signature at all', async () => {
+  it("refuses a forged request: a changed body, a signature by a secret that is not Spir's, or none at all", async () => {
     const { subscribeData } = await subscribe('form.answered', 'zap-forged');
     const event = await ingest('form.answered', 'zapier-forged');
     const request = await waitFor('the event', () =>
@@ -135,8 +142,15 @@ describe('perform', () => {
     await expect(appTester(operation('form.answered').perform, hookBundle(tampered, subscribeData))).rejects.toThrow(
       /signature does not verify/,
     );
-    const otherSecret = { ...subscribeData, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
-    await expect(appTester(operation('form.answered').perform, hookBundle(request, otherSecret))).rejects.toThrow(
+    // Signed by someone who is not Spir: no secret Spir holds for this subscription verifies it.
+    const forgedHeaders = signWebhook({
+      webhookEventId: event.webhookEventId,
+      body: request.body,
+      timestamp: new Date(),
+      secrets: [generateWebhookSecret()],
+    });
+    const forged = { ...request, headers: { ...request.headers, ...forgedHeaders } };
+    await expect(appTester(operation('form.answered').perform, hookBundle(forged, subscribeData))).rejects.toThrow(
       /signature does not verify/,
     );
     const unsigned = { ...request, headers: { 'content-type': 'application/json' } };
@@ -183,10 +197,13 @@ describe('performList', () => {
 });
 
 describe('errors shown in the Zap editor', () => {
-  it("explains that the team's limit is reached", async () => {
+  it("explains that the team's limit of Zaps on an event is reached", async () => {
+    await dispatcher.call('PUT', `/internal/v1/teams/zap${teamCount}`, {
+      body: { name: 'Small team', adminEmails: ['a@example.com'], maxSubscriptionsPerEvent: 1 },
+    });
     await subscribe('event.confirmed', 'zap-first');
     await expect(subscribe('event.confirmed', 'zap-second')).rejects.toThrow(
-      /no more webhook URLs for this event.*Turn off another Zap/s,
+      /no more Zaps on this event in your team.*turn off a workflow/s,
     );
   });
 

@@ -1,7 +1,8 @@
 import type { Bundle, Trigger, ZObject } from 'zapier-platform-core';
 import { parseWebhookEventLeniently, samples, type WebhookEventName } from '@spir-webhooks/shared-types';
 import { apiUrl, getJson } from '../api';
-import { verifyHookRequest } from '../verifyHookRequest';
+import { isFirstDelivery, verifyHookRequest } from '../verifyHookRequest';
+import { availabilityLinkField, selectedLink } from './availabilityLinks';
 import { outputFieldsFor, toZapierItem, type ZapierItem } from '../zapierItem';
 
 interface TriggerText {
@@ -28,11 +29,19 @@ export interface CreatedWebhook {
 export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) {
   const sample = toZapierItem(samples[eventName]);
 
+  // A subscription, not a registered endpoint: it does not take the team's one URL per event,
+  // and Spir removes it when Zapier answers 410 Gone (the Zap was turned off or deleted).
   const performSubscribe = async (z: ZObject, bundle: Bundle): Promise<CreatedWebhook> => {
+    const link = selectedLink(bundle);
     const response = await z.request({
       url: apiUrl('/v1/webhooks'),
       method: 'POST',
-      body: { url: bundle.targetUrl, event: eventName },
+      body: {
+        url: bundle.targetUrl,
+        event: eventName,
+        kind: 'subscription',
+        ...(link === undefined ? {} : { availabilityLinks: [link] }),
+      },
     });
     return response.data as CreatedWebhook;
   };
@@ -47,7 +56,9 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
       method: 'DELETE',
       skipThrowForStatus: true,
     });
-    if (response.status !== 204 && response.status !== 404) {
+    // 401: the key was revoked. The subscription stays in Spir until Zapier answers its next
+    // delivery with 410 Gone, which removes it; nothing is left for this Zap to do.
+    if (response.status !== 204 && response.status !== 404 && response.status !== 401) {
       throw new z.errors.Error(
         `Spir could not remove this Zap's webhook (HTTP ${response.status}): ${response.content}`,
         'unsubscribe_failed',
@@ -58,14 +69,19 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
   };
 
   const perform = async (z: ZObject, bundle: Bundle): Promise<ZapierItem[]> => {
-    const result = verifyHookRequest(z, bundle);
+    const result = await verifyHookRequest(z, bundle);
     // Acknowledge and ignore event names this version does not know, or meant for another trigger.
     if (result.kind === 'unknown' || result.event.webhookEventName !== eventName) return [];
+    const subscriptionId = (bundle.subscribeData as { id?: string } | undefined)?.id ?? 'unsubscribed';
+    if (!(await isFirstDelivery(z, subscriptionId, result.event.webhookEventId))) return [];
     return [toZapierItem(result.event)];
   };
 
-  const performList = async (z: ZObject): Promise<ZapierItem[]> => {
-    const { data } = await getJson<{ data: unknown[] }>(z, `/v1/events?name=${encodeURIComponent(eventName)}&limit=3`);
+  // Samples for the Zap editor: only events this Zap would receive (template links, its link).
+  const performList = async (z: ZObject, bundle: Bundle): Promise<ZapierItem[]> => {
+    const link = selectedLink(bundle);
+    const query = `name=${encodeURIComponent(eventName)}&limit=3${link === undefined ? '' : `&availabilityLink=${encodeURIComponent(link)}`}`;
+    const { data } = await getJson<{ data: unknown[] }>(z, `/v1/events?${query}`);
     return data.flatMap((envelope) => {
       const result = parseWebhookEventLeniently(envelope);
       return result.kind === 'event' ? [toZapierItem(result.event)] : [];
@@ -78,6 +94,7 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
     display: { label: text.label, description: text.description },
     operation: {
       type: 'hook' as const,
+      inputFields: [availabilityLinkField],
       perform,
       performList,
       performSubscribe,
