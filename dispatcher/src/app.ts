@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import { consoleLinkRoute, consoleRoutes } from './console/consoleRoutes';
 import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/deliveryRoutes';
 import { errorHandler, notFound } from './http/apiError';
@@ -28,14 +29,19 @@ function baseApp(): Express {
   return app;
 }
 
-function internalRouter(context: DispatcherContext, internalApiToken: string, ingest: IngestHandler): Router {
+function internalRouter(
+  context: DispatcherContext,
+  internalApiToken: string,
+  ingest: IngestHandler,
+  publicUrl: () => string,
+): Router {
   const router = express.Router();
   // The server hands the exact ingest path to `ingest` before Express; this takes its other spellings.
   router.post(ingestPath, (req, res) => ingest(req, res));
   const internal = express.Router();
   internal.use(requireInternalToken(internalApiToken));
   internal.use(express.json({ limit: '64kb' }));
-  internal.use(internalTeamRoutes(context));
+  internal.use(internalTeamRoutes(context), consoleLinkRoute(context, publicUrl));
   router.use('/internal/v1', internal);
   router.use(metricsRoute(context));
   return router;
@@ -62,11 +68,13 @@ export function createApps(
   context: DispatcherContext,
   internalApiToken: string,
   ingest: IngestHandler,
+  publicUrl: () => string,
 ): DispatcherApps {
   const separate = context.config.internalListener !== undefined;
   const publicApp = baseApp();
   publicApp.use(healthRoutes(context));
-  if (!separate) publicApp.use(internalRouter(context, internalApiToken, ingest));
+  if (!separate) publicApp.use(internalRouter(context, internalApiToken, ingest, publicUrl));
+  publicApp.use(consoleRoutes(context));
   publicApp.use('/v1', teamRouter(context));
   publicApp.use(notFound);
   publicApp.use(errorHandler(context.logger));
@@ -74,7 +82,7 @@ export function createApps(
 
   const internalApp = baseApp();
   internalApp.use(healthRoutes(context));
-  internalApp.use(internalRouter(context, internalApiToken, ingest));
+  internalApp.use(internalRouter(context, internalApiToken, ingest, publicUrl));
   internalApp.use(notFound);
   internalApp.use(errorHandler(context.logger));
   return { public: publicApp, internal: internalApp };

@@ -82,6 +82,26 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_SECONDS: seconds('HTTP_HEADERS_TIMEOUT_SECONDS', 10, 0.1),
   HTTP_KEEP_ALIVE_SECONDS: seconds('HTTP_KEEP_ALIVE_SECONDS', 65, 0.1),
   HTTP_MAX_CONNECTIONS: wholeNumber('HTTP_MAX_CONNECTIONS', 4096, 1, 1_000_000),
+  CONSOLE_BASE_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: "CONSOLE_BASE_URL must be the console's public base URL, such as https://webhooks.spir.example",
+    })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  CONSOLE_LOGIN_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'CONSOLE_LOGIN_URL must be the URL of the Spir page that signs a person into the console',
+    })
+    .optional(),
+  CONSOLE_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^(https:\/\/[^\s/]+)(\s+https:\/\/[^\s/]+)*$/, {
+      error:
+        'CONSOLE_FRAME_ANCESTORS must be one or more https origins separated by spaces, such as https://app.spirinc.com',
+    })
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -119,6 +139,12 @@ export interface Config {
   httpHeadersTimeoutMs: number;
   httpKeepAliveMs: number;
   httpMaxConnections: number;
+  /** The console's public base URL, for sign-in links and the failure email's link; unset: this dispatcher's own address. */
+  consoleBaseUrl: string | undefined;
+  /** Spir's page that mints a console link, shown to a visitor without a session. */
+  consoleLoginUrl: string | undefined;
+  /** Origins allowed to frame the console (CSP frame-ancestors); unset: none. */
+  consoleFrameAncestors: string | undefined;
 }
 
 /** The only reader of the environment: parses it once and hands out a frozen object. */
@@ -154,5 +180,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     httpHeadersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000),
     httpKeepAliveMs: Math.round(e.HTTP_KEEP_ALIVE_SECONDS * 1000),
     httpMaxConnections: e.HTTP_MAX_CONNECTIONS,
+    consoleBaseUrl: e.CONSOLE_BASE_URL,
+    consoleLoginUrl: e.CONSOLE_LOGIN_URL,
+    consoleFrameAncestors: e.CONSOLE_FRAME_ANCESTORS,
   });
 }

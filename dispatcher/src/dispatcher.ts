@@ -106,6 +106,7 @@ export async function startDispatcher(
     store,
     mailer,
     from: config.mailFrom,
+    consoleBaseUrl: config.consoleBaseUrl,
     now,
     logger,
     metrics,
@@ -115,7 +116,14 @@ export async function startDispatcher(
   const stopRetention = startRetentionJob({ store, now, logger, retentionMs: config.retentionMs });
 
   const ingest = createIngestHandler(context, internal.token);
-  const listeners = await startListeners(config, createApps(context, internal.token, ingest), ingest);
+  // Console links point at this dispatcher's own address unless CONSOLE_BASE_URL says otherwise.
+  let publicUrl = '';
+  const listeners = await startListeners(
+    config,
+    createApps(context, internal.token, ingest, () => publicUrl),
+    ingest,
+  );
+  publicUrl = listeners.url;
   worker.start();
   sender.start();
   logger.info(

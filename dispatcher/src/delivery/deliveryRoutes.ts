@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
@@ -34,8 +34,13 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-// `summary` reads in the team's language unless the caller asks for another.
-const oneDeliveryQuery = z.strictObject({ lang: z.enum(['ja', 'en']).optional() });
+// `summary` reads in the team's language unless the caller asks for another (`?lang=`).
+const languageQuery = z.strictObject({ lang: z.enum(['ja', 'en']).optional() });
+
+/** The language of attempt summaries for this request. */
+export function summaryLanguage(req: Request): TeamLanguage {
+  return parseInput(languageQuery, req.query, 'query').lang ?? teamOf(req).language;
+}
 
 /** One attempt as the API shows it, whether just made (a test send) or read from the log. */
 export function attemptOutcomeJson(
@@ -125,7 +130,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
 
   router.get('/deliveries/:id', async (req, res) => {
     const team = teamOf(req);
-    const { lang } = parseInput(oneDeliveryQuery, req.query, 'query');
+    const language = summaryLanguage(req);
     const delivery = await store.getDelivery(team.team_id, req.params.id);
     if (delivery === undefined)
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
@@ -136,7 +141,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
       webhookEventId: event?.webhook_event_id,
       eventName: event?.event_name,
       request: { body: event?.body },
-      attempts: attempts.map((row) => attemptJson(row, lang ?? team.language)),
+      attempts: attempts.map((row) => attemptJson(row, language)),
     });
   });
   return router;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import { consoleSessionOf, hasValidCsrfToken } from '../console/consoleSession';
 import type { DispatcherContext } from '../context';
 import type { AuthenticatedKey } from '../store/storeTypes';
 import { ApiError } from './apiError';
@@ -62,17 +63,14 @@ export function requireTeamKey({
   logger,
 }: Pick<DispatcherContext, 'store' | 'now' | 'logger'>): RequestHandler {
   return async (req, _res, next) => {
-    const key = await store.findApiKey(hashApiKey(bearerToken(req.headers.authorization)));
-    if (key === undefined)
-      throw new ApiError(401, 'unauthorized', 'The API key is not valid; check it or ask for a new one.');
-    const at = now();
-    if (key.key_expires_at !== null && key.key_expires_at <= at) {
-      throw new ApiError(
-        401,
-        'api_key_expired',
-        `This API key expired at ${new Date(key.key_expires_at).toISOString()}; ask a team administrator for a new one.`,
-      );
+    // The console's session cookie stands in for a full-scope key of its team.
+    if (req.headers.authorization === undefined && req.headers.cookie !== undefined) {
+      req.team = await teamOfConsoleSession(store, req, now());
+      next();
+      return;
     }
+    const key = await findTeamByApiKey({ store, now }, bearerToken(req.headers.authorization));
+    const at = now();
     if (key.key_scope === 'read' && req.method !== 'GET' && req.method !== 'HEAD') throw insufficientScope();
     if (key.key_last_used_at === null || at - key.key_last_used_at > touchIntervalMs) {
       store
@@ -81,6 +79,42 @@ export function requireTeamKey({
     }
     req.team = key;
     next();
+  };
+}
+
+/** The team of a valid, unexpired API key; a 401 that says why otherwise. */
+export async function findTeamByApiKey(
+  { store, now }: Pick<DispatcherContext, 'store' | 'now'>,
+  apiKey: string,
+): Promise<AuthenticatedKey> {
+  const key = await store.findApiKey(hashApiKey(apiKey));
+  if (key === undefined)
+    throw new ApiError(401, 'unauthorized', 'The API key is not valid; check it or ask for a new one.');
+  if (key.key_expires_at !== null && key.key_expires_at <= now()) {
+    throw new ApiError(
+      401,
+      'api_key_expired',
+      `This API key expired at ${new Date(key.key_expires_at).toISOString()}; ask a team administrator for a new one.`,
+    );
+  }
+  return key;
+}
+
+async function teamOfConsoleSession(store: DispatcherContext['store'], req: Request, at: number) {
+  const session = await consoleSessionOf(store, req, at);
+  if (session === undefined) throw new ApiError(401, 'unauthorized', 'Your console session has ended; sign in again.');
+  if (req.method !== 'GET' && req.method !== 'HEAD' && !hasValidCsrfToken(req, session))
+    throw new ApiError(
+      403,
+      'csrf_token_invalid',
+      'This change did not come from the console page; reload it and try again.',
+    );
+  return {
+    ...session,
+    key_id: 'console-session',
+    key_scope: 'full' as const,
+    key_expires_at: session.session_expires_at,
+    key_last_used_at: at,
   };
 }
 

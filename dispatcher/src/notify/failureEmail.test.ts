@@ -129,6 +129,16 @@ describe('composeFailureEmail for a Japanese-speaking team', () => {
   });
 });
 
+describe('composeFailureEmail with a console', () => {
+  it("links to the delivery's page in the console, beside the API call", () => {
+    const message = composeFailureEmail(job, 'Spir <a@b.c>', 'https://webhooks.spir.example');
+    for (const body of [message.text, message.html]) {
+      expect(body).toContain('https://webhooks.spir.example/console/#/deliveries/dlv_1');
+      expect(body).toContain('POST /v1/deliveries/dlv_1/resend');
+    }
+  });
+});
+
 describe('formatJapaneseDate', () => {
   it('writes Japan time with the weekday, as Spir does', () => {
     expect(formatJapaneseDate(Date.UTC(2026, 11, 3, 5, 0, 0))).toBe('2026年12月3日(木) 14:00:00');

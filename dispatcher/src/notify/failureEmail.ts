@@ -57,7 +57,7 @@ function outcomeOf(attempt: DecodedAttempt): string {
 }
 
 /** The one email all team administrators get after a delivery's last failed attempt, in the team's language. */
-export function composeFailureEmail(job: FailureEmailJob, from: string): MailMessage {
+export function composeFailureEmail(job: FailureEmailJob, from: string, consoleBaseUrl?: string): MailMessage {
   const deliveryId = job.email.delivery_id;
   const facts: EmailFacts = {
     teamName: oneLine(job.teamName),
@@ -66,6 +66,7 @@ export function composeFailureEmail(job: FailureEmailJob, from: string): MailMes
     eventName: job.eventName,
     webhookEventId: job.webhookEventId,
     deliveryId,
+    consoleUrl: consoleBaseUrl === undefined ? undefined : `${consoleBaseUrl}/console/#/deliveries/${deliveryId}`,
     attempts: job.attempts.map(decodeAttempt).map((attempt) => ({
       number: attempt.attemptNumber,
       at: attempt.startedAt,

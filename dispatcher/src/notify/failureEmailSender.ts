@@ -9,6 +9,8 @@ export interface FailureEmailSenderOptions {
   store: Store;
   mailer: Mailer;
   from: string;
+  /** CONSOLE_BASE_URL: the email then links to the delivery's page in the console. */
+  consoleBaseUrl: string | undefined;
   now: () => number;
   logger: Logger;
   metrics: Metrics;
@@ -76,7 +78,7 @@ export class FailureEmailSender {
       to: job.adminEmails,
     };
     try {
-      const message = composeFailureEmail(job, from);
+      const message = composeFailureEmail(job, from, this.options.consoleBaseUrl);
       const { messageId } = await mailer.send(message);
       await store.markFailureEmailSent(this.senderId, job.email.id, messageId, now());
       metrics.failureEmails.inc({ outcome: 'sent' });

@@ -29,6 +29,8 @@ export interface EmailFacts {
   eventName: string;
   webhookEventId: string;
   deliveryId: string;
+  /** The delivery's page in the team console, when CONSOLE_BASE_URL is set. */
+  consoleUrl: string | undefined;
   attempts: { number: number; at: number; durationMs: number; outcome: string; summary: string }[];
 }
 
@@ -67,6 +69,9 @@ export function emailWording(language: TeamLanguage, facts: EmailFacts): EmailWo
       nextStepsTitle: '対応のお願い',
       nextSteps: [
         '上記の結果をもとに、Webhook URLの受信側の問題を解消してください。',
+        ...(facts.consoleUrl === undefined
+          ? []
+          : [`コンソールで各試行の詳細を確認し、再送できます: ${facts.consoleUrl}`]),
         `解消後、チームのAPIキーで ${resend} を呼び出すと、同じイベントを同じwebhookEventIdで再送できます。`,
         `各試行のリクエストと応答は ${details} でも確認できます。`,
       ],
@@ -92,6 +97,9 @@ export function emailWording(language: TeamLanguage, facts: EmailFacts): EmailWo
     nextStepsTitle: 'What to do',
     nextSteps: [
       'Fix what the outcomes above point to at the webhook URL.',
+      ...(facts.consoleUrl === undefined
+        ? []
+        : [`See every attempt and resend it in the console: ${facts.consoleUrl}`]),
       `Then call ${resend} with your team API key: it sends the same event again, with the same webhookEventId.`,
       `${details} shows every attempt's request and response.`,
     ],

@@ -137,6 +137,24 @@ const migrations: readonly string[] = [
   DROP INDEX events_recent;
   CREATE INDEX events_recent ON events (team_id, event_name, url_kind, id);
   `,
+  // 7: the team console: one-time sign-in links and the sessions they open.
+  `
+  CREATE TABLE console_links (
+    token_hash TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    return_to TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE TABLE console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

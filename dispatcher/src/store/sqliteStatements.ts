@@ -22,6 +22,23 @@ const sql = {
     SELECT k.id AS key_id, k.scope AS key_scope, k.expires_at AS key_expires_at, k.last_used_at AS key_last_used_at,
            teams.*
     FROM api_keys k JOIN teams USING (team_id) WHERE k.key_hash = ?`,
+  insertConsoleLink: `
+    INSERT INTO console_links (token_hash, team_id, return_to, created_at, expires_at)
+    VALUES (:token_hash, :team_id, :return_to, :now, :expires_at)`,
+  // One use only: the first caller marks it used; a second, an expired or an unknown token gets nothing.
+  useConsoleLink: `
+    UPDATE console_links SET used_at = :now
+    WHERE token_hash = :token_hash AND used_at IS NULL AND expires_at > :now
+    RETURNING team_id, return_to`,
+  insertConsoleSession: `
+    INSERT INTO console_sessions (id_hash, team_id, csrf_token, created_at, expires_at)
+    VALUES (:id_hash, :team_id, :csrf_token, :now, :expires_at)`,
+  findConsoleSession: `
+    SELECT s.csrf_token AS session_csrf_token, s.expires_at AS session_expires_at, teams.*
+    FROM console_sessions s JOIN teams USING (team_id) WHERE s.id_hash = ? AND s.expires_at > ?`,
+  deleteConsoleSession: 'DELETE FROM console_sessions WHERE id_hash = ?',
+  purgeConsoleLinks: 'DELETE FROM console_links WHERE expires_at < ?',
+  purgeConsoleSessions: 'DELETE FROM console_sessions WHERE expires_at < ?',
   allWebhookSecrets: 'SELECT id, secret, previous_secret FROM webhooks',
   setWebhookSecrets: 'UPDATE webhooks SET secret = ?, previous_secret = ? WHERE id = ?',
   purgeDeletedWebhooks: `

@@ -6,6 +6,7 @@ import { prepareStatements } from './sqliteStatements';
 import type {
   ApiKeyRow,
   AvailabilityLinkRow,
+  ConsoleSessionTeam,
   AttemptResult,
   AuthenticatedKey,
   AttemptRow,
@@ -161,6 +162,59 @@ export class SqliteStore implements Store {
 
   async touchApiKey(keyId: string, now: number): Promise<void> {
     this.sql.touchApiKey.run(now, keyId);
+  }
+
+  async addConsoleLink(link: {
+    tokenHash: string;
+    teamId: string;
+    returnTo: string | null;
+    now: number;
+    expiresAt: number;
+  }): Promise<void> {
+    this.sql.insertConsoleLink.run({
+      token_hash: link.tokenHash,
+      team_id: link.teamId,
+      return_to: link.returnTo,
+      now: link.now,
+      expires_at: link.expiresAt,
+    });
+    await this.walSync.sync();
+  }
+
+  async useConsoleLink(
+    tokenHash: string,
+    now: number,
+  ): Promise<{ team_id: string; return_to: string | null } | undefined> {
+    return this.durable(
+      this.sql.useConsoleLink.get({ token_hash: tokenHash, now }) as
+        { team_id: string; return_to: string | null } | undefined,
+    );
+  }
+
+  async addConsoleSession(session: {
+    idHash: string;
+    teamId: string;
+    csrfToken: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<void> {
+    this.sql.insertConsoleSession.run({
+      id_hash: session.idHash,
+      team_id: session.teamId,
+      csrf_token: session.csrfToken,
+      now: session.now,
+      expires_at: session.expiresAt,
+    });
+    await this.walSync.sync();
+  }
+
+  async findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionTeam | undefined> {
+    return this.sql.findConsoleSession.get(idHash, now) as ConsoleSessionTeam | undefined;
+  }
+
+  async deleteConsoleSession(idHash: string): Promise<void> {
+    this.sql.deleteConsoleSession.run(idHash);
+    await this.walSync.sync();
   }
 
   async rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number> {
@@ -421,6 +475,8 @@ export class SqliteStore implements Store {
         const deliveries = this.sql.purgeDeliveries.run({ cutoff }).changes;
         const events = this.sql.purgeEvents.run({ cutoff }).changes;
         const deletedWebhooks = this.sql.purgeDeletedWebhooks.run({ cutoff }).changes;
+        this.sql.purgeConsoleLinks.run(cutoff);
+        this.sql.purgeConsoleSessions.run(cutoff);
         return { deliveries, attempts, events, deletedWebhooks };
       })
       .immediate();

@@ -52,6 +52,12 @@ export interface AuthenticatedKey extends TeamRow {
   key_last_used_at: number | null;
 }
 
+/** The team a console session belongs to, with the token its writes must carry. */
+export interface ConsoleSessionTeam extends TeamRow {
+  session_csrf_token: string;
+  session_expires_at: number;
+}
+
 export interface NewApiKey {
   id: string;
   teamId: string;
@@ -357,6 +363,26 @@ export interface Store {
    * `transform`, in one transaction; a transform that throws leaves the store unchanged.
    */
   rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number>;
+
+  /** A one-time console sign-in link, stored by the hash of its token. */
+  addConsoleLink(link: {
+    tokenHash: string;
+    teamId: string;
+    returnTo: string | null;
+    now: number;
+    expiresAt: number;
+  }): Promise<void>;
+  /** Uses a link: its team the first time, before it expires; undefined ever after. */
+  useConsoleLink(tokenHash: string, now: number): Promise<{ team_id: string; return_to: string | null } | undefined>;
+  addConsoleSession(session: {
+    idHash: string;
+    teamId: string;
+    csrfToken: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<void>;
+  findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionTeam | undefined>;
+  deleteConsoleSession(idHash: string): Promise<void>;
 
   /** Adds the webhook unless the team already has its limit for that event: then `limit_reached`. */
   createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { samples } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
-import { attemptOutcomeJson } from '../delivery/deliveryRoutes';
+import { attemptOutcomeJson, summaryLanguage } from '../delivery/deliveryRoutes';
 import { sendAttempt } from '../delivery/sendAttempt';
 import { ApiError } from '../http/apiError';
 import { teamOf } from '../http/auth';
@@ -39,7 +39,7 @@ export function testSendRoute(context: DispatcherContext): Router {
       res.json({
         succeeded: outcome.succeeded,
         webhookEventId: event.webhookEventId,
-        ...attemptOutcomeJson(outcome, team.language),
+        ...attemptOutcomeJson(outcome, summaryLanguage(req)),
       });
     } finally {
       worker.release(webhook.id);

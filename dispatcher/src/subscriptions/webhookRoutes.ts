@@ -102,6 +102,13 @@ export function webhookRoutes(context: DispatcherContext): Router {
     res.json({ data: rows.map(webhookJson) });
   });
 
+  // The URL rules, checked as a person types in the console (the same check registration makes).
+  router.get('/webhook-url-check', (req, res) => {
+    const { url } = parseInput(z.object({ url: z.string() }), req.query, 'query');
+    const check = checkWebhookUrl(url, config.pinnedHosts);
+    res.json(check.ok ? { ok: true, url: check.url } : { ok: false, rule: check.rule, message: check.message });
+  });
+
   router.get('/webhooks/:id', async (req, res) => {
     res.json(webhookJson(await findTeamWebhook(context, teamOf(req).team_id, req.params.id)));
   });

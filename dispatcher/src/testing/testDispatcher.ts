@@ -19,6 +19,8 @@ export interface TestDispatcher extends RunningDispatcher {
     teamId: string,
     options?: { adminEmails?: string[]; maxUrlsPerEvent?: number; language?: 'ja' | 'en' },
   ): Promise<string>;
+  /** Issues another full-scope API key for an existing team. */
+  createTeamKey(teamId: string): Promise<string>;
 }
 
 /**
@@ -65,6 +67,11 @@ export async function startTestDispatcher(
       });
       if (team.status !== 200) throw new Error(`creating team ${teamId}: ${JSON.stringify(team.body)}`);
       const key = await call('POST', `/internal/v1/teams/${teamId}/api-keys`);
+      return key.body.apiKey as string;
+    },
+    async createTeamKey(teamId) {
+      const key = await call('POST', `/internal/v1/teams/${teamId}/api-keys`);
+      if (key.status !== 201) throw new Error(`issuing a key for ${teamId}: ${JSON.stringify(key.body)}`);
       return key.body.apiKey as string;
     },
     async close() {

@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { DispatcherContext } from '../context';
+import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
+import { findTeamByApiKey } from '../http/auth';
+import { consoleContentSecurityPolicy, signInRefusedPage } from './consolePages';
+import {
+  closeConsoleSession,
+  consoleLinkValidityMs,
+  consoleSessionOf,
+  hashToken,
+  newToken,
+  openConsoleSession,
+} from './consoleSession';
+
+// A path inside the console to land on after sign-in; anything else (another site) is ignored.
+const returnPath = z
+  .string()
+  .regex(/^\/console\/[^\s\\]*$/, { error: 'returnTo must be a path under /console/' })
+  .max(2_000);
+
+/** `POST /internal/v1/teams/:teamId/console-links`: Spir's core asks for a one-time sign-in link. */
+export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => string): Router {
+  const { store, now, config } = context;
+  const router = Router();
+  router.post('/teams/:teamId/console-links', async (req, res) => {
+    const teamId = req.params.teamId;
+    const { returnTo } = parseInput(z.strictObject({ returnTo: returnPath.optional() }), req.body ?? {}, 'link');
+    if ((await store.getTeam(teamId)) === undefined)
+      throw new ApiError(
+        404,
+        'team_not_found',
+        `No team ${teamId}; create it with PUT /internal/v1/teams/${teamId} first.`,
+      );
+    const token = newToken();
+    const at = now();
+    const expiresAt = at + consoleLinkValidityMs;
+    await store.addConsoleLink({ tokenHash: hashToken(token), teamId, returnTo: returnTo ?? null, now: at, expiresAt });
+    const base = config.consoleBaseUrl ?? publicUrl();
+    res
+      .status(201)
+      .json({ url: `${base}/console/sign-in?token=${token}`, expiresAt: new Date(expiresAt).toISOString() });
+  });
+  return router;
+}
+
+/** Where the console's built files are: the console package's `dist/`, next to this one's. */
+const consoleDist = join(__dirname, '..', '..', '..', 'console', 'dist');
+
+/** The console: its pages, the sign-in link and key sign-in, and the session it opens. */
+export function consoleRoutes(context: DispatcherContext): Router {
+  const { store, now, config } = context;
+  const router = Router();
+  const secured = (res: Response) => {
+    res.setHeader('content-security-policy', consoleContentSecurityPolicy(config.consoleFrameAncestors));
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('cache-control', 'no-store');
+  };
+
+  router.get('/console/sign-in', async (req, res) => {
+    secured(res);
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const used = token === '' ? undefined : await store.useConsoleLink(hashToken(token), now());
+    if (used === undefined) {
+      res.status(403).type('html').send(signInRefusedPage(config.consoleLoginUrl, req.headers['accept-language']));
+      return;
+    }
+    await openConsoleSession(context, res, used.team_id);
+    res.redirect(303, used.return_to ?? '/console/');
+  });
+
+  // A developer's way in: a team API key (full scope), exchanged for a session.
+  router.post('/console/session', requireJsonBody, express.json({ limit: '4kb' }), async (req, res) => {
+    const { apiKey } = parseInput(z.strictObject({ apiKey: z.string().min(1) }), req.body, 'sign-in');
+    const key = await findTeamByApiKey(context, apiKey);
+    if (key.key_scope !== 'full')
+      throw new ApiError(403, 'insufficient_scope', 'Sign in with a full-scope API key; this one is read-only.');
+    await openConsoleSession(context, res, key.team_id);
+    res.status(204).end();
+  });
+
+  router.get('/console/session', async (req, res) => {
+    const session = await consoleSessionOf(store, req, now());
+    res.setHeader('cache-control', 'no-store');
+    if (session === undefined) {
+      res.status(401).json({
+        error: { code: 'unauthorized', message: 'Not signed in.' },
+        signIn: { loginUrl: config.consoleLoginUrl ?? null },
+      });
+      return;
+    }
+    res.json({
+      teamId: session.team_id,
+      teamName: session.name,
+      language: session.language,
+      csrfToken: session.session_csrf_token,
+      expiresAt: new Date(session.session_expires_at).toISOString(),
+    });
+  });
+
+  router.delete('/console/session', async (req, res) => {
+    await closeConsoleSession(context, req, res);
+    res.status(204).end();
+  });
+
+  router.use('/console', (_req, res, next) => {
+    secured(res);
+    next();
+  });
+  if (existsSync(consoleDist)) {
+    router.use('/console', express.static(consoleDist, { index: 'index.html', fallthrough: true }));
+  } else {
+    router.get('/console/', (_req, res) => {
+      res.status(503).type('text').send('The console is not built: run `npm run build` at the repository root.');
+    });
+  }
+  router.get('/console', (_req, res) => res.redirect(301, '/console/'));
+  return router;
+}
