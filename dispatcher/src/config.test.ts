@@ -6,7 +6,7 @@ describe('parseConfig', () => {
     const config = parseConfig({});
     expect(config).toMatchObject({
       port: 8080,
-      sqlitePath: './data/dispatcher.db',
+      database: { engine: 'sqlite', path: './data/dispatcher.db' },
       requestTimeoutMs: 30_000,
       retryIntervalMs: 10_000,
       maxRetries: 4,

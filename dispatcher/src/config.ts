@@ -19,11 +19,12 @@ const wholeNumber = (name: string, fallback: number, min: number, max: number) =
 const envSchema = z.object({
   PORT: wholeNumber('PORT', 8080, 0, 65535),
   HOST: listenHost('HOST', '0.0.0.0'),
+  DATABASE_POOL_SIZE: wholeNumber('DATABASE_POOL_SIZE', 10, 2, 1000),
   DATABASE_URL: z
     .string()
     .default('sqlite:./data/dispatcher.db')
-    .refine((url) => url.startsWith('sqlite:'), {
-      error: 'DATABASE_URL must be sqlite:<path> (the PostgreSQL engine is not built yet)',
+    .refine((url) => /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(url), {
+      error: 'DATABASE_URL must be sqlite:<path> (embedded) or postgres://user:password@host:5432/database (shared)',
     })
     .refine((url) => url !== 'sqlite:', {
       error:
@@ -108,8 +109,8 @@ const envSchema = z.object({
 export interface Config {
   port: number;
   host: string;
-  /** Path of the SQLite file (or `:memory:`). */
-  sqlitePath: string;
+  /** DATABASE_URL: the embedded SQLite file (or `:memory:`), or a shared PostgreSQL database. */
+  database: { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string; poolSize: number };
   /** Where the generated internal token and the mail outbox live. */
   dataDir: string;
   /** Unset: generated on first start and kept in `dataDir`. */
@@ -159,7 +160,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    sqlitePath: e.DATABASE_URL.slice('sqlite:'.length),
+    database: e.DATABASE_URL.startsWith('sqlite:')
+      ? { engine: 'sqlite' as const, path: e.DATABASE_URL.slice('sqlite:'.length) }
+      : { engine: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     dataDir: e.DATA_DIR,
     internalApiToken: e.INTERNAL_API_TOKEN,
     requestTimeoutMs: Math.round(e.REQUEST_TIMEOUT_SECONDS * 1000),

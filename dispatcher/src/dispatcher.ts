@@ -59,7 +59,7 @@ export async function startDispatcher(
     );
   }
   const now = overrides.now ?? Date.now;
-  const store = openStore(config);
+  const store = await openStore(config);
   const secretBox = createSecretBox(config.secretsKey);
   // Seals secrets stored before SECRETS_KEY was set; refuses a store this key cannot open.
   const resealed = await store.rewriteWebhookSecrets((stored) => secretBox.reseal(stored));
@@ -126,10 +126,9 @@ export async function startDispatcher(
   publicUrl = listeners.url;
   worker.start();
   sender.start();
-  logger.info(
-    { url: listeners.url, internalUrl: listeners.internalUrl, store: store.engine, sqlitePath: config.sqlitePath },
-    'dispatcher listening',
-  );
+  // A shared store tells this dispatcher when another one stored work it did not take itself.
+  await store.onWorkDue(() => worker.wake());
+  logger.info({ url: listeners.url, internalUrl: listeners.internalUrl, store: store.engine }, 'dispatcher listening');
   logging.flush();
 
   return {

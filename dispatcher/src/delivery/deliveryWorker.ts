@@ -115,6 +115,7 @@ export class DeliveryWorker implements DeliveryHandoff {
             limit,
             perWebhookLimit: this.initialLimit,
             inFlightByWebhook: this.inFlightAsClaimed(),
+            limitByWebhook: this.limits,
           });
           this.lastClaimMs = claimed.length === 0 ? performance.now() - started : 0;
         } catch (error) {

@@ -14,7 +14,7 @@ it('answers /healthz and /readyz without a token', async () => {
   expect(await (await fetch(`${dispatcher.url}/healthz`)).json()).toEqual({ status: 'ok' });
   const ready = await fetch(`${dispatcher.url}/readyz`);
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ready', store: 'sqlite' });
+  expect(await ready.json()).toEqual({ status: 'ready', store: dispatcher.context.store.engine });
 });
 
 it('exposes deliveries by outcome, attempt durations and queue depth in Prometheus text', async () => {

@@ -79,6 +79,7 @@ const claim = {
   limit: 10,
   perWebhookLimit: 10,
   inFlightByWebhook: new Map(),
+  limitByWebhook: new Map(),
 };
 
 describe('deliveries handed to a local worker at ingest', () => {

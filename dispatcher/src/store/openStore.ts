@@ -2,14 +2,29 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '@spir-webhooks/shared-types';
 import type { Config } from '../config';
 import { ensurePrivateFolder, makeFilesPrivate } from '../dataFiles';
+import { PgStore } from './postgres/pgStore';
 import { SqliteStore } from './sqliteStore';
+import type { Store } from './storeTypes';
+
+const redactPassword = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 
 /**
- * DATABASE_URL → the store, in one place. A file that cannot be opened, or that another
- * dispatcher holds, is a ConfigError naming DATABASE_URL: start-up ends with that sentence.
+ * DATABASE_URL → the store, in one place: the embedded SQLite engine or the shared PostgreSQL one.
+ * A store that cannot be opened is a ConfigError naming DATABASE_URL: start-up ends with that sentence.
  */
-export function openStore(config: Pick<Config, 'sqlitePath'>): SqliteStore {
-  const path = config.sqlitePath;
+export async function openStore(config: Pick<Config, 'database'>): Promise<Store> {
+  const { database } = config;
+  if (database.engine === 'postgres') {
+    try {
+      return await PgStore.open(database.url, database.poolSize);
+    } catch (error) {
+      throw new ConfigError(
+        `DATABASE_URL: cannot use the PostgreSQL database at ${redactPassword(database.url)}: ${(error as Error).message}; check that it is running and that the URL, user and password are right`,
+        { cause: error },
+      );
+    }
+  }
+  const { path } = database;
   if (path === ':memory:') return new SqliteStore(path);
   ensurePrivateFolder(dirname(path), 'DATABASE_URL');
   let store: SqliteStore;

@@ -51,7 +51,14 @@ describe('SqliteStore', () => {
       body: '{}',
       now: 1,
     });
-    const claim = { now: 2, leaseMs: 3600_000, limit: 10, perWebhookLimit: 10, inFlightByWebhook: new Map() };
+    const claim = {
+      now: 2,
+      leaseMs: 3600_000,
+      limit: 10,
+      perWebhookLimit: 10,
+      inFlightByWebhook: new Map(),
+      limitByWebhook: new Map(),
+    };
     expect(await store.claimDueDeliveries({ ...claim, workerId: 'dead' })).toHaveLength(1);
     expect(await store.claimDueDeliveries({ ...claim, workerId: 'other' })).toHaveLength(0);
     await store.close();
@@ -126,6 +133,7 @@ describe('SqliteStore', () => {
       leaseMs: 60_000,
       limit: 2,
       perWebhookLimit: 2,
+      limitByWebhook: new Map(),
       inFlightByWebhook: new Map([['wh_hung', 2]]),
     });
     expect(claimed.map((c) => c.webhookId)).toEqual(['wh_ok']);
@@ -136,6 +144,7 @@ describe('SqliteStore', () => {
       limit: 5,
       perWebhookLimit: 2,
       inFlightByWebhook: new Map(),
+      limitByWebhook: new Map(),
     });
     expect(next.map((c) => c.webhookId)).toEqual(['wh_hung', 'wh_hung']);
     await store.close();

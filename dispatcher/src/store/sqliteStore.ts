@@ -102,6 +102,10 @@ export class SqliteStore implements Store {
     this.sql.ping.get();
   }
 
+  async onWorkDue(): Promise<void> {
+    // One process owns the file: nobody else stores work for it.
+  }
+
   async close(): Promise<void> {
     await this.walSync.close();
     this.db.close();

@@ -329,6 +329,8 @@ export interface ClaimOptions {
   perWebhookLimit: number;
   /** This worker's in-flight count per webhook id. */
   inFlightByWebhook: ReadonlyMap<string, number>;
+  /** Webhooks whose limit slow start moved away from `perWebhookLimit`, and that limit. */
+  limitByWebhook: ReadonlyMap<string, number>;
 }
 
 export interface QueueDepth {
@@ -337,9 +339,14 @@ export interface QueueDepth {
 }
 
 export interface Store {
-  readonly engine: 'sqlite';
+  readonly engine: 'sqlite' | 'postgres';
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Calls `wake` when another dispatcher stores work this one should look at (a shared engine's
+   * notifications); an engine only one process uses never calls it.
+   */
+  onWorkDue(wake: () => void): Promise<void>;
 
   upsertTeam(team: {
     teamId: string;

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { Client } from 'pg';
 import { parseConfig } from '../config';
 import { startDispatcher, type DispatcherOverrides, type RunningDispatcher } from '../dispatcher';
 
@@ -24,6 +26,24 @@ export interface TestDispatcher extends RunningDispatcher {
 }
 
 /**
+ * A fresh store for each test dispatcher: a SQLite file in its folder, or, when TEST_DATABASE_URL
+ * names a PostgreSQL server (`npm run test:postgres`), a new database on it.
+ */
+async function testDatabaseUrl(dataDir: string): Promise<string> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (server === undefined) return `sqlite:${join(dataDir, 'dispatcher.db')}`;
+  const name = `test_${randomUUID().replaceAll('-', '')}`;
+  const client = new Client({ connectionString: server });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return server.replace(/\/[^/]*$/, `/${name}`);
+}
+
+/**
  * A dispatcher in this process on a real SQLite file in a fresh folder, listening on a free
  * loopback port. `env` takes the same variables as production.
  */
@@ -36,7 +56,7 @@ export async function startTestDispatcher(
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
-    DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
+    DATABASE_URL: await testDatabaseUrl(dataDir),
     INTERNAL_API_TOKEN: 'internal-token-for-tests',
     ...env,
   });

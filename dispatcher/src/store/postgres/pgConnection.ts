@@ -1,0 +1,58 @@
+import pg, { type Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { StoreUnavailableError } from '../storeTypes';
+
+// BIGINT columns hold milliseconds and ids well inside Number's range: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** Errors that mean "the database cannot serve us now", not "this query is wrong": a 503. */
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  // Connection refused or reset; PostgreSQL classes 08 (connection), 53 (resources: disk full,
+  // too many connections), 57P (shutdown), 58 (I/O).
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code) || /^(08|53|57P|58)/.test(code);
+}
+
+export function unavailableOr(error: unknown): unknown {
+  return isUnavailable(error) || (error as Error).message?.includes('Connection terminated')
+    ? new StoreUnavailableError(
+        `the PostgreSQL store cannot serve this now (${(error as { code?: string }).code ?? (error as Error).message})`,
+        { cause: error },
+      )
+    : error;
+}
+
+/** One query on the pool; an unreachable database is a StoreUnavailableError. */
+export async function query<R extends QueryResultRow>(
+  pool: Pool | PoolClient,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  try {
+    return (await pool.query<R>(text, params)).rows;
+  } catch (error) {
+    throw unavailableOr(error);
+  }
+}
+
+/** `work` inside one transaction on one connection: committed, or rolled back and rethrown. */
+export async function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw unavailableOr(error);
+  }
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // The error that got us here is the one to report; a failed rollback adds nothing to it.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw unavailableOr(error);
+  } finally {
+    client.release();
+  }
+}

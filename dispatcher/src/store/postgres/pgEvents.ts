@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { currentSecrets, type WebhookSecrets } from '../../subscriptions/webhookSecrets';
+import type { ClaimedDelivery, EventRow, NewEvent, RecordedEvent, WebhookKind } from '../storeTypes';
+import { query, transaction } from './pgConnection';
+
+interface LiveWebhook extends WebhookSecrets {
+  id: string;
+  url: string;
+  kind: WebhookKind;
+}
+
+/**
+ * Stores an event and one delivery per live webhook of its team, name and link (template links
+ * only), in one transaction; the same team and webhookEventId again returns what is stored.
+ * Deliveries the handoff has room for are inserted leased to it and returned ready to send.
+ */
+export async function recordEvent(pool: Pool, event: NewEvent): Promise<RecordedEvent> {
+  const reserved: string[] = [];
+  try {
+    return await transaction(pool, async (client) => {
+      const inserted = await query<EventRow>(
+        client,
+        `INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (team_id, webhook_event_id) DO NOTHING RETURNING *`,
+        [event.teamId, event.webhookEventId, event.eventName, event.urlKind, event.body, event.now, event.link.id],
+      );
+      const row = inserted[0];
+      if (row === undefined) {
+        const [existing] = await query<EventRow>(
+          client,
+          'SELECT * FROM events WHERE team_id = $1 AND webhook_event_id = $2',
+          [event.teamId, event.webhookEventId],
+        );
+        const ids = await query<{ id: string }>(client, 'SELECT id FROM deliveries WHERE event_id = $1 ORDER BY seq', [
+          existing!.id,
+        ]);
+        return { created: false, event: existing!, deliveryIds: ids.map((r) => r.id), leased: [] };
+      }
+      const deliveryIds: string[] = [];
+      const leased: ClaimedDelivery[] = [];
+      // Only template availability links are delivered (Spir's help page); one-off ones are kept.
+      if (event.urlKind === 'template') {
+        await query(
+          client,
+          `INSERT INTO availability_links (team_id, link_id, original_url, private_title, last_event_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (team_id, link_id) DO UPDATE SET original_url = excluded.original_url,
+             private_title = excluded.private_title,
+             last_event_at = greatest(availability_links.last_event_at, excluded.last_event_at)`,
+          [event.teamId, event.link.id, event.link.originalUrl, event.link.privateTitle, event.now],
+        );
+        const targets = await query<LiveWebhook>(
+          client,
+          `SELECT id, url, kind, secret, previous_secret, previous_secret_expires_at FROM webhooks
+           WHERE team_id = $1 AND event_name = $2 AND deleted_at IS NULL
+             AND (availability_links IS NULL OR availability_links::jsonb ? $3)
+           ORDER BY id`,
+          [event.teamId, event.eventName, event.link.id],
+        );
+        const { handoff } = event;
+        for (const target of targets) {
+          const id = `dlv_${randomUUID().replaceAll('-', '')}`;
+          const lease = handoff !== undefined && handoff.reserve(target.id);
+          if (lease) reserved.push(target.id);
+          await query(
+            client,
+            `INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round,
+               next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'pending', 1, 0, $6, $7, $8, $6, $6)`,
+            [
+              id,
+              event.teamId,
+              target.id,
+              row.id,
+              target.url,
+              event.now,
+              lease ? handoff.workerId : null,
+              lease ? event.now + handoff.leaseMs : null,
+            ],
+          );
+          deliveryIds.push(id);
+          if (lease) {
+            leased.push({
+              id,
+              teamId: event.teamId,
+              webhookId: target.id,
+              url: target.url,
+              webhookEventId: event.webhookEventId,
+              eventName: event.eventName,
+              body: event.body,
+              secrets: currentSecrets(target, event.now),
+              webhookKind: target.kind,
+              round: 1,
+              attemptNumber: 1,
+            });
+          }
+        }
+        // Wakes the other dispatchers for the deliveries this one had no room for.
+        if (leased.length < deliveryIds.length) await query(client, 'NOTIFY spir_deliveries_due');
+      }
+      return { created: true, event: row, deliveryIds, leased };
+    });
+  } catch (error) {
+    // Not committed: the slots taken for it are given back.
+    for (const webhookId of reserved) event.handoff?.release(webhookId);
+    throw error;
+  }
+}

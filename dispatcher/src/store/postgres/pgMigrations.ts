@@ -1,0 +1,165 @@
+import type { PoolClient } from 'pg';
+
+/**
+ * Versioned schema for PostgreSQL: migration N brings `spir_schema_version` from N-1 to N, under
+ * an advisory lock so that dispatchers starting together apply each migration once. Append only.
+ * Columns mirror the SQLite engine's (times as milliseconds, JSON as text), so row types are shared.
+ */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE teams (
+    team_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    admin_emails TEXT NOT NULL,
+    max_urls_per_event INTEGER NOT NULL,
+    max_subscriptions_per_event INTEGER NOT NULL DEFAULT 20,
+    language TEXT NOT NULL DEFAULT 'ja',
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE api_keys (
+    key_hash TEXT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    prefix TEXT NOT NULL DEFAULT '',
+    label TEXT,
+    scope TEXT NOT NULL DEFAULT 'full',
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT,
+    last_used_at BIGINT
+  );
+  CREATE INDEX api_keys_by_team ON api_keys (team_id, created_at);
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    url TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'endpoint',
+    availability_links TEXT,
+    secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_secret_expires_at BIGINT,
+    created_at BIGINT NOT NULL,
+    deleted_at BIGINT
+  );
+  CREATE INDEX webhooks_live_by_team ON webhooks (team_id, event_name) WHERE deleted_at IS NULL;
+  CREATE TABLE events (
+    id BIGSERIAL PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    webhook_event_id TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    url_kind TEXT NOT NULL,
+    link_id TEXT,
+    body TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    UNIQUE (team_id, webhook_event_id)
+  );
+  CREATE INDEX events_recent ON events (team_id, event_name, url_kind, id);
+  CREATE TABLE availability_links (
+    team_id TEXT NOT NULL,
+    link_id TEXT NOT NULL,
+    original_url TEXT NOT NULL,
+    private_title TEXT NOT NULL,
+    last_event_at BIGINT NOT NULL,
+    PRIMARY KEY (team_id, link_id)
+  );
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    seq BIGSERIAL NOT NULL,
+    team_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL REFERENCES webhooks (id),
+    event_id BIGINT NOT NULL REFERENCES events (id),
+    url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    attempts_in_round INTEGER NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at BIGINT,
+    cancel_reason TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_pending_by_webhook ON deliveries (webhook_id, next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_by_team ON deliveries (team_id, created_at, seq);
+  CREATE INDEX deliveries_finished ON deliveries (updated_at) WHERE status <> 'pending';
+  CREATE TABLE attempts (
+    id BIGSERIAL PRIMARY KEY,
+    delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+    round INTEGER NOT NULL,
+    attempt_number INTEGER NOT NULL,
+    started_at BIGINT NOT NULL,
+    duration_ms DOUBLE PRECISION NOT NULL,
+    outcome TEXT NOT NULL,
+    request_headers TEXT NOT NULL,
+    response_status INTEGER,
+    response_headers TEXT,
+    response_body TEXT,
+    error_code TEXT,
+    error_message TEXT
+  );
+  CREATE INDEX attempts_by_delivery ON attempts (delivery_id, round, attempt_number);
+  CREATE TABLE failure_emails (
+    id BIGSERIAL PRIMARY KEY,
+    delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+    round INTEGER NOT NULL,
+    team_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    send_attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at BIGINT,
+    last_error TEXT,
+    message_id TEXT,
+    created_at BIGINT NOT NULL,
+    sent_at BIGINT,
+    UNIQUE (delivery_id, round)
+  );
+  CREATE INDEX failure_emails_due ON failure_emails (next_attempt_at) WHERE status = 'pending';
+  CREATE TABLE console_links (
+    token_hash TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    return_to TEXT,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+  );
+  CREATE TABLE console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams (team_id),
+    csrf_token TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  `,
+];
+
+/** Any fixed number: the lock that serialises migrations across dispatchers. */
+const migrationLock = 0x5_1_7_0_1;
+
+export async function migratePostgres(client: PoolClient): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS spir_schema_version (version INTEGER NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT max(version) AS version FROM spir_schema_version');
+    const current = rows[0]?.version ?? 0;
+    if (current > migrations.length) {
+      throw new Error(
+        `database schema version ${current} is newer than this dispatcher knows (${migrations.length}); upgrade the dispatcher`,
+      );
+    }
+    for (let version = current + 1; version <= migrations.length; version++) {
+      await client.query('BEGIN');
+      await client.query(migrations[version - 1]!);
+      await client.query('INSERT INTO spir_schema_version (version) VALUES ($1)', [version]);
+      await client.query('COMMIT');
+    }
+  } catch (error) {
+    // The error that got us here is the one to report; a failed rollback adds nothing to it.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [migrationLock]);
+  }
+}

@@ -1,0 +1,296 @@
+import type { Pool } from 'pg';
+import { currentSecrets } from '../../subscriptions/webhookSecrets';
+import type {
+  AttemptResult,
+  AttemptRow,
+  ClaimedDelivery,
+  ClaimOptions,
+  DeliveryRow,
+  FailureEmailJob,
+  FailureEmailRow,
+  QueueDepth,
+  TeamLanguage,
+  WebhookKind,
+  WebhookRow,
+} from '../storeTypes';
+import { query, transaction } from './pgConnection';
+
+// Claims of every dispatcher take this lock for their short transaction, so that the per-webhook
+// limit, counted over every dispatcher's leases, holds exactly; rows are picked with SKIP LOCKED.
+const claimLock = 0x5_1_7_0_2;
+
+/**
+ * Leases due deliveries to one worker and returns what it needs to send them: the oldest due
+ * first, at most the webhook's limit in flight across all dispatchers (a webhook's leased rows
+ * are its attempts in flight, wherever they run); the limit is this worker's slow-start view.
+ */
+export async function claimDue(pool: Pool, options: ClaimOptions): Promise<ClaimedDelivery[]> {
+  return transaction(pool, async (client) => {
+    await query(client, 'SELECT pg_advisory_xact_lock($1)', [claimLock]);
+    const rows = await query<{
+      id: string;
+      team_id: string;
+      webhook_id: string;
+      url: string;
+      round: number;
+      attempts_in_round: number;
+      webhook_event_id: string;
+      event_name: ClaimedDelivery['eventName'];
+      body: string;
+      kind: WebhookKind;
+      secret: string;
+      previous_secret: string | null;
+      previous_secret_expires_at: number | null;
+    }>(
+      client,
+      `WITH due AS (
+         SELECT id, webhook_id, next_attempt_at FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)
+         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), ranked AS (
+         SELECT due.id, due.webhook_id, due.next_attempt_at,
+           row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.next_attempt_at) AS rank,
+           (SELECT count(*) FROM deliveries l
+            WHERE l.webhook_id = due.webhook_id AND l.status = 'pending' AND l.lease_expires_at > $1) AS in_flight
+         FROM due
+       ), picked AS (
+         SELECT id FROM ranked
+         WHERE rank + in_flight <= coalesce(($7::jsonb ->> ranked.webhook_id)::int, $3)
+         ORDER BY next_attempt_at LIMIT $4
+       ), leased AS (
+         UPDATE deliveries d SET lease_owner = $5, lease_expires_at = $6
+         FROM picked WHERE d.id = picked.id RETURNING d.*
+       )
+       SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
+              e.webhook_event_id, e.event_name, e.body,
+              w.kind, w.secret, w.previous_secret, w.previous_secret_expires_at
+       FROM leased d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+       ORDER BY d.next_attempt_at`,
+      [
+        options.now,
+        Math.max(options.limit * 4, 200),
+        options.perWebhookLimit,
+        options.limit,
+        options.workerId,
+        options.now + options.leaseMs,
+        JSON.stringify(Object.fromEntries(options.limitByWebhook)),
+      ],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      teamId: row.team_id,
+      webhookId: row.webhook_id,
+      url: row.url,
+      webhookEventId: row.webhook_event_id,
+      eventName: row.event_name,
+      body: row.body,
+      secrets: currentSecrets(row, options.now),
+      webhookKind: row.kind,
+      round: row.round,
+      attemptNumber: row.attempts_in_round + 1,
+    }));
+  });
+}
+
+const deliveryStatusAfter = { succeeded: 'succeeded', retry: 'pending', failed: 'failed', gone: 'canceled' } as const;
+const goneReason = 'The subscription answered 410 Gone: the integration removed it, so it was deleted.';
+
+/** Logs attempts and moves their deliveries on; guarded by the lease, as in the SQLite engine. */
+export async function recordAttempts(pool: Pool, workerId: string, results: readonly AttemptResult[]): Promise<void> {
+  if (results.length === 0) return;
+  await transaction(pool, async (client) => {
+    for (const result of results) {
+      const finishedAt = Math.round(result.startedAt + result.durationMs);
+      await query(
+        client,
+        `INSERT INTO attempts (delivery_id, round, attempt_number, started_at, duration_ms, outcome, request_headers,
+           response_status, response_headers, response_body, error_code, error_message)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          result.deliveryId,
+          result.round,
+          result.attemptNumber,
+          Math.round(result.startedAt),
+          result.durationMs,
+          result.next.kind === 'succeeded' ? 'succeeded' : 'failed',
+          JSON.stringify(result.requestHeaders),
+          result.response?.status ?? null,
+          result.response === null ? null : JSON.stringify(result.response.headers),
+          result.response?.body ?? null,
+          result.error?.code ?? null,
+          result.error?.message ?? null,
+        ],
+      );
+      const moved = await query(
+        client,
+        `UPDATE deliveries SET status = $1, attempts_in_round = $2, next_attempt_at = $3, lease_owner = NULL,
+           lease_expires_at = NULL, updated_at = $4, cancel_reason = $5
+         WHERE id = $6 AND lease_owner = $7 AND round = $8 AND status = 'pending' RETURNING id`,
+        [
+          deliveryStatusAfter[result.next.kind],
+          result.attemptNumber,
+          result.next.kind === 'retry' ? Math.round(result.next.nextAttemptAt) : finishedAt, // BIGINT: whole ms
+          finishedAt,
+          result.next.kind === 'gone' ? goneReason : null,
+          result.deliveryId,
+          workerId,
+          result.round,
+        ],
+      );
+      if (moved.length === 0) continue;
+      // We MUST write the email in this transaction: then a crash can delay it, never lose it.
+      if (result.next.kind === 'failed') {
+        await query(
+          client,
+          `INSERT INTO failure_emails (delivery_id, round, team_id, status, next_attempt_at, created_at)
+           SELECT id, round, team_id, 'pending', $2, $2 FROM deliveries WHERE id = $1
+           ON CONFLICT (delivery_id, round) DO NOTHING`,
+          [result.deliveryId, finishedAt],
+        );
+        await query(client, 'NOTIFY spir_failure_emails_due');
+      }
+      if (result.next.kind === 'gone') {
+        await query(client, 'UPDATE webhooks SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL', [
+          finishedAt,
+          result.webhookId,
+        ]);
+        await query(
+          client,
+          `UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
+           WHERE webhook_id = $2 AND status = 'pending'`,
+          [finishedAt, result.webhookId],
+        );
+      }
+    }
+  });
+}
+
+export async function queueDepth(pool: Pool, now: number): Promise<QueueDepth> {
+  const [row] = await query<QueueDepth>(
+    pool,
+    `SELECT count(*) FILTER (WHERE next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)) AS due,
+            count(*) FILTER (WHERE lease_expires_at > $1) AS "inFlight"
+     FROM deliveries WHERE status = 'pending'`,
+    [now],
+  );
+  return row!;
+}
+
+export async function resendDelivery(
+  pool: Pool,
+  teamId: string,
+  id: string,
+  now: number,
+): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'> {
+  return transaction(pool, async (client) => {
+    const [delivery] = await query<DeliveryRow>(
+      client,
+      'SELECT * FROM deliveries WHERE id = $1 AND team_id = $2 FOR UPDATE',
+      [id, teamId],
+    );
+    if (delivery === undefined) return 'not_found';
+    const [webhook] = await query<WebhookRow>(client, 'SELECT * FROM webhooks WHERE id = $1', [delivery.webhook_id]);
+    if (webhook!.deleted_at !== null) return 'webhook_deleted';
+    const [resent] = await query<DeliveryRow>(
+      client,
+      `UPDATE deliveries SET status = 'pending', round = round + 1, attempts_in_round = 0, next_attempt_at = $1,
+         lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
+       WHERE id = $2 AND team_id = $3 AND status IN ('succeeded', 'failed') RETURNING *`,
+      [now, id, teamId],
+    );
+    if (resent !== undefined) await query(client, 'NOTIFY spir_deliveries_due');
+    return resent ?? 'in_progress';
+  });
+}
+
+/** Leases pending failure emails to one sender (SKIP LOCKED: never two senders for one email). */
+export async function claimFailureEmails(
+  pool: Pool,
+  workerId: string,
+  now: number,
+  leaseMs: number,
+  limit: number,
+): Promise<FailureEmailJob[]> {
+  return transaction(pool, async (client) => {
+    const emails = await query<FailureEmailRow>(
+      client,
+      `UPDATE failure_emails SET lease_owner = $1, lease_expires_at = $2, send_attempts = send_attempts + 1
+       WHERE id IN (
+         SELECT id FROM failure_emails
+         WHERE status = 'pending' AND next_attempt_at <= $3 AND (lease_expires_at IS NULL OR lease_expires_at <= $3)
+         ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [workerId, now + leaseMs, now, limit],
+    );
+    const jobs: FailureEmailJob[] = [];
+    for (const email of emails) {
+      const [context] = await query<{
+        url: string;
+        webhook_id: string;
+        webhook_event_id: string;
+        event_name: string;
+        body: string;
+        team_name: string;
+        admin_emails: string;
+        language: TeamLanguage;
+      }>(
+        client,
+        `SELECT d.url, d.webhook_id, e.webhook_event_id, e.event_name, e.body, t.name AS team_name, t.admin_emails, t.language
+         FROM deliveries d JOIN events e ON e.id = d.event_id JOIN teams t ON t.team_id = d.team_id WHERE d.id = $1`,
+        [email.delivery_id],
+      );
+      const attempts = await query<AttemptRow>(
+        client,
+        'SELECT * FROM attempts WHERE delivery_id = $1 AND round = $2 ORDER BY attempt_number, id',
+        [email.delivery_id, email.round],
+      );
+      jobs.push({
+        email,
+        url: context!.url,
+        webhookId: context!.webhook_id,
+        webhookEventId: context!.webhook_event_id,
+        eventName: context!.event_name,
+        body: context!.body,
+        teamName: context!.team_name,
+        teamLanguage: context!.language,
+        adminEmails: JSON.parse(context!.admin_emails) as string[],
+        attempts,
+      });
+    }
+    return jobs;
+  });
+}
+
+/** One dispatcher at a time purges (an advisory lock); the others skip their turn. */
+export async function purgeFinishedBefore(
+  pool: Pool,
+  cutoff: number,
+): Promise<{ deliveries: number; attempts: number; events: number; deletedWebhooks: number }> {
+  return transaction(pool, async (client) => {
+    const [lock] = await query<{ locked: boolean }>(
+      client,
+      'SELECT pg_try_advisory_xact_lock($1) AS locked',
+      [0x5_1_7_0_3],
+    );
+    if (lock?.locked !== true) return { deliveries: 0, attempts: 0, events: 0, deletedWebhooks: 0 };
+    const finished = `SELECT id FROM deliveries WHERE status <> 'pending' AND updated_at < $1`;
+    await query(client, `DELETE FROM failure_emails WHERE status = 'sent' AND delivery_id IN (${finished})`, [cutoff]);
+    const count = async (sql: string) =>
+      (await query<{ id: unknown }>(client, `${sql} RETURNING 1 AS id`, [cutoff])).length;
+    const attempts = await count(
+      `DELETE FROM attempts WHERE delivery_id IN (${finished} AND id NOT IN (SELECT delivery_id FROM failure_emails))`,
+    );
+    const deliveries = await count(
+      `DELETE FROM deliveries WHERE status <> 'pending' AND updated_at < $1 AND id NOT IN (SELECT delivery_id FROM failure_emails)`,
+    );
+    const events = await count(
+      'DELETE FROM events WHERE received_at < $1 AND id NOT IN (SELECT event_id FROM deliveries)',
+    );
+    const deletedWebhooks = await count(
+      'DELETE FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < $1 AND id NOT IN (SELECT webhook_id FROM deliveries)',
+    );
+    await query(client, 'DELETE FROM console_links WHERE expires_at < $1', [cutoff]);
+    await query(client, 'DELETE FROM console_sessions WHERE expires_at < $1', [cutoff]);
+    return { deliveries, attempts, events, deletedWebhooks };
+  });
+}

@@ -1,0 +1,321 @@
+import pg, { type Pool, type PoolClient } from 'pg';
+import type {
+  ApiKeyRow,
+  AttemptResult,
+  AttemptRow,
+  AuthenticatedKey,
+  AvailabilityLinkRow,
+  ClaimOptions,
+  ConsoleSessionTeam,
+  DeliveryFilter,
+  DeliveryRow,
+  EventRow,
+  FailureEmailRow,
+  ListedDelivery,
+  NewApiKey,
+  NewEvent,
+  NewWebhook,
+  Store,
+  TeamLanguage,
+  TeamRow,
+  WebhookRow,
+} from '../storeTypes';
+import { query, transaction, unavailableOr } from './pgConnection';
+import { recordEvent } from './pgEvents';
+import { migratePostgres } from './pgMigrations';
+import * as queue from './pgQueue';
+import { teamsAndKeys } from './pgTeams';
+
+/**
+ * The shared engine: several dispatchers on one PostgreSQL database. Claims use
+ * `FOR UPDATE SKIP LOCKED`, leases expire for a killed dispatcher's deliveries to be taken over,
+ * and `NOTIFY spir_deliveries_due` wakes the others when one stores work it cannot take itself.
+ */
+export class PgStore implements Store {
+  readonly engine = 'postgres' as const;
+  private listener: PoolClient | undefined;
+
+  private readonly teams: ReturnType<typeof teamsAndKeys>;
+
+  private constructor(private readonly pool: Pool) {
+    this.teams = teamsAndKeys(pool);
+  }
+
+  static async open(url: string, poolSize: number): Promise<PgStore> {
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+    // An idle connection that the server dropped is replaced on next use; it must not crash us.
+    pool.on('error', () => undefined);
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client);
+    } finally {
+      client.release();
+    }
+    return new PgStore(pool);
+  }
+
+  async ping(): Promise<void> {
+    await query(this.pool, 'SELECT 1');
+  }
+
+  private closed = false;
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listener?.release();
+    await this.pool.end();
+  }
+
+  /** Calls `wake` whenever another dispatcher stored work it did not take (LISTEN/NOTIFY). */
+  async onWorkDue(wake: () => void): Promise<void> {
+    try {
+      this.listener = await this.pool.connect();
+      this.listener.on('notification', () => wake());
+      await this.listener.query('LISTEN spir_deliveries_due');
+      await this.listener.query('LISTEN spir_failure_emails_due');
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+  }
+
+  upsertTeam = (team: {
+    teamId: string;
+    name: string;
+    adminEmails: string[];
+    maxUrlsPerEvent: number;
+    maxSubscriptionsPerEvent: number;
+    language: TeamLanguage;
+    now: number;
+  }): Promise<TeamRow> => this.teams.upsertTeam(team);
+  getTeam = (teamId: string): Promise<TeamRow | undefined> => this.teams.getTeam(teamId);
+  addApiKey = (key: NewApiKey): Promise<ApiKeyRow> => this.teams.addApiKey(key);
+  listApiKeys = (teamId: string): Promise<ApiKeyRow[]> => this.teams.listApiKeys(teamId);
+  revokeApiKey = (teamId: string, keyId: string): Promise<boolean> => this.teams.revokeApiKey(teamId, keyId);
+  findApiKey = (keyHash: string): Promise<AuthenticatedKey | undefined> => this.teams.findApiKey(keyHash);
+  touchApiKey = (keyId: string, now: number): Promise<void> => this.teams.touchApiKey(keyId, now);
+  addConsoleLink = (link: {
+    tokenHash: string;
+    teamId: string;
+    returnTo: string | null;
+    now: number;
+    expiresAt: number;
+  }) => this.teams.addConsoleLink(link);
+  useConsoleLink = (tokenHash: string, now: number) => this.teams.useConsoleLink(tokenHash, now);
+  addConsoleSession = (session: {
+    idHash: string;
+    teamId: string;
+    csrfToken: string;
+    now: number;
+    expiresAt: number;
+  }) => this.teams.addConsoleSession(session);
+  findConsoleSession = (idHash: string, now: number): Promise<ConsoleSessionTeam | undefined> =>
+    this.teams.findConsoleSession(idHash, now);
+  deleteConsoleSession = (idHash: string): Promise<void> => this.teams.deleteConsoleSession(idHash);
+
+  async rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number> {
+    return transaction(this.pool, async (client) => {
+      const rows = await query<{ id: string; secret: string; previous_secret: string | null }>(
+        client,
+        'SELECT id, secret, previous_secret FROM webhooks FOR UPDATE',
+      );
+      let count = 0;
+      for (const row of rows) {
+        const secret = transform(row.secret);
+        const previous = row.previous_secret === null ? null : transform(row.previous_secret);
+        if (secret === row.secret && previous === row.previous_secret) continue;
+        await query(client, 'UPDATE webhooks SET secret = $1, previous_secret = $2 WHERE id = $3', [
+          secret,
+          previous,
+          row.id,
+        ]);
+        count++;
+      }
+      return count;
+    });
+  }
+
+  async createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'> {
+    return transaction(this.pool, async (client) => {
+      // The team's row is the lock: two creations for one team are counted one after the other.
+      const [team] = await query<{ max_urls_per_event: number; max_subscriptions_per_event: number }>(
+        client,
+        'SELECT max_urls_per_event, max_subscriptions_per_event FROM teams WHERE team_id = $1 FOR UPDATE',
+        [webhook.teamId],
+      );
+      const [live] = await query<{ count: number }>(
+        client,
+        `SELECT count(*)::int AS count FROM webhooks
+         WHERE team_id = $1 AND event_name = $2 AND kind = $3 AND deleted_at IS NULL`,
+        [webhook.teamId, webhook.eventName, webhook.kind],
+      );
+      const max = webhook.kind === 'subscription' ? team!.max_subscriptions_per_event : team!.max_urls_per_event;
+      if (live!.count >= max) return 'limit_reached';
+      const [row] = await query<WebhookRow>(
+        client,
+        `INSERT INTO webhooks (id, team_id, url, event_name, secret, created_at, kind, availability_links)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+        [
+          webhook.id,
+          webhook.teamId,
+          webhook.url,
+          webhook.eventName,
+          webhook.secret,
+          webhook.createdAt,
+          webhook.kind,
+          webhook.availabilityLinks === undefined ? null : JSON.stringify(webhook.availabilityLinks),
+        ],
+      );
+      return row!;
+    });
+  }
+
+  listWebhooks = (teamId: string): Promise<WebhookRow[]> =>
+    query<WebhookRow>(
+      this.pool,
+      'SELECT * FROM webhooks WHERE team_id = $1 AND deleted_at IS NULL ORDER BY created_at, id',
+      [teamId],
+    );
+
+  async getWebhook(teamId: string, id: string): Promise<WebhookRow | undefined> {
+    const [row] = await query<WebhookRow>(
+      this.pool,
+      'SELECT * FROM webhooks WHERE id = $1 AND team_id = $2 AND deleted_at IS NULL',
+      [id, teamId],
+    );
+    return row;
+  }
+
+  async deleteWebhook(teamId: string, id: string, now: number): Promise<boolean> {
+    return transaction(this.pool, async (client) => {
+      const deleted = await query(
+        client,
+        'UPDATE webhooks SET deleted_at = $1 WHERE id = $2 AND team_id = $3 AND deleted_at IS NULL RETURNING id',
+        [now, id, teamId],
+      );
+      if (deleted.length === 0) return false;
+      await query(
+        client,
+        `UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
+         WHERE webhook_id = $2 AND status = 'pending'`,
+        [now, id],
+      );
+      return true;
+    });
+  }
+
+  async rotateWebhookSecret(
+    teamId: string,
+    id: string,
+    secret: string,
+    previousExpiresAt: number,
+  ): Promise<WebhookRow | undefined> {
+    const [row] = await query<WebhookRow>(
+      this.pool,
+      `UPDATE webhooks SET previous_secret = secret, secret = $1, previous_secret_expires_at = $2
+       WHERE id = $3 AND team_id = $4 AND deleted_at IS NULL RETURNING *`,
+      [secret, previousExpiresAt, id, teamId],
+    );
+    return row;
+  }
+
+  recordEvent = (event: NewEvent) => recordEvent(this.pool, event);
+
+  listRecentEvents = (
+    teamId: string,
+    filter: { eventName: EventRow['event_name'] | undefined; linkId: string | undefined },
+    limit: number,
+  ) =>
+    query<EventRow>(
+      this.pool,
+      `SELECT * FROM events WHERE team_id = $1 AND url_kind = 'template'
+         AND ($2::text IS NULL OR event_name = $2) AND ($3::text IS NULL OR link_id = $3)
+       ORDER BY id DESC LIMIT $4`,
+      [teamId, filter.eventName ?? null, filter.linkId ?? null, limit],
+    );
+
+  listAvailabilityLinks = (teamId: string) =>
+    query<AvailabilityLinkRow>(
+      this.pool,
+      'SELECT * FROM availability_links WHERE team_id = $1 ORDER BY last_event_at DESC, link_id',
+      [teamId],
+    );
+
+  claimDueDeliveries = (options: ClaimOptions) => queue.claimDue(this.pool, options);
+  recordAttemptResults = (workerId: string, results: readonly AttemptResult[]) =>
+    queue.recordAttempts(this.pool, workerId, results);
+  queueDepth = (now: number) => queue.queueDepth(this.pool, now);
+
+  listDeliveries = (filter: DeliveryFilter) =>
+    query<ListedDelivery>(
+      this.pool,
+      `SELECT d.*, e.webhook_event_id, e.event_name FROM deliveries d JOIN events e ON e.id = d.event_id
+       WHERE d.team_id = $1 AND ($2::text IS NULL OR d.webhook_id = $2) AND ($3::text IS NULL OR d.status = $3)
+         AND ($4::text IS NULL OR e.event_name = $4) AND ($5::bigint IS NULL OR d.created_at >= $5)
+         AND ($6::bigint IS NULL OR d.created_at < $6)
+         AND ($7::bigint IS NULL OR (d.created_at, d.seq) < ($7, $8::bigint))
+       ORDER BY d.created_at DESC, d.seq DESC LIMIT $9`,
+      [
+        filter.teamId,
+        filter.webhookId ?? null,
+        filter.status ?? null,
+        filter.eventName ?? null,
+        filter.since ?? null,
+        filter.until ?? null,
+        filter.after?.createdAt ?? null,
+        filter.after?.seq ?? null,
+        filter.limit,
+      ],
+    );
+
+  resendDelivery = (teamId: string, id: string, now: number) => queue.resendDelivery(this.pool, teamId, id, now);
+  claimFailureEmails = (workerId: string, now: number, leaseMs: number, limit: number) =>
+    queue.claimFailureEmails(this.pool, workerId, now, leaseMs, limit);
+
+  async markFailureEmailSent(workerId: string, id: number, messageId: string, now: number): Promise<void> {
+    await query(
+      this.pool,
+      `UPDATE failure_emails SET status = 'sent', sent_at = $1, message_id = $2, lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = $3 AND lease_owner = $4`,
+      [now, messageId, id, workerId],
+    );
+  }
+
+  async rescheduleFailureEmail(workerId: string, id: number, nextAttemptAt: number, error: string): Promise<void> {
+    await query(
+      this.pool,
+      `UPDATE failure_emails SET next_attempt_at = $1, last_error = $2, lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = $3 AND lease_owner = $4`,
+      [nextAttemptAt, error, id, workerId],
+    );
+  }
+
+  async getFailureEmail(deliveryId: string, round: number): Promise<FailureEmailRow | undefined> {
+    const [row] = await query<FailureEmailRow>(
+      this.pool,
+      'SELECT * FROM failure_emails WHERE delivery_id = $1 AND round = $2',
+      [deliveryId, round],
+    );
+    return row;
+  }
+
+  purgeFinishedBefore = (cutoff: number) => queue.purgeFinishedBefore(this.pool, cutoff);
+
+  async getEventById(id: number): Promise<EventRow | undefined> {
+    const [row] = await query<EventRow>(this.pool, 'SELECT * FROM events WHERE id = $1', [id]);
+    return row;
+  }
+
+  async getDelivery(teamId: string, id: string): Promise<DeliveryRow | undefined> {
+    const [row] = await query<DeliveryRow>(this.pool, 'SELECT * FROM deliveries WHERE id = $1 AND team_id = $2', [
+      id,
+      teamId,
+    ]);
+    return row;
+  }
+
+  listAttempts = (deliveryId: string) =>
+    query<AttemptRow>(this.pool, 'SELECT * FROM attempts WHERE delivery_id = $1 ORDER BY round, attempt_number, id', [
+      deliveryId,
+    ]);
+}

@@ -1,0 +1,214 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { postgresBinaries, startTestPostgres, type TestPostgres } from '../testing/postgresServer';
+import { openStore } from './openStore';
+import type { AttemptResult, ClaimedDelivery, DeliveryHandoff, NewEvent, Store } from './storeTypes';
+
+// One store contract, every engine: the same behaviours against SQLite and a real PostgreSQL
+// started here (or TEST_DATABASE_URL's server). Without PostgreSQL binaries, its half is skipped
+// with a line saying how to enable it, except in CI, where it is mandatory.
+const postgresAvailable = (() => {
+  if (process.env.TEST_DATABASE_URL !== undefined || postgresBinaries() !== undefined) return true;
+  if (process.env.CI !== undefined) throw new Error('CI must have PostgreSQL (apt-get install postgresql)');
+  console.warn('PostgreSQL store tests skipped: apt-get install postgresql, or set TEST_DATABASE_URL.');
+  return false;
+})();
+
+let postgres: TestPostgres | undefined;
+let databases = 0;
+const folders: string[] = [];
+
+afterAll(() => {
+  postgres?.stop();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+const engines: [string, () => Promise<Store>][] = [
+  [
+    'sqlite',
+    () => {
+      const folder = mkdtempSync(join(tmpdir(), 'spir-contract-'));
+      folders.push(folder);
+      return openStore({ database: { engine: 'sqlite', path: join(folder, 'store.db') } });
+    },
+  ],
+];
+if (postgresAvailable) {
+  engines.push([
+    'postgres',
+    async () => {
+      postgres ??= await startTestPostgres();
+      const url = await postgres.createDatabase(`contract_${process.pid}_${++databases}`);
+      return openStore({ database: { engine: 'postgres', url, poolSize: 5 } });
+    },
+  ]);
+}
+
+const now = 1_800_000_000_000;
+const team = {
+  name: 'T',
+  adminEmails: ['a@example.com'],
+  maxUrlsPerEvent: 2,
+  maxSubscriptionsPerEvent: 3,
+  language: 'ja' as const,
+  now,
+};
+const webhook = (id: string, extra: object = {}) => ({
+  id,
+  teamId: 't',
+  url: `https://${id}.example.com/`,
+  eventName: 'form.answered' as const,
+  secret: `whsec_${id}`,
+  createdAt: now,
+  kind: 'endpoint' as const,
+  availabilityLinks: undefined,
+  ...extra,
+});
+const event = (id: string, linkId = 'L1'): NewEvent => ({
+  teamId: 't',
+  webhookEventId: id,
+  eventName: 'form.answered',
+  urlKind: 'template',
+  body: `{"id":"${id}"}`,
+  link: { id: linkId, originalUrl: `https://app.spirinc.com/t/t/as/${linkId}/confirm`, privateTitle: 'T' },
+  now,
+});
+const claim = (store: Store, workerId: string, limit = 10, perWebhookLimit = 8) =>
+  store.claimDueDeliveries({
+    workerId,
+    now,
+    leaseMs: 60_000,
+    limit,
+    perWebhookLimit,
+    inFlightByWebhook: new Map(),
+    limitByWebhook: new Map(),
+  });
+const result = (delivery: ClaimedDelivery, next: AttemptResult['next']): AttemptResult => ({
+  deliveryId: delivery.id,
+  webhookId: delivery.webhookId,
+  round: delivery.round,
+  attemptNumber: delivery.attemptNumber,
+  startedAt: now,
+  durationMs: 5,
+  requestHeaders: {},
+  response: { status: 500, headers: {}, body: '' },
+  error: null,
+  next,
+});
+
+describe.each(engines)('the %s store', (engine, open) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await open();
+    await store.upsertTeam({ teamId: 't', ...team });
+  });
+  afterEach(() => store.close());
+
+  it('keeps registered URLs and subscriptions to their own limits', async () => {
+    expect(await store.createWebhook(webhook('a'))).toMatchObject({ id: 'a', kind: 'endpoint' });
+    await store.createWebhook(webhook('b'));
+    expect(await store.createWebhook(webhook('c'))).toBe('limit_reached');
+    expect(await store.createWebhook(webhook('s1', { kind: 'subscription' }))).toMatchObject({ kind: 'subscription' });
+    expect((await store.listWebhooks('t')).map((w) => w.id)).toEqual(['a', 'b', 's1']);
+  });
+
+  it('records an event once, with a delivery per matching webhook, and finds it again by id', async () => {
+    await store.createWebhook(webhook('a'));
+    await store.createWebhook(webhook('only-l2', { availabilityLinks: ['L2'] }));
+    const first = await store.recordEvent(event('e1'));
+    expect(first).toMatchObject({ created: true, deliveryIds: [expect.stringMatching(/^dlv_/)] });
+    const again = await store.recordEvent(event('e1'));
+    expect(again).toMatchObject({ created: false, deliveryIds: first.deliveryIds });
+    expect((await store.recordEvent(event('e2', 'L2'))).deliveryIds).toHaveLength(2);
+    expect((await store.listAvailabilityLinks('t')).map((l) => l.link_id).sort()).toEqual(['L1', 'L2']);
+  });
+
+  it('never gives two claimers the same delivery', async () => {
+    await store.createWebhook(webhook('a'));
+    await store.createWebhook(webhook('b'));
+    for (let i = 0; i < 6; i++) await store.recordEvent(event(`e${i}`));
+    const claims = await Promise.all([claim(store, 'w1', 4), claim(store, 'w2', 4), claim(store, 'w3', 4)]);
+    const ids = claims.flat().map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(12);
+  });
+
+  // SQLite serves one dispatcher, whose worker counts its own attempts in flight; PostgreSQL
+  // counts every dispatcher's leases, so the limit holds across them.
+  if (engine === 'postgres') {
+    it("keeps a webhook to its limit across every dispatcher's claims", async () => {
+      await store.createWebhook(webhook('a'));
+      for (let i = 0; i < 6; i++) await store.recordEvent(event(`e${i}`));
+      const [one, two] = await Promise.all([claim(store, 'w1', 10, 2), claim(store, 'w2', 10, 2)]);
+      expect(one.length + two.length).toBe(2);
+      expect(await claim(store, 'w3', 10, 2)).toEqual([]);
+    });
+  }
+
+  it('moves a delivery on only for the worker that holds its lease, and writes one failure email', async () => {
+    await store.createWebhook(webhook('a'));
+    await store.recordEvent(event('e1'));
+    const [delivery] = await claim(store, 'w1');
+    await store.recordAttemptResults('someone-else', [result(delivery!, { kind: 'failed' })]);
+    expect((await store.getDelivery('t', delivery!.id))?.status).toBe('pending');
+    await store.recordAttemptResults('w1', [result(delivery!, { kind: 'failed' })]);
+    expect((await store.getDelivery('t', delivery!.id))?.status).toBe('failed');
+    const [mine, theirs] = await Promise.all([
+      store.claimFailureEmails('s1', now + 60, 60_000, 10),
+      store.claimFailureEmails('s2', now + 60, 60_000, 10),
+    ]);
+    expect(mine.length + theirs.length).toBe(1);
+    expect((await store.listAttempts(delivery!.id)).map((a) => a.outcome)).toEqual(['failed', 'failed']);
+  });
+
+  it('hands fresh deliveries to a local worker leased in the same commit', async () => {
+    await store.createWebhook(webhook('a'));
+    const taken: string[] = [];
+    const handoff: DeliveryHandoff = {
+      workerId: 'local',
+      leaseMs: 60_000,
+      reserve: (webhookId) => (taken.push(webhookId), true),
+      release: () => undefined,
+    };
+    const recorded = await store.recordEvent({ ...event('e1'), handoff });
+    expect(recorded.leased.map((d) => d.webhookId)).toEqual(['a']);
+    expect(await claim(store, 'other')).toEqual([]);
+  });
+
+  it('pages deliveries newest first with a cursor, and resends a finished one', async () => {
+    await store.createWebhook(webhook('a'));
+    for (let i = 0; i < 3; i++) await store.recordEvent(event(`e${i}`));
+    const first = await store.listDeliveries({ teamId: 't', limit: 2 });
+    const last = first[first.length - 1]!;
+    const rest = await store.listDeliveries({
+      teamId: 't',
+      limit: 2,
+      after: { createdAt: last.created_at, seq: last.seq },
+    });
+    expect([...first, ...rest].map((d) => d.webhook_event_id)).toHaveLength(3);
+    const [delivery] = await claim(store, 'w1', 1);
+    await store.recordAttemptResults('w1', [result(delivery!, { kind: 'succeeded' })]);
+    expect(await store.resendDelivery('t', delivery!.id, now + 5)).toMatchObject({ status: 'pending', round: 2 });
+    expect(await store.resendDelivery('t', 'dlv_missing', now)).toBe('not_found');
+  });
+
+  it('uses a console link once, and keys by their hash until revoked', async () => {
+    await store.addConsoleLink({ tokenHash: 'h', teamId: 't', returnTo: null, now, expiresAt: now + 1000 });
+    expect(await store.useConsoleLink('h', now)).toMatchObject({ team_id: 't' });
+    expect(await store.useConsoleLink('h', now)).toBeUndefined();
+    await store.addApiKey({
+      id: 'k1',
+      teamId: 't',
+      keyHash: 'kh',
+      prefix: 'spk_x',
+      label: null,
+      scope: 'read',
+      createdAt: now,
+      expiresAt: null,
+    });
+    expect(await store.findApiKey('kh')).toMatchObject({ team_id: 't', key_scope: 'read' });
+    expect(await store.revokeApiKey('t', 'k1')).toBe(true);
+    expect(await store.findApiKey('kh')).toBeUndefined();
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * The dispatcher's whole-path tests again, on PostgreSQL (`npm run test:postgres`, also run by
+ * .ci/run): every test dispatcher gets a fresh database on the cluster that script starts. Left
+ * out: tests of what only the embedded engine has (its file, its locking, its WAL sync), and the
+ * other packages' tests, which do not depend on the engine.
+ */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  roots: ['<rootDir>/dispatcher/src'],
+  testPathIgnorePatterns: [
+    ...base.testPathIgnorePatterns,
+    '/store/sqliteStore\\.test\\.ts$',
+    '/store/walSync\\.test\\.ts$',
+    '/store/deliveryHandoff\\.test\\.ts$',
+    '/store/storeContract\\.test\\.ts$',
+    '/delivery/crashRecovery\\.test\\.ts$',
+    '/ops/logger\\.test\\.ts$',
+    '/startupErrors\\.test\\.ts$',
+    '/console/consoleBrowser\\.test\\.ts$',
+  ],
+};
