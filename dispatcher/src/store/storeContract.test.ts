@@ -1,19 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postgresBinaries, startTestPostgres, type TestPostgres } from '../testing/postgresServer';
+import { postgresAvailable, startTestPostgres, type TestPostgres } from '../testing/postgresServer';
 import { openStore } from './openStore';
 import type { AttemptResult, ClaimedDelivery, DeliveryHandoff, NewEvent, Store } from './storeTypes';
 
 // One store contract, every engine: the same behaviours against SQLite and a real PostgreSQL
 // started here (or TEST_DATABASE_URL's server). Without PostgreSQL binaries, its half is skipped
 // with a line saying how to enable it, except in CI, where it is mandatory.
-const postgresAvailable = (() => {
-  if (process.env.TEST_DATABASE_URL !== undefined || postgresBinaries() !== undefined) return true;
-  if (process.env.CI !== undefined) throw new Error('CI must have PostgreSQL (apt-get install postgresql)');
-  console.warn('PostgreSQL store tests skipped: apt-get install postgresql, or set TEST_DATABASE_URL.');
-  return false;
-})();
 
 let postgres: TestPostgres | undefined;
 let databases = 0;
@@ -34,7 +28,7 @@ const engines: [string, () => Promise<Store>][] = [
     },
   ],
 ];
-if (postgresAvailable) {
+if (postgresAvailable()) {
   engines.push([
     'postgres',
     async () => {

@@ -15,7 +15,7 @@ export interface TestPostgres {
 }
 
 /** Where Debian puts the server binaries; undefined when none is installed. */
-export function postgresBinaries(): string | undefined {
+function postgresBinaries(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
@@ -31,6 +31,17 @@ const asPostgres = (command: string, args: string[]) => {
     : spawnSync(command, args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
 };
+
+/**
+ * Whether PostgreSQL tests can run here. Without server binaries (or TEST_DATABASE_URL) they are
+ * skipped with one line saying how to enable them, except in CI, where they are mandatory.
+ */
+export function postgresAvailable(): boolean {
+  if (process.env.TEST_DATABASE_URL !== undefined || postgresBinaries() !== undefined) return true;
+  if (process.env.CI !== undefined) throw new Error('CI must have PostgreSQL (apt-get install postgresql)');
+  console.warn('PostgreSQL tests skipped: apt-get install postgresql, or set TEST_DATABASE_URL.');
+  return false;
+}
 
 export async function startTestPostgres(): Promise<TestPostgres> {
   const bin = postgresBinaries();
