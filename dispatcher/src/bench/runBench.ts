@@ -8,8 +8,9 @@ import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { cpuTimeMs, sampleRss, startBenchReceiver, type BenchReceiver } from './benchProcesses';
 import { driveReceiverDirectly, epochNow, ingestEvents, percentile } from './loadGenerator';
 import { printReport, type BenchReport } from './benchReport';
+import { compareEngines } from './postgresBench';
 
-// `npm run bench [-- --quick]`: the dispatcher as in production (SQLite, default limits and
+// `npm run bench [-- --quick] [--engine postgres --dispatchers N]`: the dispatcher as in production (SQLite, default limits and
 // logging) but for WEBHOOK_RESOLVE and a throwaway CA, a receiver in its own process, and the
 // receiver's ceiling measured in the same run. It reports; it asserts nothing. `--backlog-only`
 // runs the 200,000-delivery backlog case alone.
@@ -135,6 +136,19 @@ async function main(): Promise<void> {
     return result;
   };
 
+  const engine = process.argv[process.argv.indexOf('--engine') + 1];
+  if (process.argv.includes('--engine') && engine === 'postgres') {
+    const at = process.argv.indexOf('--dispatchers');
+    const count = at === -1 ? 2 : Number(process.argv[at + 1]);
+    await compareEngines(
+      { dir, token, receiver, caFile: files.ca, hosts, healthyHost },
+      sizes.events,
+      Number.isInteger(count) && count > 0 ? count : 2,
+    );
+    receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   if (process.argv.includes('--backlog-only')) {
     report.backlog = await backlogCase(startDispatcher, addTeam, files, sizes.backlog);
     receiver.stop();

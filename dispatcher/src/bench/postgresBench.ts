@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { samples } from '@spir-webhooks/shared-types';
+import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
+import { startTestPostgres } from '../testing/postgresServer';
+import { cpuTimeMs, type BenchReceiver } from './benchProcesses';
+import { ingestEvents } from './loadGenerator';
+
+export interface EngineSetup {
+  dir: string;
+  token: string;
+  receiver: BenchReceiver;
+  caFile: string;
+  hosts: string[];
+  healthyHost: (i: number) => string;
+}
+
+/** CPU of every PostgreSQL server process (the only cluster on the machine is the bench's). */
+function postgresCpuMs(): number {
+  const pids = execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + cpuTimeMs(Number(pid));
+    } catch {
+      return sum; // a backend that exited between pgrep and the read
+    }
+  }, 0);
+}
+
+/**
+ * `npm run bench -- --engine postgres --dispatchers N`: the 20-endpoint case on the embedded
+ * SQLite engine (one dispatcher), then on PostgreSQL with one and with N dispatchers sharing a
+ * throwaway cluster, in the same run: deliveries per second, the dispatchers' CPU per event and
+ * the database's own CPU per event, so that the cost of the shared engine is visible.
+ */
+export async function compareEngines(setup: EngineSetup, events: number, dispatchers: number): Promise<void> {
+  const postgres = await startTestPostgres();
+  let run = 0;
+  const eventBody = (teamId: string, id: string) =>
+    JSON.stringify({ teamId, urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
+  const measure = async (label: string, databaseUrl: (dataDir: string) => Promise<string>, count: number) => {
+    await setup.receiver.reset();
+    const started: DispatcherProcess[] = [];
+    const database = await databaseUrl(join(setup.dir, `engine-${++run}`));
+    for (let i = 0; i < count; i++) {
+      const dataDir = join(setup.dir, `engine-${run}-${i}`);
+      mkdirSync(dataDir, { recursive: true });
+      const env = {
+        DATA_DIR: dataDir,
+        DATABASE_URL: database,
+        INTERNAL_API_TOKEN: setup.token,
+        LOG_LEVEL: 'info',
+        WEBHOOK_RESOLVE: setup.hosts.map((host) => `${host}:127.0.0.1`).join(','),
+        NODE_EXTRA_CA_CERTS: setup.caFile,
+      };
+      started.push(await spawnDispatcher(env, await freePort()));
+    }
+    const first = started[0]!;
+    for (let t = 0; t < 20; t++) {
+      await first.call('PUT', `/internal/v1/teams/t${t}`, { name: `t${t}`, adminEmails: ['ops@example.com'] });
+      const { apiKey } = await first.call('POST', `/internal/v1/teams/t${t}/api-keys`);
+      await first.call(
+        'POST',
+        '/v1/webhooks',
+        { url: `https://${setup.healthyHost(t)}:${setup.receiver.port}/hook`, event: 'form.answered' },
+        apiKey,
+      );
+    }
+    const bodies = Array.from({ length: events }, (_, i) => ({
+      id: `${label}-${i}`,
+      body: eventBody(`t${i % 20}`, `${label}-${i}`),
+    }));
+    const cpuBefore = started.reduce((sum, d) => sum + cpuTimeMs(d.child.pid!), 0);
+    const databaseBefore = database.startsWith('postgres') ? postgresCpuMs() : 0;
+    const startedAt = Date.now();
+    // Spread over the dispatchers as a load balancer would.
+    await Promise.all(
+      started.map((d, i) =>
+        ingestEvents(
+          d.url,
+          setup.token,
+          bodies.filter((_, n) => n % count === i),
+          Math.ceil(64 / count),
+        ),
+      ),
+    );
+    while ((await setup.receiver.count()).unique < events) await new Promise((resolve) => setTimeout(resolve, 50));
+    const seconds = (Date.now() - startedAt) / 1000;
+    const dispatcherCpu = started.reduce((sum, d) => sum + cpuTimeMs(d.child.pid!), 0) - cpuBefore;
+    const databaseCpu = database.startsWith('postgres') ? postgresCpuMs() - databaseBefore : 0;
+    for (const d of started) await d.stop();
+    const result = {
+      dispatchers: count,
+      deliveriesPerSecond: Math.round(events / seconds),
+      dispatcherCpuMsPerEvent: Math.round((dispatcherCpu / events) * 100) / 100,
+      databaseCpuMsPerEvent: Math.round((databaseCpu / events) * 100) / 100,
+    };
+    console.log(`${label}: ${JSON.stringify(result)}`);
+    return result;
+  };
+  try {
+    await measure('sqlite, 1 dispatcher', async (dir) => `sqlite:${join(dir, 'dispatcher.db')}`, 1);
+    await measure('postgres, 1 dispatcher', () => postgres.createDatabase(`bench_${run + 1}`), 1);
+    if (dispatchers > 1)
+      await measure(
+        `postgres, ${dispatchers} dispatchers`,
+        () => postgres.createDatabase(`bench_${run + 1}`),
+        dispatchers,
+      );
+  } finally {
+    postgres.stop();
+  }
+}
