@@ -1,25 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './storeTypes';
 import type { StatementName } from './sqliteStatements';
-import { currentSecrets } from '../subscriptions/webhookSecrets';
+import { claimedDeliveryOf, deliveryStatusAfter, goneReason, type ClaimedJoinRow } from './storeRows';
 
 type Statements = Record<StatementName, Statement>;
-
-interface ClaimedJoinRow {
-  id: string;
-  team_id: string;
-  webhook_id: string;
-  url: string;
-  round: number;
-  attempts_in_round: number;
-  webhook_event_id: string;
-  event_name: ClaimedDelivery['eventName'];
-  body: string;
-  secret: string;
-  previous_secret: string | null;
-  previous_secret_expires_at: number | null;
-  kind: ClaimedDelivery['webhookKind'];
-}
 
 /**
  * Leases due deliveries to one worker and returns what it needs to send them. Runs inside the
@@ -63,29 +47,8 @@ export function claimDue(sql: Statements, options: ClaimOptions): ClaimedDeliver
   }
   if (picked.length === 0) return [];
   const rows = sql.claimedDetails.all(JSON.stringify(picked.map((row) => row.id))) as ClaimedJoinRow[];
-  return rows.map((row) => ({
-    id: row.id,
-    teamId: row.team_id,
-    webhookId: row.webhook_id,
-    url: row.url,
-    webhookEventId: row.webhook_event_id,
-    eventName: row.event_name,
-    body: row.body,
-    secrets: currentSecrets(row, options.now),
-    webhookKind: row.kind,
-    round: row.round,
-    attemptNumber: row.attempts_in_round + 1,
-  }));
+  return rows.map((row) => claimedDeliveryOf(row, options.now));
 }
-
-const deliveryStatusAfter = {
-  succeeded: 'succeeded',
-  retry: 'pending',
-  failed: 'failed',
-  gone: 'canceled',
-} as const satisfies Record<AttemptResult['next']['kind'], string>;
-
-const goneReason = 'The subscription answered 410 Gone: the integration removed it, so it was deleted.';
 
 /**
  * Logs attempts and moves their deliveries on (done, retry at, or finally failed with its email

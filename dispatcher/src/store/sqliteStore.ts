@@ -19,16 +19,17 @@ import type {
   FailureEmailRow,
   ListedDelivery,
   NewApiKey,
+  NewTeam,
   NewEvent,
   NewWebhook,
   QueueDepth,
   RecordedEvent,
   Store,
-  TeamLanguage,
   TeamRow,
   WebhookRow,
 } from './storeTypes';
 import { StoreUnavailableError } from './storeTypes';
+import { failureEmailJobOf, type FailureEmailContextRow } from './storeRows';
 import { WalSync } from './walSync';
 
 // SQLite's codes for "cannot write now", as opposed to a bug in a statement.
@@ -111,15 +112,7 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
-  async upsertTeam(team: {
-    teamId: string;
-    name: string;
-    adminEmails: string[];
-    maxUrlsPerEvent: number;
-    maxSubscriptionsPerEvent: number;
-    language: TeamLanguage;
-    now: number;
-  }): Promise<TeamRow> {
+  async upsertTeam(team: NewTeam): Promise<TeamRow> {
     return this.durable(
       this.sql.upsertTeam.get({
         team_id: team.teamId,
@@ -428,30 +421,13 @@ export class SqliteStore implements Store {
           lease_until: now + leaseMs,
           limit,
         }) as FailureEmailRow[];
-        return emails.map((email): FailureEmailJob => {
-          const context = this.sql.failureEmailContext.get(email.delivery_id) as {
-            url: string;
-            webhook_id: string;
-            webhook_event_id: string;
-            event_name: string;
-            body: string;
-            team_name: string;
-            admin_emails: string;
-            language: TeamLanguage;
-          };
-          return {
+        return emails.map((email) =>
+          failureEmailJobOf(
             email,
-            url: context.url,
-            webhookId: context.webhook_id,
-            webhookEventId: context.webhook_event_id,
-            eventName: context.event_name,
-            body: context.body,
-            teamName: context.team_name,
-            teamLanguage: context.language,
-            adminEmails: JSON.parse(context.admin_emails) as string[],
-            attempts: this.sql.attemptsOfRound.all(email.delivery_id, email.round) as AttemptRow[],
-          };
-        });
+            this.sql.failureEmailContext.get(email.delivery_id) as FailureEmailContextRow,
+            this.sql.attemptsOfRound.all(email.delivery_id, email.round) as AttemptRow[],
+          ),
+        );
       })
       .immediate();
   }

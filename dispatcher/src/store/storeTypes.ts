@@ -28,6 +28,17 @@ export interface TeamRow {
 
 export type TeamLanguage = 'ja' | 'en';
 
+/** A team as Spir's core creates or updates it. */
+export interface NewTeam {
+  teamId: string;
+  name: string;
+  adminEmails: string[];
+  maxUrlsPerEvent: number;
+  maxSubscriptionsPerEvent: number;
+  language: TeamLanguage;
+  now: number;
+}
+
 /** `full` may do everything a team may; `read` may call every GET but the secret's. */
 export type ApiKeyScope = 'full' | 'read';
 
@@ -348,15 +359,7 @@ export interface Store {
    */
   onWorkDue(wake: () => void): Promise<void>;
 
-  upsertTeam(team: {
-    teamId: string;
-    name: string;
-    adminEmails: string[];
-    maxUrlsPerEvent: number;
-    maxSubscriptionsPerEvent: number;
-    language: TeamLanguage;
-    now: number;
-  }): Promise<TeamRow>;
+  upsertTeam(team: NewTeam): Promise<TeamRow>;
   getTeam(teamId: string): Promise<TeamRow | undefined>;
   addApiKey(key: NewApiKey): Promise<ApiKeyRow>;
   listApiKeys(teamId: string): Promise<ApiKeyRow[]>;

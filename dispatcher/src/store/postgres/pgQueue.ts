@@ -1,5 +1,12 @@
 import type { Pool } from 'pg';
-import { currentSecrets } from '../../subscriptions/webhookSecrets';
+import {
+  claimedDeliveryOf,
+  deliveryStatusAfter,
+  failureEmailJobOf,
+  goneReason,
+  type ClaimedJoinRow,
+  type FailureEmailContextRow,
+} from '../storeRows';
 import type {
   AttemptResult,
   AttemptRow,
@@ -9,8 +16,6 @@ import type {
   FailureEmailJob,
   FailureEmailRow,
   QueueDepth,
-  TeamLanguage,
-  WebhookKind,
   WebhookRow,
 } from '../storeTypes';
 import { query, transaction } from './pgConnection';
@@ -27,21 +32,7 @@ const claimLock = 0x5_1_7_0_2;
 export async function claimDue(pool: Pool, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   return transaction(pool, async (client) => {
     await query(client, 'SELECT pg_advisory_xact_lock($1)', [claimLock]);
-    const rows = await query<{
-      id: string;
-      team_id: string;
-      webhook_id: string;
-      url: string;
-      round: number;
-      attempts_in_round: number;
-      webhook_event_id: string;
-      event_name: ClaimedDelivery['eventName'];
-      body: string;
-      kind: WebhookKind;
-      secret: string;
-      previous_secret: string | null;
-      previous_secret_expires_at: number | null;
-    }>(
+    const rows = await query<ClaimedJoinRow>(
       client,
       `WITH due AS (
          SELECT id, webhook_id, next_attempt_at FROM deliveries
@@ -76,24 +67,9 @@ export async function claimDue(pool: Pool, options: ClaimOptions): Promise<Claim
         JSON.stringify(Object.fromEntries(options.limitByWebhook)),
       ],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      teamId: row.team_id,
-      webhookId: row.webhook_id,
-      url: row.url,
-      webhookEventId: row.webhook_event_id,
-      eventName: row.event_name,
-      body: row.body,
-      secrets: currentSecrets(row, options.now),
-      webhookKind: row.kind,
-      round: row.round,
-      attemptNumber: row.attempts_in_round + 1,
-    }));
+    return rows.map((row) => claimedDeliveryOf(row, options.now));
   });
 }
-
-const deliveryStatusAfter = { succeeded: 'succeeded', retry: 'pending', failed: 'failed', gone: 'canceled' } as const;
-const goneReason = 'The subscription answered 410 Gone: the integration removed it, so it was deleted.';
 
 /** Logs attempts and moves their deliveries on; guarded by the lease, as in the SQLite engine. */
 export async function recordAttempts(pool: Pool, workerId: string, results: readonly AttemptResult[]): Promise<void> {
@@ -224,16 +200,7 @@ export async function claimFailureEmails(
     );
     const jobs: FailureEmailJob[] = [];
     for (const email of emails) {
-      const [context] = await query<{
-        url: string;
-        webhook_id: string;
-        webhook_event_id: string;
-        event_name: string;
-        body: string;
-        team_name: string;
-        admin_emails: string;
-        language: TeamLanguage;
-      }>(
+      const [context] = await query<FailureEmailContextRow>(
         client,
         `SELECT d.url, d.webhook_id, e.webhook_event_id, e.event_name, e.body, t.name AS team_name, t.admin_emails, t.language
          FROM deliveries d JOIN events e ON e.id = d.event_id JOIN teams t ON t.team_id = d.team_id WHERE d.id = $1`,
@@ -244,18 +211,7 @@ export async function claimFailureEmails(
         'SELECT * FROM attempts WHERE delivery_id = $1 AND round = $2 ORDER BY attempt_number, id',
         [email.delivery_id, email.round],
       );
-      jobs.push({
-        email,
-        url: context!.url,
-        webhookId: context!.webhook_id,
-        webhookEventId: context!.webhook_event_id,
-        eventName: context!.event_name,
-        body: context!.body,
-        teamName: context!.team_name,
-        teamLanguage: context!.language,
-        adminEmails: JSON.parse(context!.admin_emails) as string[],
-        attempts,
-      });
+      jobs.push(failureEmailJobOf(email, context!, attempts));
     }
     return jobs;
   });

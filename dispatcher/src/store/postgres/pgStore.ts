@@ -13,10 +13,10 @@ import type {
   FailureEmailRow,
   ListedDelivery,
   NewApiKey,
+  NewTeam,
   NewEvent,
   NewWebhook,
   Store,
-  TeamLanguage,
   TeamRow,
   WebhookRow,
 } from '../storeTypes';
@@ -79,15 +79,7 @@ export class PgStore implements Store {
     }
   }
 
-  upsertTeam = (team: {
-    teamId: string;
-    name: string;
-    adminEmails: string[];
-    maxUrlsPerEvent: number;
-    maxSubscriptionsPerEvent: number;
-    language: TeamLanguage;
-    now: number;
-  }): Promise<TeamRow> => this.teams.upsertTeam(team);
+  upsertTeam = (team: NewTeam): Promise<TeamRow> => this.teams.upsertTeam(team);
   getTeam = (teamId: string): Promise<TeamRow | undefined> => this.teams.getTeam(teamId);
   addApiKey = (key: NewApiKey): Promise<ApiKeyRow> => this.teams.addApiKey(key);
   listApiKeys = (teamId: string): Promise<ApiKeyRow[]> => this.teams.listApiKeys(teamId);

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { ApiKeyRow, AuthenticatedKey, ConsoleSessionTeam, NewApiKey, TeamLanguage, TeamRow } from '../storeTypes';
+import type { ApiKeyRow, AuthenticatedKey, ConsoleSessionTeam, NewApiKey, NewTeam, TeamRow } from '../storeTypes';
 import { query } from './pgConnection';
 
 /** Teams, their API keys and console sign-ins, on PostgreSQL. */
@@ -7,15 +7,7 @@ export function teamsAndKeys(pool: Pool) {
   const one = async <R extends object>(text: string, params: unknown[]) =>
     (await query<R & Record<string, unknown>>(pool, text, params))[0];
   return {
-    async upsertTeam(team: {
-      teamId: string;
-      name: string;
-      adminEmails: string[];
-      maxUrlsPerEvent: number;
-      maxSubscriptionsPerEvent: number;
-      language: TeamLanguage;
-      now: number;
-    }): Promise<TeamRow> {
+    async upsertTeam(team: NewTeam): Promise<TeamRow> {
       return (await one<TeamRow>(
         `INSERT INTO teams (team_id, name, admin_emails, max_urls_per_event, max_subscriptions_per_event, language, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)

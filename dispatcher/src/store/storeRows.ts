@@ -1,0 +1,85 @@
+import { currentSecrets, type WebhookSecrets } from '../subscriptions/webhookSecrets';
+import type {
+  AttemptRow,
+  ClaimedDelivery,
+  FailureEmailJob,
+  FailureEmailRow,
+  TeamLanguage,
+  WebhookKind,
+} from './storeTypes';
+
+/**
+ * What every engine's queries return, turned into what the worker and the email sender use: the
+ * rules live here once, the engines hold only SQL.
+ */
+
+/** A claimed delivery joined with its event and webhook, as both engines select it. */
+export interface ClaimedJoinRow extends WebhookSecrets {
+  id: string;
+  team_id: string;
+  webhook_id: string;
+  url: string;
+  round: number;
+  attempts_in_round: number;
+  webhook_event_id: string;
+  event_name: ClaimedDelivery['eventName'];
+  body: string;
+  kind: WebhookKind;
+}
+
+export function claimedDeliveryOf(row: ClaimedJoinRow, now: number): ClaimedDelivery {
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    webhookId: row.webhook_id,
+    url: row.url,
+    webhookEventId: row.webhook_event_id,
+    eventName: row.event_name,
+    body: row.body,
+    secrets: currentSecrets(row, now),
+    webhookKind: row.kind,
+    round: row.round,
+    attemptNumber: row.attempts_in_round + 1,
+  };
+}
+
+/** The delivery, event and team behind a failure email, as both engines select it. */
+export interface FailureEmailContextRow {
+  url: string;
+  webhook_id: string;
+  webhook_event_id: string;
+  event_name: string;
+  body: string;
+  team_name: string;
+  admin_emails: string;
+  language: TeamLanguage;
+}
+
+export function failureEmailJobOf(
+  email: FailureEmailRow,
+  context: FailureEmailContextRow,
+  attempts: AttemptRow[],
+): FailureEmailJob {
+  return {
+    email,
+    url: context.url,
+    webhookId: context.webhook_id,
+    webhookEventId: context.webhook_event_id,
+    eventName: context.event_name,
+    body: context.body,
+    teamName: context.team_name,
+    teamLanguage: context.language,
+    adminEmails: JSON.parse(context.admin_emails) as string[],
+    attempts,
+  };
+}
+
+/** How a delivery's status follows from what the retry policy decided after an attempt. */
+export const deliveryStatusAfter = {
+  succeeded: 'succeeded',
+  retry: 'pending',
+  failed: 'failed',
+  gone: 'canceled',
+} as const;
+
+export const goneReason = 'The subscription answered 410 Gone: the integration removed it, so it was deleted.';
