@@ -90,3 +90,6 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
+
+/** A case's name as the start of webhookEventIds, which are printable ASCII without spaces. */
+export const idPrefix = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-');

@@ -5,7 +5,7 @@ import { samples } from '@spir-webhooks/shared-types';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { startTestPostgres } from '../testing/postgresServer';
 import { cpuTimeMs, type BenchReceiver } from './benchProcesses';
-import { ingestEvents } from './loadGenerator';
+import { idPrefix, ingestEvents } from './loadGenerator';
 
 export interface EngineSetup {
   dir: string;
@@ -68,8 +68,8 @@ export async function compareEngines(setup: EngineSetup, events: number, dispatc
       );
     }
     const bodies = Array.from({ length: events }, (_, i) => ({
-      id: `${label}-${i}`,
-      body: eventBody(`t${i % 20}`, `${label}-${i}`),
+      id: `${idPrefix(label)}-${i}`,
+      body: eventBody(`t${i % 20}`, `${idPrefix(label)}-${i}`),
     }));
     const cpuBefore = started.reduce((sum, d) => sum + cpuTimeMs(d.child.pid!), 0);
     const databaseBefore = database.startsWith('postgres') ? postgresCpuMs() : 0;

@@ -6,7 +6,7 @@ import { samples } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { cpuTimeMs, sampleRss, startBenchReceiver, type BenchReceiver } from './benchProcesses';
-import { driveReceiverDirectly, epochNow, ingestEvents, percentile } from './loadGenerator';
+import { driveReceiverDirectly, epochNow, idPrefix, ingestEvents, percentile } from './loadGenerator';
 import { printReport, type BenchReport } from './benchReport';
 import { compareEngines } from './postgresBench';
 
@@ -104,8 +104,8 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     const bodies = Array.from({ length: events }, (_, i) => ({
-      id: `${name}-${i}`,
-      body: eventBody(`t${i % teams}`, `${name}-${i}`),
+      id: `${idPrefix(name)}-${i}`,
+      body: eventBody(`t${i % teams}`, `${idPrefix(name)}-${i}`),
     }));
     const cpuBefore = cpuTimeMs(dispatcher.child.pid!);
     const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency, options.perSecond);
