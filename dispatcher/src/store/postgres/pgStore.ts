@@ -67,13 +67,30 @@ export class PgStore implements Store {
     await this.pool.end();
   }
 
-  /** Calls `wake` whenever another dispatcher stored work it did not take (LISTEN/NOTIFY). */
+  /**
+   * Calls `wake` whenever another dispatcher stored work it did not take (LISTEN/NOTIFY). When the
+   * listening connection is lost (the database restarted), it listens again once it can; until
+   * then the worker's own polling finds the work.
+   */
   async onWorkDue(wake: () => void): Promise<void> {
+    const listen = async (): Promise<void> => {
+      const client = await this.pool.connect();
+      this.listener = client;
+      client.on('notification', () => wake());
+      client.on('error', () => {
+        client.release(true);
+        if (this.listener === client) this.listener = undefined;
+        const retry = () => {
+          if (this.closed) return;
+          listen().catch(() => setTimeout(retry, 1_000).unref());
+        };
+        setTimeout(retry, 1_000).unref();
+      });
+      await client.query('LISTEN spir_deliveries_due');
+      await client.query('LISTEN spir_failure_emails_due');
+    };
     try {
-      this.listener = await this.pool.connect();
-      this.listener.on('notification', () => wake());
-      await this.listener.query('LISTEN spir_deliveries_due');
-      await this.listener.query('LISTEN spir_failure_emails_due');
+      await listen();
     } catch (error) {
       throw unavailableOr(error);
     }

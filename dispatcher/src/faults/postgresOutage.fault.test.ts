@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
+import { postEvent } from '../testing/dispatcherRig';
+import { freePort } from '../testing/freePort';
+import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
+import { postgresAvailable, startTestPostgres, type TestPostgres } from '../testing/postgresServer';
+import { waitFor } from '../testing/waitFor';
+import { cloneSample } from '@spir-webhooks/shared-types';
+
+// The database goes away in the middle of a load: ingest answers 503 (never 500, never a crash),
+// nothing acknowledged is lost, and delivery resumes once the database is back.
+const describeOnPostgres = postgresAvailable() ? describe : describe.skip;
+
+describeOnPostgres('a PostgreSQL outage under load', () => {
+  let postgres: TestPostgres;
+  let receiver: HttpsReceiver;
+  let dispatcher: DispatcherProcess;
+  let folder: string;
+
+  beforeAll(async () => {
+    postgres = await startTestPostgres();
+    const ca = await createThrowawayCa();
+    folder = mkdtempSync(join(tmpdir(), 'spir-pg-outage-'));
+    writeFileSync(join(folder, 'ca.pem'), ca.caCert);
+    receiver = await startHttpsReceiver(ca, ['receiver.test']);
+    dispatcher = await spawnDispatcher(
+      {
+        DATABASE_URL: await postgres.createDatabase('outage'),
+        DATA_DIR: folder,
+        INTERNAL_API_TOKEN: 'internal-token-for-process-tests',
+        WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
+        NODE_EXTRA_CA_CERTS: join(folder, 'ca.pem'),
+        RETRY_INTERVAL_SECONDS: '0.2',
+      },
+      await freePort(),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await dispatcher?.kill();
+    await receiver?.close();
+    postgres?.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('answers 503 while the database is down, loses nothing acknowledged, and resumes', async () => {
+    await dispatcher.call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['admin@t1.example.com'] });
+    const { apiKey } = await dispatcher.call('POST', '/internal/v1/teams/t1/api-keys');
+    await dispatcher.call(
+      'POST',
+      '/v1/webhooks',
+      { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' },
+      apiKey,
+    );
+    const acknowledged = new Set<string>();
+    const statuses = new Map<number | undefined, number>();
+    let next = 0;
+    const producer = async () => {
+      while (next < 1_500) {
+        const id = `outage-${next++}`;
+        const body = JSON.stringify({
+          teamId: 't1',
+          urlKind: 'template',
+          event: { ...cloneSample('form.answered'), webhookEventId: id },
+        });
+        for (;;) {
+          const status = await postEvent(dispatcher.url, body);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if (status === 202) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        acknowledged.add(id);
+      }
+    };
+    const load = Promise.all(Array.from({ length: 8 }, producer));
+    await waitFor('some events acknowledged', () => (acknowledged.size > 100 ? true : undefined));
+    postgres.pause();
+    await waitFor('ingest refused while the database is down', () => ((statuses.get(503) ?? 0) > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    postgres.resume();
+    await load;
+    await waitFor(
+      'every acknowledged event at the receiver',
+      () => {
+        const ids = new Set(receiver.received.map((r) => String(r.headers['webhook-id'])));
+        return [...acknowledged].every((id) => ids.has(id)) ? true : undefined;
+      },
+      60_000,
+    );
+    expect(dispatcher.child.exitCode).toBeNull();
+    expect([...statuses.keys()].filter((status) => status !== 202 && status !== 503)).toEqual([]);
+    console.log(
+      `PostgreSQL outage: ${acknowledged.size} acknowledged and delivered; answers ${JSON.stringify([...statuses])}`,
+    );
+  }, 120_000);
+});
