@@ -4,11 +4,8 @@ import { insertEvent, type ReservedSlot } from './sqliteEvents';
 import { claimDue, recordAttempts } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
-  ApiKeyRow,
   AvailabilityLinkRow,
-  ConsoleSessionTeam,
   AttemptResult,
-  AuthenticatedKey,
   AttemptRow,
   ClaimedDelivery,
   ClaimOptions,
@@ -18,19 +15,20 @@ import type {
   FailureEmailJob,
   FailureEmailRow,
   ListedDelivery,
-  NewApiKey,
-  NewTeam,
   NewEvent,
-  NewWebhook,
   QueueDepth,
   RecordedEvent,
   Store,
-  TeamRow,
   WebhookRow,
 } from './storeTypes';
 import { StoreUnavailableError } from './storeTypes';
 import { failureEmailJobOf, type FailureEmailContextRow } from './storeRows';
 import { WalSync } from './walSync';
+import { sqliteTeams } from './sqliteTeams';
+import { sqliteWebhooks } from './sqliteWebhooks';
+
+type SqliteTeams = ReturnType<typeof sqliteTeams>;
+type SqliteWebhooks = ReturnType<typeof sqliteWebhooks>;
 
 // SQLite's codes for "cannot write now", as opposed to a bug in a statement.
 const unavailableCodes = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|PROTOCOL)/;
@@ -54,6 +52,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly sql;
   private readonly walSync: WalSync;
+  private readonly teams: SqliteTeams;
+  private readonly webhooks: SqliteWebhooks;
   private eventsToCommit: {
     event: NewEvent;
     resolve: (recorded: RecordedEvent) => void;
@@ -87,6 +87,8 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     migrateSqlite(this.db);
     this.sql = prepareStatements(this.db);
+    this.teams = sqliteTeams(this.sql, this.walSync, (value) => this.durable(value));
+    this.webhooks = sqliteWebhooks(this.db, this.sql, (value) => this.durable(value));
     // Holding the lock proves that no other process is working: leases left by a killed
     // dispatcher are taken back now rather than when they expire.
     this.sql.releaseAllDeliveryLeases.run();
@@ -112,191 +114,29 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
-  async upsertTeam(team: NewTeam): Promise<TeamRow> {
-    return this.durable(
-      this.sql.upsertTeam.get({
-        team_id: team.teamId,
-        name: team.name,
-        admin_emails: JSON.stringify(team.adminEmails),
-        max_urls_per_event: team.maxUrlsPerEvent,
-        max_subscriptions_per_event: team.maxSubscriptionsPerEvent,
-        language: team.language,
-        now: team.now,
-      }) as TeamRow,
-    );
-  }
+  // Teams, keys and console sign-ins: sqliteTeams.ts.
+  upsertTeam: SqliteTeams['upsertTeam'] = (...args) => this.teams.upsertTeam(...args);
+  getTeam: SqliteTeams['getTeam'] = (...args) => this.teams.getTeam(...args);
+  addApiKey: SqliteTeams['addApiKey'] = (...args) => this.teams.addApiKey(...args);
+  listApiKeys: SqliteTeams['listApiKeys'] = (...args) => this.teams.listApiKeys(...args);
+  revokeApiKey: SqliteTeams['revokeApiKey'] = (...args) => this.teams.revokeApiKey(...args);
+  findApiKey: SqliteTeams['findApiKey'] = (...args) => this.teams.findApiKey(...args);
+  touchApiKey: SqliteTeams['touchApiKey'] = (...args) => this.teams.touchApiKey(...args);
+  addConsoleLink: SqliteTeams['addConsoleLink'] = (...args) => this.teams.addConsoleLink(...args);
+  useConsoleLink: SqliteTeams['useConsoleLink'] = (...args) => this.teams.useConsoleLink(...args);
+  addConsoleSession: SqliteTeams['addConsoleSession'] = (...args) => this.teams.addConsoleSession(...args);
+  findConsoleSession: SqliteTeams['findConsoleSession'] = (...args) => this.teams.findConsoleSession(...args);
+  deleteConsoleSession: SqliteTeams['deleteConsoleSession'] = (...args) => this.teams.deleteConsoleSession(...args);
 
-  async getTeam(teamId: string): Promise<TeamRow | undefined> {
-    return this.sql.getTeam.get(teamId) as TeamRow | undefined;
-  }
+  // Webhooks and their secrets: sqliteWebhooks.ts.
+  rewriteWebhookSecrets: SqliteWebhooks['rewriteWebhookSecrets'] = (...args) =>
+    this.webhooks.rewriteWebhookSecrets(...args);
+  createWebhook: SqliteWebhooks['createWebhook'] = (...args) => this.webhooks.createWebhook(...args);
+  listWebhooks: SqliteWebhooks['listWebhooks'] = (...args) => this.webhooks.listWebhooks(...args);
+  getWebhook: SqliteWebhooks['getWebhook'] = (...args) => this.webhooks.getWebhook(...args);
+  deleteWebhook: SqliteWebhooks['deleteWebhook'] = (...args) => this.webhooks.deleteWebhook(...args);
+  rotateWebhookSecret: SqliteWebhooks['rotateWebhookSecret'] = (...args) => this.webhooks.rotateWebhookSecret(...args);
 
-  async addApiKey(key: NewApiKey): Promise<ApiKeyRow> {
-    return this.durable(
-      this.sql.addApiKey.get({
-        key_hash: key.keyHash,
-        team_id: key.teamId,
-        created_at: key.createdAt,
-        id: key.id,
-        prefix: key.prefix,
-        label: key.label,
-        scope: key.scope,
-        expires_at: key.expiresAt,
-      }) as ApiKeyRow,
-    );
-  }
-
-  async listApiKeys(teamId: string): Promise<ApiKeyRow[]> {
-    return this.sql.listApiKeys.all(teamId) as ApiKeyRow[];
-  }
-
-  async revokeApiKey(teamId: string, keyId: string): Promise<boolean> {
-    return this.durable(this.sql.revokeApiKey.run(teamId, keyId).changes > 0);
-  }
-
-  async findApiKey(keyHash: string): Promise<AuthenticatedKey | undefined> {
-    return this.sql.findApiKey.get(keyHash) as AuthenticatedKey | undefined;
-  }
-
-  async touchApiKey(keyId: string, now: number): Promise<void> {
-    this.sql.touchApiKey.run(now, keyId);
-  }
-
-  async addConsoleLink(link: {
-    tokenHash: string;
-    teamId: string;
-    returnTo: string | null;
-    now: number;
-    expiresAt: number;
-  }): Promise<void> {
-    this.sql.insertConsoleLink.run({
-      token_hash: link.tokenHash,
-      team_id: link.teamId,
-      return_to: link.returnTo,
-      now: link.now,
-      expires_at: link.expiresAt,
-    });
-    await this.walSync.sync();
-  }
-
-  async useConsoleLink(
-    tokenHash: string,
-    now: number,
-  ): Promise<{ team_id: string; return_to: string | null } | undefined> {
-    return this.durable(
-      this.sql.useConsoleLink.get({ token_hash: tokenHash, now }) as
-        { team_id: string; return_to: string | null } | undefined,
-    );
-  }
-
-  async addConsoleSession(session: {
-    idHash: string;
-    teamId: string;
-    csrfToken: string;
-    now: number;
-    expiresAt: number;
-  }): Promise<void> {
-    this.sql.insertConsoleSession.run({
-      id_hash: session.idHash,
-      team_id: session.teamId,
-      csrf_token: session.csrfToken,
-      now: session.now,
-      expires_at: session.expiresAt,
-    });
-    await this.walSync.sync();
-  }
-
-  async findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionTeam | undefined> {
-    return this.sql.findConsoleSession.get(idHash, now) as ConsoleSessionTeam | undefined;
-  }
-
-  async deleteConsoleSession(idHash: string): Promise<void> {
-    this.sql.deleteConsoleSession.run(idHash);
-    await this.walSync.sync();
-  }
-
-  async rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number> {
-    const changed = this.db
-      .transaction(() => {
-        let count = 0;
-        const rows = this.sql.allWebhookSecrets.all() as {
-          id: string;
-          secret: string;
-          previous_secret: string | null;
-        }[];
-        for (const row of rows) {
-          const secret = transform(row.secret);
-          const previous = row.previous_secret === null ? null : transform(row.previous_secret);
-          if (secret === row.secret && previous === row.previous_secret) continue;
-          this.sql.setWebhookSecrets.run(secret, previous, row.id);
-          count++;
-        }
-        return count;
-      })
-      .immediate();
-    return this.durable(changed);
-  }
-
-  async createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'> {
-    return this.durable(
-      this.db
-        .transaction((): WebhookRow | 'limit_reached' => {
-          const { live, max } = this.sql.countLiveWebhooks.get({
-            team_id: webhook.teamId,
-            event_name: webhook.eventName,
-            kind: webhook.kind,
-          }) as { live: number; max: number };
-          if (live >= max) return 'limit_reached';
-          return this.sql.insertWebhook.get({
-            id: webhook.id,
-            team_id: webhook.teamId,
-            url: webhook.url,
-            event_name: webhook.eventName,
-            secret: webhook.secret,
-            created_at: webhook.createdAt,
-            kind: webhook.kind,
-            availability_links:
-              webhook.availabilityLinks === undefined ? null : JSON.stringify(webhook.availabilityLinks),
-          }) as WebhookRow;
-        })
-        .immediate(),
-    );
-  }
-
-  async listWebhooks(teamId: string): Promise<WebhookRow[]> {
-    return this.sql.listWebhooks.all(teamId) as WebhookRow[];
-  }
-
-  async getWebhook(teamId: string, id: string): Promise<WebhookRow | undefined> {
-    return this.sql.getWebhook.get(id, teamId) as WebhookRow | undefined;
-  }
-
-  async deleteWebhook(teamId: string, id: string, now: number): Promise<boolean> {
-    return this.durable(
-      this.db
-        .transaction(() => {
-          const deleted = this.sql.deleteWebhook.run(now, id, teamId).changes > 0;
-          if (deleted) this.sql.cancelPendingDeliveriesOfWebhook.run(now, id);
-          return deleted;
-        })
-        .immediate(),
-    );
-  }
-
-  async rotateWebhookSecret(
-    teamId: string,
-    id: string,
-    secret: string,
-    previousExpiresAt: number,
-  ): Promise<WebhookRow | undefined> {
-    return this.durable(
-      this.sql.rotateWebhookSecret.get(secret, previousExpiresAt, id, teamId) as WebhookRow | undefined,
-    );
-  }
-
-  /**
-   * Group commit: events that arrive within a couple of milliseconds are committed together,
-   * and each caller is answered only once that commit is synced (one fsync for all of them).
-   */
   async recordEvent(event: NewEvent): Promise<RecordedEvent> {
     return new Promise((resolve, reject) => {
       this.eventsToCommit.push({ event, resolve, reject });

@@ -1,6 +1,7 @@
 import { currentSecrets, type WebhookSecrets } from '../subscriptions/webhookSecrets';
 import type {
   AttemptRow,
+  DecodedAttempt,
   ClaimedDelivery,
   FailureEmailJob,
   FailureEmailRow,
@@ -83,3 +84,24 @@ export const deliveryStatusAfter = {
 } as const;
 
 export const goneReason = 'The subscription answered 410 Gone: the integration removed it, so it was deleted.';
+
+/** The one place the attempt columns are decoded. */
+export function decodeAttempt(row: AttemptRow): DecodedAttempt {
+  return {
+    round: row.round,
+    attemptNumber: row.attempt_number,
+    outcome: row.outcome,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
+    response:
+      row.response_status === null
+        ? null
+        : {
+            status: row.response_status,
+            headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>,
+            body: row.response_body ?? '',
+          },
+    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The store every engine implements (SQLite embedded, PostgreSQL shared): what the dispatcher
+ * asks of its database. Engines hold SQL; the rules they share are in storeRows.ts and
+ * webhookSecrets.ts, and `openStore.ts` picks the engine from DATABASE_URL.
+ */
+import type {
+  ApiKeyRow,
+  AttemptResult,
+  AttemptRow,
+  AuthenticatedKey,
+  AvailabilityLinkRow,
+  ClaimOptions,
+  ClaimedDelivery,
+  ConsoleSessionTeam,
+  DeliveryFilter,
+  DeliveryRow,
+  EventRow,
+  FailureEmailJob,
+  FailureEmailRow,
+  ListedDelivery,
+  NewApiKey,
+  NewEvent,
+  NewTeam,
+  NewWebhook,
+  QueueDepth,
+  RecordedEvent,
+  TeamRow,
+  WebhookRow,
+} from './storeTypes';
+import type { WebhookEventName } from '@spir-webhooks/shared-types';
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Calls `wake` when another dispatcher stores work this one should look at (a shared engine's
+   * notifications); an engine only one process uses never calls it.
+   */
+  onWorkDue(wake: () => void): Promise<void>;
+
+  upsertTeam(team: NewTeam): Promise<TeamRow>;
+  getTeam(teamId: string): Promise<TeamRow | undefined>;
+  addApiKey(key: NewApiKey): Promise<ApiKeyRow>;
+  listApiKeys(teamId: string): Promise<ApiKeyRow[]>;
+  /** Deletes the key: refused from that moment. False when the team has no such key. */
+  revokeApiKey(teamId: string, keyId: string): Promise<boolean>;
+  findApiKey(keyHash: string): Promise<AuthenticatedKey | undefined>;
+  /** Records a key's last use; not waited for on disk (a lost update only dates it earlier). */
+  touchApiKey(keyId: string, now: number): Promise<void>;
+  /**
+   * Rewrites every stored webhook secret (current and previous, deleted webhooks too) through
+   * `transform`, in one transaction; a transform that throws leaves the store unchanged.
+   */
+  rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number>;
+
+  /** A one-time console sign-in link, stored by the hash of its token. */
+  addConsoleLink(link: {
+    tokenHash: string;
+    teamId: string;
+    returnTo: string | null;
+    now: number;
+    expiresAt: number;
+  }): Promise<void>;
+  /** Uses a link: its team the first time, before it expires; undefined ever after. */
+  useConsoleLink(tokenHash: string, now: number): Promise<{ team_id: string; return_to: string | null } | undefined>;
+  addConsoleSession(session: {
+    idHash: string;
+    teamId: string;
+    csrfToken: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<void>;
+  findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionTeam | undefined>;
+  deleteConsoleSession(idHash: string): Promise<void>;
+
+  /** Adds the webhook unless the team already has its limit for that event: then `limit_reached`. */
+  createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'>;
+  listWebhooks(teamId: string): Promise<WebhookRow[]>;
+  getWebhook(teamId: string, id: string): Promise<WebhookRow | undefined>;
+  /** Soft-deletes the webhook and cancels its pending deliveries. */
+  deleteWebhook(teamId: string, id: string, now: number): Promise<boolean>;
+  rotateWebhookSecret(
+    teamId: string,
+    id: string,
+    secret: string,
+    previousExpiresAt: number,
+  ): Promise<WebhookRow | undefined>;
+
+  /**
+   * Records an event and one delivery per live webhook of its team and name (template URLs
+   * only), in one transaction. The same team and webhookEventId again creates nothing.
+   */
+  recordEvent(event: NewEvent): Promise<RecordedEvent>;
+  /** The team's recent events of template links (the ones delivered), newest first. */
+  listRecentEvents(
+    teamId: string,
+    filter: { eventName: WebhookEventName | undefined; linkId: string | undefined },
+    limit: number,
+  ): Promise<EventRow[]>;
+  listAvailabilityLinks(teamId: string): Promise<AvailabilityLinkRow[]>;
+
+  /** Leases due deliveries to one worker; a lease that expires makes them due again. */
+  claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;
+  /**
+   * Records attempts and moves their deliveries on, in one transaction, guarded by the lease.
+   * A final failure writes its failure email to the outbox in that same transaction.
+   */
+  recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void>;
+  queueDepth(now: number): Promise<QueueDepth>;
+
+  listDeliveries(filter: DeliveryFilter): Promise<ListedDelivery[]>;
+  /**
+   * Starts a new round of attempts for a delivery that succeeded or finally failed; a pending
+   * one is `in_progress`, one whose webhook was deleted is `webhook_deleted`.
+   */
+  resendDelivery(
+    teamId: string,
+    id: string,
+    now: number,
+  ): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'>;
+
+  /** Leases due failure emails to one sender. */
+  claimFailureEmails(workerId: string, now: number, leaseMs: number, limit: number): Promise<FailureEmailJob[]>;
+  markFailureEmailSent(workerId: string, id: number, messageId: string, now: number): Promise<void>;
+  rescheduleFailureEmail(workerId: string, id: number, nextAttemptAt: number, error: string): Promise<void>;
+  getFailureEmail(deliveryId: string, round: number): Promise<FailureEmailRow | undefined>;
+
+  /**
+   * Deletes finished deliveries, their attempts and bodies last changed before `cutoff`, and the
+   * webhooks deleted before it, secrets and all, once no delivery refers to them.
+   */
+  purgeFinishedBefore(
+    cutoff: number,
+  ): Promise<{ deliveries: number; attempts: number; events: number; deletedWebhooks: number }>;
+
+  getEventById(id: number): Promise<EventRow | undefined>;
+  getDelivery(teamId: string, id: string): Promise<DeliveryRow | undefined>;
+  listAttempts(deliveryId: string): Promise<AttemptRow[]>;
+}
