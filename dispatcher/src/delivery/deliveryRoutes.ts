@@ -14,15 +14,16 @@ import {
 import type { AttemptOutcome } from './sendAttempt';
 import { summarizeAttempt } from './attemptSummary';
 
+// A cursor names the last delivery of a page (opaque to clients; no engine's row number in it).
 const cursorSchema = z.string().transform((cursor, ctx) => {
-  const match = /^(\d+)\.(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (match === null) {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  if (!/^dlv_[a-f0-9]{32}$/.test(id)) {
     ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
     return z.NEVER;
   }
-  return { createdAt: Number(match[1]), seq: Number(match[2]) };
+  return { afterId: id };
 });
-const encodeCursor = (row: ListedDelivery) => Buffer.from(`${row.created_at}.${row.seq}`).toString('base64url');
+const encodeCursor = (row: ListedDelivery) => Buffer.from(row.id).toString('base64url');
 
 const listQuery = z.strictObject({
   webhookId: z.string().optional(),

@@ -195,7 +195,7 @@ const sql = {
   purgeEvents: `
     DELETE FROM events WHERE received_at < :cutoff AND id NOT IN (SELECT event_id FROM deliveries)`,
   listDeliveries: `
-    SELECT d.*, d.rowid AS seq, e.webhook_event_id, e.event_name
+    SELECT d.*, e.webhook_event_id, e.event_name
     FROM deliveries d JOIN events e ON e.id = d.event_id
     WHERE d.team_id = :team_id
       AND (:webhook_id IS NULL OR d.webhook_id = :webhook_id)
@@ -203,7 +203,8 @@ const sql = {
       AND (:event_name IS NULL OR e.event_name = :event_name)
       AND (:since IS NULL OR d.created_at >= :since)
       AND (:until IS NULL OR d.created_at < :until)
-      AND (:cursor_created_at IS NULL OR (d.created_at, d.rowid) < (:cursor_created_at, :cursor_seq))
+      AND (:after_id IS NULL
+           OR (d.created_at, d.rowid) < (SELECT created_at, rowid FROM deliveries WHERE id = :after_id))
     ORDER BY d.created_at DESC, d.rowid DESC LIMIT :limit`,
   releaseAllDeliveryLeases:
     'UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL',

@@ -225,8 +225,7 @@ export class SqliteStore implements Store {
       event_name: filter.eventName ?? null,
       since: filter.since ?? null,
       until: filter.until ?? null,
-      cursor_created_at: filter.after?.createdAt ?? null,
-      cursor_seq: filter.after?.seq ?? null,
+      after_id: filter.after?.afterId ?? null,
       limit: filter.limit,
     }) as ListedDelivery[];
   }

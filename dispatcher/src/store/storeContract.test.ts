@@ -178,7 +178,7 @@ describe.each(engines)('the %s store', (engine, open) => {
     const rest = await store.listDeliveries({
       teamId: 't',
       limit: 2,
-      after: { createdAt: last.created_at, seq: last.seq },
+      after: { afterId: last.id },
     });
     expect([...first, ...rest].map((d) => d.webhook_event_id)).toHaveLength(3);
     const [delivery] = await claim(store, 'w1', 1);

@@ -218,7 +218,6 @@ export interface FailureEmailJob {
 
 /** A delivery row as listed, with its event's id and name and its place for paging. */
 export interface ListedDelivery extends DeliveryRow {
-  seq: number;
   webhook_event_id: string;
   event_name: WebhookEventName;
 }
@@ -233,7 +232,7 @@ export interface DeliveryFilter {
   /** created_at < until */
   until?: number | undefined;
   /** Continue after this delivery (newest first). */
-  after?: { createdAt: number; seq: number } | undefined;
+  after?: { afterId: string } | undefined;
   limit: number;
 }
 

@@ -168,8 +168,9 @@ export class PgStore implements Store {
        WHERE d.team_id = $1 AND ($2::text IS NULL OR d.webhook_id = $2) AND ($3::text IS NULL OR d.status = $3)
          AND ($4::text IS NULL OR e.event_name = $4) AND ($5::bigint IS NULL OR d.created_at >= $5)
          AND ($6::bigint IS NULL OR d.created_at < $6)
-         AND ($7::bigint IS NULL OR (d.created_at, d.seq) < ($7, $8::bigint))
-       ORDER BY d.created_at DESC, d.seq DESC LIMIT $9`,
+         AND ($7::text IS NULL
+              OR (d.created_at, d.seq) < (SELECT c.created_at, c.seq FROM deliveries c WHERE c.id = $7))
+       ORDER BY d.created_at DESC, d.seq DESC LIMIT $8`,
       [
         filter.teamId,
         filter.webhookId ?? null,
@@ -177,8 +178,7 @@ export class PgStore implements Store {
         filter.eventName ?? null,
         filter.since ?? null,
         filter.until ?? null,
-        filter.after?.createdAt ?? null,
-        filter.after?.seq ?? null,
+        filter.after?.afterId ?? null,
         filter.limit,
       ],
     );
