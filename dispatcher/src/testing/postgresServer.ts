@@ -87,7 +87,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     resume: start,
     stop() {
       try {
-        asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        // Already stopped (paused, say) is as good as stopped.
+        if (existsSync(join(data, 'postmaster.pid')))
+          asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -43,16 +43,27 @@ export async function transaction<T>(pool: Pool, work: (client: PoolClient) => P
   } catch (error) {
     throw unavailableOr(error);
   }
+  let broken = false;
+  // A connection that dies between two queries of the transaction is reported here, not as an
+  // 'error' event nobody listens to (which would end the process); the next query then fails.
+  const markBroken = () => {
+    broken = true;
+  };
+  client.on('error', markBroken);
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
+    const reported = unavailableOr(error);
+    // A connection that failed is dropped, not rolled back: a query on it would wait forever.
+    if (reported instanceof StoreUnavailableError) broken = true;
     // The error that got us here is the one to report; a failed rollback adds nothing to it.
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw unavailableOr(error);
+    else await client.query('ROLLBACK').catch(() => undefined);
+    throw reported;
   } finally {
-    client.release();
+    client.off('error', markBroken);
+    client.release(broken);
   }
 }
