@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { currentSecrets, type WebhookSecrets } from '../subscriptions/webhookSecrets';
+import type { WebhookSecrets } from '../subscriptions/webhookSecrets';
+import { freshDelivery } from './storeRows';
 import type { StatementName } from './sqliteStatements';
 import type { ClaimedDelivery, DeliveryHandoff, EventRow, NewEvent, RecordedEvent, WebhookKind } from './storeTypes';
 
@@ -75,19 +76,7 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
       });
       deliveryIds.push(id);
       if (lease) {
-        leased.push({
-          id,
-          teamId: event.teamId,
-          webhookId: target.id,
-          url: target.url,
-          webhookEventId: event.webhookEventId,
-          eventName: event.eventName,
-          body: event.body,
-          secrets: currentSecrets(target, event.now),
-          webhookKind: target.kind,
-          round: 1,
-          attemptNumber: 1,
-        });
+        leased.push(freshDelivery(event, target, id));
       }
     }
   }

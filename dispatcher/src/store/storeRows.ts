@@ -5,6 +5,7 @@ import type {
   ClaimedDelivery,
   FailureEmailJob,
   FailureEmailRow,
+  NewEvent,
   TeamLanguage,
   WebhookKind,
 } from './storeTypes';
@@ -41,6 +42,27 @@ export function claimedDeliveryOf(row: ClaimedJoinRow, now: number): ClaimedDeli
     webhookKind: row.kind,
     round: row.round,
     attemptNumber: row.attempts_in_round + 1,
+  };
+}
+
+/** A delivery an ingest hands straight to a local worker: its first attempt, of round one. */
+export function freshDelivery(
+  event: Pick<NewEvent, 'teamId' | 'webhookEventId' | 'eventName' | 'body' | 'now'>,
+  target: WebhookSecrets & { id: string; url: string; kind: WebhookKind },
+  id: string,
+): ClaimedDelivery {
+  return {
+    id,
+    teamId: event.teamId,
+    webhookId: target.id,
+    url: target.url,
+    webhookEventId: event.webhookEventId,
+    eventName: event.eventName,
+    body: event.body,
+    secrets: currentSecrets(target, event.now),
+    webhookKind: target.kind,
+    round: 1,
+    attemptNumber: 1,
   };
 }
 

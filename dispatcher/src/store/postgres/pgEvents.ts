@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { currentSecrets, type WebhookSecrets } from '../../subscriptions/webhookSecrets';
+import type { WebhookSecrets } from '../../subscriptions/webhookSecrets';
+import { freshDelivery } from '../storeRows';
 import type { ClaimedDelivery, EventRow, NewEvent, RecordedEvent, WebhookKind } from '../storeTypes';
 import { query, transaction } from './pgConnection';
 
@@ -81,19 +82,7 @@ export async function recordEvent(pool: Pool, event: NewEvent): Promise<Recorded
           );
           deliveryIds.push(id);
           if (lease) {
-            leased.push({
-              id,
-              teamId: event.teamId,
-              webhookId: target.id,
-              url: target.url,
-              webhookEventId: event.webhookEventId,
-              eventName: event.eventName,
-              body: event.body,
-              secrets: currentSecrets(target, event.now),
-              webhookKind: target.kind,
-              round: 1,
-              attemptNumber: 1,
-            });
+            leased.push(freshDelivery(event, target, id));
           }
         }
         // Wakes the other dispatchers for the deliveries this one had no room for.
