@@ -133,6 +133,11 @@ const migrations: readonly string[] = [
     expires_at BIGINT NOT NULL
   );
   `,
+  // 2: leases counted per webhook from the leased rows alone, not every pending one.
+  `
+  CREATE INDEX deliveries_leased_by_webhook ON deliveries (webhook_id, lease_expires_at)
+    WHERE status = 'pending' AND lease_expires_at IS NOT NULL;
+  `,
 ];
 
 /** Any fixed number: the lock that serialises migrations across dispatchers. */
