@@ -16,6 +16,8 @@ import { startRetentionJob } from './ops/retention';
 import { FailureEmailSender } from './notify/failureEmailSender';
 import { createOutboxFolderMailer, createSmtpMailer, type Mailer } from './notify/mailer';
 import { openStore } from './store/openStore';
+import type { Store } from './store/store';
+import { deliverySettingsOf, peerSettings, settingDifferences } from './ops/peerSettings';
 
 /** What tests and embedders may replace; production passes none of them. */
 export interface DispatcherOverrides {
@@ -41,6 +43,13 @@ export interface RunningDispatcher {
   worker: DeliveryWorker;
   /** Stops taking requests, lets attempts in flight finish, closes the store. */
   close(): Promise<void>;
+}
+
+/** Logs each delivery setting in which another dispatcher on the same shared store differs from this one. */
+async function warnOfDifferentPeers(store: Store, config: Readonly<Config>, logger: Logger): Promise<void> {
+  const own = deliverySettingsOf(config);
+  const peers = (await store.connectedDispatchers()).flatMap((identity) => peerSettings(identity) ?? []);
+  for (const difference of settingDifferences(own, peers)) logger.warn({ peers: peers.length }, difference);
 }
 
 export async function startDispatcher(
@@ -129,6 +138,7 @@ export async function startDispatcher(
   // A shared store tells this dispatcher when another one stored work it did not take itself.
   await store.onWorkDue(() => worker.wake());
   logger.info({ url: listeners.url, internalUrl: listeners.internalUrl, store: store.engine }, 'dispatcher listening');
+  await warnOfDifferentPeers(store, config, logger);
   logging.flush();
 
   return {

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '@spir-webhooks/shared-types';
 import type { Config } from '../config';
+import { deliverySettingsOf, dispatcherIdentity } from '../ops/peerSettings';
 import { ensurePrivateFolder, makeFilesPrivate } from '../dataFiles';
 import { PgStore } from './postgres/pgStore';
 import { SqliteStore } from './sqliteStore';
@@ -12,11 +13,13 @@ const redactPassword = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$
  * DATABASE_URL → the store, in one place: the embedded SQLite engine or the shared PostgreSQL one.
  * A store that cannot be opened is a ConfigError naming DATABASE_URL: start-up ends with that sentence.
  */
-export async function openStore(config: Pick<Config, 'database'>): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'database' | 'maxRetries' | 'requestTimeoutMs' | 'retryIntervalMs'>,
+): Promise<Store> {
   const { database } = config;
   if (database.engine === 'postgres') {
     try {
-      return await PgStore.open(database.url, database.poolSize);
+      return await PgStore.open(database.url, database.poolSize, dispatcherIdentity(deliverySettingsOf(config)));
     } catch (error) {
       throw new ConfigError(
         `DATABASE_URL: cannot use the PostgreSQL database at ${redactPassword(database.url)}: ${(error as Error).message}; check that it is running and that the URL, user and password are right`,

@@ -109,6 +109,10 @@ export class SqliteStore implements Store {
     // One process owns the file: nobody else stores work for it.
   }
 
+  async connectedDispatchers(): Promise<string[]> {
+    return [];
+  }
+
   async close(): Promise<void> {
     await this.walSync.close();
     this.db.close();

@@ -38,6 +38,11 @@ export interface Store {
    * notifications); an engine only one process uses never calls it.
    */
   onWorkDue(wake: () => void): Promise<void>;
+  /**
+   * The identities (ops/peerSettings.ts) of the other dispatchers connected to a shared store right
+   * now; an engine only one process uses answers with none.
+   */
+  connectedDispatchers(): Promise<string[]>;
 
   upsertTeam(team: NewTeam): Promise<TeamRow>;
   getTeam(teamId: string): Promise<TeamRow | undefined>;

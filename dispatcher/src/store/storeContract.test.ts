@@ -9,6 +9,7 @@ import type { AttemptResult, ClaimedDelivery, DeliveryHandoff, NewEvent, Store }
 // started here (or TEST_DATABASE_URL's server). Without PostgreSQL binaries, its half is skipped
 // with a line saying how to enable it, except in CI, where it is mandatory.
 
+const policy = { maxRetries: 5, requestTimeoutMs: 30_000, retryIntervalMs: 600_000 };
 let postgres: TestPostgres | undefined;
 let databases = 0;
 const folders: string[] = [];
@@ -24,7 +25,7 @@ const engines: [string, () => Promise<Store>][] = [
     () => {
       const folder = mkdtempSync(join(tmpdir(), 'spir-contract-'));
       folders.push(folder);
-      return openStore({ database: { engine: 'sqlite', path: join(folder, 'store.db') } });
+      return openStore({ ...policy, database: { engine: 'sqlite', path: join(folder, 'store.db') } });
     },
   ],
 ];
@@ -34,7 +35,7 @@ if (postgresAvailable()) {
     async () => {
       postgres ??= await startTestPostgres();
       const url = await postgres.createDatabase(`contract_${process.pid}_${++databases}`);
-      return openStore({ database: { engine: 'postgres', url, poolSize: 5 } });
+      return openStore({ ...policy, database: { engine: 'postgres', url, poolSize: 5 } });
     },
   ]);
 }

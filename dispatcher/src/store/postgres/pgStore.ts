@@ -18,6 +18,7 @@ import type {
   Store,
   TeamRow,
 } from '../storeTypes';
+import { identityPattern } from '../../ops/peerSettings';
 import { query, unavailableOr } from './pgConnection';
 import { recordEvent } from './pgEvents';
 import { migratePostgres } from './pgMigrations';
@@ -39,13 +40,22 @@ export class PgStore implements Store {
   private readonly teams: ReturnType<typeof teamsAndKeys>;
   private readonly webhooks: PgWebhooks;
 
-  private constructor(private readonly pool: Pool) {
+  private constructor(
+    private readonly pool: Pool,
+    private readonly identity: string,
+  ) {
     this.teams = teamsAndKeys(pool);
     this.webhooks = pgWebhooks(pool);
   }
 
-  static async open(url: string, poolSize: number): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  /** `identity` names this dispatcher's connections (`application_name`), for its peers to read. */
+  static async open(url: string, poolSize: number, identity: string): Promise<PgStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: 5_000,
+      application_name: identity,
+    });
     // An idle connection that the server dropped is replaced on next use; it must not crash us.
     pool.on('error', () => undefined);
     const client = await pool.connect();
@@ -54,7 +64,17 @@ export class PgStore implements Store {
     } finally {
       client.release();
     }
-    return new PgStore(pool);
+    return new PgStore(pool, identity);
+  }
+
+  async connectedDispatchers(): Promise<string[]> {
+    const rows = await query<{ name: string }>(
+      this.pool,
+      `SELECT DISTINCT application_name AS name FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name LIKE $1 AND application_name <> $2`,
+      [identityPattern, this.identity],
+    );
+    return rows.map((row) => row.name);
   }
 
   async ping(): Promise<void> {
