@@ -1,15 +1,6 @@
 import { samples, type WebhookEventName } from '@spir-webhooks/shared-types';
 import { internalToken, startDispatcherRig, type DispatcherRig } from '../testing/dispatcherRig';
-
-let rig: DispatcherRig;
-let apiKey: string;
-
-beforeAll(async () => {
-  rig = await startDispatcherRig();
-  apiKey = await rig.addTeam();
-});
-
-afterAll(() => rig.close());
+import { postgresAvailable, startTestPostgres, type TestPostgres } from '../testing/postgresServer';
 
 interface Malformed {
   kind: string;
@@ -145,28 +136,55 @@ function generate(): Malformed[] {
   return bodies.slice(0, 1_000);
 }
 
-it('answers 1,000 malformed ingest bodies with a 4xx each, stays up, and stores nothing', async () => {
-  const bodies = generate();
-  expect(bodies).toHaveLength(1_000);
-  const statuses = new Map<number, number>();
-  const not4xx: string[] = [];
-  for (const { kind, body, contentType } of bodies) {
-    const headers: Record<string, string> = { authorization: `Bearer ${internalToken}` };
-    if (contentType !== '') headers['content-type'] = contentType;
-    const response = await fetch(`${rig.dispatcher.url}/internal/v1/events`, { method: 'POST', headers, body });
-    await response.arrayBuffer();
-    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-    if (response.status < 400 || response.status >= 500) not4xx.push(`${kind}: ${response.status}`);
-  }
-  expect(not4xx).toEqual([]);
-  expect((await fetch(`${rig.dispatcher.url}/healthz`)).status).toBe(200);
-  expect(rig.dispatcher.child.exitCode).toBeNull();
-  expect(await rig.dispatcher.call('GET', '/v1/events?limit=100', undefined, apiKey)).toEqual({ data: [] });
-  expect(await rig.dispatcher.call('GET', '/v1/deliveries', undefined, apiKey)).toEqual({ data: [], nextCursor: null });
-  console.log(
-    `malformed ingest: ${bodies.length} bodies; answers ${[...statuses]
-      .sort()
-      .map(([status, n]) => `${status}×${n}`)
-      .join(', ')}; nothing stored, process up`,
-  );
+// The same bodies against each engine: SQLite, and PostgreSQL on a throwaway cluster (mandatory in CI).
+const engines: string[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
+
+describe.each(engines)('on %s', (engine) => {
+  let rig: DispatcherRig;
+  let apiKey: string;
+  let postgres: TestPostgres | undefined;
+
+  beforeAll(async () => {
+    let env: Record<string, string> = {};
+    if (engine === 'postgres') {
+      postgres = await startTestPostgres();
+      env = { DATABASE_URL: await postgres.createDatabase('malformed') };
+    }
+    rig = await startDispatcherRig(env);
+    apiKey = await rig.addTeam();
+  });
+
+  afterAll(async () => {
+    await rig.close();
+    postgres?.stop();
+  });
+
+  it('answers 1,000 malformed ingest bodies with a 4xx each, stays up, and stores nothing', async () => {
+    const bodies = generate();
+    expect(bodies).toHaveLength(1_000);
+    const statuses = new Map<number, number>();
+    const not4xx: string[] = [];
+    for (const { kind, body, contentType } of bodies) {
+      const headers: Record<string, string> = { authorization: `Bearer ${internalToken}` };
+      if (contentType !== '') headers['content-type'] = contentType;
+      const response = await fetch(`${rig.dispatcher.url}/internal/v1/events`, { method: 'POST', headers, body });
+      await response.arrayBuffer();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      if (response.status < 400 || response.status >= 500) not4xx.push(`${kind}: ${response.status}`);
+    }
+    expect(not4xx).toEqual([]);
+    expect((await fetch(`${rig.dispatcher.url}/healthz`)).status).toBe(200);
+    expect(rig.dispatcher.child.exitCode).toBeNull();
+    expect(await rig.dispatcher.call('GET', '/v1/events?limit=100', undefined, apiKey)).toEqual({ data: [] });
+    expect(await rig.dispatcher.call('GET', '/v1/deliveries', undefined, apiKey)).toEqual({
+      data: [],
+      nextCursor: null,
+    });
+    console.log(
+      `malformed ingest on ${engine}: ${bodies.length} bodies; answers ${[...statuses]
+        .sort()
+        .map(([status, n]) => `${status}×${n}`)
+        .join(', ')}; nothing stored, process up`,
+    );
+  });
 });
