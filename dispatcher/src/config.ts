@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, configErrorFromIssues, listenHost, parseHostPins } from '@spir-webhooks/shared-types';
 
@@ -55,6 +56,8 @@ const envSchema = z.object({
   RETENTION_DAYS: days('RETENTION_DAYS', 30, 0.000001),
   DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 2048, 1, 100_000),
   DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 8, 1, 10_000),
+  // One sending thread per core beside the main one, at least one: the main thread keeps ingest and the store.
+  DELIVERY_THREADS: wholeNumber('DELIVERY_THREADS', Math.min(8, Math.max(1, availableParallelism() - 1)), 0, 64),
   SECRETS_KEY: z
     .string()
     .optional()
@@ -128,6 +131,8 @@ export interface Config {
   pinnedHosts: ReadonlyMap<string, string>;
   deliveryConcurrency: number;
   deliveryConcurrencyPerWebhook: number;
+  /** Worker threads that sign and send attempts; 0 sends them from the main thread. */
+  deliveryThreads: number;
   logLevel: string;
   /** SECRETS_KEY: seals webhook secrets at rest; unset, they are stored as they are. */
   secretsKey: Buffer | undefined;
@@ -175,6 +180,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     pinnedHosts: e.WEBHOOK_RESOLVE,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     deliveryConcurrencyPerWebhook: e.DELIVERY_CONCURRENCY_PER_WEBHOOK,
+    deliveryThreads: e.DELIVERY_THREADS,
     logLevel: e.LOG_LEVEL,
     secretsKey: e.SECRETS_KEY,
     internalListener: e.INTERNAL_PORT === undefined ? undefined : { host: e.INTERNAL_HOST, port: e.INTERNAL_PORT },

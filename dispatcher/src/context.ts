@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
 import type { Config } from './config';
+import type { AttemptSender } from './delivery/attemptSender';
 import type { Metrics } from './ops/metrics';
 import type { SecretBox } from './subscriptions/secretBox';
 import type { ClaimedDelivery, DeliveryHandoff, Store } from './store/storeTypes';
@@ -13,8 +13,8 @@ export interface DispatcherContext {
   now: () => number;
   logger: Logger;
   metrics: Metrics;
-  /** The HTTP agent deliveries and test sends go through. */
-  agent: Dispatcher;
+  /** What deliveries and test sends are sent through (threads or this one). */
+  sender: AttemptSender;
   /** This process's delivery worker. */
   worker: LocalWorker;
   /** Seals webhook secrets for the store and opens them for signing. */

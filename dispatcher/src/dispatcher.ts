@@ -6,7 +6,7 @@ import { createApps } from './app';
 import { startListeners } from './http/listeners';
 import { createSecretBox } from './subscriptions/secretBox';
 import { createIngestHandler } from './ingest/ingestHandler';
-import { createDeliveryAgent } from './delivery/deliveryAgent';
+import { createAttemptSender } from './delivery/attemptSender';
 import { DeliveryWorker } from './delivery/deliveryWorker';
 import type { LookupAll } from './delivery/publicAddress';
 import { loadOrCreateInternalToken } from './internalToken';
@@ -79,18 +79,22 @@ export async function startDispatcher(
   }
   const internal = loadOrCreateInternalToken(config.internalApiToken, config.dataDir);
   const metrics = createMetrics(store, now);
-  const agent = createDeliveryAgent({
+  const attemptSender = createAttemptSender({
+    threads: config.deliveryThreads,
+    timeoutMs: config.requestTimeoutMs,
     pinnedHosts: config.pinnedHosts,
     connectTimeoutMs: config.requestTimeoutMs,
     onBlocked: (hostname, address) =>
       logger.warn({ hostname, address }, 'refused a webhook host that resolves to a non-public address'),
+    onThreadFailure: (reason) =>
+      logger.error({ reason }, 'a delivery thread failed; its attempts in flight count as failed and are retried'),
     ...(overrides.lookup === undefined ? {} : { lookup: overrides.lookup }),
     ...(overrides.ca === undefined ? {} : { ca: overrides.ca }),
   });
   const worker = new DeliveryWorker({
     store,
     openSecret: (stored) => secretBox.open(stored),
-    agent,
+    sender: attemptSender,
     now,
     logger,
     metrics,
@@ -104,7 +108,7 @@ export async function startDispatcher(
     claimBatchSize: 200,
     pollIntervalMs: 500,
   });
-  const context: DispatcherContext = { config, store, now, logger, metrics, agent, worker, secretBox };
+  const context: DispatcherContext = { config, store, now, logger, metrics, sender: attemptSender, worker, secretBox };
 
   const mailer =
     overrides.mailer ??
@@ -155,7 +159,7 @@ export async function startDispatcher(
       await worker.stop();
       await sender.stop();
       mailer.close();
-      await agent.close();
+      await attemptSender.close();
       await store.close();
       logging.close();
     },

@@ -2,18 +2,17 @@ import { initialWebhookLimit, nextWebhookLimit } from './slowStart';
 import { redactQuery } from './redactQuery';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
+import type { AttemptSender } from './attemptSender';
 import type { Logger } from 'pino';
 import type { AttemptResult, ClaimedDelivery, DeliveryHandoff, Store } from '../store/storeTypes';
 import type { Metrics } from '../ops/metrics';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
-import { sendAttempt } from './sendAttempt';
 
 export interface DeliveryWorkerOptions {
   store: Store;
   /** The secret behind a stored (possibly sealed) one, for signing. */
   openSecret: (stored: string) => string;
-  agent: Dispatcher;
+  sender: AttemptSender;
   policy: RetryPolicy;
   now: () => number;
   logger: Logger;
@@ -208,9 +207,10 @@ export class DeliveryWorker implements DeliveryHandoff {
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const { policy, agent, now, metrics, logger } = this.options;
+    const { policy, sender, now, metrics, logger } = this.options;
     const secrets = delivery.secrets.map((stored) => this.options.openSecret(stored));
-    const outcome = await sendAttempt({ ...delivery, secrets }, { agent, timeoutMs: policy.requestTimeoutMs, now });
+    const { url, webhookEventId, body } = delivery;
+    const outcome = await sender.send({ url, webhookEventId, body, secrets }, now());
     const next = nextStepAfter(policy, {
       attemptNumber: delivery.attemptNumber,
       succeeded: outcome.succeeded,

@@ -26,16 +26,16 @@ export interface AttemptOutcome extends Pick<
 export interface SendAttemptOptions {
   agent: Dispatcher;
   timeoutMs: number;
-  /** Wall-clock milliseconds, for the attempt's timestamp and signature. */
-  now: () => number;
+  /** Wall-clock milliseconds the attempt starts at: its timestamp and its signature's. */
+  startedAt: number;
 }
 
+/** What one attempt sends: the delivery with its secrets opened. */
+export type AttemptRequest = Pick<ClaimedDelivery, 'url' | 'webhookEventId' | 'body' | 'secrets'>;
+
 /** One signed POST of a delivery, bounded by `timeoutMs` from connect to the last body byte. */
-export async function sendAttempt(
-  delivery: Pick<ClaimedDelivery, 'url' | 'webhookEventId' | 'body' | 'secrets'>,
-  options: SendAttemptOptions,
-): Promise<AttemptOutcome> {
-  const startedAt = options.now();
+export async function sendAttempt(delivery: AttemptRequest, options: SendAttemptOptions): Promise<AttemptOutcome> {
+  const { startedAt } = options;
   const started = performance.now();
   const requestHeaders: Record<string, string> = {
     'content-type': 'application/json',

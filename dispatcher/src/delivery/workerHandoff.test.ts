@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Agent } from 'undici';
 import { createMetrics } from '../ops/metrics';
 import { SqliteStore } from '../store/sqliteStore';
+import { createAttemptSender } from './attemptSender';
 import { claimWindowMs, DeliveryWorker } from './deliveryWorker';
 
 let dir: string;
@@ -15,7 +15,7 @@ function startWorker(options: { concurrency: number; perWebhookConcurrency: numb
   const started = new DeliveryWorker({
     store,
     openSecret: (stored) => stored,
-    agent: new Agent(),
+    sender: createAttemptSender({ threads: 0, timeoutMs: 1_000, pinnedHosts: new Map(), connectTimeoutMs: 1_000 }),
     now: Date.now,
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(store, Date.now),

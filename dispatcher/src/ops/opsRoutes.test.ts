@@ -26,9 +26,13 @@ it('exposes deliveries by outcome, attempt durations and queue depth in Promethe
   await dispatcher.call('POST', '/internal/v1/events', {
     body: { teamId: 'm1', urlKind: 'template', event: samples['form.answered'] },
   });
-  const text = await waitFor('a retry to be counted', async () => {
+  // The attempt is counted when it ends, and its lease let go when its outcome is committed.
+  const text = await waitFor('a retry to be counted and recorded', async () => {
     const body = await (await fetch(`${dispatcher.url}/metrics`)).text();
-    return body.includes('spir_webhook_attempts_total{outcome="retry"} 1') ? body : undefined;
+    return body.includes('spir_webhook_attempts_total{outcome="retry"} 1') &&
+      body.includes('spir_webhook_queue_in_flight 0')
+      ? body
+      : undefined;
   });
   expect(text).toContain('spir_webhook_events_ingested_total 1');
   expect(text).toMatch(/spir_webhook_attempt_duration_seconds_count 1/);

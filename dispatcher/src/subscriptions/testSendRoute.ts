@@ -3,7 +3,6 @@ import { Router } from 'express';
 import { samples } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { attemptOutcomeJson, summaryLanguage } from '../delivery/deliveryRoutes';
-import { sendAttempt } from '../delivery/sendAttempt';
 import { ApiError } from '../http/apiError';
 import { teamOf } from '../http/auth';
 import { findTeamWebhook } from './webhookRoutes';
@@ -16,7 +15,7 @@ import { currentSecrets } from './webhookSecrets';
  * sends can never open more connections to an endpoint than deliveries may.
  */
 export function testSendRoute(context: DispatcherContext): Router {
-  const { now, config, worker, secretBox } = context;
+  const { now, worker, secretBox } = context;
   const router = Router();
   router.post('/webhooks/:id/test', async (req, res) => {
     const team = teamOf(req);
@@ -32,9 +31,9 @@ export function testSendRoute(context: DispatcherContext): Router {
     try {
       const event = { ...samples[webhook.event_name], webhookEventId: `test_${randomUUID().replaceAll('-', '')}` };
       const secrets = currentSecrets(webhook, now()).map((stored) => secretBox.open(stored));
-      const outcome = await sendAttempt(
+      const outcome = await context.sender.send(
         { url: webhook.url, webhookEventId: event.webhookEventId, body: JSON.stringify(event), secrets },
-        { agent: context.agent, timeoutMs: config.requestTimeoutMs, now },
+        now(),
       );
       res.json({
         succeeded: outcome.succeeded,
