@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import { BlockedAddressError, resolvePublicAddress, systemLookup, type LookupAll } from './publicAddress';
 
@@ -27,7 +28,11 @@ export function createDeliveryAgent(options: DeliveryAgentOptions): Agent {
   const lookup = options.lookup ?? systemLookup;
   const connectTls = buildConnector({
     timeout: options.connectTimeoutMs,
-    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    // One TLS context for every connection: without it each handshake builds its own from the CA
+    // list, which the profile showed as a fifth of a sending thread's time with 200 endpoints.
+    secureContext: createSecureContext(options.ca === undefined ? {} : { ca: options.ca }),
+    // TLS sessions are resumed for this many hosts (undici keeps 100).
+    maxCachedSessions: 5_000,
   });
   const connect: buildConnector.connector = (connectOptions, callback) => {
     resolvePublicAddress(connectOptions.hostname, options.pinnedHosts, lookup).then(
@@ -42,7 +47,9 @@ export function createDeliveryAgent(options: DeliveryAgentOptions): Agent {
   return new Agent({
     connect,
     connections: options.connectionsPerOrigin ?? 64,
+    // An endpoint's Keep-Alive hint is honoured up to 15 s: connections opened for a burst are
+    // closed soon after, rather than held for a minute by every endpoint.
     keepAliveTimeout: 4_000,
-    keepAliveMaxTimeout: 60_000,
+    keepAliveMaxTimeout: 15_000,
   });
 }
