@@ -17,6 +17,11 @@ const wholeNumber = (name: string, fallback: number, min: number, max: number) =
     .max(max, { error: `${name} must be at most ${max}` })
     .default(fallback);
 
+/** One sending thread per core beside the main one (at least one, at most eight): the main thread keeps ingest and the store. */
+export function defaultDeliveryThreads(): number {
+  return Math.min(8, Math.max(1, availableParallelism() - 1));
+}
+
 const envSchema = z.object({
   PORT: wholeNumber('PORT', 8080, 0, 65535),
   HOST: listenHost('HOST', '0.0.0.0'),
@@ -56,8 +61,7 @@ const envSchema = z.object({
   RETENTION_DAYS: days('RETENTION_DAYS', 30, 0.000001),
   DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 2048, 1, 100_000),
   DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 8, 1, 10_000),
-  // One sending thread per core beside the main one, at least one: the main thread keeps ingest and the store.
-  DELIVERY_THREADS: wholeNumber('DELIVERY_THREADS', Math.min(8, Math.max(1, availableParallelism() - 1)), 0, 64),
+  DELIVERY_THREADS: wholeNumber('DELIVERY_THREADS', defaultDeliveryThreads(), 0, 64),
   SECRETS_KEY: z
     .string()
     .optional()

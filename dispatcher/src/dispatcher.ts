@@ -141,7 +141,15 @@ export async function startDispatcher(
   sender.start();
   // A shared store tells this dispatcher when another one stored work it did not take itself.
   await store.onWorkDue(() => worker.wake());
-  logger.info({ url: listeners.url, internalUrl: listeners.internalUrl, store: store.engine }, 'dispatcher listening');
+  logger.info(
+    {
+      url: listeners.url,
+      internalUrl: listeners.internalUrl,
+      store: store.engine,
+      deliveryThreads: config.deliveryThreads,
+    },
+    'dispatcher listening',
+  );
   await warnOfDifferentPeers(store, config, logger);
   logging.flush();
 

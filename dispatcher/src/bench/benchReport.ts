@@ -38,7 +38,7 @@ export interface BenchReport {
  * The table, the JSON file (.bench/results.json at the repository root), and the summary line:
  * throughput from the unpaced 20-endpoint run, first-attempt p99 from the paced run (below saturation).
  */
-export function printReport(report: BenchReport, base: CaseResult, paced: CaseResult): void {
+export function printReport(report: BenchReport, base: CaseResult, paced: CaseResult, deliveryThreads: string): void {
   const rows = Object.entries(report.cases).map(([name, c]) => [
     name,
     c.ingestPerSecond,
@@ -86,6 +86,6 @@ export function printReport(report: BenchReport, base: CaseResult, paced: CaseRe
   writeFileSync(join(out, 'results.json'), `${JSON.stringify({ ...report, ratio, rssMb }, null, 2)}\n`);
   console.log(`figures written to ${join(out, 'results.json')}`);
   console.log(
-    `deliveries/s=${base.deliveriesPerSecond} ceiling/s=${report.ceilingPerSecond} ratio=${ratio} p99_first_attempt_ms=${paced.firstAttemptP99Ms} rss_mb=${rssMb}`,
+    `deliveries/s=${base.deliveriesPerSecond} ceiling/s=${report.ceilingPerSecond} ratio=${ratio} cpu_ms_per_event=${base.dispatcherCpuMsPerEvent} isolation=${report.isolationRatio} p99_first_attempt_ms=${paced.firstAttemptP99Ms} rss_mb=${rssMb} delivery_threads=${deliveryThreads}`,
   );
 }

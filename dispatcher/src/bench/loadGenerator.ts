@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { type Agent, Pool, request } from 'undici';
-import { signWebhook } from '@spir-webhooks/shared-types';
+import { Agent, Pool, request } from 'undici';
+import { samples, signWebhook } from '@spir-webhooks/shared-types';
 
 export const epochNow = () => performance.timeOrigin + performance.now();
 
@@ -57,7 +57,7 @@ export async function ingestEvents(
  * The ceiling: the same receiver driven directly by undici at the same concurrency, each request
  * signed as the dispatcher signs it, with no store in between. Returns requests per second.
  */
-export async function driveReceiverDirectly(
+async function driveReceiverDirectly(
   urls: string[],
   body: string,
   secret: string,
@@ -93,3 +93,37 @@ export function percentile(values: number[], p: number): number {
 
 /** A case's name as the start of webhookEventIds, which are printable ASCII without spaces. */
 export const idPrefix = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-');
+
+/** The receiver driven directly by undici, signed, 160 in flight, no store: what the dispatcher is measured against. */
+export async function measureCeiling(caCert: string, port: number, events: number): Promise<number> {
+  const agent = new Agent({
+    connections: 64,
+    connect: {
+      ca: caCert,
+      lookup: (_host, options, callback) =>
+        options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
+    },
+  });
+  const urls = Array.from({ length: 20 }, (_, i) => `https://team-${i}.bench.test:${port}/hook`);
+  const ceilingBody = JSON.stringify(samples['form.answered']);
+  await driveReceiverDirectly(
+    urls,
+    ceilingBody,
+    'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
+    2_000,
+    160,
+    agent,
+  );
+  const ceiling = Math.round(
+    await driveReceiverDirectly(
+      urls,
+      ceilingBody,
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
+      events,
+      160,
+      agent,
+    ),
+  );
+  await agent.close();
+  return ceiling;
+}

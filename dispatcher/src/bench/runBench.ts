@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'undici';
 import { samples } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { cpuTimeMs, sampleRss, startBenchReceiver, type BenchReceiver } from './benchProcesses';
-import { driveReceiverDirectly, epochNow, idPrefix, ingestEvents, percentile } from './loadGenerator';
+import { epochNow, idPrefix, ingestEvents, measureCeiling, percentile } from './loadGenerator';
 import { printReport, type BenchReport } from './benchReport';
 import { compareEngines } from './postgresBench';
+import { defaultDeliveryThreads } from '../config';
 
 // `npm run bench [-- --quick] [--engine postgres --dispatchers N]`: the dispatcher as in production (SQLite, default limits and
 // logging) but for WEBHOOK_RESOLVE and a throwaway CA, a receiver in its own process, and the
@@ -20,6 +20,9 @@ const sizes = quick
   ? { events: 4_000, paced: 1_500, pacedRate: 500, hungPerTeam: 10, backlog: 20_000 }
   : { events: 20_000, paced: 5_000, pacedRate: 500, hungPerTeam: 20, backlog: 200_000 };
 const ingestConcurrency = 64;
+// Every case first runs this many events through the dispatcher it measures, unmeasured: the JIT,
+// the first TLS handshakes and SQLite's cache warm up, so that quick and full runs measure the same thing.
+const warmUpEvents = 3_000;
 const token = 'bench-internal-token-0123456789';
 const healthyHost = (i: number) => `team-${i}.bench.test`;
 const hungHost = (i: number) => `hung-${i}.bench.test`;
@@ -54,6 +57,11 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'info',
         WEBHOOK_RESOLVE: hosts.map((host) => `${host}:127.0.0.1`).join(','),
         NODE_EXTRA_CA_CERTS: files.ca,
+        // DELIVERY_* variables and NODE_OPTIONS set for the bench reach the dispatcher, to compare settings:
+        // DELIVERY_THREADS=0 npm run bench
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([name]) => name.startsWith('DELIVERY_') || name === 'NODE_OPTIONS'),
+        ),
         ...extraEnv,
       },
       await freePort(),
@@ -103,6 +111,13 @@ async function main(): Promise<void> {
       await ingestEvents(dispatcher.url, token, hung, ingestConcurrency);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
+    const warmUp = Array.from({ length: warmUpEvents }, (_, i) => ({
+      id: `warm-${i}`,
+      body: eventBody(`t${i % teams}`, `warm-${i}`),
+    }));
+    await ingestEvents(dispatcher.url, token, warmUp, ingestConcurrency);
+    await waitForUnique(receiver, warmUpEvents, 120_000);
+    await receiver.reset();
     const bodies = Array.from({ length: events }, (_, i) => ({
       id: `${idPrefix(name)}-${i}`,
       body: eventBody(`t${i % teams}`, `${idPrefix(name)}-${i}`),
@@ -154,42 +169,32 @@ async function main(): Promise<void> {
     receiver.stop();
     return;
   }
-  report.ingestOnlyPerSecond = await ingestOnlyCase(startDispatcher, sizes.events);
+  // `--throughput-only`: the 20- and 200-endpoint cases and the ceiling, to compare one change quickly.
+  const throughputOnly = process.argv.includes('--throughput-only');
+  if (!throughputOnly && !process.argv.includes('--isolation-only'))
+    report.ingestOnlyPerSecond = await ingestOnlyCase(startDispatcher, sizes.events);
   const base = await throughputCase('20 endpoints', 20, sizes.events);
+  // `--isolation-only`: the 20-endpoint case, then the same beside 200 hung endpoints.
+  if (process.argv.includes('--isolation-only')) {
+    const isolated = await throughputCase('20 healthy + 200 hung', 20, sizes.events, { hungTeams: 200 });
+    console.log(`isolation ${round(isolated.deliveriesPerSecond / base.deliveriesPerSecond)}`);
+    receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   await throughputCase('200 endpoints', 200, sizes.events);
+  if (throughputOnly) {
+    const ceiling = await measureCeiling(ca.caCert, receiver.port, sizes.events);
+    console.log(`ceiling: ${ceiling} requests/s; ratio ${round(base.deliveriesPerSecond / ceiling)}`);
+    receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   const paced = await throughputCase(`20 endpoints, paced ${sizes.pacedRate}/s`, 20, sizes.paced, {
     perSecond: sizes.pacedRate,
   });
 
-  const agent = new Agent({
-    connections: 64,
-    connect: {
-      ca: ca.caCert,
-      lookup: (_host, options, callback) =>
-        options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
-    },
-  });
-  const urls = Array.from({ length: 20 }, (_, i) => `https://${healthyHost(i)}:${receiver.port}/hook`);
-  const ceilingBody = JSON.stringify(samples['form.answered']);
-  await driveReceiverDirectly(
-    urls,
-    ceilingBody,
-    'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
-    2_000,
-    160,
-    agent,
-  );
-  const ceiling = Math.round(
-    await driveReceiverDirectly(
-      urls,
-      ceilingBody,
-      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
-      sizes.events,
-      160,
-      agent,
-    ),
-  );
-  await agent.close();
+  const ceiling = await measureCeiling(ca.caCert, receiver.port, sizes.events);
   report.ceilingPerSecond = ceiling;
   console.log(`ceiling: ${ceiling} requests/s (undici → receiver, signed, 160 in flight, no store)`);
 
@@ -199,7 +204,7 @@ async function main(): Promise<void> {
   report.backlog = await backlogCase(startDispatcher, addTeam, files, sizes.backlog);
   receiver.stop();
   rmSync(dir, { recursive: true, force: true });
-  printReport(report, base, paced);
+  printReport(report, base, paced, process.env.DELIVERY_THREADS ?? String(defaultDeliveryThreads()));
 }
 
 /** Ingest alone: a team with no webhooks, so the rate is what the ingest path itself takes. */
@@ -209,6 +214,11 @@ async function ingestOnlyCase(
 ): Promise<number> {
   const { dispatcher, rss } = await startDispatcher();
   await dispatcher.call('PUT', '/internal/v1/teams/quiet', { name: 'quiet', adminEmails: ['ops@quiet.example.com'] });
+  const warmUp = Array.from({ length: warmUpEvents }, (_, i) => ({
+    id: `warm-${i}`,
+    body: eventBody('quiet', `warm-${i}`),
+  }));
+  await ingestEvents(dispatcher.url, token, warmUp, ingestConcurrency);
   const bodies = Array.from({ length: count }, (_, i) => ({
     id: `quiet-${i}`,
     body: eventBody('quiet', `quiet-${i}`),
