@@ -53,6 +53,13 @@ export class DeliveryWorker implements DeliveryHandoff {
   // How long the last claim took if it found nothing; 0 if it found work.
   private lastClaimMs = 0;
   private nextRetryAt = Number.POSITIVE_INFINITY;
+  // Webhooks that may have due deliveries waiting for one of their slots: refused a handoff, or
+  // given deliveries by the last claim (a backlog may hold more). An attempt that ends for one of
+  // them, or while the whole worker was full, wakes the worker to claim; others do not, so that
+  // claims that can find nothing (beside hung endpoints' backlogs) are not repeated at every
+  // answer. New, resent and other dispatchers' work wakes the worker itself; polling catches the rest.
+  private readonly mayHaveWaiting = new Set<string>();
+  private waitingForAnySlot = false;
   private unrecorded: AttemptResult[] = [];
   private flushing: Promise<void> | undefined;
   readonly leaseMs: number;
@@ -104,6 +111,8 @@ export class DeliveryWorker implements DeliveryHandoff {
       let claimed: ClaimedDelivery[] = [];
       this.wakeRequested = false;
       if (free > 0) {
+        this.mayHaveWaiting.clear();
+        this.waitingForAnySlot = false;
         try {
           const limit = Math.min(free, this.options.claimBatchSize);
           const started = performance.now();
@@ -120,7 +129,13 @@ export class DeliveryWorker implements DeliveryHandoff {
         } catch (error) {
           this.options.logger.error({ err: error }, 'claiming due deliveries failed; trying again');
         }
-        for (const delivery of claimed) this.startAttempt(delivery);
+        for (const delivery of claimed) {
+          this.mayHaveWaiting.add(delivery.webhookId);
+          this.startAttempt(delivery);
+        }
+        if (claimed.length === free) this.waitingForAnySlot = true;
+      } else {
+        this.waitingForAnySlot = true;
       }
       // A full batch means more is probably due; otherwise sleep until woken or a retry is due.
       if (claimed.length > 0 && claimed.length === Math.min(free, this.options.claimBatchSize)) continue;
@@ -174,11 +189,18 @@ export class DeliveryWorker implements DeliveryHandoff {
   }
 
   reserve(webhookId: string): boolean {
-    if (!this.running || this.inFlight >= this.options.concurrency) return false;
+    if (!this.running) return false;
+    if (this.inFlight >= this.options.concurrency) {
+      this.waitingForAnySlot = true;
+      return false;
+    }
     // One slot of each webhook's limit is left to claims, so that deliveries already waiting in
     // the store (retries, a backlog) are never starved by fresh ones.
     const limit = this.limits.get(webhookId) ?? this.initialLimit;
-    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= limit - 1) return false;
+    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= limit - 1) {
+      this.mayHaveWaiting.add(webhookId);
+      return false;
+    }
     this.takeSlot(webhookId);
     return true;
   }
@@ -251,10 +273,12 @@ export class DeliveryWorker implements DeliveryHandoff {
       `delivery ${delivery.id} attempt ${delivery.attemptNumber}: ${next.kind}`,
     );
 
-    if (next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt) this.nextRetryAt = next.nextAttemptAt;
+    // A retry due before the worker's next wake-up moves that wake-up earlier.
+    const earlierRetry = next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt;
+    if (earlierRetry) this.nextRetryAt = next.nextAttemptAt;
     this.release(delivery.webhookId);
     this.scheduleFlush();
-    this.wake();
+    if (earlierRetry || this.waitingForAnySlot || this.mayHaveWaiting.has(delivery.webhookId)) this.wake();
   }
 
   // Outcomes that finish close together are committed in one transaction.
