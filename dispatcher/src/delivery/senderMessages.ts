@@ -1,5 +1,23 @@
 import type { AttemptOutcome, AttemptRequest } from './sendAttempt';
 
+/**
+ * A `post` that gathers the messages of one turn of the event loop and hands them to `send` as one
+ * batch: one structured clone per turn, not one per attempt. Used on both sides of the thread boundary.
+ */
+export function batchedPost<T>(send: (batch: T[]) => void): (message: T) => void {
+  let outgoing: T[] = [];
+  return (message) => {
+    if (outgoing.length === 0) {
+      setImmediate(() => {
+        const batch = outgoing;
+        outgoing = [];
+        send(batch);
+      });
+    }
+    outgoing.push(message);
+  };
+}
+
 /** What a sending thread starts with: everything the agent needs, as plain data. */
 export interface SenderThreadData {
   pinnedHosts: [string, string][];

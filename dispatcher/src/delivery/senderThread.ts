@@ -2,23 +2,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createDeliveryAgent } from './deliveryAgent';
 import type { LookupAll } from './publicAddress';
 import { sendAttempt } from './sendAttempt';
-import type { FromSender, SenderThreadData, ToSender } from './senderMessages';
+import { batchedPost, type FromSender, type SenderThreadData, type ToSender } from './senderMessages';
 
 // One sending thread (senderThreads.ts starts them): its own keep-alive agent, the attempts the
 // main thread hands it, and their outcomes sent back in batches.
 
 const data = workerData as SenderThreadData;
 const port = parentPort!;
-let outgoing: FromSender[] = [];
-const post = (message: FromSender) => {
-  if (outgoing.length === 0) setImmediate(flush);
-  outgoing.push(message);
-};
-function flush(): void {
-  const batch = outgoing;
-  outgoing = [];
-  port.postMessage(batch);
-}
+const post = batchedPost<FromSender>((batch) => port.postMessage(batch));
 
 // A lookup the main thread was given (a test's resolver) is asked of it; production resolves here.
 let lookups = 0;

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { AttemptSender, AttemptSenderOptions } from './attemptSender';
 import type { AttemptOutcome, AttemptRequest } from './sendAttempt';
-import type { FromSender, SenderThreadData, ToSender } from './senderMessages';
+import { batchedPost, type FromSender, type SenderThreadData, type ToSender } from './senderMessages';
 
 // A thread runs compiled JavaScript. Under ts-jest this file is TypeScript, and the thread is the
 // build's (`npm test` builds first).
@@ -20,7 +20,7 @@ interface Waiting {
 interface Thread {
   worker: Worker;
   waiting: Map<number, Waiting>;
-  outgoing: ToSender[];
+  post: (message: ToSender) => void;
 }
 
 /**
@@ -44,7 +44,7 @@ export class SenderThreads implements AttemptSender {
     const id = ++this.nextId;
     return new Promise((resolve) => {
       thread.waiting.set(id, { resolve, startedAt, started: performance.now() });
-      this.post(thread, { type: 'send', id, delivery, startedAt });
+      thread.post({ type: 'send', id, delivery, startedAt });
     });
   }
 
@@ -55,7 +55,7 @@ export class SenderThreads implements AttemptSender {
         (thread) =>
           new Promise<void>((resolve) => {
             thread.worker.once('exit', () => resolve());
-            this.post(thread, { type: 'close' });
+            thread.post({ type: 'close' });
           }),
       ),
     );
@@ -69,7 +69,8 @@ export class SenderThreads implements AttemptSender {
       ca: this.options.ca,
       lookupInParent: this.options.lookup !== undefined,
     };
-    const thread: Thread = { worker: new Worker(threadFile, { workerData: data }), waiting: new Map(), outgoing: [] };
+    const worker = new Worker(threadFile, { workerData: data });
+    const thread: Thread = { worker, waiting: new Map(), post: batchedPost((batch) => worker.postMessage(batch)) };
     thread.worker.on('message', (batch: FromSender[]) => {
       for (const message of batch) this.receive(thread, message);
     });
@@ -99,9 +100,9 @@ export class SenderThreads implements AttemptSender {
       this.options.onBlocked?.(message.hostname, message.address);
     } else {
       this.options.lookup!(message.hostname).then(
-        (addresses) => this.post(thread, { type: 'looked-up', id: message.id, addresses }),
+        (addresses) => thread.post({ type: 'looked-up', id: message.id, addresses }),
         (error: Error & { code?: string }) =>
-          this.post(thread, {
+          thread.post({
             type: 'looked-up',
             id: message.id,
             addresses: [],
@@ -109,17 +110,6 @@ export class SenderThreads implements AttemptSender {
           }),
       );
     }
-  }
-
-  private post(thread: Thread, message: ToSender): void {
-    if (thread.outgoing.length === 0) {
-      setImmediate(() => {
-        const batch = thread.outgoing;
-        thread.outgoing = [];
-        thread.worker.postMessage(batch);
-      });
-    }
-    thread.outgoing.push(message);
   }
 }
 
