@@ -9,6 +9,26 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+const team = {
+  teamId: 't',
+  name: 'T',
+  adminEmails: ['a@example.com'],
+  maxUrlsPerEvent: 1,
+  maxSubscriptionsPerEvent: 20,
+  language: 'ja' as const,
+  now: 1,
+};
+const webhook = (id: string, url: string, eventName: 'form.answered' | 'event.confirmed', secret: string) => ({
+  id,
+  teamId: 't',
+  url,
+  eventName,
+  secret,
+  createdAt: 1,
+  kind: 'endpoint' as const,
+  availabilityLinks: undefined,
+});
+
 describe('SqliteStore', () => {
   it('refuses a second opener of the same file, naming it', async () => {
     const path = join(dir, 'd.db');
@@ -23,25 +43,8 @@ describe('SqliteStore', () => {
   it('takes back on opening the leases a killed process left behind', async () => {
     const path = join(dir, 'd.db');
     const store = new SqliteStore(path);
-    await store.upsertTeam({
-      teamId: 't',
-      name: 'T',
-      adminEmails: ['a@example.com'],
-      maxUrlsPerEvent: 1,
-      maxSubscriptionsPerEvent: 20,
-      language: 'ja',
-      now: 1,
-    });
-    await store.createWebhook({
-      id: 'wh_1',
-      teamId: 't',
-      url: 'https://a.example.com/',
-      eventName: 'form.answered',
-      secret: 'whsec_x',
-      createdAt: 1,
-      kind: 'endpoint',
-      availabilityLinks: undefined,
-    });
+    await store.upsertTeam(team);
+    await store.createWebhook(webhook('wh_1', 'https://a.example.com/', 'form.answered', 'whsec_x'));
     await store.recordEvent({
       teamId: 't',
       webhookEventId: 'e1',
@@ -78,35 +81,9 @@ describe('SqliteStore', () => {
 
   it("claims another webhook's delivery even when a saturated webhook's backlog fills the claim window", async () => {
     const store = new SqliteStore(join(dir, 'd.db'));
-    await store.upsertTeam({
-      teamId: 't',
-      name: 'T',
-      adminEmails: ['a@example.com'],
-      maxUrlsPerEvent: 1,
-      maxSubscriptionsPerEvent: 20,
-      language: 'ja',
-      now: 1,
-    });
-    await store.createWebhook({
-      id: 'wh_hung',
-      teamId: 't',
-      url: 'https://hung.example.com/',
-      eventName: 'event.confirmed',
-      secret: 'whsec_x',
-      createdAt: 1,
-      kind: 'endpoint',
-      availabilityLinks: undefined,
-    });
-    await store.createWebhook({
-      id: 'wh_ok',
-      teamId: 't',
-      url: 'https://ok.example.com/',
-      eventName: 'form.answered',
-      secret: 'whsec_y',
-      createdAt: 1,
-      kind: 'endpoint',
-      availabilityLinks: undefined,
-    });
+    await store.upsertTeam(team);
+    await store.createWebhook(webhook('wh_hung', 'https://hung.example.com/', 'event.confirmed', 'whsec_x'));
+    await store.createWebhook(webhook('wh_ok', 'https://ok.example.com/', 'form.answered', 'whsec_y'));
     for (let i = 0; i < 50; i++)
       await store.recordEvent({
         teamId: 't',
