@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { WebhookSecrets } from '../subscriptions/webhookSecrets';
-import { freshDelivery } from './storeRows';
+import { freshDelivery, newDeliveryId } from './storeRows';
 import type { StatementName } from './sqliteStatements';
 import type { ClaimedDelivery, DeliveryHandoff, EventRow, NewEvent, RecordedEvent, WebhookKind } from './storeTypes';
 
@@ -17,10 +16,6 @@ interface LiveWebhook extends WebhookSecrets {
 export interface ReservedSlot {
   handoff: DeliveryHandoff;
   webhookId: string;
-}
-
-function newDeliveryId(): string {
-  return `dlv_${randomUUID().replaceAll('-', '')}`;
 }
 
 /**
@@ -61,7 +56,7 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
     }) as LiveWebhook[];
     const { handoff } = event;
     for (const target of targets) {
-      const id = newDeliveryId();
+      const id = newDeliveryId(event.now);
       const lease = handoff !== undefined && handoff.reserve(target.id);
       if (lease) reserved.push({ handoff, webhookId: target.id });
       sql.insertDelivery.run({

@@ -119,6 +119,17 @@ describe.each(engines)('the %s store', (engine, open) => {
     expect((await store.listAvailabilityLinks('t')).map((l) => l.link_id).sort()).toEqual(['L1', 'L2']);
   });
 
+  it('gives deliveries ids in the order they were created, in the documented form', async () => {
+    await store.createWebhook(webhook('a'));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(...(await store.recordEvent({ ...event(`order-${i}`), now: now + i })).deliveryIds);
+    }
+    for (const id of ids) expect(id).toMatch(/^dlv_[a-f0-9]{32}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids[0]!.slice(4, 16)).toBe(now.toString(16).padStart(12, '0'));
+  });
+
   it('never gives two claimers the same delivery', async () => {
     await store.createWebhook(webhook('a'));
     await store.createWebhook(webhook('b'));

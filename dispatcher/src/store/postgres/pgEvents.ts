@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { WebhookSecrets } from '../../subscriptions/webhookSecrets';
-import { freshDelivery } from '../storeRows';
+import { freshDelivery, newDeliveryId } from '../storeRows';
 import type { ClaimedDelivery, EventRow, NewEvent, RecordedEvent, WebhookKind } from '../storeTypes';
 import { query, transaction } from './pgConnection';
 
@@ -61,7 +60,7 @@ export async function recordEvent(pool: Pool, event: NewEvent): Promise<Recorded
         );
         const { handoff } = event;
         for (const target of targets) {
-          const id = `dlv_${randomUUID().replaceAll('-', '')}`;
+          const id = newDeliveryId(event.now);
           const lease = handoff !== undefined && handoff.reserve(target.id);
           if (lease) reserved.push(target.id);
           await query(
