@@ -18,6 +18,7 @@ import { createOutboxFolderMailer, createSmtpMailer, type Mailer } from './notif
 import { openStore } from './store/openStore';
 import type { Store } from './store/store';
 import { deliverySettingsOf, peerSettings, settingDifferences } from './ops/peerSettings';
+import { currentHeapLimitMb, heapLimitWarning } from './ops/heapLimit';
 
 /** What tests and embedders may replace; production passes none of them. */
 export interface DispatcherOverrides {
@@ -147,9 +148,12 @@ export async function startDispatcher(
       internalUrl: listeners.internalUrl,
       store: store.engine,
       deliveryThreads: config.deliveryThreads,
+      heapLimitMb: currentHeapLimitMb(),
     },
     'dispatcher listening',
   );
+  const heapWarning = heapLimitWarning(config.deliveryConcurrency);
+  if (heapWarning !== undefined) logger.warn(heapWarning);
   await warnOfDifferentPeers(store, config, logger);
   logging.flush();
 

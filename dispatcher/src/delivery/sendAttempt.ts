@@ -11,7 +11,7 @@ const dispatcherVersion = (
 const userAgent = `Spir-Webhooks/${dispatcherVersion}`;
 
 /** Response bodies are kept up to this size in the attempt log. */
-const maxLoggedResponseBytes = 64 * 1024;
+export const maxLoggedResponseBytes = 64 * 1024;
 // Past this much, a response body is not worth draining to keep the connection alive.
 const maxDrainedResponseBytes = 1024 * 1024;
 

@@ -7,7 +7,7 @@ import { internalTokenChecker } from '../http/auth';
 import { readJsonBody } from '../http/readJsonBody';
 import { teamIdSchema } from '../teams/teamRoutes';
 
-const maxIngestBodyBytes = 256 * 1024;
+export const maxIngestBodyBytes = 256 * 1024;
 export const ingestPath = '/internal/v1/events';
 
 // Known fields typed, unknown fields kept (CONTRACT.md): Spir adds fields over time, and a field

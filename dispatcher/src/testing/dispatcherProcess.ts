@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { dispatcherNodeArgs } from '../ops/heapLimit';
 import { waitFor } from './waitFor';
 
 const mainJs = join(__dirname, '..', '..', 'dist', 'main.js');
@@ -19,7 +20,7 @@ export interface DispatcherProcess {
 
 /**
  * The compiled dispatcher (`npm test` builds it first) as a child process, for tests that kill
- * it. Resolves once it answers /healthz.
+ * it, started with the node flags `npm start` uses. Resolves once it answers /healthz.
  */
 // A dispatcher started here never outlives the process that started it.
 const children = new Set<ChildProcess>();
@@ -32,7 +33,7 @@ export async function spawnDispatcher(
   port: number,
   nodeArgs: string[] = [],
 ): Promise<DispatcherProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, mainJs], {
+  const child = spawn(process.execPath, [...dispatcherNodeArgs, ...nodeArgs, mainJs], {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
