@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnDispatcher } from '../testing';
+import { waitFor } from '../testing/waitFor';
 import { dispatcherNodeArgs, heapLimitMb, heapLimitWarning } from './heapLimit';
 
 const repository = join(__dirname, '..', '..', '..');
@@ -27,11 +28,14 @@ it('reaches a dispatcher started as the tests start it, which logs it', async ()
     await freePort(),
   );
   try {
-    const line = dispatcher
-      .output()
-      .split('\n')
-      .find((text) => text.includes('dispatcher listening'));
-    const logged = (JSON.parse(line ?? '{}') as { heapLimitMb?: number }).heapLimitMb;
+    // The start line is written out just after the listener answers /healthz.
+    const line = await waitFor('the start log line', () =>
+      dispatcher
+        .output()
+        .split('\n')
+        .find((text) => text.includes('"msg":"dispatcher listening"')),
+    );
+    const logged = (JSON.parse(line) as { heapLimitMb?: number }).heapLimitMb;
     // V8's limit adds the young generation to the old one the flag sets; Node's own default is
     // a quarter of the machine's memory.
     expect(logged).toBeGreaterThanOrEqual(heapLimitMb);
