@@ -21,6 +21,15 @@ describe('parseConfig', () => {
     expect(parseConfig({ RETRY_INTERVAL_SECONDS: '0.2' }).retryIntervalMs).toBe(200);
   });
 
+  it('gives each sending thread 256 attempts in their first second unless told otherwise', () => {
+    expect(parseConfig({ DELIVERY_THREADS: '3' }).deliveryConcurrencyFirstSecond).toBe(768);
+    expect(parseConfig({ DELIVERY_THREADS: '0' }).deliveryConcurrencyFirstSecond).toBe(256);
+    expect(parseConfig({ DELIVERY_CONCURRENCY_FIRST_SECOND: '64' }).deliveryConcurrencyFirstSecond).toBe(64);
+    expect(() => parseConfig({ DELIVERY_CONCURRENCY_FIRST_SECOND: '0' })).toThrow(
+      'DELIVERY_CONCURRENCY_FIRST_SECOND must be at least 1',
+    );
+  });
+
   it('parses WEBHOOK_RESOLVE like curl --resolve', () => {
     const config = parseConfig({ WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1, v6.test:[::1]' });
     expect([...config.pinnedHosts]).toEqual([

@@ -9,13 +9,21 @@ const amount = (unit: string) => (name: string, fallback: number, min: number) =
     .default(fallback);
 const seconds = amount('seconds');
 const days = amount('days');
-const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
+const wholeNumberIn = (name: string, min: number, max: number) =>
   z.coerce
     .number({ error: `${name} must be a whole number` })
     .int({ error: `${name} must be a whole number` })
     .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` })
-    .default(fallback);
+    .max(max, { error: `${name} must be at most ${max}` });
+const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
+  wholeNumberIn(name, min, max).default(fallback);
+
+/**
+ * Attempts in their first second that each sending thread (or the main one, with none) is given
+ * by default: beyond about this many on the benchmark's machine, more in flight only waited in
+ * the thread, each with its own connection and memory (see DeliveryWorker).
+ */
+const firstSecondAttemptsPerThread = 256;
 
 /** One sending thread per core beside the main one (at least one, at most eight): the main thread keeps ingest and the store. */
 export function defaultDeliveryThreads(): number {
@@ -62,6 +70,7 @@ const envSchema = z.object({
   DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 2048, 1, 100_000),
   DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 8, 1, 10_000),
   DELIVERY_THREADS: wholeNumber('DELIVERY_THREADS', defaultDeliveryThreads(), 0, 64),
+  DELIVERY_CONCURRENCY_FIRST_SECOND: wholeNumberIn('DELIVERY_CONCURRENCY_FIRST_SECOND', 1, 100_000).optional(),
   SECRETS_KEY: z
     .string()
     .optional()
@@ -137,6 +146,8 @@ export interface Config {
   deliveryConcurrencyPerWebhook: number;
   /** Worker threads that sign and send attempts; 0 sends them from the main thread. */
   deliveryThreads: number;
+  /** At most this many attempts in flight started less than a second ago; older ones stop counting. */
+  deliveryConcurrencyFirstSecond: number;
   logLevel: string;
   /** SECRETS_KEY: seals webhook secrets at rest; unset, they are stored as they are. */
   secretsKey: Buffer | undefined;
@@ -185,6 +196,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     deliveryConcurrencyPerWebhook: e.DELIVERY_CONCURRENCY_PER_WEBHOOK,
     deliveryThreads: e.DELIVERY_THREADS,
+    deliveryConcurrencyFirstSecond:
+      e.DELIVERY_CONCURRENCY_FIRST_SECOND ?? firstSecondAttemptsPerThread * Math.max(1, e.DELIVERY_THREADS),
     logLevel: e.LOG_LEVEL,
     secretsKey: e.SECRETS_KEY,
     internalListener: e.INTERNAL_PORT === undefined ? undefined : { host: e.INTERNAL_HOST, port: e.INTERNAL_PORT },

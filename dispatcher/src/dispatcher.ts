@@ -106,6 +106,7 @@ export async function startDispatcher(
     },
     concurrency: config.deliveryConcurrency,
     perWebhookConcurrency: config.deliveryConcurrencyPerWebhook,
+    firstSecondConcurrency: config.deliveryConcurrencyFirstSecond,
     claimBatchSize: 200,
     pollIntervalMs: 500,
   });

@@ -1,5 +1,6 @@
 import { initialWebhookLimit, nextWebhookLimit } from './slowStart';
-import { redactQuery } from './redactQuery';
+import { logAttempt } from './attemptLog';
+import { UnansweredAttempts } from './firstSecond';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AttemptSender } from './attemptSender';
@@ -21,6 +22,8 @@ export interface DeliveryWorkerOptions {
   concurrency: number;
   /** Attempts in flight at once for one webhook, so that a hung endpoint holds only its share. */
   perWebhookConcurrency: number;
+  /** Attempts in flight that started less than a second ago (see firstSecond.ts). */
+  firstSecondConcurrency: number;
   /** Deliveries claimed in one statement. */
   claimBatchSize: number;
   /** How often an idle worker looks for work that another process made due. */
@@ -44,6 +47,10 @@ export class DeliveryWorker implements DeliveryHandoff {
   // Each webhook's current limit (slowStart.ts); absent means the initial one.
   private readonly limits = new Map<string, number>();
   private inFlight = 0;
+  // Those in flight for more than a second, which no longer count against firstSecondConcurrency.
+  private readonly unanswered = new UnansweredAttempts(() => {
+    if (this.waitingForAnySlot) this.wake();
+  });
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
@@ -107,7 +114,7 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const free = this.options.concurrency - this.inFlight;
+      const free = this.freeSlots();
       let claimed: ClaimedDelivery[] = [];
       this.wakeRequested = false;
       if (free > 0) {
@@ -141,6 +148,12 @@ export class DeliveryWorker implements DeliveryHandoff {
       if (claimed.length > 0 && claimed.length === Math.min(free, this.options.claimBatchSize)) continue;
       await this.sleep();
     }
+  }
+
+  /** Attempts that may start now: within DELIVERY_CONCURRENCY, and within the first-second budget. */
+  private freeSlots(): number {
+    const { concurrency, firstSecondConcurrency } = this.options;
+    return Math.min(concurrency - this.inFlight, firstSecondConcurrency - (this.inFlight - this.unanswered.count));
   }
 
   /** What a webhook starts with: two attempts in flight, or fewer if that is the configured limit. */
@@ -190,7 +203,7 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   reserve(webhookId: string): boolean {
     if (!this.running) return false;
-    if (this.inFlight >= this.options.concurrency) {
+    if (this.freeSlots() <= 0) {
       this.waitingForAnySlot = true;
       return false;
     }
@@ -232,7 +245,9 @@ export class DeliveryWorker implements DeliveryHandoff {
     const { policy, sender, now, metrics, logger } = this.options;
     const secrets = delivery.secrets.map((stored) => this.options.openSecret(stored));
     const { url, webhookEventId, body } = delivery;
+    const answeredOrGivenUp = this.unanswered.track();
     const outcome = await sender.send({ url, webhookEventId, body, secrets }, now());
+    answeredOrGivenUp();
     const next = nextStepAfter(policy, {
       attemptNumber: delivery.attemptNumber,
       succeeded: outcome.succeeded,
@@ -253,25 +268,7 @@ export class DeliveryWorker implements DeliveryHandoff {
     metrics.attempts.inc({ outcome: next.kind });
     metrics.attemptDuration.observe(outcome.durationMs / 1000);
     if (next.kind !== 'retry') metrics.deliveriesFinished.inc({ outcome: next.kind });
-    logger.info(
-      {
-        event: 'attempt',
-        deliveryId: delivery.id,
-        teamId: delivery.teamId,
-        webhookId: delivery.webhookId,
-        webhookEventId: delivery.webhookEventId,
-        eventName: delivery.eventName,
-        url: redactQuery(delivery.url),
-        attempt: delivery.attemptNumber,
-        round: delivery.round,
-        status: outcome.response?.status ?? null,
-        error: outcome.error,
-        durationMs: outcome.durationMs,
-        next: next.kind,
-        ...(next.kind === 'retry' ? { nextAttemptAt: new Date(next.nextAttemptAt).toISOString() } : {}),
-      },
-      `delivery ${delivery.id} attempt ${delivery.attemptNumber}: ${next.kind}`,
-    );
+    logAttempt(logger, delivery, outcome, next);
 
     // A retry due before the worker's next wake-up moves that wake-up earlier.
     const earlierRetry = next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt;

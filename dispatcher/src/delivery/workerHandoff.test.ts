@@ -11,7 +11,11 @@ let dir: string;
 let store: SqliteStore;
 let worker: DeliveryWorker;
 
-function startWorker(options: { concurrency: number; perWebhookConcurrency: number }): DeliveryWorker {
+function startWorker(options: {
+  concurrency: number;
+  perWebhookConcurrency: number;
+  firstSecondConcurrency?: number;
+}): DeliveryWorker {
   const started = new DeliveryWorker({
     store,
     openSecret: (stored) => stored,
@@ -22,6 +26,7 @@ function startWorker(options: { concurrency: number; perWebhookConcurrency: numb
     policy: { retryIntervalMs: 1_000, maxRetries: 4, requestTimeoutMs: 1_000 },
     claimBatchSize: 10,
     pollIntervalMs: 50,
+    firstSecondConcurrency: options.concurrency,
     ...options,
   });
   started.start();
@@ -60,6 +65,17 @@ describe("the worker's side of the ingest handoff", () => {
     worker.release('wh_b');
     await worker.stop();
     expect(worker.reserve('wh_a')).toBe(false);
+  });
+
+  it('takes nothing while as many attempts as the first-second budget are young, whatever room is left', () => {
+    worker = startWorker({ concurrency: 100, perWebhookConcurrency: 8, firstSecondConcurrency: 2 });
+    expect(worker.reserve('wh_a')).toBe(true);
+    expect(worker.reserve('wh_b')).toBe(true);
+    expect(worker.reserve('wh_c')).toBe(false);
+    worker.release('wh_a');
+    expect(worker.reserve('wh_c')).toBe(true);
+    worker.release('wh_b');
+    worker.release('wh_c');
   });
 
   it("takes nothing for a webhook limited to one attempt at a time: that one slot is the claims'", () => {

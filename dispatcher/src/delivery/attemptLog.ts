@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { ClaimedDelivery } from '../store/storeTypes';
+import { redactQuery } from './redactQuery';
+import type { nextStepAfter } from './retryPolicy';
+import type { AttemptOutcome } from './sendAttempt';
+
+/** The operator's log line for one attempt (a URL's query is redacted: it may hold a token). */
+export function logAttempt(
+  logger: Logger,
+  delivery: ClaimedDelivery,
+  outcome: AttemptOutcome,
+  next: ReturnType<typeof nextStepAfter>,
+): void {
+  logger.info(
+    {
+      event: 'attempt',
+      deliveryId: delivery.id,
+      teamId: delivery.teamId,
+      webhookId: delivery.webhookId,
+      webhookEventId: delivery.webhookEventId,
+      eventName: delivery.eventName,
+      url: redactQuery(delivery.url),
+      attempt: delivery.attemptNumber,
+      round: delivery.round,
+      status: outcome.response?.status ?? null,
+      error: outcome.error,
+      durationMs: outcome.durationMs,
+      next: next.kind,
+      ...(next.kind === 'retry' ? { nextAttemptAt: new Date(next.nextAttemptAt).toISOString() } : {}),
+    },
+    `delivery ${delivery.id} attempt ${delivery.attemptNumber}: ${next.kind}`,
+  );
+}

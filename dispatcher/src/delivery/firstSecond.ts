@@ -1,0 +1,35 @@
+/** How long an attempt counts against `DELIVERY_CONCURRENCY_FIRST_SECOND`. */
+export const firstSecondMs = 1_000;
+
+/**
+ * Counts the attempts in flight that have gone a second without an answer.
+ *
+ * The worker starts an attempt only while fewer than `DELIVERY_CONCURRENCY_FIRST_SECOND` of
+ * those in flight are younger than that. An endpoint answers within a second, or it is slow or
+ * hung: then its attempt stops counting, so hung endpoints never hold this budget (each still
+ * holds its slot of `DELIVERY_CONCURRENCY` and of its webhook's limit until it times out). Why a
+ * budget: in a burst, slow start lets every webhook reach its limit, and with 200 endpoints
+ * 1,600 attempts were in flight on 2 cores, most of them waiting in the sending thread, each with
+ * its own TLS connection (about 0.1 MB): more memory and CPU, and no more throughput.
+ */
+export class UnansweredAttempts {
+  /** Attempts in flight that started more than a second ago. */
+  count = 0;
+
+  constructor(private readonly onCountGrew: () => void) {}
+
+  /** Call as an attempt starts; call what it returns when the attempt ends. */
+  track(): () => void {
+    let counted = false;
+    const timer = setTimeout(() => {
+      counted = true;
+      this.count++;
+      this.onCountGrew();
+    }, firstSecondMs);
+    timer.unref();
+    return () => {
+      clearTimeout(timer);
+      if (counted) this.count--;
+    };
+  }
+}
