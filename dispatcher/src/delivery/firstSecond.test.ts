@@ -1,4 +1,3 @@
-import { cloneSample } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
@@ -37,22 +36,8 @@ describe('the first-second budget beside hung endpoints', () => {
     await receiver.close();
   });
 
-  async function webhookWithEvents(teamId: string, path: string, count: number): Promise<void> {
-    const apiKey = await dispatcher.createTeam(teamId);
-    await dispatcher.call('POST', '/v1/webhooks', {
-      token: apiKey,
-      body: { url: `https://receiver.test:${receiver.port}${path}`, event: 'form.answered' },
-    });
-    for (let i = 0; i < count; i++) {
-      await dispatcher.call('POST', '/internal/v1/events', {
-        body: {
-          teamId,
-          urlKind: 'template',
-          event: { ...cloneSample('form.answered'), webhookEventId: `${teamId}-${i}` },
-        },
-      });
-    }
-  }
+  const webhookWithEvents = (teamId: string, path: string, count: number) =>
+    dispatcher.webhookWithEvents(teamId, `https://receiver.test:${receiver.port}${path}`, count);
 
   it('lets attempts unanswered for a second stop counting, so a healthy webhook is served while they hang', async () => {
     await webhookWithEvents('hung', '/hangs', 4);

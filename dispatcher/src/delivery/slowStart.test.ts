@@ -1,4 +1,3 @@
-import { cloneSample } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
@@ -61,23 +60,8 @@ describe('per-webhook slow start in the worker', () => {
     await receiver.close();
   });
 
-  async function webhookWithEvents(teamId: string, path: string, count: number): Promise<string> {
-    const apiKey = await dispatcher.createTeam(teamId);
-    await dispatcher.call('POST', '/v1/webhooks', {
-      token: apiKey,
-      body: { url: `https://receiver.test:${receiver.port}${path}`, event: 'form.answered' },
-    });
-    for (let i = 0; i < count; i++) {
-      await dispatcher.call('POST', '/internal/v1/events', {
-        body: {
-          teamId,
-          urlKind: 'template',
-          event: { ...cloneSample('form.answered'), webhookEventId: `${teamId}-${i}` },
-        },
-      });
-    }
-    return apiKey;
-  }
+  const webhookWithEvents = (teamId: string, path: string, count: number) =>
+    dispatcher.webhookWithEvents(teamId, `https://receiver.test:${receiver.port}${path}`, count);
 
   const open = (path: string) => receiver.openRequests.get(path) ?? 0;
 

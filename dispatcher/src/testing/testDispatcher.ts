@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { cloneSample } from '@spir-webhooks/shared-types';
 import { Client } from 'pg';
 import { parseConfig } from '../config';
 import { startDispatcher, type DispatcherOverrides, type RunningDispatcher } from '../dispatcher';
@@ -23,6 +24,11 @@ export interface TestDispatcher extends RunningDispatcher {
   ): Promise<string>;
   /** Issues another full-scope API key for an existing team. */
   createTeamKey(teamId: string): Promise<string>;
+  /**
+   * A new team with one form.answered webhook at `url`, then `count` events for it (ids
+   * `<teamId>-0`, `<teamId>-1`, …); returns the team's API key.
+   */
+  webhookWithEvents(teamId: string, url: string, count: number): Promise<string>;
 }
 
 /**
@@ -72,7 +78,7 @@ export async function startTestDispatcher(
     const text = await response.text();
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
   };
-  return {
+  const testDispatcher: TestDispatcher = {
     ...running,
     dataDir,
     call,
@@ -94,9 +100,19 @@ export async function startTestDispatcher(
       if (key.status !== 201) throw new Error(`issuing a key for ${teamId}: ${JSON.stringify(key.body)}`);
       return key.body.apiKey as string;
     },
+    async webhookWithEvents(teamId, url, count) {
+      const apiKey = await testDispatcher.createTeam(teamId);
+      await call('POST', '/v1/webhooks', { token: apiKey, body: { url, event: 'form.answered' } });
+      for (let i = 0; i < count; i++) {
+        const event = { ...cloneSample('form.answered'), webhookEventId: `${teamId}-${i}` };
+        await call('POST', '/internal/v1/events', { body: { teamId, urlKind: 'template', event } });
+      }
+      return apiKey;
+    },
     async close() {
       await running.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return testDispatcher;
 }
