@@ -49,6 +49,7 @@ export class DeliveryWorker implements DeliveryHandoff {
   private inFlight = 0;
   // Those in flight for more than a second, which no longer count against firstSecondConcurrency.
   private readonly unanswered = new UnansweredAttempts(() => {
+    this.options.metrics.attemptsUnanswered.set(this.unanswered.count);
     if (this.waitingForAnySlot) this.wake();
   });
   private running = false;
@@ -247,7 +248,7 @@ export class DeliveryWorker implements DeliveryHandoff {
     const { url, webhookEventId, body } = delivery;
     const answeredOrGivenUp = this.unanswered.track();
     const outcome = await sender.send({ url, webhookEventId, body, secrets }, now());
-    answeredOrGivenUp();
+    if (answeredOrGivenUp()) metrics.attemptsUnanswered.set(this.unanswered.count);
     const next = nextStepAfter(policy, {
       attemptNumber: delivery.attemptNumber,
       succeeded: outcome.succeeded,

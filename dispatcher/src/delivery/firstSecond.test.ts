@@ -52,5 +52,8 @@ describe('the first-second budget beside hung endpoints', () => {
     // ...but not before they had been in flight for a second: until then they filled the budget.
     // (The receiver saw each hung request a little after the dispatcher started it: 250 ms allowed.)
     expect(healthy.at - hungStarted).toBeGreaterThanOrEqual(firstSecondMs - 250);
+    // Operators see them: both hung attempts are still open, and now more than a second old.
+    const metrics = await (await fetch(`${dispatcher.url}/metrics`)).text();
+    expect(metrics).toMatch(/^spir_webhook_attempts_unanswered 2$/m);
   });
 });

@@ -18,8 +18,8 @@ export class UnansweredAttempts {
 
   constructor(private readonly onCountGrew: () => void) {}
 
-  /** Call as an attempt starts; call what it returns when the attempt ends. */
-  track(): () => void {
+  /** Call as an attempt starts; call what it returns when the attempt ends (true if it had been counted). */
+  track(): () => boolean {
     let counted = false;
     const timer = setTimeout(() => {
       counted = true;
@@ -30,6 +30,7 @@ export class UnansweredAttempts {
     return () => {
       clearTimeout(timer);
       if (counted) this.count--;
+      return counted;
     };
   }
 }

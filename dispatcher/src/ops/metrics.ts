@@ -49,6 +49,11 @@ export function createMetrics(store: Store, now: () => number) {
         this.set(lastDepth.due);
       },
     }),
+    attemptsUnanswered: new Gauge({
+      name: 'spir_webhook_attempts_unanswered',
+      help: 'Attempts in flight for more than a second without an answer (slow or hung endpoints), in this process.',
+      registers: [registry],
+    }),
     queueInFlight: new Gauge({
       name: 'spir_webhook_queue_in_flight',
       help: 'Deliveries claimed under a lease by a worker.',
