@@ -42,18 +42,21 @@ describe('the first-second budget beside hung endpoints', () => {
   it('lets attempts unanswered for a second stop counting, so a healthy webhook is served while they hang', async () => {
     await webhookWithEvents('hung', '/hangs', 4);
     await waitFor('two hung attempts in flight', () => (receiver.openRequests.get('/hangs') === 2 ? true : undefined));
-    const hungStarted = Math.max(...receiver.received.filter((r) => r.path === '/hangs').map((r) => r.at));
+    const firstHungStarted = Math.min(...receiver.received.filter((r) => r.path === '/hangs').map((r) => r.at));
 
     await webhookWithEvents('healthy', '/answers', 1);
     const healthy = await waitFor('the healthy delivery', () => receiver.received.find((r) => r.path === '/answers'));
 
     // Sent while both hung attempts were still open (they time out after 20 s)...
     expect(hungOpenWhenHealthyArrived).toBe(2);
-    // ...but not before they had been in flight for a second: until then they filled the budget.
-    // (The receiver saw each hung request a little after the dispatcher started it: 250 ms allowed.)
-    expect(healthy.at - hungStarted).toBeGreaterThanOrEqual(firstSecondMs - 250);
-    // Operators see them: both hung attempts are still open, and now more than a second old.
-    const metrics = await (await fetch(`${dispatcher.url}/metrics`)).text();
-    expect(metrics).toMatch(/^spir_webhook_attempts_unanswered 2$/m);
+    // ...but not before the first of them had been in flight for a second: until then both filled
+    // the budget. (The receiver saw each hung request a little after the dispatcher started it:
+    // 250 ms allowed. The second may have started later, from a claim rather than the handoff.)
+    expect(healthy.at - firstHungStarted).toBeGreaterThanOrEqual(firstSecondMs - 250);
+    // Operators see them once both are over a second old (they stay open for 20 s).
+    await waitFor('both hung attempts in the unanswered metric', async () => {
+      const metrics = await (await fetch(`${dispatcher.url}/metrics`)).text();
+      return /^spir_webhook_attempts_unanswered 2$/m.test(metrics) ? true : undefined;
+    });
   });
 });
