@@ -91,18 +91,21 @@ describeOnPostgres('a PostgreSQL outage under load', () => {
     postgres.resume();
     back.acknowledged = acknowledged.size;
     await load;
+    // An event whose COMMIT the outage cut may have been committed all the same: Spir's retry then
+    // finds it stored, and its delivery, leased to this dispatcher in that commit, goes out when
+    // the lease ends (twice REQUEST_TIMEOUT_SECONDS plus 5 s, 65 s here). Hence 90 s.
     await waitFor(
       'every acknowledged event at the receiver',
       () => {
         const ids = new Set(receiver.received.map((r) => String(r.headers['webhook-id'])));
         return [...acknowledged].every((id) => ids.has(id)) ? true : undefined;
       },
-      60_000,
+      90_000,
     );
     expect(dispatcher.child.exitCode).toBeNull();
     expect([...statuses.keys()].filter((status) => status !== 202 && status !== 503)).toEqual([]);
     console.log(
       `PostgreSQL outage: ${acknowledged.size} acknowledged and delivered; answers ${JSON.stringify([...statuses])}`,
     );
-  }, 120_000);
+  }, 180_000);
 });
