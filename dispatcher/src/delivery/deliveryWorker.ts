@@ -48,9 +48,9 @@ export class DeliveryWorker implements DeliveryHandoff {
   private readonly limits = new Map<string, number>();
   private inFlight = 0;
   // Those in flight for more than a second, which no longer count against firstSecondConcurrency.
-  private readonly unanswered = new UnansweredAttempts(() => {
-    this.options.metrics.attemptsUnanswered.set(this.unanswered.count);
-    if (this.waitingForAnySlot) this.wake();
+  private readonly unanswered = new UnansweredAttempts((count, grew) => {
+    this.options.metrics.attemptsUnanswered.set(count);
+    if (grew && this.waitingForAnySlot) this.wake();
   });
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -248,7 +248,7 @@ export class DeliveryWorker implements DeliveryHandoff {
     const { url, webhookEventId, body } = delivery;
     const answeredOrGivenUp = this.unanswered.track();
     const outcome = await sender.send({ url, webhookEventId, body, secrets }, now());
-    if (answeredOrGivenUp()) metrics.attemptsUnanswered.set(this.unanswered.count);
+    answeredOrGivenUp();
     const next = nextStepAfter(policy, {
       attemptNumber: delivery.attemptNumber,
       succeeded: outcome.succeeded,

@@ -16,21 +16,23 @@ export class UnansweredAttempts {
   /** Attempts in flight that started more than a second ago. */
   count = 0;
 
-  constructor(private readonly onCountGrew: () => void) {}
+  /** `onChange` hears every change of `count`, and whether it grew. */
+  constructor(private readonly onChange: (count: number, grew: boolean) => void) {}
 
-  /** Call as an attempt starts; call what it returns when the attempt ends (true if it had been counted). */
-  track(): () => boolean {
+  /** Call as an attempt starts; call what it returns when the attempt ends. */
+  track(): () => void {
     let counted = false;
     const timer = setTimeout(() => {
       counted = true;
       this.count++;
-      this.onCountGrew();
+      this.onChange(this.count, true);
     }, firstSecondMs);
     timer.unref();
     return () => {
       clearTimeout(timer);
-      if (counted) this.count--;
-      return counted;
+      if (!counted) return;
+      this.count--;
+      this.onChange(this.count, false);
     };
   }
 }
