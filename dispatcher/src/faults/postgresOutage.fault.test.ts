@@ -91,9 +91,9 @@ describeOnPostgres('a PostgreSQL outage under load', () => {
     postgres.resume();
     back.acknowledged = acknowledged.size;
     await load;
-    // An event whose COMMIT the outage cut may have been committed all the same: Spir's retry then
-    // finds it stored, and its delivery, leased to this dispatcher in that commit, goes out when
-    // the lease ends (twice REQUEST_TIMEOUT_SECONDS plus 5 s, 65 s here). Hence 90 s.
+    // A claim whose answer the outage cut may have leased deliveries all the same: they go out when
+    // the lease ends (twice REQUEST_TIMEOUT_SECONDS plus 5 s, 65 s here). Hence 90 s. (An ingest
+    // COMMIT cut that way no longer waits: its leases are given back, see postgresCutCommit.)
     await waitFor(
       'every acknowledged event at the receiver',
       () => {

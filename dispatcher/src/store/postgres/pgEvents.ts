@@ -2,7 +2,9 @@ import type { Pool } from 'pg';
 import type { WebhookSecrets } from '../../subscriptions/webhookSecrets';
 import { freshDelivery, newDeliveryId } from '../storeRows';
 import type { ClaimedDelivery, EventRow, NewEvent, RecordedEvent, WebhookKind } from '../storeTypes';
+import { StoreUnavailableError } from '../storeTypes';
 import { query, transaction } from './pgConnection';
+import type { LeaseReturns } from './pgLeaseReturns';
 
 interface LiveWebhook extends WebhookSecrets {
   id: string;
@@ -15,8 +17,9 @@ interface LiveWebhook extends WebhookSecrets {
  * only), in one transaction; the same team and webhookEventId again returns what is stored.
  * Deliveries the handoff has room for are inserted leased to it and returned ready to send.
  */
-export async function recordEvent(pool: Pool, event: NewEvent): Promise<RecordedEvent> {
+export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewEvent): Promise<RecordedEvent> {
   const reserved: string[] = [];
+  const leasedIds: string[] = [];
   try {
     return await transaction(pool, async (client) => {
       const inserted = await query<EventRow>(
@@ -81,6 +84,7 @@ export async function recordEvent(pool: Pool, event: NewEvent): Promise<Recorded
           );
           deliveryIds.push(id);
           if (lease) {
+            leasedIds.push(id);
             leased.push(freshDelivery(event, target, id));
           }
         }
@@ -90,8 +94,14 @@ export async function recordEvent(pool: Pool, event: NewEvent): Promise<Recorded
       return { created: true, event: row, deliveryIds, leased };
     });
   } catch (error) {
-    // Not committed: the slots taken for it are given back.
+    // Not committed as far as we know: the slots taken for it are given back. A lost connection
+    // may have cut the COMMIT after it took effect; then the leases it wrote are given back too.
     for (const webhookId of reserved) event.handoff?.release(webhookId);
+    const { handoff } = event;
+    if (error instanceof StoreUnavailableError && handoff !== undefined) {
+      const leaseExpiresAt = event.now + handoff.leaseMs;
+      returns.add(leasedIds.map((deliveryId) => ({ deliveryId, workerId: handoff.workerId, leaseExpiresAt })));
+    }
     throw error;
   }
 }

@@ -21,6 +21,7 @@ import type {
 import { identityPattern } from '../../ops/peerSettings';
 import { query, unavailableOr } from './pgConnection';
 import { recordEvent } from './pgEvents';
+import { LeaseReturns } from './pgLeaseReturns';
 import { migratePostgres } from './pgMigrations';
 import * as queue from './pgQueue';
 import { teamsAndKeys } from './pgTeams';
@@ -39,6 +40,7 @@ export class PgStore implements Store {
 
   private readonly teams: ReturnType<typeof teamsAndKeys>;
   private readonly webhooks: PgWebhooks;
+  private readonly leaseReturns: LeaseReturns;
 
   private constructor(
     private readonly pool: Pool,
@@ -46,6 +48,7 @@ export class PgStore implements Store {
   ) {
     this.teams = teamsAndKeys(pool);
     this.webhooks = pgWebhooks(pool);
+    this.leaseReturns = new LeaseReturns(pool);
   }
 
   /** `identity` names this dispatcher's connections (`application_name`), for its peers to read. */
@@ -86,6 +89,7 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.leaseReturns.close();
     this.listener?.release();
     await this.pool.end();
   }
@@ -154,7 +158,7 @@ export class PgStore implements Store {
   deleteWebhook: PgWebhooks['deleteWebhook'] = (...args) => this.webhooks.deleteWebhook(...args);
   rotateWebhookSecret: PgWebhooks['rotateWebhookSecret'] = (...args) => this.webhooks.rotateWebhookSecret(...args);
 
-  recordEvent = (event: NewEvent) => recordEvent(this.pool, event);
+  recordEvent = (event: NewEvent) => recordEvent(this.pool, this.leaseReturns, event);
 
   listRecentEvents = (
     teamId: string,

@@ -1,0 +1,77 @@
+import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { cloneSample } from '@spir-webhooks/shared-types';
+import { startCommitCuttingProxy, type CommitCuttingProxy } from '../testing/commitCuttingProxy';
+import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
+import { postgresAvailable, startTestPostgres, type TestPostgres } from '../testing/postgresServer';
+import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
+import { waitFor } from '../testing/waitFor';
+
+// The connection to PostgreSQL is lost during an ingest's COMMIT, after the server committed: the
+// dispatcher answers 503 without knowing the event is stored with its delivery leased to itself.
+// That delivery must go out at once, not when its lease ends (65 s with the default timeout).
+const describeOnPostgres = postgresAvailable() ? describe : describe.skip;
+
+describeOnPostgres('an ingest COMMIT cut after it took effect', () => {
+  let postgres: TestPostgres;
+  let proxy: CommitCuttingProxy;
+  let receiver: HttpsReceiver;
+  let dispatcher: TestDispatcher;
+
+  beforeAll(async () => {
+    postgres = await startTestPostgres();
+    const direct = new URL(await postgres.createDatabase('cut_commit'));
+    proxy = await startCommitCuttingProxy({ host: direct.hostname, port: Number(direct.port) });
+    direct.port = String(proxy.port);
+    const ca = await createThrowawayCa();
+    receiver = await startHttpsReceiver(ca, ['receiver.test']);
+    dispatcher = await startTestDispatcher(
+      { DATABASE_URL: direct.toString(), WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1' },
+      { ca: [ca.caCert] },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await dispatcher?.close();
+    await receiver?.close();
+    await proxy?.close();
+    postgres?.stop();
+  });
+
+  const post = (webhookEventId: string) =>
+    dispatcher.call('POST', '/internal/v1/events', {
+      body: { teamId: 'cut', urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId } },
+    });
+  const arrivals = (webhookEventId: string) =>
+    receiver.received.filter((request) => request.headers['webhook-id'] === webhookEventId).length;
+
+  it('answers 503, and sends the delivery that the commit leased within seconds, once', async () => {
+    const apiKey = await dispatcher.createTeam('cut');
+    await dispatcher.call('POST', '/v1/webhooks', {
+      token: apiKey,
+      body: { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' },
+    });
+    // A first event opens the webhook's slow start, so that the next one is leased by the commit.
+    expect((await post('before-cut')).status).toBe(202);
+    await waitFor('the first event delivered', () => (arrivals('before-cut') === 1 ? true : undefined));
+
+    proxy.cutCommitAfter('cut-commit-event');
+    const cutAnswer = await post('cut-commit-event');
+    expect(proxy.cuts).toBe(1);
+    expect(cutAnswer.status).toBe(503);
+    // Spir retries on a 503 and finds the event stored.
+    expect((await post('cut-commit-event')).status).toBe(202);
+
+    // 15 s is far below the 65 s lease the delivery would otherwise wait out.
+    await waitFor('the leased delivery sent', () => (arrivals('cut-commit-event') > 0 ? true : undefined), 15_000);
+    // The receiver's answer is recorded a moment after it arrives.
+    const statuses = await waitFor('the delivery recorded as succeeded', async () => {
+      const { body } = await dispatcher.call('GET', '/v1/deliveries?limit=10', { token: apiKey });
+      const found = (body.data as { webhookEventId?: string; status: string }[])
+        .filter((delivery) => delivery.webhookEventId === 'cut-commit-event')
+        .map((delivery) => delivery.status);
+      return found.includes('pending') ? undefined : found;
+    });
+    expect(statuses).toEqual(['succeeded']);
+    expect(arrivals('cut-commit-event')).toBe(1);
+  }, 60_000);
+});
