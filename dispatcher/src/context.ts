@@ -26,4 +26,6 @@ export interface LocalWorker extends DeliveryHandoff {
   wake(): void;
   /** Sends the deliveries an ingest commit leased to this worker. */
   sendLeased(deliveries: readonly ClaimedDelivery[]): void;
+  /** Takes a slot of the webhook's limit for a test send; false when all are in use. */
+  reserveTestSend(webhookId: string): boolean;
 }

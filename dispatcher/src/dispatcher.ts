@@ -8,6 +8,7 @@ import { createSecretBox } from './subscriptions/secretBox';
 import { createIngestHandler } from './ingest/ingestHandler';
 import { createAttemptSender } from './delivery/attemptSender';
 import { DeliveryWorker } from './delivery/deliveryWorker';
+import { WebhookLimits } from './delivery/slowStart';
 import type { LookupAll } from './delivery/publicAddress';
 import { loadOrCreateInternalToken } from './internalToken';
 import { createProductionLogger, type ProductionLogger } from './ops/logger';
@@ -105,7 +106,7 @@ export async function startDispatcher(
       requestTimeoutMs: config.requestTimeoutMs,
     },
     concurrency: config.deliveryConcurrency,
-    perWebhookConcurrency: config.deliveryConcurrencyPerWebhook,
+    webhookLimits: new WebhookLimits(config.deliveryConcurrencyPerWebhook),
     firstSecondConcurrency: config.deliveryConcurrencyFirstSecond,
     claimBatchSize: 200,
     pollIntervalMs: 500,

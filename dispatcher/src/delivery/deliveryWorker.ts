@@ -1,4 +1,4 @@
-import { initialWebhookLimit, nextWebhookLimit } from './slowStart';
+import { initialWebhookLimit, type WebhookLimits } from './slowStart';
 import { logAttempt } from './attemptLog';
 import { UnansweredAttempts } from './firstSecond';
 import { randomUUID } from 'node:crypto';
@@ -20,8 +20,8 @@ export interface DeliveryWorkerOptions {
   metrics: Metrics;
   /** Attempts in flight at once, in all. */
   concurrency: number;
-  /** Attempts in flight at once for one webhook, so that a hung endpoint holds only its share. */
-  perWebhookConcurrency: number;
+  /** Each webhook's limit of attempts in flight (slow start), so that a hung endpoint holds one. */
+  webhookLimits: WebhookLimits;
   /** Attempts in flight that started less than a second ago (see firstSecond.ts). */
   firstSecondConcurrency: number;
   /** Deliveries claimed in one statement. */
@@ -44,8 +44,6 @@ export function claimWindowMs(lastClaimMs: number): number {
 export class DeliveryWorker implements DeliveryHandoff {
   readonly workerId = `worker_${randomUUID()}`;
   private readonly inFlightByWebhook = new Map<string, number>();
-  // Each webhook's current limit (slowStart.ts); absent means the initial one.
-  private readonly limits = new Map<string, number>();
   private inFlight = 0;
   // Those in flight for more than a second, which no longer count against firstSecondConcurrency.
   private readonly unanswered = new UnansweredAttempts((count, grew) => {
@@ -129,9 +127,9 @@ export class DeliveryWorker implements DeliveryHandoff {
             now: this.options.now(),
             leaseMs: this.leaseMs,
             limit,
-            perWebhookLimit: this.initialLimit,
-            inFlightByWebhook: this.inFlightAsClaimed(),
-            limitByWebhook: this.limits,
+            perWebhookLimit: initialWebhookLimit,
+            inFlightByWebhook: this.options.webhookLimits.inFlightAsClaimed(this.inFlightByWebhook),
+            limitByWebhook: this.options.webhookLimits.changed,
           });
           this.lastClaimMs = claimed.length === 0 ? performance.now() - started : 0;
         } catch (error) {
@@ -155,34 +153,6 @@ export class DeliveryWorker implements DeliveryHandoff {
   private freeSlots(): number {
     const { concurrency, firstSecondConcurrency } = this.options;
     return Math.min(concurrency - this.inFlight, firstSecondConcurrency - (this.inFlight - this.unanswered.count));
-  }
-
-  /** What a webhook starts with: two attempts in flight, or fewer if that is the configured limit. */
-  private get initialLimit(): number {
-    return initialWebhookLimit(this.options.perWebhookConcurrency);
-  }
-
-  /**
-   * In-flight counts as the claim sees them. The claim gives every webhook `initialLimit` slots
-   * minus its count, so a webhook whose limit has grown counts as that much emptier.
-   */
-  private inFlightAsClaimed(): ReadonlyMap<string, number> {
-    const view = new Map(this.inFlightByWebhook);
-    for (const [webhookId, limit] of this.limits) {
-      const adjusted = (view.get(webhookId) ?? 0) - (limit - this.initialLimit);
-      if (adjusted === 0) view.delete(webhookId);
-      else view.set(webhookId, adjusted);
-    }
-    return view;
-  }
-
-  private adjustLimit(webhookId: string, answered: boolean, timedOut: boolean): void {
-    const current = this.limits.get(webhookId) ?? this.initialLimit;
-    const next = nextWebhookLimit(current, { answered, timedOut }, this.options.perWebhookConcurrency);
-    this.limits.delete(webhookId);
-    if (next !== this.initialLimit) this.limits.set(webhookId, next);
-    // Bounded: the least recently adjusted webhooks fall back to the initial limit.
-    if (this.limits.size > 50_000) this.limits.delete(this.limits.keys().next().value as string);
   }
 
   private sleep(): Promise<void> {
@@ -209,12 +179,24 @@ export class DeliveryWorker implements DeliveryHandoff {
       return false;
     }
     // One slot of each webhook's limit is left to claims, so that deliveries already waiting in
-    // the store (retries, a backlog) are never starved by fresh ones.
-    const limit = this.limits.get(webhookId) ?? this.initialLimit;
+    // the store (retries, a backlog) are never starved by fresh ones. A webhook at a limit of one
+    // (new to this worker, or timing out) therefore gets its deliveries from claims alone.
+    const limit = this.options.webhookLimits.of(webhookId);
     if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= limit - 1) {
       this.mayHaveWaiting.add(webhookId);
       return false;
     }
+    this.takeSlot(webhookId);
+    return true;
+  }
+
+  /**
+   * Takes a slot for a test send: any free one of the webhook's limit, the claims' included, since
+   * a person asked for this one request; none while the limit is in use.
+   */
+  reserveTestSend(webhookId: string): boolean {
+    if (!this.running || this.freeSlots() <= 0) return false;
+    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= this.options.webhookLimits.of(webhookId)) return false;
     this.takeSlot(webhookId);
     return true;
   }
@@ -256,7 +238,10 @@ export class DeliveryWorker implements DeliveryHandoff {
       webhookKind: delivery.webhookKind,
       endedAt: outcome.startedAt + outcome.durationMs,
     });
-    this.adjustLimit(delivery.webhookId, outcome.response !== null, outcome.error?.code === 'timeout');
+    this.options.webhookLimits.afterAttempt(delivery.webhookId, {
+      answered: outcome.response !== null,
+      timedOut: outcome.error?.code === 'timeout',
+    });
     this.unrecorded.push({
       deliveryId: delivery.id,
       webhookId: delivery.webhookId,

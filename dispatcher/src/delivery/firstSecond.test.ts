@@ -4,7 +4,7 @@ import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatc
 import { waitFor } from '../testing/waitFor';
 import { firstSecondMs } from './firstSecond';
 
-// Whole path, on real HTTPS, with a first-second budget of two: a hung webhook fills it, and a
+// Whole path, on real HTTPS, with a first-second budget of two: two hung webhooks fill it, and a
 // healthy one must still be delivered once the hung attempts are a second old, long before they
 // time out. Both sides of that are read from the receiver's own clock and exact counts, so
 // scheduling can only make the test slower, not wrong.
@@ -40,7 +40,9 @@ describe('the first-second budget beside hung endpoints', () => {
     dispatcher.webhookWithEvents(teamId, `https://receiver.test:${receiver.port}${path}`, count);
 
   it('lets attempts unanswered for a second stop counting, so a healthy webhook is served while they hang', async () => {
-    await webhookWithEvents('hung', '/hangs', 4);
+    // Each has never answered, so each holds one attempt (slow start); the other events wait.
+    const hungKey = await webhookWithEvents('hung1', '/hangs', 2);
+    await webhookWithEvents('hung2', '/hangs', 2);
     await waitFor('two hung attempts in flight', () => (receiver.openRequests.get('/hangs') === 2 ? true : undefined));
     const firstHungStarted = Math.min(...receiver.received.filter((r) => r.path === '/hangs').map((r) => r.at));
 
@@ -51,12 +53,30 @@ describe('the first-second budget beside hung endpoints', () => {
     expect(hungOpenWhenHealthyArrived).toBe(2);
     // ...but not before the first of them had been in flight for a second: until then both filled
     // the budget. (The receiver saw each hung request a little after the dispatcher started it:
-    // 250 ms allowed. The second may have started later, from a claim rather than the handoff.)
+    // 250 ms allowed. The second started later, from the next claim.)
     expect(healthy.at - firstHungStarted).toBeGreaterThanOrEqual(firstSecondMs - 250);
     // Operators see them once both are over a second old (they stay open for 20 s).
     await waitFor('both hung attempts in the unanswered metric', async () => {
       const metrics = await (await fetch(`${dispatcher.url}/metrics`)).text();
       return /^spir_webhook_attempts_unanswered 2$/m.test(metrics) ? true : undefined;
     });
+
+    // A test send takes any free slot of a webhook's limit, the one left to claims included: none
+    // of the hung one's (it never answered, so its one slot is in use); a new webhook's one slot.
+    const testSend = async (apiKey: string) => {
+      const { body } = await dispatcher.call('GET', '/v1/webhooks', { token: apiKey });
+      const response = await fetch(`${dispatcher.url}/v1/webhooks/${body.data[0].id}/test`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() };
+    };
+    expect(await testSend(hungKey)).toMatchObject({
+      status: 429,
+      retryAfter: '1',
+      body: { error: { code: 'webhook_busy' } },
+    });
+    const newKey = await webhookWithEvents('new', '/answers', 0);
+    expect(await testSend(newKey)).toMatchObject({ status: 200, body: { succeeded: true } });
   });
 });

@@ -2,24 +2,64 @@ import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
 import { waitFor } from '../testing/waitFor';
-import { initialWebhookLimit, nextWebhookLimit } from './slowStart';
+import { initialWebhookLimit, nextWebhookLimit, WebhookLimits } from './slowStart';
+
+const answered = { answered: true, timedOut: false };
+const timedOut = { answered: false, timedOut: true };
 
 describe('the slow-start rule', () => {
-  it('starts at two, or at the configured limit when that is lower', () => {
-    expect(initialWebhookLimit(8)).toBe(2);
-    expect(initialWebhookLimit(1)).toBe(1);
+  it('starts at one', () => {
+    expect(initialWebhookLimit).toBe(1);
+    expect(new WebhookLimits(8).of('wh_new')).toBe(1);
   });
 
   it('grows by one per answer, error answers included, up to the configured limit', () => {
-    let limit = initialWebhookLimit(8);
+    let limit = initialWebhookLimit;
     const seen = [limit];
-    for (let i = 0; i < 10; i++) seen.push((limit = nextWebhookLimit(limit, { answered: true, timedOut: false }, 8)));
-    expect(seen).toEqual([2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8]);
+    for (let i = 0; i < 10; i++) seen.push((limit = nextWebhookLimit(limit, answered, 8)));
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8]);
   });
 
   it('drops to one after a timeout, and keeps its limit after another failure without an answer', () => {
-    expect(nextWebhookLimit(6, { answered: false, timedOut: true }, 8)).toBe(1);
+    expect(nextWebhookLimit(6, timedOut, 8)).toBe(1);
     expect(nextWebhookLimit(3, { answered: false, timedOut: false }, 8)).toBe(3);
+  });
+});
+
+describe("one worker's webhook limits", () => {
+  it('keeps only the limits that moved from one, and forgets the oldest past its bound', () => {
+    const limits = new WebhookLimits(8, 2);
+    limits.afterAttempt('wh_a', answered);
+    limits.afterAttempt('wh_b', answered);
+    limits.afterAttempt('wh_b', answered);
+    expect([...limits.changed]).toEqual([
+      ['wh_a', 2],
+      ['wh_b', 3],
+    ]);
+    limits.afterAttempt('wh_b', timedOut);
+    expect([...limits.changed]).toEqual([['wh_a', 2]]);
+    limits.afterAttempt('wh_c', answered);
+    limits.afterAttempt('wh_d', answered);
+    expect([...limits.changed.keys()]).toEqual(['wh_c', 'wh_d']);
+    expect(limits.of('wh_a')).toBe(1);
+  });
+
+  it('shows a claim, which gives every webhook one slot, a grown webhook as that much emptier', () => {
+    const limits = new WebhookLimits(8);
+    for (let i = 0; i < 3; i++) limits.afterAttempt('wh_grown', answered);
+    // wh_grown: limit 4, 1 in flight: three free, which a claim giving one slot sees as -2 in flight.
+    const view = limits.inFlightAsClaimed(
+      new Map([
+        ['wh_grown', 1],
+        ['wh_new', 1],
+      ]),
+    );
+    expect([...view]).toEqual([
+      ['wh_grown', -2],
+      ['wh_new', 1],
+    ]);
+    // At exactly its limit, it is as full as a claim can see.
+    expect([...limits.inFlightAsClaimed(new Map([['wh_grown', 4]]))]).toEqual([['wh_grown', 1]]);
   });
 });
 
@@ -67,11 +107,11 @@ describe('per-webhook slow start in the worker', () => {
 
   it('grows a webhook that answers by one per answer, up to the configured eight and never beyond', async () => {
     await webhookWithEvents('fast', '/answers', 40);
-    await waitFor('two requests open', () => (open('/answers') === 2 ? true : undefined));
+    await waitFor('one request open', () => (open('/answers') === 1 ? true : undefined));
     // Each answer lets the webhook have one more in flight; the backlog fills every slot.
     for (let answers = 1; answers <= 10; answers++) {
       release.shift()!();
-      const expected = Math.min(8, 2 + answers);
+      const expected = Math.min(8, 1 + answers);
       await waitFor(`${expected} requests open after ${answers} answers`, () =>
         open('/answers') === expected ? true : undefined,
       );
@@ -79,7 +119,7 @@ describe('per-webhook slow start in the worker', () => {
     expect(maxOpen).toBe(8);
   });
 
-  it('starts a hung webhook at two attempts in flight, then one at a time after the first timeouts', async () => {
+  it('sends to a webhook that never answered one attempt at a time, though twelve are due at once', async () => {
     const apiKey = await webhookWithEvents('hung', '/hangs', 12);
     const attempts = await waitFor('seven attempts recorded', async () => {
       const { body } = await dispatcher.call('GET', '/v1/deliveries?limit=100', { token: apiKey });
@@ -93,10 +133,9 @@ describe('per-webhook slow start in the worker', () => {
     const spans = attempts
       .map((a) => ({ start: Date.parse(a.startedAt), end: Date.parse(a.startedAt) + a.durationMs }))
       .sort((a, b) => a.start - b.start);
-    // The first two went out together; from the third on, each starts after every earlier one
-    // ended (a millisecond of rounding allowed between the two clocks an attempt is timed with).
-    expect(spans[1]!.start).toBeLessThan(spans[0]!.end);
-    for (let i = 2; i < spans.length; i++) {
+    // Each starts after every earlier one ended (a millisecond of rounding allowed between the two
+    // clocks an attempt is timed with).
+    for (let i = 1; i < spans.length; i++) {
       const latestEnd = Math.max(...spans.slice(0, i).map((span) => span.end));
       expect(spans[i]!.start).toBeGreaterThanOrEqual(latestEnd - 1);
     }

@@ -1,11 +1,10 @@
 /**
- * Each webhook's limit of attempts in flight, like TCP's slow start: a webhook starts with two,
- * gains one with every answer up to the configured limit, and drops to one when an attempt times
- * out, so that a hung endpoint holds one connection rather than the whole limit.
+ * Each webhook's limit of attempts in flight, like TCP's slow start: a webhook starts with one,
+ * gains one with every answer up to the configured limit, and drops back to one when an attempt
+ * times out. A hung endpoint therefore holds one connection, never the whole limit, even when a
+ * burst of its events arrives at once.
  */
-export function initialWebhookLimit(configuredLimit: number): number {
-  return Math.min(2, configuredLimit);
-}
+export const initialWebhookLimit = 1;
 
 /** The limit after one attempt: any answer (even a 500) grows it; a timeout drops it to one. */
 export function nextWebhookLimit(
@@ -13,6 +12,47 @@ export function nextWebhookLimit(
   attempt: { answered: boolean; timedOut: boolean },
   configuredLimit: number,
 ): number {
-  if (attempt.timedOut) return 1;
+  if (attempt.timedOut) return initialWebhookLimit;
   return attempt.answered ? Math.min(configuredLimit, current + 1) : current;
+}
+
+/** The limits of the webhooks one worker sends to; those still at the initial limit are not kept. */
+export class WebhookLimits {
+  private readonly moved = new Map<string, number>();
+
+  constructor(
+    private readonly configuredLimit: number,
+    private readonly maxKept = 50_000,
+  ) {}
+
+  of(webhookId: string): number {
+    return this.moved.get(webhookId) ?? initialWebhookLimit;
+  }
+
+  /** Webhooks whose limit is not the initial one, and that limit (what a claim needs to know). */
+  get changed(): ReadonlyMap<string, number> {
+    return this.moved;
+  }
+
+  afterAttempt(webhookId: string, attempt: { answered: boolean; timedOut: boolean }): void {
+    const next = nextWebhookLimit(this.of(webhookId), attempt, this.configuredLimit);
+    this.moved.delete(webhookId);
+    if (next !== initialWebhookLimit) this.moved.set(webhookId, next);
+    // Bounded: the least recently adjusted webhooks fall back to the initial limit.
+    if (this.moved.size > this.maxKept) this.moved.delete(this.moved.keys().next().value as string);
+  }
+
+  /**
+   * In-flight counts as a claim sees them. The claim gives every webhook `initialWebhookLimit`
+   * slots minus its count, so a webhook whose limit has grown counts as that much emptier.
+   */
+  inFlightAsClaimed(inFlightByWebhook: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+    const view = new Map(inFlightByWebhook);
+    for (const [webhookId, limit] of this.moved) {
+      const adjusted = (view.get(webhookId) ?? 0) - (limit - initialWebhookLimit);
+      if (adjusted === 0) view.delete(webhookId);
+      else view.set(webhookId, adjusted);
+    }
+    return view;
+  }
 }

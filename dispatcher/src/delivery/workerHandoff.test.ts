@@ -6,14 +6,23 @@ import { createMetrics } from '../ops/metrics';
 import { SqliteStore } from '../store/sqliteStore';
 import { createAttemptSender } from './attemptSender';
 import { claimWindowMs, DeliveryWorker } from './deliveryWorker';
+import { WebhookLimits } from './slowStart';
 
 let dir: string;
 let store: SqliteStore;
 let worker: DeliveryWorker;
 
+/** Limits as after `answers` answers from each of these webhooks (each answer adds one). */
+function limitsAfterAnswers(perWebhookConcurrency: number, answers: Record<string, number>): WebhookLimits {
+  const limits = new WebhookLimits(perWebhookConcurrency);
+  for (const [webhookId, count] of Object.entries(answers))
+    for (let i = 0; i < count; i++) limits.afterAttempt(webhookId, { answered: true, timedOut: false });
+  return limits;
+}
+
 function startWorker(options: {
   concurrency: number;
-  perWebhookConcurrency: number;
+  webhookLimits: WebhookLimits;
   firstSecondConcurrency?: number;
 }): DeliveryWorker {
   const started = new DeliveryWorker({
@@ -45,8 +54,8 @@ afterEach(async () => {
 
 describe("the worker's side of the ingest handoff", () => {
   it("takes fresh deliveries up to one below a webhook's limit, leaving that slot to claims", () => {
-    worker = startWorker({ concurrency: 100, perWebhookConcurrency: 8 });
-    // A new webhook starts at a limit of two: one slot for the handoff, one for claims.
+    // One answer each: a limit of two, one slot for the handoff and one for claims.
+    worker = startWorker({ concurrency: 100, webhookLimits: limitsAfterAnswers(8, { wh_a: 1, wh_b: 1 }) });
     expect(worker.reserve('wh_a')).toBe(true);
     expect(worker.reserve('wh_a')).toBe(false);
     expect(worker.reserve('wh_b')).toBe(true);
@@ -57,7 +66,7 @@ describe("the worker's side of the ingest handoff", () => {
   });
 
   it('takes nothing once the worker is full or stopping', async () => {
-    worker = startWorker({ concurrency: 2, perWebhookConcurrency: 8 });
+    worker = startWorker({ concurrency: 2, webhookLimits: limitsAfterAnswers(8, { wh_a: 3, wh_b: 3, wh_c: 3 }) });
     expect(worker.reserve('wh_a')).toBe(true);
     expect(worker.reserve('wh_b')).toBe(true);
     expect(worker.reserve('wh_c')).toBe(false);
@@ -68,7 +77,11 @@ describe("the worker's side of the ingest handoff", () => {
   });
 
   it('takes nothing while as many attempts as the first-second budget are young, whatever room is left', () => {
-    worker = startWorker({ concurrency: 100, perWebhookConcurrency: 8, firstSecondConcurrency: 2 });
+    worker = startWorker({
+      concurrency: 100,
+      webhookLimits: limitsAfterAnswers(8, { wh_a: 3, wh_b: 3, wh_c: 3 }),
+      firstSecondConcurrency: 2,
+    });
     expect(worker.reserve('wh_a')).toBe(true);
     expect(worker.reserve('wh_b')).toBe(true);
     expect(worker.reserve('wh_c')).toBe(false);
@@ -78,8 +91,16 @@ describe("the worker's side of the ingest handoff", () => {
     worker.release('wh_c');
   });
 
-  it("takes nothing for a webhook limited to one attempt at a time: that one slot is the claims'", () => {
-    worker = startWorker({ concurrency: 100, perWebhookConcurrency: 1 });
+  it("takes nothing for a webhook at a limit of one: new, timing out, or so configured; that slot is the claims'", () => {
+    const limits = limitsAfterAnswers(8, { wh_timing_out: 5 });
+    limits.afterAttempt('wh_timing_out', { answered: false, timedOut: true });
+    worker = startWorker({ concurrency: 100, webhookLimits: limits });
+    expect(worker.reserve('wh_new')).toBe(false);
+    expect(worker.reserve('wh_timing_out')).toBe(false);
+  });
+
+  it('takes nothing for a webhook configured to one attempt at a time, however often it answered', () => {
+    worker = startWorker({ concurrency: 100, webhookLimits: limitsAfterAnswers(1, { wh_a: 5 }) });
     expect(worker.reserve('wh_a')).toBe(false);
   });
 });

@@ -20,7 +20,7 @@ export function testSendRoute(context: DispatcherContext): Router {
   router.post('/webhooks/:id/test', async (req, res) => {
     const team = teamOf(req);
     const webhook = await findTeamWebhook(context, team.team_id, req.params.id);
-    if (!worker.reserve(webhook.id)) {
+    if (!worker.reserveTestSend(webhook.id)) {
       res.setHeader('retry-after', '1');
       throw new ApiError(
         429,
@@ -42,6 +42,8 @@ export function testSendRoute(context: DispatcherContext): Router {
       });
     } finally {
       worker.release(webhook.id);
+      // A delivery may have been waiting for that slot.
+      worker.wake();
     }
   });
   return router;
