@@ -68,11 +68,17 @@ export class DeliveryWorker implements DeliveryHandoff {
   private waitingForAnySlot = false;
   private unrecorded: AttemptResult[] = [];
   private flushing: Promise<void> | undefined;
-  readonly leaseMs: number;
+  // A lease outlives the longest attempt plus the time to record it.
+  private readonly leaseMs: number;
+  private lastLeaseEnd = 0;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
-    // A lease outlives the longest attempt plus the time to record it.
     this.leaseMs = options.policy.requestTimeoutMs * 2 + 5_000;
+  }
+
+  leaseUntil(now: number): number {
+    this.lastLeaseEnd = Math.max(now + this.leaseMs, this.lastLeaseEnd + 1);
+    return this.lastLeaseEnd;
   }
 
   start(): void {
@@ -122,10 +128,11 @@ export class DeliveryWorker implements DeliveryHandoff {
         try {
           const limit = Math.min(free, this.options.claimBatchSize);
           const started = performance.now();
+          const now = this.options.now();
           claimed = await this.options.store.claimDueDeliveries({
             workerId: this.workerId,
-            now: this.options.now(),
-            leaseMs: this.leaseMs,
+            now,
+            leaseUntil: this.leaseUntil(now),
             limit,
             perWebhookLimit: initialWebhookLimit,
             inFlightByWebhook: this.options.webhookLimits.inFlightAsClaimed(this.inFlightByWebhook),

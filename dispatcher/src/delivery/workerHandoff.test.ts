@@ -105,6 +105,19 @@ describe("the worker's side of the ingest handoff", () => {
   });
 });
 
+describe("the worker's leases", () => {
+  it('end a lease timeout after they are taken, and never twice at the same moment', () => {
+    worker = startWorker({ concurrency: 100, webhookLimits: limitsAfterAnswers(8, {}) });
+    // policy.requestTimeoutMs 1,000: a lease lasts twice that plus 5 s. (Later than any lease the
+    // running worker's own claims took.)
+    const now = Date.now() + 1_000_000;
+    expect(worker.leaseUntil(now)).toBe(now + 7_000);
+    expect(worker.leaseUntil(now)).toBe(now + 7_001);
+    expect(worker.leaseUntil(now - 1_000)).toBe(now + 7_002);
+    expect(worker.leaseUntil(now + 10_000)).toBe(now + 17_000);
+  });
+});
+
 describe('the window that gathers wake-ups into one claim', () => {
   it('is 2 ms while claims are cheap, four times the last claim when they are not, and never over 50 ms', () => {
     expect(claimWindowMs(0.1)).toBe(2);

@@ -6,12 +6,13 @@ import { postgresAvailable, startTestPostgres, type TestPostgres } from '../test
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
 import { waitFor } from '../testing/waitFor';
 
-// The connection to PostgreSQL is lost during an ingest's COMMIT, after the server committed: the
-// dispatcher answers 503 without knowing the event is stored with its delivery leased to itself.
-// That delivery must go out at once, not when its lease ends (65 s with the default timeout).
+// The connection to PostgreSQL is lost during a COMMIT, after the server committed: an ingest's
+// (the dispatcher answers 503 without knowing the event is stored with its delivery leased to
+// itself) or a claim's (the worker never gets the deliveries leased to it). Those deliveries must
+// go out at once, not when their lease ends (65 s with the default timeout).
 const describeOnPostgres = postgresAvailable() ? describe : describe.skip;
 
-describeOnPostgres('an ingest COMMIT cut after it took effect', () => {
+describeOnPostgres('a COMMIT cut after it took effect', () => {
   let postgres: TestPostgres;
   let proxy: CommitCuttingProxy;
   let receiver: HttpsReceiver;
@@ -37,41 +38,60 @@ describeOnPostgres('an ingest COMMIT cut after it took effect', () => {
     postgres?.stop();
   });
 
-  const post = (webhookEventId: string) =>
+  const post = (teamId: string, webhookEventId: string) =>
     dispatcher.call('POST', '/internal/v1/events', {
-      body: { teamId: 'cut', urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId } },
+      body: { teamId, urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId } },
     });
   const arrivals = (webhookEventId: string) =>
     receiver.received.filter((request) => request.headers['webhook-id'] === webhookEventId).length;
 
-  it('answers 503, and sends the delivery that the commit leased within seconds, once', async () => {
-    const apiKey = await dispatcher.createTeam('cut');
+  const teamWithWebhook = async (teamId: string) => {
+    const apiKey = await dispatcher.createTeam(teamId);
     await dispatcher.call('POST', '/v1/webhooks', {
       token: apiKey,
       body: { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' },
     });
+    return apiKey;
+  };
+
+  /** The statuses of the event's deliveries once none is pending (recorded a moment after arrival). */
+  const finishedStatuses = (apiKey: string, webhookEventId: string) =>
+    waitFor(`${webhookEventId}'s delivery recorded`, async () => {
+      const { body } = await dispatcher.call('GET', '/v1/deliveries?limit=10', { token: apiKey });
+      const found = (body.data as { webhookEventId?: string; status: string }[])
+        .filter((delivery) => delivery.webhookEventId === webhookEventId)
+        .map((delivery) => delivery.status);
+      return found.length === 0 || found.includes('pending') ? undefined : found;
+    });
+
+  it("an ingest's: answers 503, and sends the delivery that the commit leased within seconds, once", async () => {
+    const apiKey = await teamWithWebhook('cut');
     // A first event opens the webhook's slow start, so that the next one is leased by the commit.
-    expect((await post('before-cut')).status).toBe(202);
+    expect((await post('cut', 'before-cut')).status).toBe(202);
     await waitFor('the first event delivered', () => (arrivals('before-cut') === 1 ? true : undefined));
 
-    proxy.cutCommitAfter('cut-commit-event');
-    const cutAnswer = await post('cut-commit-event');
+    proxy.cutCommitOf('cut-commit-event');
+    const cutAnswer = await post('cut', 'cut-commit-event');
     expect(proxy.cuts).toBe(1);
     expect(cutAnswer.status).toBe(503);
     // Spir retries on a 503 and finds the event stored.
-    expect((await post('cut-commit-event')).status).toBe(202);
+    expect((await post('cut', 'cut-commit-event')).status).toBe(202);
 
     // 15 s is far below the 65 s lease the delivery would otherwise wait out.
     await waitFor('the leased delivery sent', () => (arrivals('cut-commit-event') > 0 ? true : undefined), 15_000);
-    // The receiver's answer is recorded a moment after it arrives.
-    const statuses = await waitFor('the delivery recorded as succeeded', async () => {
-      const { body } = await dispatcher.call('GET', '/v1/deliveries?limit=10', { token: apiKey });
-      const found = (body.data as { webhookEventId?: string; status: string }[])
-        .filter((delivery) => delivery.webhookEventId === 'cut-commit-event')
-        .map((delivery) => delivery.status);
-      return found.includes('pending') ? undefined : found;
-    });
-    expect(statuses).toEqual(['succeeded']);
+    expect(await finishedStatuses(apiKey, 'cut-commit-event')).toEqual(['succeeded']);
     expect(arrivals('cut-commit-event')).toBe(1);
+  }, 60_000);
+
+  it("a claim's: sends the deliveries it leased within seconds, once", async () => {
+    const apiKey = await teamWithWebhook('claimcut');
+    // A webhook's first delivery is claimed (its limit starts at one, which the handoff leaves to
+    // claims): the claim that reads this event, inside the claims' lock, is cut.
+    proxy.cutCommitOf('pg_advisory_xact_lock', 'claim-cut-event');
+    expect((await post('claimcut', 'claim-cut-event')).status).toBe(202);
+    await waitFor('the claim cut', () => (proxy.cuts === 2 ? true : undefined));
+    await waitFor('the claimed delivery sent', () => (arrivals('claim-cut-event') > 0 ? true : undefined), 15_000);
+    expect(await finishedStatuses(apiKey, 'claim-cut-event')).toEqual(['succeeded']);
+    expect(arrivals('claim-cut-event')).toBe(1);
   }, 60_000);
 });

@@ -51,7 +51,7 @@ function handoffWithRoomFor(webhookIds: string[], options: { failOn?: string } =
   const released: string[] = [];
   const handoff: DeliveryHandoff = {
     workerId: 'local',
-    leaseMs: 60_000,
+    leaseUntil: (now) => now + 60_000,
     reserve(webhookId) {
       if (webhookId === options.failOn) throw new Error(`reserve failed for ${webhookId}`);
       if (!webhookIds.includes(webhookId)) return false;
@@ -75,7 +75,7 @@ const event = {
 const claim = {
   workerId: 'claimer',
   now: 200,
-  leaseMs: 60_000,
+  leaseUntil: 200 + 60_000,
   limit: 10,
   perWebhookLimit: 10,
   inFlightByWebhook: new Map(),

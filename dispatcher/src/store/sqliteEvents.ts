@@ -55,6 +55,8 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
       link_id: event.link.id,
     }) as LiveWebhook[];
     const { handoff } = event;
+    // Computed once the first slot is taken: every delivery of the event shares the lease's end.
+    let leaseUntil: number | undefined;
     for (const target of targets) {
       const id = newDeliveryId(event.now);
       const lease = handoff !== undefined && handoff.reserve(target.id);
@@ -67,7 +69,7 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
         url: target.url,
         now: event.now,
         lease_owner: lease ? handoff.workerId : null,
-        lease_expires_at: lease ? event.now + handoff.leaseMs : null,
+        lease_expires_at: lease ? (leaseUntil ??= handoff.leaseUntil(event.now)) : null,
       });
       deliveryIds.push(id);
       if (lease) {

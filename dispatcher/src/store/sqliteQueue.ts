@@ -16,7 +16,7 @@ export function claimDue(sql: Statements, options: ClaimOptions): ClaimedDeliver
   const lease = (ids: string[]) =>
     sql.leaseDeliveries.run({
       worker: options.workerId,
-      lease_until: options.now + options.leaseMs,
+      lease_until: options.leaseUntil,
       ids: JSON.stringify(ids),
     });
   // Leased deliveries are filtered out before the limit, so the window holds claimable ones only.

@@ -56,7 +56,7 @@ describe('SqliteStore', () => {
     });
     const claim = {
       now: 2,
-      leaseMs: 3600_000,
+      leaseUntil: 2 + 3600_000,
       limit: 10,
       perWebhookLimit: 10,
       inFlightByWebhook: new Map(),
@@ -107,7 +107,7 @@ describe('SqliteStore', () => {
     const claimed = await store.claimDueDeliveries({
       workerId: 'w',
       now: 1_000,
-      leaseMs: 60_000,
+      leaseUntil: 1_000 + 60_000,
       limit: 2,
       perWebhookLimit: 2,
       limitByWebhook: new Map(),
@@ -117,7 +117,7 @@ describe('SqliteStore', () => {
     const next = await store.claimDueDeliveries({
       workerId: 'w',
       now: 1_000,
-      leaseMs: 60_000,
+      leaseUntil: 1_000 + 60_000,
       limit: 5,
       perWebhookLimit: 2,
       inFlightByWebhook: new Map(),

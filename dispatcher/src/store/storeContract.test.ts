@@ -73,7 +73,7 @@ const claim = (store: Store, workerId: string, limit = 10, perWebhookLimit = 8) 
   store.claimDueDeliveries({
     workerId,
     now,
-    leaseMs: 60_000,
+    leaseUntil: now + 60_000,
     limit,
     perWebhookLimit,
     inFlightByWebhook: new Map(),
@@ -173,7 +173,7 @@ describe.each(engines)('the %s store', (engine, open) => {
     const taken: string[] = [];
     const handoff: DeliveryHandoff = {
       workerId: 'local',
-      leaseMs: 60_000,
+      leaseUntil: (at) => at + 60_000,
       reserve: (webhookId) => (taken.push(webhookId), true),
       release: () => undefined,
     };

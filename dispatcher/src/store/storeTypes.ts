@@ -294,7 +294,11 @@ export interface NewEvent {
  */
 export interface DeliveryHandoff {
   readonly workerId: string;
-  readonly leaseMs: number;
+  /**
+   * When a lease taken at `now` ends. Never the same value twice, so that one claim's or one
+   * ingest's leases can be told from every other lease of the worker (see pgLeaseReturns.ts).
+   */
+  leaseUntil(now: number): number;
   /** Takes a slot for one delivery to this webhook; false when it has no room. */
   reserve(webhookId: string): boolean;
   /** Gives back a reserved slot whose delivery was not committed. */
@@ -312,7 +316,8 @@ export interface RecordedEvent {
 export interface ClaimOptions {
   workerId: string;
   now: number;
-  leaseMs: number;
+  /** When the leases this claim takes end (`DeliveryHandoff.leaseUntil`). */
+  leaseUntil: number;
   limit: number;
   /** At most this many deliveries of one webhook in flight at once (across this worker). */
   perWebhookLimit: number;

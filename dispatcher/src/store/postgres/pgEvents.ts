@@ -20,6 +20,8 @@ interface LiveWebhook extends WebhookSecrets {
 export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewEvent): Promise<RecordedEvent> {
   const reserved: string[] = [];
   const leasedIds: string[] = [];
+  // Computed once the first slot is taken: every delivery of the event shares the lease's end.
+  let leaseUntil: number | undefined;
   try {
     return await transaction(pool, async (client) => {
       const inserted = await query<EventRow>(
@@ -79,7 +81,7 @@ export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewE
               target.url,
               event.now,
               lease ? handoff.workerId : null,
-              lease ? event.now + handoff.leaseMs : null,
+              lease ? (leaseUntil ??= handoff.leaseUntil(event.now)) : null,
             ],
           );
           deliveryIds.push(id);
@@ -98,8 +100,8 @@ export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewE
     // may have cut the COMMIT after it took effect; then the leases it wrote are given back too.
     for (const webhookId of reserved) event.handoff?.release(webhookId);
     const { handoff } = event;
-    if (error instanceof StoreUnavailableError && handoff !== undefined) {
-      const leaseExpiresAt = event.now + handoff.leaseMs;
+    if (error instanceof StoreUnavailableError && handoff !== undefined && leaseUntil !== undefined) {
+      const leaseExpiresAt = leaseUntil;
       returns.add(leasedIds.map((deliveryId) => ({ deliveryId, workerId: handoff.workerId, leaseExpiresAt })));
     }
     throw error;

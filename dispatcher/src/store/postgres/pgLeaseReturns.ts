@@ -2,19 +2,21 @@ import type { Pool } from 'pg';
 import { query } from './pgConnection';
 
 interface PossiblyLeased {
-  deliveryId: string;
+  /** The delivery an ingest leased; absent for a claim's, which are known by their end alone. */
+  deliveryId?: string;
   workerId: string;
   /** The lease's end as the ingest wrote it: a later claim of the same row writes another. */
   leaseExpiresAt: number;
 }
 
 /**
- * Leases that an ingest transaction may have written although it failed. A connection lost during
- * COMMIT leaves us not knowing whether the commit took effect; when it did, the fresh deliveries
- * it leased to this dispatcher's worker, which the worker never got, would wait out their lease
+ * Leases that an ingest or a claim may have written although it failed. A connection lost during
+ * COMMIT leaves us not knowing whether the commit took effect; when it did, the deliveries it
+ * leased to this dispatcher's worker, which the worker never got, would wait out their lease
  * (twice REQUEST_TIMEOUT_SECONDS plus 5 s) before anyone sent them. They are given back once the
- * database answers again: unleased, with a NOTIFY so that a worker claims them at once. A row the
- * commit never wrote, or whose lease has since ended or changed hands, is left as it is.
+ * database answers again: unleased, with a NOTIFY so that a worker claims them at once. A lease's
+ * end is unique per claim or ingest (`DeliveryHandoff.leaseUntil`), so no lease of another claim
+ * is undone; a row the commit never wrote, or whose lease has since ended, is left as it is.
  */
 export class LeaseReturns {
   private pending: PossiblyLeased[] = [];
@@ -66,12 +68,12 @@ export class LeaseReturns {
         `WITH returned AS (
            UPDATE deliveries d SET lease_owner = NULL, lease_expires_at = NULL
              FROM unnest($1::text[], $2::text[], $3::bigint[]) AS r(id, owner, expires)
-            WHERE d.id = r.id AND d.lease_owner = r.owner AND d.lease_expires_at = r.expires
+            WHERE (r.id IS NULL OR d.id = r.id) AND d.lease_owner = r.owner AND d.lease_expires_at = r.expires
               AND d.status = 'pending'
             RETURNING d.id
          )
          SELECT pg_notify('spir_deliveries_due', '') FROM (SELECT 1 FROM returned LIMIT 1) AS any_returned`,
-        [batch.map((l) => l.deliveryId), batch.map((l) => l.workerId), batch.map((l) => l.leaseExpiresAt)],
+        [batch.map((l) => l.deliveryId ?? null), batch.map((l) => l.workerId), batch.map((l) => l.leaseExpiresAt)],
       );
     } catch {
       // Still unreachable: kept for the next try.

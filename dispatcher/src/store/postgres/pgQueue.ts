@@ -69,7 +69,7 @@ export async function claimDue(pool: Pool, options: ClaimOptions): Promise<Claim
         options.perWebhookLimit,
         options.limit,
         options.workerId,
-        options.now + options.leaseMs,
+        options.leaseUntil,
         JSON.stringify(Object.fromEntries(options.limitByWebhook)),
       ],
     );

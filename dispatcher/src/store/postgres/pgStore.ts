@@ -5,6 +5,7 @@ import type {
   AttemptRow,
   AuthenticatedKey,
   AvailabilityLinkRow,
+  ClaimedDelivery,
   ClaimOptions,
   ConsoleSessionTeam,
   DeliveryFilter,
@@ -18,6 +19,7 @@ import type {
   Store,
   TeamRow,
 } from '../storeTypes';
+import { StoreUnavailableError } from '../storeTypes';
 import { identityPattern } from '../../ops/peerSettings';
 import { query, unavailableOr } from './pgConnection';
 import { recordEvent } from './pgEvents';
@@ -180,7 +182,17 @@ export class PgStore implements Store {
       [teamId],
     );
 
-  claimDueDeliveries = (options: ClaimOptions) => queue.claimDue(this.pool, options);
+  claimDueDeliveries = async (options: ClaimOptions): Promise<ClaimedDelivery[]> => {
+    try {
+      return await queue.claimDue(this.pool, options);
+    } catch (error) {
+      // A lost connection may have cut the COMMIT after it took effect: the leases it wrote, told
+      // apart by their end (unique per claim), are given back once the database answers.
+      if (error instanceof StoreUnavailableError)
+        this.leaseReturns.add([{ workerId: options.workerId, leaseExpiresAt: options.leaseUntil }]);
+      throw error;
+    }
+  };
   recordAttemptResults = (workerId: string, results: readonly AttemptResult[]) =>
     queue.recordAttempts(this.pool, workerId, results);
   queueDepth = (now: number) => queue.queueDepth(this.pool, now);
