@@ -138,6 +138,13 @@ const migrations: readonly string[] = [
   CREATE INDEX deliveries_leased_by_webhook ON deliveries (webhook_id, lease_expires_at)
     WHERE status = 'pending' AND lease_expires_at IS NOT NULL;
   `,
+  // 3: the deliveries of an event, and of a webhook, by index. Without them, each event or deleted
+  // webhook the retention job removed had its foreign key checked by a scan of every delivery
+  // left (the purge was quadratic), and each ingest of an event already stored scanned them too.
+  `
+  CREATE INDEX deliveries_by_event ON deliveries (event_id);
+  CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id);
+  `,
 ];
 
 /** Any fixed number: the lock that serialises migrations across dispatchers. */
