@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
-import { insertEvent, type ReservedSlot } from './sqliteEvents';
+import { EventGroupCommit } from './sqliteGroupCommit';
 import { claimDue, recordAttempts } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
@@ -21,7 +21,6 @@ import type {
   Store,
   WebhookRow,
 } from './storeTypes';
-import { StoreUnavailableError } from './storeTypes';
 import { failureEmailJobOf, type FailureEmailContextRow } from './storeRows';
 import { WalSync } from './walSync';
 import { sqliteTeams } from './sqliteTeams';
@@ -29,19 +28,6 @@ import { sqliteWebhooks } from './sqliteWebhooks';
 
 type SqliteTeams = ReturnType<typeof sqliteTeams>;
 type SqliteWebhooks = ReturnType<typeof sqliteWebhooks>;
-
-// SQLite's codes for "cannot write now", as opposed to a bug in a statement.
-const unavailableCodes = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|PROTOCOL)/;
-
-function unavailableOrAsIs(error: unknown): unknown {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && unavailableCodes.test(code)
-    ? new StoreUnavailableError(`the SQLite store refused a write (${code})`, { cause: error })
-    : error;
-}
-
-// How long an ingest waits for others to share its commit (one fsync for all of them).
-const groupCommitWindowMs = 2;
 
 /**
  * The embedded store: one SQLite file in WAL mode, for a single dispatcher process. Every
@@ -54,11 +40,7 @@ export class SqliteStore implements Store {
   private readonly walSync: WalSync;
   private readonly teams: SqliteTeams;
   private readonly webhooks: SqliteWebhooks;
-  private eventsToCommit: {
-    event: NewEvent;
-    resolve: (recorded: RecordedEvent) => void;
-    reject: (error: unknown) => void;
-  }[] = [];
+  private readonly eventCommits: EventGroupCommit;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -89,6 +71,7 @@ export class SqliteStore implements Store {
     this.sql = prepareStatements(this.db);
     this.teams = sqliteTeams(this.sql, this.walSync, (value) => this.durable(value));
     this.webhooks = sqliteWebhooks(this.db, this.sql, (value) => this.durable(value));
+    this.eventCommits = new EventGroupCommit(this.db, this.sql, this.walSync);
     // Holding the lock proves that no other process is working: leases left by a killed
     // dispatcher are taken back now rather than when they expire.
     this.sql.releaseAllDeliveryLeases.run();
@@ -141,56 +124,7 @@ export class SqliteStore implements Store {
   deleteWebhook: SqliteWebhooks['deleteWebhook'] = (...args) => this.webhooks.deleteWebhook(...args);
   rotateWebhookSecret: SqliteWebhooks['rotateWebhookSecret'] = (...args) => this.webhooks.rotateWebhookSecret(...args);
 
-  async recordEvent(event: NewEvent): Promise<RecordedEvent> {
-    return new Promise((resolve, reject) => {
-      this.eventsToCommit.push({ event, resolve, reject });
-      if (this.eventsToCommit.length === 1) setTimeout(() => this.commitEvents(), groupCommitWindowMs);
-    });
-  }
-
-  private commitEvents(): void {
-    const batch = this.eventsToCommit;
-    this.eventsToCommit = [];
-    // Slots reserved in a transaction that then rolls back, or whose sync fails, are given back.
-    let reserved: ReservedSlot[] = [];
-    const release = (slots: ReservedSlot[]) => {
-      for (const { handoff, webhookId } of slots) handoff.release(webhookId);
-    };
-    let committed: { item: (typeof batch)[number]; recorded: RecordedEvent }[] = [];
-    try {
-      const results = this.db
-        .transaction(() => batch.map(({ event }) => insertEvent(this.sql, event, reserved)))
-        .immediate();
-      committed = batch.map((item, i) => ({ item, recorded: results[i]! }));
-    } catch {
-      release(reserved);
-      reserved = [];
-      // One failing event must not fail the others: each alone, in its own transaction.
-      for (const item of batch) {
-        const slots: ReservedSlot[] = [];
-        try {
-          committed.push({
-            item,
-            recorded: this.db.transaction(() => insertEvent(this.sql, item.event, slots)).immediate(),
-          });
-          reserved.push(...slots);
-        } catch (error) {
-          release(slots);
-          item.reject(unavailableOrAsIs(error));
-        }
-      }
-    }
-    if (committed.length === 0) return;
-    this.walSync.sync().then(
-      () => committed.forEach(({ item, recorded }) => item.resolve(recorded)),
-      (error: unknown) => {
-        // Not acknowledged, so the caller retries; the deliveries leased to the handoff are
-        // claimed again when their lease ends.
-        release(reserved);
-        committed.forEach(({ item }) => item.reject(error));
-      },
-    );
-  }
+  recordEvent = (event: NewEvent): Promise<RecordedEvent> => this.eventCommits.record(event);
 
   async listRecentEvents(
     teamId: string,
