@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { WebhookEventName } from '@spir-webhooks/shared-types';
 import { SqliteStore } from './sqliteStore';
 
 let dir: string;
@@ -18,7 +19,7 @@ const team = {
   language: 'ja' as const,
   now: 1,
 };
-const webhook = (id: string, url: string, eventName: 'form.answered' | 'event.confirmed', secret: string) => ({
+const webhook = (id: string, url: string, eventName: WebhookEventName, secret: string) => ({
   id,
   teamId: 't',
   url,
@@ -124,6 +125,51 @@ describe('SqliteStore', () => {
       limitByWebhook: new Map(),
     });
     expect(next.map((c) => c.webhookId)).toEqual(['wh_hung', 'wh_hung']);
+    await store.close();
+  });
+
+  it('keeps claiming the oldest due deliveries first, across webhooks, in the second it skips a full window', async () => {
+    const store = new SqliteStore(join(dir, 'd.db'));
+    await store.upsertTeam(team);
+    await store.createWebhook(webhook('wh_hung', 'https://hung.example.com/', 'event.confirmed', 'whsec_x'));
+    await store.createWebhook(webhook('wh_a', 'https://a.example.com/', 'form.answered', 'whsec_a'));
+    await store.createWebhook(webhook('wh_b', 'https://b.example.com/', 'event.canceled', 'whsec_b'));
+    const ingest = (
+      webhookEventId: string,
+      eventName: 'event.confirmed' | 'form.answered' | 'event.canceled',
+      now: number,
+    ) =>
+      store.recordEvent({
+        teamId: 't',
+        webhookEventId,
+        eventName,
+        urlKind: 'template',
+        link: { id: 'link1', originalUrl: 'https://app.spirinc.com/t/t/as/link1/confirm', privateTitle: 'T' },
+        body: '{}',
+        now,
+      });
+    for (let i = 0; i < 50; i++) await ingest(`hung-${i}`, 'event.confirmed', 10 + i);
+    const claim = (now: number, limit: number) =>
+      store.claimDueDeliveries({
+        workerId: 'w',
+        now,
+        leaseUntil: now + 60_000,
+        limit,
+        perWebhookLimit: 2,
+        limitByWebhook: new Map(),
+        inFlightByWebhook: new Map([['wh_hung', 2]]),
+      });
+    // This claim finds the window full of wh_hung's backlog; the next ones, within a second, do
+    // not read the window at all.
+    expect(await claim(1_000, 2)).toEqual([]);
+    await ingest('a-1', 'form.answered', 700);
+    await ingest('b-1', 'event.canceled', 600);
+    await ingest('a-2', 'form.answered', 650);
+    expect((await claim(1_100, 1)).map((c) => c.webhookEventId)).toEqual(['b-1']);
+    expect((await claim(1_200, 5)).map((c) => c.webhookEventId)).toEqual(['a-2', 'a-1']);
+    // And after that second, as before.
+    await ingest('b-2', 'event.canceled', 2_000);
+    expect((await claim(2_500, 5)).map((c) => c.webhookEventId)).toEqual(['b-2']);
     await store.close();
   });
 });

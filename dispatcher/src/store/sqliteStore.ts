@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
 import { EventGroupCommit } from './sqliteGroupCommit';
-import { claimDue, recordAttempts } from './sqliteQueue';
+import { claimDue, recordAttempts, type ClaimMemory } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
   AvailabilityLinkRow,
@@ -41,6 +41,7 @@ export class SqliteStore implements Store {
   private readonly teams: SqliteTeams;
   private readonly webhooks: SqliteWebhooks;
   private readonly eventCommits: EventGroupCommit;
+  private readonly claimMemory: ClaimMemory = { windowFullUntil: 0 };
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -144,7 +145,7 @@ export class SqliteStore implements Store {
   }
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-    return this.db.transaction(() => claimDue(this.sql, options)).immediate();
+    return this.db.transaction(() => claimDue(this.sql, options, this.claimMemory)).immediate();
   }
 
   async recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void> {
