@@ -32,7 +32,8 @@ export function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMe
     });
   // Leased deliveries are filtered out before the limit, so the window holds claimable ones only.
   const window = options.limit * 4;
-  const skipWindow = options.now < memory.windowFullUntil;
+  // (A clock set back by more than the skip is not believed.)
+  const skipWindow = options.now < memory.windowFullUntil && memory.windowFullUntil - options.now <= fullWindowSkipMs;
   const picked = skipWindow
     ? []
     : (sql.dueWindow.all({

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SqliteStore } from '../store/sqliteStore';
+import type { AttemptResult, ClaimOptions } from '../store/storeTypes';
+
+// `npm run bench:store`: the SQLite store alone, in this process, on a real file. Two figures the
+// whole-dispatcher bench cannot isolate: what a claim costs beside hung endpoints' backlogs, and
+// how long the retention purge holds the store. It reports; it asserts nothing.
+
+const link = { id: 'l1', originalUrl: 'https://app.spirinc.com/t/x/as/l1/confirm', privateTitle: 'x' };
+
+async function storeWithWebhooks(teams: string[]): Promise<{ store: SqliteStore; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'spir-store-bench-'));
+  const store = new SqliteStore(join(dir, 'store.db'));
+  for (const teamId of teams) {
+    await store.upsertTeam({
+      teamId,
+      name: teamId,
+      adminEmails: ['admin@example.com'],
+      maxUrlsPerEvent: 1,
+      maxSubscriptionsPerEvent: 20,
+      language: 'ja',
+      now: 1,
+    });
+    await store.createWebhook({
+      id: `wh_${teamId}`,
+      teamId,
+      url: `https://${teamId}.example.com/hook`,
+      eventName: 'form.answered',
+      secret: 'whsec_bench',
+      createdAt: 1,
+      kind: 'endpoint',
+      availabilityLinks: undefined,
+    });
+  }
+  return { store, dir };
+}
+
+let eventCount = 0;
+const ingest = (store: SqliteStore, teamId: string, now: number) =>
+  store.recordEvent({
+    teamId,
+    webhookEventId: `bench-${eventCount++}`,
+    eventName: 'form.answered',
+    urlKind: 'template',
+    body: '{"bench":true}',
+    link,
+    now,
+  });
+
+const claimOptions = (now: number, inFlight: Map<string, number>, limit: number): ClaimOptions => ({
+  workerId: 'bench',
+  now,
+  leaseUntil: now + 65_000,
+  limit,
+  perWebhookLimit: 1,
+  inFlightByWebhook: inFlight,
+  limitByWebhook: new Map(),
+});
+
+/** CPU ms of one ingest and one claim, beside `hung` webhooks each with one attempt in flight and 19 due. */
+async function claimCost(hung: number, rounds: number): Promise<number> {
+  const hungTeams = Array.from({ length: hung }, (_, i) => `hung${i}`);
+  const { store, dir } = await storeWithWebhooks([...hungTeams, 'healthy']);
+  await Promise.all(hungTeams.flatMap((teamId) => Array.from({ length: 20 }, () => ingest(store, teamId, 1_000))));
+  // Each hung webhook's oldest delivery is its attempt in flight.
+  await store.claimDueDeliveries(claimOptions(2_000, new Map(), 200));
+  const inFlight = new Map(hungTeams.map((teamId) => [`wh_${teamId}`, 1]));
+  const started = process.cpuUsage();
+  for (let i = 0; i < rounds; i++) {
+    await ingest(store, 'healthy', 3_000 + i);
+    const claimed = await store.claimDueDeliveries(claimOptions(3_000 + i, inFlight, 100));
+    if (claimed.length !== 1) throw new Error(`claim ${i} took ${claimed.length} deliveries, not the healthy one`);
+  }
+  const used = process.cpuUsage(started);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return (used.user + used.system) / 1000 / rounds;
+}
+
+/** Wall ms of the purge of `old` finished events, beside `kept` newer events' pending deliveries. */
+async function purgeTime(old: number, kept: number): Promise<number> {
+  const { store, dir } = await storeWithWebhooks(['t']);
+  for (let i = 0; i < old; i += 500) await Promise.all(Array.from({ length: 500 }, () => ingest(store, 't', 1_000)));
+  for (;;) {
+    const claimed = await store.claimDueDeliveries({ ...claimOptions(2_000, new Map(), 500), perWebhookLimit: 1e9 });
+    if (claimed.length === 0) break;
+    const results: AttemptResult[] = claimed.map((delivery) => ({
+      deliveryId: delivery.id,
+      webhookId: delivery.webhookId,
+      round: delivery.round,
+      attemptNumber: delivery.attemptNumber,
+      startedAt: 2_000,
+      durationMs: 1,
+      requestHeaders: {},
+      response: { status: 200, headers: {}, body: '' },
+      error: null,
+      next: { kind: 'succeeded' },
+    }));
+    await store.recordAttemptResults('bench', results);
+  }
+  for (let i = 0; i < kept; i += 500)
+    await Promise.all(Array.from({ length: 500 }, () => ingest(store, 't', 10_000_000)));
+  const started = performance.now();
+  await store.purgeFinishedBefore(5_000_000);
+  const ms = performance.now() - started;
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+async function main(): Promise<void> {
+  await claimCost(20, 200); // warm-up
+  const alone = await claimCost(0, 2_000);
+  const besideHung = await claimCost(200, 2_000);
+  console.log(`ingest + claim, CPU ms: ${alone.toFixed(3)} alone, ${besideHung.toFixed(3)} beside 200 hung backlogs`);
+  for (const [old, kept] of [
+    [4_000, 20_000],
+    [20_000, 100_000],
+  ] as const) {
+    console.log(
+      `purge of ${old} finished events beside ${kept} newer deliveries: ${(await purgeTime(old, kept)).toFixed(0)} ms`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
