@@ -53,8 +53,12 @@ export function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMe
     if (!skipWindow) memory.windowFullUntil = options.now + fullWindowSkipMs;
     for (const row of picked) inFlight.set(row.webhook_id, (inFlight.get(row.webhook_id) ?? 0) + 1);
     const saturated = [...inFlight].filter(([, count]) => count >= options.perWebhookLimit).map(([id]) => id);
+    // A webhook whose limit grew shows fewer than none in flight (see WebhookLimits.inFlightAsClaimed).
+    let fewestInFlight = 0;
+    for (const count of inFlight.values()) fewestInFlight = Math.min(fewestInFlight, count);
     const more = sql.dueByWebhook.all({
       ...common,
+      most_room: options.perWebhookLimit - fewestInFlight,
       limit: options.limit - picked.length,
       saturated: JSON.stringify(saturated),
       in_flight: JSON.stringify(Object.fromEntries(inFlight)),

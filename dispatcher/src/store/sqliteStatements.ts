@@ -115,7 +115,9 @@ const sql = {
       WHERE status = 'pending' AND next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at <= :now)
       LIMIT :window)`,
   // Tier two, when the window is full of deliveries for webhooks with no room (a hung endpoint's
-  // backlog): the oldest due deliveries of each other webhook, one index seek per webhook.
+  // backlog): the oldest due deliveries of each other webhook, one index seek per webhook. Each
+  // seek reads as many as the roomiest webhook has room for (SQLite's LIMIT cannot depend on the
+  // row), and each webhook keeps those its own room allows.
   dueByWebhook: `
     WITH in_flight AS MATERIALIZED (SELECT key AS webhook_id, value AS n FROM json_each(:in_flight)),
     heads AS (
@@ -125,7 +127,7 @@ const sql = {
         SELECT id FROM deliveries
         WHERE webhook_id = w.id AND status = 'pending' AND next_attempt_at <= :now
           AND (lease_expires_at IS NULL OR lease_expires_at <= :now)
-        ORDER BY next_attempt_at LIMIT :per_webhook)
+        ORDER BY next_attempt_at LIMIT :most_room)
       WHERE w.deleted_at IS NULL AND w.id NOT IN (SELECT value FROM json_each(:saturated))
     )
     SELECT heads.id, heads.webhook_id FROM heads LEFT JOIN in_flight ON in_flight.webhook_id = heads.webhook_id

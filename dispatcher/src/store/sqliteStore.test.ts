@@ -170,6 +170,21 @@ describe('SqliteStore', () => {
     // And after that second, as before.
     await ingest('b-2', 'event.canceled', 2_000);
     expect((await claim(2_500, 5)).map((c) => c.webhookEventId)).toEqual(['b-2']);
+    // A webhook whose limit grew to five (three more than the claim's two) gets five at once.
+    for (let i = 0; i < 6; i++) await ingest(`a-more-${i}`, 'form.answered', 2_600 + i);
+    const grown = await store.claimDueDeliveries({
+      workerId: 'w',
+      now: 2_700,
+      leaseUntil: 2_700 + 60_000,
+      limit: 10,
+      perWebhookLimit: 2,
+      limitByWebhook: new Map(),
+      inFlightByWebhook: new Map([
+        ['wh_hung', 2],
+        ['wh_a', -3],
+      ]),
+    });
+    expect(grown.map((c) => c.webhookEventId)).toEqual(['a-more-0', 'a-more-1', 'a-more-2', 'a-more-3', 'a-more-4']);
     await store.close();
   });
 });
