@@ -152,6 +152,27 @@ describe.each(engines)('the %s store', (engine, open) => {
     });
   }
 
+  it("claims another webhook's delivery behind a backlog larger than any claim window", async () => {
+    await store.createWebhook(webhook('hung'));
+    await store.createWebhook(webhook('ok', { eventName: 'event.canceled' }));
+    // 250 due for a webhook limited to one in flight: more than either engine's window holds.
+    for (let i = 0; i < 250; i++) await store.recordEvent(event(`hung-${i}`));
+    const backlogClaim = (workerId: string) =>
+      store.claimDueDeliveries({
+        workerId,
+        now,
+        leaseUntil: now + 60_000,
+        limit: 10,
+        perWebhookLimit: 1,
+        // SQLite's worker counts its own attempts; PostgreSQL counts the leases it stored.
+        inFlightByWebhook: new Map([['hung', 1]]),
+        limitByWebhook: new Map(),
+      });
+    expect((await claim(store, 'w1', 10, 1)).map((d) => d.webhookId)).toEqual(['hung']);
+    await store.recordEvent({ ...event('ok-1'), eventName: 'event.canceled' });
+    expect((await backlogClaim('w1')).map((d) => d.webhookEventId)).toEqual(['ok-1']);
+  });
+
   it('moves a delivery on only for the worker that holds its lease, and writes one failure email', async () => {
     await store.createWebhook(webhook('a'));
     await store.recordEvent(event('e1'));

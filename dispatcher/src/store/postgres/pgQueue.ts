@@ -1,17 +1,8 @@
 import type { Pool } from 'pg';
-import {
-  claimedDeliveryOf,
-  deliveryStatusAfter,
-  failureEmailJobOf,
-  goneReason,
-  type ClaimedJoinRow,
-  type FailureEmailContextRow,
-} from '../storeRows';
+import { deliveryStatusAfter, failureEmailJobOf, goneReason, type FailureEmailContextRow } from '../storeRows';
 import type {
   AttemptResult,
   AttemptRow,
-  ClaimedDelivery,
-  ClaimOptions,
   DeliveryRow,
   FailureEmailJob,
   FailureEmailRow,
@@ -19,63 +10,6 @@ import type {
   WebhookRow,
 } from '../storeTypes';
 import { query, transaction } from './pgConnection';
-
-// Claims of every dispatcher take this lock for their short transaction, so that the per-webhook
-// limit, counted over every dispatcher's leases, holds exactly; rows are picked with SKIP LOCKED.
-const claimLock = 0x5_1_7_0_2;
-
-/**
- * Leases due deliveries to one worker and returns what it needs to send them: the oldest due
- * first, at most the webhook's limit in flight across all dispatchers (a webhook's leased rows
- * are its attempts in flight, wherever they run); the limit is this worker's slow-start view.
- */
-export async function claimDue(pool: Pool, options: ClaimOptions): Promise<ClaimedDelivery[]> {
-  return transaction(pool, async (client) => {
-    await query(client, 'SELECT pg_advisory_xact_lock($1)', [claimLock]);
-    const rows = await query<ClaimedJoinRow>(
-      client,
-      `WITH due AS (
-         SELECT id, webhook_id, next_attempt_at FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)
-         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
-       ), leased_now AS (
-         -- Each webhook's leases, counted once (not once per due row: that was quadratic in a
-         -- webhook's backlog, and a claim took seconds behind 3,000 due deliveries).
-         SELECT l.webhook_id, count(*) AS in_flight FROM deliveries l
-         WHERE l.status = 'pending' AND l.lease_expires_at > $1
-           AND l.webhook_id IN (SELECT DISTINCT webhook_id FROM due)
-         GROUP BY l.webhook_id
-       ), ranked AS (
-         SELECT due.id, due.webhook_id, due.next_attempt_at,
-           row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.next_attempt_at) AS rank,
-           coalesce(leased_now.in_flight, 0) AS in_flight
-         FROM due LEFT JOIN leased_now ON leased_now.webhook_id = due.webhook_id
-       ), picked AS (
-         SELECT id FROM ranked
-         WHERE rank + in_flight <= coalesce(($7::jsonb ->> ranked.webhook_id)::int, $3)
-         ORDER BY next_attempt_at LIMIT $4
-       ), leased AS (
-         UPDATE deliveries d SET lease_owner = $5, lease_expires_at = $6
-         FROM picked WHERE d.id = picked.id RETURNING d.*
-       )
-       SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
-              e.webhook_event_id, e.event_name, e.body,
-              w.kind, w.secret, w.previous_secret, w.previous_secret_expires_at
-       FROM leased d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
-       ORDER BY d.next_attempt_at`,
-      [
-        options.now,
-        Math.max(options.limit * 4, 200),
-        options.perWebhookLimit,
-        options.limit,
-        options.workerId,
-        options.leaseUntil,
-        JSON.stringify(Object.fromEntries(options.limitByWebhook)),
-      ],
-    );
-    return rows.map((row) => claimedDeliveryOf(row, options.now));
-  });
-}
 
 /** Logs attempts and moves their deliveries on; guarded by the lease, as in the SQLite engine. */
 export async function recordAttempts(pool: Pool, workerId: string, results: readonly AttemptResult[]): Promise<void> {

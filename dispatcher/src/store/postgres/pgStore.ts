@@ -25,6 +25,7 @@ import { query, unavailableOr } from './pgConnection';
 import { recordEvent } from './pgEvents';
 import { LeaseReturns } from './pgLeaseReturns';
 import { migratePostgres } from './pgMigrations';
+import { claimDue } from './pgClaim';
 import * as queue from './pgQueue';
 import { teamsAndKeys } from './pgTeams';
 import { pgWebhooks } from './pgWebhooks';
@@ -184,7 +185,7 @@ export class PgStore implements Store {
 
   claimDueDeliveries = async (options: ClaimOptions): Promise<ClaimedDelivery[]> => {
     try {
-      return await queue.claimDue(this.pool, options);
+      return await claimDue(this.pool, options);
     } catch (error) {
       // A lost connection may have cut the COMMIT after it took effect: the leases it wrote, told
       // apart by their end (unique per claim), are given back once the database answers.

@@ -1,0 +1,110 @@
+import type { Pool, PoolClient } from 'pg';
+import { claimedDeliveryOf, type ClaimedJoinRow } from '../storeRows';
+import type { ClaimedDelivery, ClaimOptions } from '../storeTypes';
+import { query, transaction } from './pgConnection';
+
+// Claims of every dispatcher take this lock for their short transaction, so that the per-webhook
+// limit, counted over every dispatcher's leases, holds exactly; rows are picked with SKIP LOCKED.
+const claimLock = 0x5_1_7_0_2;
+
+const dueAndFree = `status = 'pending' AND next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)`;
+
+// Tier one: a window of the oldest due deliveries ($2 of them).
+const oldestDue = `
+  SELECT id, webhook_id, next_attempt_at FROM deliveries
+  WHERE ${dueAndFree}
+  ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`;
+
+// Tier two, when that window is full of webhooks with no room left (a hung endpoint's backlog):
+// the oldest due deliveries of every live webhook, one index seek each, as many as the roomiest
+// webhook could take ($2 here).
+const oldestDueOfEachWebhook = `
+  SELECT d.id, d.webhook_id, d.next_attempt_at FROM webhooks w CROSS JOIN LATERAL (
+    SELECT id, webhook_id, next_attempt_at FROM deliveries
+    WHERE webhook_id = w.id AND ${dueAndFree}
+    ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+  ) d
+  WHERE w.deleted_at IS NULL`;
+
+/** Leases, out of `due`, the oldest deliveries each webhook has room for, and returns them ready to send. */
+function leaseFrom(due: string): string {
+  return `WITH due AS (${due}
+    ), leased_now AS (
+      -- Each webhook's leases, counted once (not once per due row: that was quadratic in a
+      -- webhook's backlog, and a claim took seconds behind 3,000 due deliveries).
+      SELECT l.webhook_id, count(*) AS in_flight FROM deliveries l
+      WHERE l.status = 'pending' AND l.lease_expires_at > $1
+        AND l.webhook_id IN (SELECT DISTINCT webhook_id FROM due)
+      GROUP BY l.webhook_id
+    ), ranked AS (
+      SELECT due.id, due.webhook_id, due.next_attempt_at,
+        row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.next_attempt_at) AS rank,
+        coalesce(leased_now.in_flight, 0) AS in_flight
+      FROM due LEFT JOIN leased_now ON leased_now.webhook_id = due.webhook_id
+    ), picked AS (
+      SELECT id FROM ranked
+      WHERE rank + in_flight <= coalesce(($7::jsonb ->> ranked.webhook_id)::int, $3)
+      ORDER BY next_attempt_at LIMIT $4
+    ), leased AS (
+      UPDATE deliveries d SET lease_owner = $5, lease_expires_at = $6
+      FROM picked WHERE d.id = picked.id RETURNING d.*
+    )
+    SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
+           e.webhook_event_id, e.event_name, e.body,
+           w.kind, w.secret, w.previous_secret, w.previous_secret_expires_at
+    FROM leased d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+    ORDER BY d.next_attempt_at`;
+}
+
+const claimFromWindow = leaseFrom(oldestDue);
+const claimFromEachWebhook = leaseFrom(oldestDueOfEachWebhook);
+
+/**
+ * Leases due deliveries to one worker and returns what it needs to send them: the oldest due
+ * first, at most the webhook's limit in flight across all dispatchers (a webhook's leased rows
+ * are its attempts in flight, wherever they run); the limit is this worker's slow-start view.
+ * Two tiers, as in the SQLite engine (sqliteQueue.ts): the window of oldest due deliveries, then,
+ * only when that window was full and left room in the claim, one seek per webhook, so that a hung
+ * endpoint's backlog never starves the others.
+ */
+export async function claimDue(pool: Pool, options: ClaimOptions): Promise<ClaimedDelivery[]> {
+  return transaction(pool, async (client) => {
+    await query(client, 'SELECT pg_advisory_xact_lock($1)', [claimLock]);
+    const window = Math.max(options.limit * 4, 200);
+    const rows = await claimWith(client, claimFromWindow, options, window, options.limit);
+    if (rows.length < options.limit && (await windowFull(client, options.now, window))) {
+      let mostRoom = options.perWebhookLimit;
+      for (const limit of options.limitByWebhook.values()) mostRoom = Math.max(mostRoom, limit);
+      rows.push(...(await claimWith(client, claimFromEachWebhook, options, mostRoom, options.limit - rows.length)));
+    }
+    return rows.map((row) => claimedDeliveryOf(row, options.now));
+  });
+}
+
+function claimWith(
+  client: PoolClient,
+  sql: string,
+  options: ClaimOptions,
+  dueLimit: number,
+  limit: number,
+): Promise<ClaimedJoinRow[]> {
+  return query<ClaimedJoinRow>(client, sql, [
+    options.now,
+    dueLimit,
+    options.perWebhookLimit,
+    limit,
+    options.workerId,
+    options.leaseUntil,
+    JSON.stringify(Object.fromEntries(options.limitByWebhook)),
+  ]);
+}
+
+/** Whether as many deliveries as the window holds are due and free (the window was full). */
+async function windowFull(client: PoolClient, now: number, window: number): Promise<boolean> {
+  const [row] = await query<{ due: number }>(
+    client,
+    `SELECT count(*)::int AS due FROM (SELECT 1 FROM deliveries WHERE ${dueAndFree} LIMIT $2) x`,
+    [now, window],
+  );
+  return row!.due >= window;
+}
