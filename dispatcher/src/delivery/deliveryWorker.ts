@@ -185,11 +185,7 @@ export class DeliveryWorker implements DeliveryHandoff {
       this.waitingForAnySlot = true;
       return false;
     }
-    // One slot of each webhook's limit is left to claims, so that deliveries already waiting in
-    // the store (retries, a backlog) are never starved by fresh ones. A webhook at a limit of one
-    // (new to this worker, or timing out) therefore gets its deliveries from claims alone.
-    const limit = this.options.webhookLimits.of(webhookId);
-    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= limit - 1) {
+    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= this.options.webhookLimits.handoffRoom(webhookId)) {
       this.mayHaveWaiting.add(webhookId);
       return false;
     }

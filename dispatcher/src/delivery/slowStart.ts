@@ -29,6 +29,19 @@ export class WebhookLimits {
     return this.moved.get(webhookId) ?? initialWebhookLimit;
   }
 
+  /**
+   * How many of the webhook's attempts may be in flight for the ingest handoff to start one more.
+   * One slot of the limit is left to claims, so that deliveries already waiting in the store
+   * (retries, a backlog) are never starved by fresh ones; but a webhook at one that can still
+   * grow (new to this worker, or timing out) lets the handoff take that slot, or a new webhook's
+   * first delivery would always wait for a claim, and a dispatcher sharing PostgreSQL with others
+   * would rarely get to grow one at all.
+   */
+  handoffRoom(webhookId: string): number {
+    const limit = this.of(webhookId);
+    return limit === 1 && this.configuredLimit > 1 ? 1 : limit - 1;
+  }
+
   /** Webhooks whose limit is not the initial one, and that limit (what a claim needs to know). */
   get changed(): ReadonlyMap<string, number> {
     return this.moved;

@@ -91,17 +91,22 @@ describe("the worker's side of the ingest handoff", () => {
     worker.release('wh_c');
   });
 
-  it("takes nothing for a webhook at a limit of one: new, timing out, or so configured; that slot is the claims'", () => {
+  it('takes the one slot of a webhook at a limit of one that can still grow (new, or timing out), and no more', () => {
     const limits = limitsAfterAnswers(8, { wh_timing_out: 5 });
     limits.afterAttempt('wh_timing_out', { answered: false, timedOut: true });
     worker = startWorker({ concurrency: 100, webhookLimits: limits });
+    expect(worker.reserve('wh_new')).toBe(true);
     expect(worker.reserve('wh_new')).toBe(false);
+    expect(worker.reserve('wh_timing_out')).toBe(true);
     expect(worker.reserve('wh_timing_out')).toBe(false);
+    worker.release('wh_new');
+    worker.release('wh_timing_out');
   });
 
-  it('takes nothing for a webhook configured to one attempt at a time, however often it answered', () => {
+  it("takes nothing for a webhook configured to one attempt at a time: that one slot is the claims'", () => {
     worker = startWorker({ concurrency: 100, webhookLimits: limitsAfterAnswers(1, { wh_a: 5 }) });
     expect(worker.reserve('wh_a')).toBe(false);
+    expect(worker.reserve('wh_new')).toBe(false);
   });
 });
 

@@ -45,11 +45,11 @@ describeOnPostgres('a COMMIT cut after it took effect', () => {
   const arrivals = (webhookEventId: string) =>
     receiver.received.filter((request) => request.headers['webhook-id'] === webhookEventId).length;
 
-  const teamWithWebhook = async (teamId: string) => {
+  const teamWithWebhook = async (teamId: string, path = '/hook') => {
     const apiKey = await dispatcher.createTeam(teamId);
     await dispatcher.call('POST', '/v1/webhooks', {
       token: apiKey,
-      body: { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' },
+      body: { url: `https://receiver.test:${receiver.port}${path}`, event: 'form.answered' },
     });
     return apiKey;
   };
@@ -84,11 +84,22 @@ describeOnPostgres('a COMMIT cut after it took effect', () => {
   }, 60_000);
 
   it("a claim's: sends the deliveries it leased within seconds, once", async () => {
-    const apiKey = await teamWithWebhook('claimcut');
-    // A webhook's first delivery is claimed (its limit starts at one, which the handoff leaves to
-    // claims): the claim that reads this event, inside the claims' lock, is cut.
+    const apiKey = await teamWithWebhook('claimcut', '/held');
+    let answerHeld = () => {};
+    let held = false;
+    receiver.answer = (request) => {
+      if (held || request.headers['webhook-id'] !== 'claim-held') return { status: 200, body: 'ok' };
+      held = true;
+      return { status: 200, heldUntil: new Promise<void>((resolve) => (answerHeld = resolve)) };
+    };
+    // The webhook starts at one attempt in flight: while the first event's is held, the second
+    // event's delivery is stored for a claim, and the claim that reads it, inside the claims'
+    // lock, is cut.
+    expect((await post('claimcut', 'claim-held')).status).toBe(202);
+    await waitFor('the first attempt held', () => (arrivals('claim-held') === 1 ? true : undefined));
     proxy.cutCommitOf('pg_advisory_xact_lock', 'claim-cut-event');
     expect((await post('claimcut', 'claim-cut-event')).status).toBe(202);
+    answerHeld();
     await waitFor('the claim cut', () => (proxy.cuts === 2 ? true : undefined));
     await waitFor('the claimed delivery sent', () => (arrivals('claim-cut-event') > 0 ? true : undefined), 15_000);
     expect(await finishedStatuses(apiKey, 'claim-cut-event')).toEqual(['succeeded']);
