@@ -19,7 +19,6 @@ interface LiveWebhook extends WebhookSecrets {
  */
 export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewEvent): Promise<RecordedEvent> {
   const reserved: string[] = [];
-  const leasedIds: string[] = [];
   // Computed once the first slot is taken: every delivery of the event shares the lease's end.
   let leaseUntil: number | undefined;
   try {
@@ -86,7 +85,6 @@ export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewE
           );
           deliveryIds.push(id);
           if (lease) {
-            leasedIds.push(id);
             leased.push(freshDelivery(event, target, id));
           }
         }
@@ -100,10 +98,8 @@ export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewE
     // may have cut the COMMIT after it took effect; then the leases it wrote are given back too.
     for (const webhookId of reserved) event.handoff?.release(webhookId);
     const { handoff } = event;
-    if (error instanceof StoreUnavailableError && handoff !== undefined && leaseUntil !== undefined) {
-      const leaseExpiresAt = leaseUntil;
-      returns.add(leasedIds.map((deliveryId) => ({ deliveryId, workerId: handoff.workerId, leaseExpiresAt })));
-    }
+    if (error instanceof StoreUnavailableError && handoff !== undefined && leaseUntil !== undefined)
+      returns.add({ workerId: handoff.workerId, leaseExpiresAt: leaseUntil });
     throw error;
   }
 }

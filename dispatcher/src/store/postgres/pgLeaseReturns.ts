@@ -1,11 +1,9 @@
 import type { Pool } from 'pg';
 import { query } from './pgConnection';
 
+/** The leases one ingest or one claim may have written: its owner and their end, unique to it. */
 interface PossiblyLeased {
-  /** The delivery an ingest leased; absent for a claim's, which are known by their end alone. */
-  deliveryId?: string;
   workerId: string;
-  /** The lease's end as the ingest wrote it: a later claim of the same row writes another. */
   leaseExpiresAt: number;
 }
 
@@ -30,9 +28,9 @@ export class LeaseReturns {
     private readonly retryMs = 500,
   ) {}
 
-  add(leases: readonly PossiblyLeased[]): void {
-    if (leases.length === 0 || this.closed) return;
-    this.pending.push(...leases);
+  add(leases: PossiblyLeased): void {
+    if (this.closed) return;
+    this.pending.push(leases);
     this.schedule(0);
   }
 
@@ -67,13 +65,13 @@ export class LeaseReturns {
         this.pool,
         `WITH returned AS (
            UPDATE deliveries d SET lease_owner = NULL, lease_expires_at = NULL
-             FROM unnest($1::text[], $2::text[], $3::bigint[]) AS r(id, owner, expires)
-            WHERE (r.id IS NULL OR d.id = r.id) AND d.lease_owner = r.owner AND d.lease_expires_at = r.expires
+             FROM unnest($1::text[], $2::bigint[]) AS r(owner, expires)
+            WHERE d.lease_owner = r.owner AND d.lease_expires_at = r.expires
               AND d.status = 'pending'
             RETURNING d.id
          )
          SELECT pg_notify('spir_deliveries_due', '') FROM (SELECT 1 FROM returned LIMIT 1) AS any_returned`,
-        [batch.map((l) => l.deliveryId ?? null), batch.map((l) => l.workerId), batch.map((l) => l.leaseExpiresAt)],
+        [batch.map((l) => l.workerId), batch.map((l) => l.leaseExpiresAt)],
       );
     } catch {
       // Still unreachable: kept for the next try.

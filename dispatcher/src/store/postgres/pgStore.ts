@@ -190,7 +190,7 @@ export class PgStore implements Store {
       // A lost connection may have cut the COMMIT after it took effect: the leases it wrote, told
       // apart by their end (unique per claim), are given back once the database answers.
       if (error instanceof StoreUnavailableError)
-        this.leaseReturns.add([{ workerId: options.workerId, leaseExpiresAt: options.leaseUntil }]);
+        this.leaseReturns.add({ workerId: options.workerId, leaseExpiresAt: options.leaseUntil });
       throw error;
     }
   };
