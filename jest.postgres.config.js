@@ -2,8 +2,9 @@
  * The dispatcher's whole-path tests again, on PostgreSQL (`npm run test:postgres`, also run by
  * .ci/run): every test dispatcher gets a fresh database on the cluster that script starts. Left
  * out: tests of what only the embedded engine has (its file, its locking, its WAL sync), tests that
- * start their own cluster to check both engines (the store contract, the schema's indexes), and the
- * other packages' tests, which do not depend on the engine.
+ * start their own cluster (the store contract and the schema's indexes on both engines, the
+ * PostgreSQL migrations of a database in use), and the other packages' tests, which do not depend
+ * on the engine.
  */
 const base = require('./jest.config');
 
@@ -17,6 +18,7 @@ module.exports = {
     '/store/deliveryHandoff\\.test\\.ts$',
     '/store/storeContract\\.test\\.ts$',
     '/store/foreignKeyIndexes\\.test\\.ts$',
+    '/store/postgres/pgMigrations\\.test\\.ts$',
     '/delivery/crashRecovery\\.test\\.ts$',
     '/ops/logger\\.test\\.ts$',
     '/startupErrors\\.test\\.ts$',

@@ -1,11 +1,21 @@
 import type { PoolClient } from 'pg';
 
 /**
+ * Indexes added to tables that already hold rows, built with CREATE INDEX CONCURRENTLY: a plain
+ * CREATE INDEX holds off every write to the table (ingest, claims, attempt records, of every
+ * dispatcher on the database) until the whole index is built, minutes for a large deliveries table.
+ */
+interface ConcurrentIndexes {
+  concurrentIndexes: { name: string; on: string }[];
+}
+
+/**
  * Versioned schema for PostgreSQL: migration N brings `spir_schema_version` from N-1 to N, under
  * an advisory lock so that dispatchers starting together apply each migration once. Append only.
  * Columns mirror the SQLite engine's (times as milliseconds, JSON as text), so row types are shared.
+ * A migration is SQL run in one transaction, or indexes built concurrently (outside any).
  */
-const migrations: readonly string[] = [
+const migrations: readonly (string | ConcurrentIndexes)[] = [
   `
   CREATE TABLE teams (
     team_id TEXT PRIMARY KEY,
@@ -134,24 +144,76 @@ const migrations: readonly string[] = [
   );
   `,
   // 2: leases counted per webhook from the leased rows alone, not every pending one.
-  `
-  CREATE INDEX deliveries_leased_by_webhook ON deliveries (webhook_id, lease_expires_at)
-    WHERE status = 'pending' AND lease_expires_at IS NOT NULL;
-  `,
+  {
+    concurrentIndexes: [
+      {
+        name: 'deliveries_leased_by_webhook',
+        on: "deliveries (webhook_id, lease_expires_at) WHERE status = 'pending' AND lease_expires_at IS NOT NULL",
+      },
+    ],
+  },
   // 3: the deliveries of an event, and of a webhook, by index. Without them, each event or deleted
   // webhook the retention job removed had its foreign key checked by a scan of every delivery
   // left (the purge was quadratic), and each ingest of an event already stored scanned them too.
-  `
-  CREATE INDEX deliveries_by_event ON deliveries (event_id);
-  CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id);
-  `,
+  {
+    concurrentIndexes: [
+      { name: 'deliveries_by_event', on: 'deliveries (event_id)' },
+      { name: 'deliveries_by_webhook', on: 'deliveries (webhook_id)' },
+    ],
+  },
 ];
 
 /** Any fixed number: the lock that serialises migrations across dispatchers. */
 const migrationLock = 0x5_1_7_0_1;
 
-export async function migratePostgres(client: PoolClient): Promise<void> {
-  await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
+/**
+ * Takes the migration lock, polling rather than waiting inside pg_advisory_lock: a session
+ * waiting there holds a snapshot, and CREATE INDEX CONCURRENTLY in the session holding the lock
+ * waits for every snapshot to end, so the two would wait for each other.
+ */
+async function takeMigrationLock(client: PoolClient): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      migrationLock,
+    ]);
+    if (rows[0]?.locked === true) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Builds an index without holding off writes; one that an interrupted build left invalid is built again. */
+async function createIndexConcurrently(client: PoolClient, { name, on }: { name: string; on: string }): Promise<void> {
+  const { rows } = await client.query<{ valid: boolean }>(
+    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`,
+    [name],
+  );
+  if (rows[0]?.valid === true) return;
+  if (rows[0] !== undefined) await client.query(`DROP INDEX CONCURRENTLY ${name}`);
+  await client.query(`CREATE INDEX CONCURRENTLY ${name} ON ${on}`);
+}
+
+async function apply(client: PoolClient, migration: string | ConcurrentIndexes, version: number): Promise<void> {
+  if (typeof migration !== 'string') {
+    for (const index of migration.concurrentIndexes) await createIndexConcurrently(client, index);
+    await client.query('INSERT INTO spir_schema_version (version) VALUES ($1)', [version]);
+    return;
+  }
+  await client.query('BEGIN');
+  try {
+    await client.query(migration);
+    await client.query('INSERT INTO spir_schema_version (version) VALUES ($1)', [version]);
+    await client.query('COMMIT');
+  } catch (error) {
+    // The error that got us here is the one to report; a failed rollback adds nothing to it.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Brings the schema to the latest version (or to `upTo`, for tests of an upgrade). */
+export async function migratePostgres(client: PoolClient, upTo = migrations.length): Promise<void> {
+  await takeMigrationLock(client);
   try {
     await client.query('CREATE TABLE IF NOT EXISTS spir_schema_version (version INTEGER NOT NULL)');
     const { rows } = await client.query<{ version: number }>('SELECT max(version) AS version FROM spir_schema_version');
@@ -161,16 +223,7 @@ export async function migratePostgres(client: PoolClient): Promise<void> {
         `database schema version ${current} is newer than this dispatcher knows (${migrations.length}); upgrade the dispatcher`,
       );
     }
-    for (let version = current + 1; version <= migrations.length; version++) {
-      await client.query('BEGIN');
-      await client.query(migrations[version - 1]!);
-      await client.query('INSERT INTO spir_schema_version (version) VALUES ($1)', [version]);
-      await client.query('COMMIT');
-    }
-  } catch (error) {
-    // The error that got us here is the one to report; a failed rollback adds nothing to it.
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    for (let version = current + 1; version <= upTo; version++) await apply(client, migrations[version - 1]!, version);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [migrationLock]);
   }
