@@ -2,18 +2,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { openStore } from '../store/openStore';
 import { SqliteStore } from '../store/sqliteStore';
-import type { AttemptResult, ClaimOptions } from '../store/storeTypes';
+import type { Store } from '../store/store';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions } from '../store/storeTypes';
+import { postgresAvailable, startTestPostgres } from '../testing/postgresServer';
 
-// `npm run bench:store`: the SQLite store alone, in this process, on a real file. Two figures the
-// whole-dispatcher bench cannot isolate: what a claim costs beside hung endpoints' backlogs, and
-// how long the retention purge holds the store. It reports; it asserts nothing.
+// `npm run bench:store`: the store alone, in this process: SQLite on a real file, then PostgreSQL
+// on a throwaway cluster when its binaries are there. Figures the whole-dispatcher bench cannot
+// isolate: what a claim costs beside hung endpoints' backlogs, and how long the retention purge
+// holds the store. It reports; it asserts nothing.
 
 const link = { id: 'l1', originalUrl: 'https://app.spirinc.com/t/x/as/l1/confirm', privateTitle: 'x' };
 
 async function storeWithWebhooks(teams: string[]): Promise<{ store: SqliteStore; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'spir-store-bench-'));
   const store = new SqliteStore(join(dir, 'store.db'));
+  await addWebhooks(store, teams);
+  return { store, dir };
+}
+
+/** One team per name, each with one webhook `wh_<team>`. */
+async function addWebhooks(store: Store, teams: string[]): Promise<void> {
   for (const teamId of teams) {
     await store.upsertTeam({
       teamId,
@@ -35,11 +45,10 @@ async function storeWithWebhooks(teams: string[]): Promise<{ store: SqliteStore;
       availabilityLinks: undefined,
     });
   }
-  return { store, dir };
 }
 
 let eventCount = 0;
-const ingest = (store: SqliteStore, teamId: string, now: number) =>
+const ingest = (store: Store, teamId: string, now: number) =>
   store.recordEvent({
     teamId,
     webhookEventId: `bench-${eventCount++}`,
@@ -80,6 +89,52 @@ async function claimCost(hung: number, rounds: number): Promise<number> {
   return (used.user + used.system) / 1000 / rounds;
 }
 
+const succeeded = (claimed: ClaimedDelivery[], at: number): AttemptResult[] =>
+  claimed.map((delivery) => ({
+    deliveryId: delivery.id,
+    webhookId: delivery.webhookId,
+    round: delivery.round,
+    attemptNumber: delivery.attemptNumber,
+    startedAt: at,
+    durationMs: 1,
+    requestHeaders: {},
+    response: { status: 200, headers: {}, body: '' },
+    error: null,
+    next: { kind: 'succeeded' },
+  }));
+
+/**
+ * PostgreSQL: wall ms of one ingest, one claim and its attempt's record (the work is the server's,
+ * so wall time, not this process's CPU), beside `hung` webhooks each with one delivery leased and 19 due.
+ */
+async function postgresClaimWall(url: string, hung: number, rounds: number): Promise<number> {
+  const store = await openStore({
+    maxRetries: 5,
+    requestTimeoutMs: 30_000,
+    retryIntervalMs: 600_000,
+    database: { engine: 'postgres', url, poolSize: 4 },
+  });
+  const hungTeams = Array.from({ length: hung }, (_, i) => `hung${i}`);
+  await addWebhooks(store, [...hungTeams, 'healthy']);
+  await Promise.all(hungTeams.flatMap((teamId) => Array.from({ length: 20 }, () => ingest(store, teamId, 1_000))));
+  // Each hung webhook's oldest delivery is its attempt in flight: leased, in the database.
+  await store.claimDueDeliveries(claimOptions(2_000, new Map(), 200));
+  const inFlight = new Map(hungTeams.map((teamId) => [`wh_${teamId}`, 1]));
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    await ingest(store, 'healthy', 3_000 + i);
+    const claimed = await store.claimDueDeliveries({
+      ...claimOptions(3_000 + i, inFlight, 100),
+      leaseUntil: 70_000 + i,
+    });
+    if (claimed.length !== 1) throw new Error(`claim ${i} took ${claimed.length} deliveries, not the healthy one`);
+    await store.recordAttemptResults('bench', succeeded(claimed, 3_000 + i));
+  }
+  const ms = (performance.now() - started) / rounds;
+  await store.close();
+  return ms;
+}
+
 /** Wall ms of the purge of `old` finished events, beside `kept` newer events' pending deliveries. */
 async function purgeTime(old: number, kept: number): Promise<number> {
   const { store, dir } = await storeWithWebhooks(['t']);
@@ -87,19 +142,7 @@ async function purgeTime(old: number, kept: number): Promise<number> {
   for (;;) {
     const claimed = await store.claimDueDeliveries({ ...claimOptions(2_000, new Map(), 500), perWebhookLimit: 1e9 });
     if (claimed.length === 0) break;
-    const results: AttemptResult[] = claimed.map((delivery) => ({
-      deliveryId: delivery.id,
-      webhookId: delivery.webhookId,
-      round: delivery.round,
-      attemptNumber: delivery.attemptNumber,
-      startedAt: 2_000,
-      durationMs: 1,
-      requestHeaders: {},
-      response: { status: 200, headers: {}, body: '' },
-      error: null,
-      next: { kind: 'succeeded' },
-    }));
-    await store.recordAttemptResults('bench', results);
+    await store.recordAttemptResults('bench', succeeded(claimed, 2_000));
   }
   for (let i = 0; i < kept; i += 500)
     await Promise.all(Array.from({ length: 500 }, () => ingest(store, 't', 10_000_000)));
@@ -123,6 +166,23 @@ async function main(): Promise<void> {
     console.log(
       `purge of ${old} finished events beside ${kept} newer deliveries: ${(await purgeTime(old, kept)).toFixed(0)} ms`,
     );
+  }
+  if (!postgresAvailable()) {
+    console.log('PostgreSQL: skipped (no server binaries on this machine)');
+    return;
+  }
+  const postgres = await startTestPostgres();
+  try {
+    const wall = async (hung: number) =>
+      postgresClaimWall(await postgres.createDatabase(`claims_${hung}`), hung, 1_000);
+    await wall(20); // warm-up
+    const alone = await wall(0);
+    const besideHung = await wall(200);
+    console.log(
+      `PostgreSQL ingest + claim + attempt record, wall ms: ${alone.toFixed(2)} alone, ${besideHung.toFixed(2)} beside 200 hung backlogs`,
+    );
+  } finally {
+    postgres.stop();
   }
 }
 

@@ -1,25 +1,17 @@
 import type { Statement } from 'better-sqlite3';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './storeTypes';
 import type { StatementName } from './sqliteStatements';
+import type { ClaimMemory } from './claimMemory';
 import { claimedDeliveryOf, deliveryStatusAfter, goneReason, type ClaimedJoinRow } from './storeRows';
 
 type Statements = Record<StatementName, Statement>;
 
-/** How long claims skip the window once they found it full of webhooks with no room left. */
-const fullWindowSkipMs = 1_000;
-
-/** What one claim leaves the next: until when the window of oldest due deliveries is not worth reading. */
-export interface ClaimMemory {
-  windowFullUntil: number;
-}
-
 /**
  * Leases due deliveries to one worker and returns what it needs to send them. Runs inside the
  * caller's transaction. Two tiers: a bounded window of the oldest due deliveries, then, only when
- * that window is full of webhooks with no room left, one index seek per webhook. Once the window
- * was found full, claims go straight to the seeks for a second: beside hung endpoints' backlogs
- * (the oldest due deliveries, for webhooks with no room) the window would be read in vain at every
- * claim, which made claims there three times as costly.
+ * that window is full of webhooks with no room left, one index seek per webhook; `memory` skips
+ * the window for a second once it was found full (it made claims beside hung endpoints' backlogs
+ * three times as costly).
  */
 export function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMemory): ClaimedDelivery[] {
   const inFlight = new Map(options.inFlightByWebhook);
@@ -32,8 +24,7 @@ export function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMe
     });
   // Leased deliveries are filtered out before the limit, so the window holds claimable ones only.
   const window = options.limit * 4;
-  // (A clock set back by more than the skip is not believed.)
-  const skipWindow = options.now < memory.windowFullUntil && memory.windowFullUntil - options.now <= fullWindowSkipMs;
+  const skipWindow = memory.skipsWindow(options.now);
   const picked = skipWindow
     ? []
     : (sql.dueWindow.all({
@@ -50,7 +41,7 @@ export function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMe
     (picked.length < options.limit &&
       (sql.countDueWindow.get({ now: options.now, window }) as { due: number }).due >= window);
   if (windowFull) {
-    if (!skipWindow) memory.windowFullUntil = options.now + fullWindowSkipMs;
+    if (!skipWindow) memory.windowWasFull(options.now);
     for (const row of picked) inFlight.set(row.webhook_id, (inFlight.get(row.webhook_id) ?? 0) + 1);
     const saturated = [...inFlight].filter(([, count]) => count >= options.perWebhookLimit).map(([id]) => id);
     // A webhook whose limit grew shows fewer than none in flight (see WebhookLimits.inFlightAsClaimed).

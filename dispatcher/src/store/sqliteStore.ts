@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
 import { EventGroupCommit } from './sqliteGroupCommit';
-import { claimDue, recordAttempts, type ClaimMemory } from './sqliteQueue';
+import { ClaimMemory } from './claimMemory';
+import { claimDue, recordAttempts } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
   AvailabilityLinkRow,
@@ -41,7 +42,7 @@ export class SqliteStore implements Store {
   private readonly teams: SqliteTeams;
   private readonly webhooks: SqliteWebhooks;
   private readonly eventCommits: EventGroupCommit;
-  private readonly claimMemory: ClaimMemory = { windowFullUntil: 0 };
+  private readonly claimMemory = new ClaimMemory();
 
   constructor(path: string) {
     this.db = new Database(path);

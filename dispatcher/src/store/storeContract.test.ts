@@ -173,6 +173,38 @@ describe.each(engines)('the %s store', (engine, open) => {
     expect((await backlogClaim('w1')).map((d) => d.webhookEventId)).toEqual(['ok-1']);
   });
 
+  it('claims the oldest due first, across webhooks, in the second after finding the window full', async () => {
+    await store.createWebhook(webhook('hung'));
+    await store.createWebhook(webhook('a', { eventName: 'event.canceled' }));
+    await store.createWebhook(webhook('b', { eventName: 'event.confirmed' }));
+    for (let i = 0; i < 250; i++) await store.recordEvent(event(`hung-${i}`));
+    expect((await claim(store, 'w1', 10, 2)).map((d) => d.webhookId)).toEqual(['hung', 'hung']);
+    let claims = 0;
+    const claimAt = async (at: number, limit: number) =>
+      (
+        await store.claimDueDeliveries({
+          workerId: 'w1',
+          now: at,
+          leaseUntil: at + 60_000 + ++claims,
+          limit,
+          perWebhookLimit: 2,
+          inFlightByWebhook: new Map([['hung', 2]]),
+          limitByWebhook: new Map(),
+        })
+      ).map((d) => d.webhookEventId);
+    // This claim finds the window full of hung's backlog; claims within the next second go
+    // straight to each webhook's own oldest due deliveries.
+    expect(await claimAt(now + 1_000, 2)).toEqual([]);
+    const ingest = (id: string, eventName: NewEvent['eventName'], at: number) =>
+      store.recordEvent({ ...event(id), eventName, now: at });
+    await ingest('a-1', 'event.canceled', now + 700);
+    await ingest('b-1', 'event.confirmed', now + 600);
+    await ingest('a-2', 'event.canceled', now + 650);
+    expect(await claimAt(now + 1_100, 1)).toEqual(['b-1']);
+    expect(await claimAt(now + 1_200, 5)).toEqual(['a-2', 'a-1']);
+    expect(await claimAt(now + 1_300, 5)).toEqual([]);
+  });
+
   it('moves a delivery on only for the worker that holds its lease, and writes one failure email', async () => {
     await store.createWebhook(webhook('a'));
     await store.recordEvent(event('e1'));

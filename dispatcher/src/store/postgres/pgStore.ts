@@ -25,6 +25,7 @@ import { query, unavailableOr } from './pgConnection';
 import { recordEvent } from './pgEvents';
 import { LeaseReturns } from './pgLeaseReturns';
 import { migratePostgres } from './pgMigrations';
+import { ClaimMemory } from '../claimMemory';
 import { claimDue } from './pgClaim';
 import * as queue from './pgQueue';
 import { teamsAndKeys } from './pgTeams';
@@ -44,6 +45,7 @@ export class PgStore implements Store {
   private readonly teams: ReturnType<typeof teamsAndKeys>;
   private readonly webhooks: PgWebhooks;
   private readonly leaseReturns: LeaseReturns;
+  private readonly claimMemory = new ClaimMemory();
 
   private constructor(
     private readonly pool: Pool,
@@ -185,7 +187,7 @@ export class PgStore implements Store {
 
   claimDueDeliveries = async (options: ClaimOptions): Promise<ClaimedDelivery[]> => {
     try {
-      return await claimDue(this.pool, options);
+      return await claimDue(this.pool, options, this.claimMemory);
     } catch (error) {
       // A lost connection may have cut the COMMIT after it took effect: the leases it wrote, told
       // apart by their end (unique per claim), are given back once the database answers.
