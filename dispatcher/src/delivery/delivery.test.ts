@@ -139,6 +139,18 @@ describe('delivery', () => {
     expect(receiver.received.filter((r) => r.path === '/elsewhere')).toHaveLength(0);
   });
 
+  it('records an attempt whose response body is binary (a NUL byte among others), and the next ones', async () => {
+    const binary = 'ok\u0000\u00ff\u00fe\u0001';
+    const { apiKey, deliveryId } = await registerAndIngest('/binary-body', () => ({ status: 200, body: binary }));
+    const delivery = await finishedDelivery(apiKey, deliveryId);
+    expect(delivery.status).toBe('succeeded');
+    // Kept as text, the NUL byte (which PostgreSQL's text refuses) as U+FFFD.
+    expect(delivery.attempts[0].response.body).toBe('ok\uFFFD\u00ff\u00fe\u0001');
+    // A later delivery is still recorded: the attempt did not wedge this worker's records.
+    const next = await registerAndIngest('/after-binary-body');
+    expect((await finishedDelivery(next.apiKey, next.deliveryId)).status).toBe('succeeded');
+  });
+
   it('gives up after five failed attempts, 0.2 s apart, and sends no sixth', async () => {
     const { apiKey, deliveryId } = await registerAndIngest('/always-503', () => ({ status: 503 }));
     const delivery = await finishedDelivery(apiKey, deliveryId);

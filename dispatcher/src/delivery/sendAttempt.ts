@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
 import { signWebhook } from '@spir-webhooks/shared-types';
 import type { ClaimedDelivery, DecodedAttempt } from '../store/storeTypes';
+import { storableText } from '../store/storeRows';
 
 const dispatcherVersion = (
   JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
@@ -93,7 +94,9 @@ async function readLoggedBody(body: AsyncIterable<Buffer> & { destroy(): void })
       break;
     }
   }
-  return Buffer.concat(kept).toString('utf8');
+  // Logged as text: bytes that are not UTF-8 become U+FFFD, and so does a NUL byte (a binary
+  // answer's NUL failed, on PostgreSQL, every record of the worker's attempts from then on).
+  return storableText(Buffer.concat(kept).toString('utf8'));
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

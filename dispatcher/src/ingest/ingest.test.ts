@@ -55,6 +55,20 @@ describe('POST /internal/v1/events', () => {
     });
   });
 
+  it('takes an event whose text holds a NUL character, exactly as sent, on either engine', async () => {
+    const event = cloneSample('event.confirmed');
+    event.webhookEventId = 'evt-nul';
+    event.payload.privateTitle = 'Sales\u0000call';
+    const { status } = await ingest({ teamId: 'acme', urlKind: 'template', event });
+    expect(status).toBe(202);
+    const recent = await dispatcher.call('GET', '/v1/events?name=event.confirmed&limit=100', { token: apiKey });
+    const stored = recent.body.data.find((e: { webhookEventId: string }) => e.webhookEventId === 'evt-nul');
+    expect(stored.payload.privateTitle).toBe('Sales\u0000call');
+    // The link's title, kept beside it for the console, holds U+FFFD in its place.
+    const links = await dispatcher.call('GET', '/v1/availability-links', { token: apiKey });
+    expect(links.body.data.map((link: { privateTitle: string }) => link.privateTitle)).toContain('Sales\uFFFDcall');
+  });
+
   it('records events from one-off availability URLs without delivering them', async () => {
     const event = { ...cloneSample('event.confirmed'), webhookEventId: 'evt-oneoff' };
     const { status, body } = await ingest({ teamId: 'acme', urlKind: 'oneOff', event });

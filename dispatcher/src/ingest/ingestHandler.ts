@@ -5,6 +5,7 @@ import type { DispatcherContext } from '../context';
 import { ApiError, answerError, parseInput, sendJson } from '../http/apiError';
 import { internalTokenChecker } from '../http/auth';
 import { readJsonBody } from '../http/readJsonBody';
+import { storableText } from '../store/storeRows';
 import { teamIdSchema } from '../teams/teamRoutes';
 
 export const maxIngestBodyBytes = 256 * 1024;
@@ -55,9 +56,9 @@ export function createIngestHandler(
       urlKind,
       body,
       link: {
-        id: availabilityLinkIdOf(event.payload.originalUrl),
-        originalUrl: event.payload.originalUrl,
-        privateTitle: event.payload.privateTitle,
+        id: storableText(availabilityLinkIdOf(event.payload.originalUrl)),
+        originalUrl: storableText(event.payload.originalUrl),
+        privateTitle: storableText(event.payload.privateTitle),
       },
       now: now(),
       handoff: worker,

@@ -138,3 +138,9 @@ export function decodeAttempt(row: AttemptRow): DecodedAttempt {
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
   };
 }
+
+/**
+ * Text as either engine keeps it outside an event's body: PostgreSQL's text cannot hold the NUL
+ * character, so it becomes U+FFFD (an availability link's title, a logged response body).
+ */
+export const storableText = (text: string): string => text.replaceAll('\u0000', '\uFFFD');
