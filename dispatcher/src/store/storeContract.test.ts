@@ -221,6 +221,31 @@ describe.each(engines)('the %s store', (engine, open) => {
     expect((await store.listAttempts(delivery!.id)).map((a) => a.outcome)).toEqual(['failed', 'failed']);
   });
 
+  it('records every attempt of a batch in order, and moves a delivery on once, by its first', async () => {
+    await store.createWebhook(webhook('a'));
+    await store.recordEvent(event('e1'));
+    await store.recordEvent(event('e2'));
+    const [first, second] = await claim(store, 'w1');
+    const retry = { kind: 'retry', nextAttemptAt: now + 600_000 } as const;
+    // The first delivery twice in one batch: its first result frees the lease, so the second one
+    // is logged but moves nothing (no failure, no email).
+    await store.recordAttemptResults('w1', [
+      { ...result(first!, retry), durationMs: 1 },
+      { ...result(second!, { kind: 'succeeded' }), response: { status: 200, headers: {}, body: 'ok' } },
+      { ...result(first!, { kind: 'failed' }), attemptNumber: 2, durationMs: 2 },
+    ]);
+    expect(await store.getDelivery('t', first!.id)).toMatchObject({
+      status: 'pending',
+      next_attempt_at: now + 600_000,
+    });
+    expect((await store.getDelivery('t', second!.id))?.status).toBe('succeeded');
+    expect((await store.listAttempts(first!.id)).map((a) => [a.attempt_number, a.duration_ms])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(await store.claimFailureEmails('s1', now + 60, 60_000, 10)).toEqual([]);
+  });
+
   it('hands fresh deliveries to a local worker leased in the same commit', async () => {
     await store.createWebhook(webhook('a'));
     const taken: string[] = [];

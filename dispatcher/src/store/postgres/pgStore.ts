@@ -27,6 +27,7 @@ import { LeaseReturns } from './pgLeaseReturns';
 import { migratePostgres } from './pgMigrations';
 import { ClaimMemory } from '../claimMemory';
 import { claimDue } from './pgClaim';
+import { recordAttempts } from './pgAttempts';
 import * as queue from './pgQueue';
 import { teamsAndKeys } from './pgTeams';
 import { pgWebhooks } from './pgWebhooks';
@@ -197,7 +198,7 @@ export class PgStore implements Store {
     }
   };
   recordAttemptResults = (workerId: string, results: readonly AttemptResult[]) =>
-    queue.recordAttempts(this.pool, workerId, results);
+    recordAttempts(this.pool, workerId, results);
   queueDepth = (now: number) => queue.queueDepth(this.pool, now);
 
   listDeliveries = (filter: DeliveryFilter) =>
