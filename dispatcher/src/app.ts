@@ -4,6 +4,7 @@ import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/deliveryRoutes';
 import { errorHandler, notFound } from './http/apiError';
 import { requireInternalToken, requireTeamKey } from './http/auth';
+import { refuseNulText } from './http/nulText';
 import { teamRateLimit } from './http/rateLimit';
 import { eventRoutes } from './ingest/eventRoutes';
 import { ingestPath, type IngestHandler } from './ingest/ingestHandler';
@@ -40,7 +41,7 @@ function internalRouter(
   router.post(ingestPath, (req, res) => ingest(req, res));
   const internal = express.Router();
   internal.use(requireInternalToken(internalApiToken));
-  internal.use(express.json({ limit: '64kb' }));
+  internal.use(express.json({ limit: '64kb' }), refuseNulText);
   internal.use(internalTeamRoutes(context), consoleLinkRoute(context, publicUrl));
   router.use('/internal/v1', internal);
   router.use(metricsRoute(context));
@@ -51,7 +52,7 @@ function teamRouter(context: DispatcherContext): Router {
   const team = express.Router();
   team.use(requireTeamKey(context));
   team.use(teamRateLimit(context.config.teamApiRequestsPerSecond));
-  team.use(express.json({ limit: '64kb' }));
+  team.use(express.json({ limit: '64kb' }), refuseNulText);
   team.use(
     meRoute(),
     webhookRoutes(context),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { findTeamByApiKey } from '../http/auth';
+import { refuseNulText } from '../http/nulText';
 import { consoleContentSecurityPolicy, signInRefusedPage } from './consolePages';
 import {
   closeConsoleSession,
@@ -73,7 +74,7 @@ export function consoleRoutes(context: DispatcherContext): Router {
   });
 
   // A developer's way in: a team API key (full scope), exchanged for a session.
-  router.post('/console/session', requireJsonBody, express.json({ limit: '4kb' }), async (req, res) => {
+  router.post('/console/session', requireJsonBody, express.json({ limit: '4kb' }), refuseNulText, async (req, res) => {
     const { apiKey } = parseInput(z.strictObject({ apiKey: z.string().min(1) }), req.body, 'sign-in');
     const key = await findTeamByApiKey(context, apiKey);
     if (key.key_scope !== 'full')

@@ -32,6 +32,7 @@ describe('PUT /internal/v1/teams/:teamId', () => {
     ['a malformed administrator email', '/internal/v1/teams/team-x', { ...team, adminEmails: ['nope'] }, 'adminEmails'],
     ['an unknown field', '/internal/v1/teams/team-x', { ...team, colour: 'blue' }, 'colour'],
     ['a language the emails are not written in', '/internal/v1/teams/team-x', { ...team, language: 'fr' }, 'language'],
+    ['a name holding the NUL character', '/internal/v1/teams/team-x', { ...team, name: 'A\u0000B' }, 'name'],
   ])('refuses %s with 400 naming it', async (_case, path, body, named) => {
     const response = await dispatcher.call('PUT', path, { body });
     expect(response.status).toBe(400);
