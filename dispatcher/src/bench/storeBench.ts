@@ -69,14 +69,23 @@ const claimOptions = (now: number, inFlight: Map<string, number>, limit: number)
   limitByWebhook: new Map(),
 });
 
+/**
+ * Gives a store with webhooks `hung0`… and `healthy` each hung webhook 20 deliveries, its oldest
+ * claimed (its attempt in flight, leased in the store) and 19 due; returns the worker's in-flight view.
+ */
+async function withHungBacklogs(store: Store, hung: number): Promise<Map<string, number>> {
+  const hungTeams = Array.from({ length: hung }, (_, i) => `hung${i}`);
+  await Promise.all(hungTeams.flatMap((teamId) => Array.from({ length: 20 }, () => ingest(store, teamId, 1_000))));
+  await store.claimDueDeliveries(claimOptions(2_000, new Map(), 200));
+  return new Map(hungTeams.map((teamId) => [`wh_${teamId}`, 1]));
+}
+
+const teamsBeside = (hung: number) => [...Array.from({ length: hung }, (_, i) => `hung${i}`), 'healthy'];
+
 /** CPU ms of one ingest and one claim, beside `hung` webhooks each with one attempt in flight and 19 due. */
 async function claimCost(hung: number, rounds: number): Promise<number> {
-  const hungTeams = Array.from({ length: hung }, (_, i) => `hung${i}`);
-  const { store, dir } = await storeWithWebhooks([...hungTeams, 'healthy']);
-  await Promise.all(hungTeams.flatMap((teamId) => Array.from({ length: 20 }, () => ingest(store, teamId, 1_000))));
-  // Each hung webhook's oldest delivery is its attempt in flight.
-  await store.claimDueDeliveries(claimOptions(2_000, new Map(), 200));
-  const inFlight = new Map(hungTeams.map((teamId) => [`wh_${teamId}`, 1]));
+  const { store, dir } = await storeWithWebhooks(teamsBeside(hung));
+  const inFlight = await withHungBacklogs(store, hung);
   const started = process.cpuUsage();
   for (let i = 0; i < rounds; i++) {
     await ingest(store, 'healthy', 3_000 + i);
@@ -114,12 +123,8 @@ async function postgresClaimWall(url: string, hung: number, rounds: number): Pro
     retryIntervalMs: 600_000,
     database: { engine: 'postgres', url, poolSize: 4 },
   });
-  const hungTeams = Array.from({ length: hung }, (_, i) => `hung${i}`);
-  await addWebhooks(store, [...hungTeams, 'healthy']);
-  await Promise.all(hungTeams.flatMap((teamId) => Array.from({ length: 20 }, () => ingest(store, teamId, 1_000))));
-  // Each hung webhook's oldest delivery is its attempt in flight: leased, in the database.
-  await store.claimDueDeliveries(claimOptions(2_000, new Map(), 200));
-  const inFlight = new Map(hungTeams.map((teamId) => [`wh_${teamId}`, 1]));
+  await addWebhooks(store, teamsBeside(hung));
+  const inFlight = await withHungBacklogs(store, hung);
   const started = performance.now();
   for (let i = 0; i < rounds; i++) {
     await ingest(store, 'healthy', 3_000 + i);
