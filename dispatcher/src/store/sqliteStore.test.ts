@@ -187,4 +187,51 @@ describe('SqliteStore', () => {
     expect(grown.map((c) => c.webhookEventId)).toEqual(['a-more-0', 'a-more-1', 'a-more-2', 'a-more-3', 'a-more-4']);
     await store.close();
   });
+
+  it('shares a transaction between events and attempt results, and a result it cannot record fails only itself', async () => {
+    const store = new SqliteStore(join(dir, 'd.db'));
+    await store.upsertTeam(team);
+    await store.createWebhook(webhook('wh_1', 'https://a.example.com/', 'form.answered', 'whsec_x'));
+    const newEvent = (id: string) => ({
+      teamId: 't',
+      webhookEventId: id,
+      eventName: 'form.answered' as const,
+      urlKind: 'template' as const,
+      link: { id: 'link1', originalUrl: 'https://app.spirinc.com/t/t/as/link1/confirm', privateTitle: 'T' },
+      body: '{}',
+      now: 1,
+    });
+    await store.recordEvent(newEvent('e1'));
+    const claim = { workerId: 'w', now: 2, leaseUntil: 60_000, limit: 10, perWebhookLimit: 10 };
+    const [sent] = await store.claimDueDeliveries({
+      ...claim,
+      inFlightByWebhook: new Map(),
+      limitByWebhook: new Map(),
+    });
+    const result = (deliveryId: string) => ({
+      deliveryId,
+      webhookId: 'wh_1',
+      round: 1,
+      attemptNumber: 1,
+      startedAt: 3,
+      durationMs: 1,
+      requestHeaders: {},
+      response: { status: 200, headers: {}, body: 'ok' },
+      error: null,
+      next: { kind: 'succeeded' as const },
+    });
+    // Written in the same commit: an event, a result that records, and one for a delivery that
+    // does not exist (its attempt breaks a foreign key), which must not take the others down.
+    const [recorded, recordedResult, refused] = await Promise.allSettled([
+      store.recordEvent(newEvent('e2')),
+      store.recordAttemptResults('w', [result(sent!.id)]),
+      store.recordAttemptResults('w', [result('dlv_missing')]),
+    ]);
+    expect(recorded).toMatchObject({ status: 'fulfilled', value: { created: true } });
+    expect(recordedResult.status).toBe('fulfilled');
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' } });
+    expect((await store.getDelivery('t', sent!.id))?.status).toBe('succeeded');
+    expect(await store.listAttempts('dlv_missing')).toEqual([]);
+    await store.close();
+  });
 });

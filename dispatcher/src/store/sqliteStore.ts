@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
 import { EventGroupCommit } from './sqliteGroupCommit';
 import { ClaimMemory } from './claimMemory';
-import { claimDue, recordAttempts } from './sqliteQueue';
+import { claimDue } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
   AvailabilityLinkRow,
@@ -150,7 +150,8 @@ export class SqliteStore implements Store {
   }
 
   async recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void> {
-    if (results.length > 0) this.db.transaction(() => recordAttempts(this.sql, workerId, results)).immediate();
+    // In the next group commit, beside the events that arrive meanwhile.
+    if (results.length > 0) await this.eventCommits.recordAttempts(workerId, results);
   }
 
   async queueDepth(now: number): Promise<QueueDepth> {
