@@ -74,10 +74,13 @@ export function sampleRss(pid: number): { peakMb(): number; stop(): void } {
   };
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in milliseconds. */
-export function cpuTimeMs(pid: number): number {
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds: all its threads, or with
+ * `mainThreadOnly` its main thread (the thread whose id is the process's).
+ */
+export function cpuTimeMs(pid: number, mainThreadOnly = false): number {
   // Fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms; the name (field 2) may hold spaces.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }

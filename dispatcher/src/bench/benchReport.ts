@@ -13,6 +13,7 @@ export interface CaseResult {
   firstAttemptP99Ms: number;
   peakRssMb: number;
   dispatcherCpuMsPerEvent: number;
+  mainThreadCpuMsPerEvent: number;
 }
 
 export interface BenchReport {
@@ -49,6 +50,7 @@ export function printReport(report: BenchReport, base: CaseResult, paced: CaseRe
     c.firstAttemptP99Ms,
     c.peakRssMb,
     c.dispatcherCpuMsPerEvent,
+    c.mainThreadCpuMsPerEvent,
   ]);
   const header = [
     'case',
@@ -60,6 +62,7 @@ export function printReport(report: BenchReport, base: CaseResult, paced: CaseRe
     'first p99 ms',
     'peak RSS MB',
     'CPU ms/event',
+    'main thread',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: (string | number)[]) =>
