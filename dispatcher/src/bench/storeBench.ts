@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
 import { openStore } from '../store/openStore';
 import { SqliteStore } from '../store/sqliteStore';
 import type { Store } from '../store/store';
@@ -80,11 +81,19 @@ async function withHungBacklogs(store: Store, hung: number): Promise<Map<string,
   return new Map(hungTeams.map((teamId) => [`wh_${teamId}`, 1]));
 }
 
-const teamsBeside = (hung: number) => [...Array.from({ length: hung }, (_, i) => `hung${i}`), 'healthy'];
+/** The hung teams, `idle` teams whose webhooks have no deliveries, and `healthy`. */
+const teamsBeside = (hung: number, idle = 0) => [
+  ...Array.from({ length: hung }, (_, i) => `hung${i}`),
+  ...Array.from({ length: idle }, (_, i) => `idle${i}`),
+  'healthy',
+];
 
-/** CPU ms of one ingest and one claim, beside `hung` webhooks each with one attempt in flight and 19 due. */
-async function claimCost(hung: number, rounds: number): Promise<number> {
-  const { store, dir } = await storeWithWebhooks(teamsBeside(hung));
+/**
+ * CPU ms of one ingest and one claim, beside `hung` webhooks each with one attempt in flight and
+ * 19 due, and `idle` webhooks with nothing to send.
+ */
+async function claimCost(hung: number, rounds: number, idle = 0): Promise<number> {
+  const { store, dir } = await storeWithWebhooks(teamsBeside(hung, idle));
   const inFlight = await withHungBacklogs(store, hung);
   const started = process.cpuUsage();
   for (let i = 0; i < rounds; i++) {
@@ -116,15 +125,21 @@ const succeeded = (claimed: ClaimedDelivery[], at: number): AttemptResult[] =>
  * PostgreSQL: wall ms of one ingest, one claim and its attempt's record (the work is the server's,
  * so wall time, not this process's CPU), beside `hung` webhooks each with one delivery leased and 19 due.
  */
-async function postgresClaimWall(url: string, hung: number, rounds: number): Promise<number> {
+async function postgresClaimWall(url: string, hung: number, rounds: number, idle = 0): Promise<number> {
   const store = await openStore({
     maxRetries: 5,
     requestTimeoutMs: 30_000,
     retryIntervalMs: 600_000,
     database: { engine: 'postgres', url, poolSize: 4 },
   });
-  await addWebhooks(store, teamsBeside(hung));
+  await addWebhooks(store, teamsBeside(hung, idle));
   const inFlight = await withHungBacklogs(store, hung);
+  // Statistics, as autovacuum gathers them within a minute of such growth: without them the
+  // planner takes every table for nearly empty, and nested loops over whole tables.
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query('ANALYZE');
+  await client.end();
   const started = performance.now();
   for (let i = 0; i < rounds; i++) {
     await ingest(store, 'healthy', 3_000 + i);
@@ -163,7 +178,10 @@ async function main(): Promise<void> {
   await claimCost(20, 200); // warm-up
   const alone = await claimCost(0, 2_000);
   const besideHung = await claimCost(200, 2_000);
-  console.log(`ingest + claim, CPU ms: ${alone.toFixed(3)} alone, ${besideHung.toFixed(3)} beside 200 hung backlogs`);
+  const besideIdle = await claimCost(200, 2_000, 5_000);
+  console.log(
+    `ingest + claim, CPU ms: ${alone.toFixed(3)} alone, ${besideHung.toFixed(3)} beside 200 hung backlogs, ${besideIdle.toFixed(3)} with 5,000 idle webhooks too`,
+  );
   for (const [old, kept] of [
     [4_000, 20_000],
     [20_000, 100_000],
@@ -178,13 +196,14 @@ async function main(): Promise<void> {
   }
   const postgres = await startTestPostgres();
   try {
-    const wall = async (hung: number) =>
-      postgresClaimWall(await postgres.createDatabase(`claims_${hung}`), hung, 1_000);
+    const wall = async (hung: number, idle = 0) =>
+      postgresClaimWall(await postgres.createDatabase(`claims_${hung}_${idle}`), hung, 1_000, idle);
     await wall(20); // warm-up
     const alone = await wall(0);
     const besideHung = await wall(200);
+    const besideIdle = await wall(200, 5_000);
     console.log(
-      `PostgreSQL ingest + claim + attempt record, wall ms: ${alone.toFixed(2)} alone, ${besideHung.toFixed(2)} beside 200 hung backlogs`,
+      `PostgreSQL ingest + claim + attempt record, wall ms: ${alone.toFixed(2)} alone, ${besideHung.toFixed(2)} beside 200 hung backlogs, ${besideIdle.toFixed(2)} with 5,000 idle webhooks too`,
     );
   } finally {
     postgres.stop();

@@ -117,13 +117,24 @@ const sql = {
   // Tier two, when the window is full of deliveries for webhooks with no room (a hung endpoint's
   // backlog): the oldest due deliveries of each other webhook, one index seek per webhook. Each
   // seek reads as many as the roomiest webhook has room for (SQLite's LIMIT cannot depend on the
-  // row), and each webhook keeps those its own room allows.
+  // row), and each webhook keeps those its own room allows. Only webhooks with pending deliveries
+  // are visited, found by skipping through the pending index one webhook at a time: visiting
+  // every live webhook made a claim beside 200 hung backlogs cost 3.3 CPU ms with 5,000 idle
+  // webhooks, against 0.9 with none.
   dueByWebhook: `
-    WITH in_flight AS MATERIALIZED (SELECT key AS webhook_id, value AS n FROM json_each(:in_flight)),
+    WITH RECURSIVE in_flight AS MATERIALIZED (SELECT key AS webhook_id, value AS n FROM json_each(:in_flight)),
+    pending_webhooks(webhook_id) AS (
+      SELECT (SELECT webhook_id FROM deliveries INDEXED BY deliveries_pending_by_webhook
+              WHERE status = 'pending' ORDER BY webhook_id LIMIT 1)
+      UNION ALL
+      SELECT (SELECT webhook_id FROM deliveries INDEXED BY deliveries_pending_by_webhook
+              WHERE status = 'pending' AND webhook_id > pending_webhooks.webhook_id ORDER BY webhook_id LIMIT 1)
+      FROM pending_webhooks WHERE pending_webhooks.webhook_id IS NOT NULL
+    ),
     heads AS (
       SELECT d.id, d.webhook_id, d.next_attempt_at,
         ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at) AS rank
-      FROM webhooks w JOIN deliveries d ON d.id IN (
+      FROM pending_webhooks p JOIN webhooks w ON w.id = p.webhook_id JOIN deliveries d ON d.id IN (
         SELECT id FROM deliveries
         WHERE webhook_id = w.id AND status = 'pending' AND next_attempt_at <= :now
           AND (lease_expires_at IS NULL OR lease_expires_at <= :now)

@@ -169,6 +169,12 @@ describe.each(engines)('the %s store', (engine, open) => {
         limitByWebhook: new Map(),
       });
     expect((await claim(store, 'w1', 10, 1)).map((d) => d.webhookId)).toEqual(['hung']);
+    // A webhook between the two whose one delivery is finished: claims step over it.
+    await store.createWebhook(webhook('m-done', { eventName: 'event.confirmed' }));
+    await store.recordEvent({ ...event('done-1'), eventName: 'event.confirmed' });
+    const [done] = await backlogClaim('w1');
+    expect(done?.webhookEventId).toBe('done-1');
+    await store.recordAttemptResults('w1', [result(done!, { kind: 'succeeded' })]);
     await store.recordEvent({ ...event('ok-1'), eventName: 'event.canceled' });
     expect((await backlogClaim('w1')).map((d) => d.webhookEventId)).toEqual(['ok-1']);
   });

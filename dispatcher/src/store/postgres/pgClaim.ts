@@ -17,11 +17,23 @@ const oldestDue = `
   ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 // Tier two, when that window is full of webhooks with no room left (a hung endpoint's backlog):
-// the oldest due deliveries of every live webhook, one index seek each. Each webhook's leases are
-// counted first, and only as many of its due deliveries as it has room for are read and locked
-// (at most $2, the roomiest webhook's room): locking every hung webhook's oldest due delivery at
-// each claim only to leave it made a claim beside 200 hung webhooks take 27 ms.
+// the oldest due deliveries of every webhook with pending deliveries, one index seek each. Those
+// webhooks are found by skipping through deliveries_pending_by_webhook one webhook at a time (its
+// order, webhook then due time, keeps the planner off the index of all deliveries by webhook,
+// which would step through finished ones), and looked up by key as one array (a join let the
+// planner read every webhook for each, or all of them once): visiting every live webhook made a claim
+// beside 200 hung webhooks take 12.3 ms with 5,000 idle webhooks, against 3.6 with none. Each
+// webhook's leases are counted first, and only as many of its due deliveries as it has room for
+// are read and locked (at most $2, the roomiest webhook's room): locking every hung webhook's
+// oldest due delivery at each claim only to leave it made a claim beside 200 hung webhooks take 27 ms.
 const oldestDueOfEachWebhook = `
+  WITH RECURSIVE pending_webhooks AS (
+    (SELECT webhook_id FROM deliveries WHERE status = 'pending' ORDER BY webhook_id, next_attempt_at LIMIT 1)
+    UNION ALL
+    SELECT (SELECT webhook_id FROM deliveries WHERE status = 'pending' AND webhook_id > p.webhook_id
+            ORDER BY webhook_id, next_attempt_at LIMIT 1)
+    FROM pending_webhooks p WHERE p.webhook_id IS NOT NULL
+  )
   SELECT d.id, d.webhook_id, d.next_attempt_at FROM webhooks w
   CROSS JOIN LATERAL (
     SELECT count(*) AS n FROM deliveries l
@@ -34,7 +46,7 @@ const oldestDueOfEachWebhook = `
     LIMIT least($2, greatest(coalesce(($7::jsonb ->> w.id)::int, $3) - leased.n, 0))
     FOR UPDATE SKIP LOCKED
   ) d
-  WHERE w.deleted_at IS NULL`;
+  WHERE w.deleted_at IS NULL AND w.id = ANY (ARRAY(SELECT webhook_id FROM pending_webhooks))`;
 
 /** Leases, out of `due`, the oldest deliveries each webhook has room for, and returns them ready to send. */
 function leaseFrom(due: string): string {
