@@ -201,4 +201,27 @@ describe('delivery', () => {
     const stillHung = await dispatcher.call('GET', `/v1/deliveries/${hung.deliveryId}`, { token: hung.apiKey });
     expect(stillHung.body.status).toBe('pending');
   });
+
+  it('goes on recording after the store refuses one attempt record (its delivery purged while in flight)', async () => {
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const gone = await registerAndIngest('/purged-in-flight', () => ({ status: 200, heldUntil: answered }));
+    await waitFor('the attempt in flight', () =>
+      receiver.openRequests.get('/purged-in-flight') === 1 ? true : undefined,
+    );
+    // Deleting the webhook cancels the delivery; a purge that runs now removes it, attempt in
+    // flight or not, so that recording the attempt breaks a foreign key whatever the engine.
+    const [webhook] = (await dispatcher.call('GET', '/v1/webhooks', { token: gone.apiKey })).body.data;
+    expect((await dispatcher.call('DELETE', `/v1/webhooks/${webhook.id}`, { token: gone.apiKey })).status).toBe(204);
+    expect((await dispatcher.context.store.purgeFinishedBefore(Date.now() + 1_000)).deliveries).toBeGreaterThan(0);
+    answer();
+    await waitFor('the attempt answered', () =>
+      receiver.openRequests.get('/purged-in-flight') === 0 ? true : undefined,
+    );
+    // Retried as a batch with later results added, that one record kept every later one out.
+    for (const path of ['/after-purged-1', '/after-purged-2']) {
+      const next = await registerAndIngest(path);
+      expect((await finishedDelivery(next.apiKey, next.deliveryId)).status).toBe('succeeded');
+    }
+  });
 });

@@ -1,11 +1,12 @@
 import { initialWebhookLimit, type WebhookLimits } from './slowStart';
 import { logAttempt } from './attemptLog';
+import { AttemptRecorder } from './attemptRecorder';
 import { UnansweredAttempts } from './firstSecond';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AttemptSender } from './attemptSender';
 import type { Logger } from 'pino';
-import type { AttemptResult, ClaimedDelivery, DeliveryHandoff, Store } from '../store/storeTypes';
+import type { ClaimedDelivery, DeliveryHandoff, Store } from '../store/storeTypes';
 import type { Metrics } from '../ops/metrics';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
 
@@ -66,14 +67,14 @@ export class DeliveryWorker implements DeliveryHandoff {
   // answer. New, resent and other dispatchers' work wakes the worker itself; polling catches the rest.
   private readonly mayHaveWaiting = new Set<string>();
   private waitingForAnySlot = false;
-  private unrecorded: AttemptResult[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly recorder: AttemptRecorder;
   // A lease outlives the longest attempt plus the time to record it.
   private readonly leaseMs: number;
   private lastLeaseEnd = 0;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.leaseMs = options.policy.requestTimeoutMs * 2 + 5_000;
+    this.recorder = new AttemptRecorder(options.store, this.workerId, options.logger);
   }
 
   leaseUntil(now: number): number {
@@ -112,8 +113,8 @@ export class DeliveryWorker implements DeliveryHandoff {
     this.wakeTimer = undefined;
     this.wakeUp?.();
     await this.loopDone;
-    while (this.inFlight > 0 || this.unrecorded.length > 0 || this.flushing !== undefined) {
-      await (this.flushing ?? new Promise((resolve) => setTimeout(resolve, 10)));
+    while (this.inFlight > 0 || this.recorder.busy) {
+      await (this.recorder.busy ? this.recorder.drained() : new Promise((resolve) => setTimeout(resolve, 10)));
     }
   }
 
@@ -245,7 +246,7 @@ export class DeliveryWorker implements DeliveryHandoff {
       answered: outcome.response !== null,
       timedOut: outcome.error?.code === 'timeout',
     });
-    this.unrecorded.push({
+    this.recorder.add({
       deliveryId: delivery.id,
       webhookId: delivery.webhookId,
       round: delivery.round,
@@ -263,30 +264,6 @@ export class DeliveryWorker implements DeliveryHandoff {
     const earlierRetry = next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt;
     if (earlierRetry) this.nextRetryAt = next.nextAttemptAt;
     this.release(delivery.webhookId);
-    this.scheduleFlush();
     if (earlierRetry || this.waitingForAnySlot || this.mayHaveWaiting.has(delivery.webhookId)) this.wake();
-  }
-
-  // Outcomes that finish close together are committed in one transaction.
-  private scheduleFlush(): void {
-    if (this.flushing !== undefined) return;
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
-  }
-
-  private async flush(): Promise<void> {
-    while (this.unrecorded.length > 0) {
-      const batch = this.unrecorded;
-      this.unrecorded = [];
-      try {
-        await this.options.store.recordAttemptResults(this.workerId, batch);
-      } catch (error) {
-        // Keep them and try again: until they are recorded the leases keep the deliveries,
-        // and if this process dies the leases expire and the deliveries are sent again.
-        this.options.logger.error({ err: error, count: batch.length }, 'recording attempts failed; retrying in 1 s');
-        this.unrecorded = batch.concat(this.unrecorded);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
-    this.flushing = undefined;
   }
 }
