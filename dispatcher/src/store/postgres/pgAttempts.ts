@@ -2,6 +2,7 @@ import type { PoolClient, Pool } from 'pg';
 import { deliveryStatusAfter, goneReason } from '../storeRows';
 import type { AttemptResult } from '../storeTypes';
 import { query, transaction } from './pgConnection';
+import { cancelPendingDeliveriesOfWebhook } from './pgWebhooks';
 
 // Each statement takes the whole batch as one array per column (unnest keeps their order): a
 // few round trips per batch, where one INSERT and one UPDATE per attempt cost the database and
@@ -96,11 +97,6 @@ async function recordWave(client: PoolClient, workerId: string, results: Attempt
       finishedAt,
       result.webhookId,
     ]);
-    await query(
-      client,
-      `UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
-       WHERE webhook_id = $2 AND status = 'pending'`,
-      [finishedAt, result.webhookId],
-    );
+    await query(client, cancelPendingDeliveriesOfWebhook, [finishedAt, result.webhookId]);
   }
 }

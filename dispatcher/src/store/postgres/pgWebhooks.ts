@@ -2,6 +2,11 @@ import type { Pool } from 'pg';
 import type { NewWebhook, WebhookRow } from '../storeTypes';
 import { query, transaction } from './pgConnection';
 
+/** A deleted webhook's pending deliveries, canceled ($1 the time, $2 the webhook). */
+export const cancelPendingDeliveriesOfWebhook = `
+  UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
+  WHERE webhook_id = $2 AND status = 'pending'`;
+
 /** Webhooks and their secrets, on PostgreSQL. */
 export function pgWebhooks(pool: Pool) {
   return {
@@ -86,12 +91,7 @@ export function pgWebhooks(pool: Pool) {
           [now, id, teamId],
         );
         if (deleted.length === 0) return false;
-        await query(
-          client,
-          `UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
-           WHERE webhook_id = $2 AND status = 'pending'`,
-          [now, id],
-        );
+        await query(client, cancelPendingDeliveriesOfWebhook, [now, id]);
         return true;
       });
     },
