@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { StoreUnavailableError, type AttemptResult, type Store } from '../store/storeTypes';
 
 const retryAfterMs = 1_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A worker's attempt results, recorded in batches: those that finish close together share one
@@ -16,7 +17,11 @@ const retryAfterMs = 1_000;
  */
 export class AttemptRecorder {
   private unrecorded: AttemptResult[] = [];
+  // The batch a store call has now.
+  private recording: AttemptResult[] = [];
   private flushing: Promise<void> | undefined;
+  // Set by finish(): past it, results the store cannot take are left instead of tried again.
+  private giveUpAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly store: Store,
@@ -29,24 +34,46 @@ export class AttemptRecorder {
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
   }
 
-  /** Whether results wait to be recorded, or are being recorded. */
-  get busy(): boolean {
-    return this.unrecorded.length > 0 || this.flushing !== undefined;
+  /** Resolves when the results added so far are recorded or left. */
+  private async drained(): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing;
   }
 
-  /** Resolves when the results added so far are recorded or left. */
-  async drained(): Promise<void> {
-    while (this.flushing !== undefined) await this.flushing;
+  /**
+   * For shutdown: resolves once the results added so far are recorded or left, trying for at most
+   * `withinMs` while the store cannot write (or does not answer). Whatever is still unrecorded then
+   * is logged and left: its leases end and its deliveries are sent again, so nothing is lost, and
+   * a SIGTERM during a database outage ends the process instead of waiting for SIGKILL.
+   */
+  async finish(withinMs: number): Promise<void> {
+    this.giveUpAt = Date.now() + withinMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<true>((resolve) => {
+      timer = setTimeout(() => resolve(true), withinMs + retryAfterMs);
+    });
+    const hung = await Promise.race([this.drained().then(() => false), timedOut]);
+    clearTimeout(timer);
+    // A store call that never returned (a database that stopped answering) holds the batch.
+    if (hung) {
+      this.unrecorded = this.recording.concat(this.unrecorded);
+      this.leaveAll('the store did not answer');
+    }
   }
 
   private async flush(): Promise<void> {
     while (this.unrecorded.length > 0) {
       const batch = this.unrecorded;
       this.unrecorded = [];
+      this.recording = batch;
       const left = await this.record(batch);
+      this.recording = [];
       if (left.length > 0) {
         this.unrecorded = left.concat(this.unrecorded);
-        await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+        if (Date.now() >= this.giveUpAt) {
+          this.leaveAll('the store could not write');
+          break;
+        }
+        await sleep(retryAfterMs);
       }
     }
     this.flushing = undefined;
@@ -78,6 +105,16 @@ export class AttemptRecorder {
   private keep(results: AttemptResult[], error: unknown): AttemptResult[] {
     this.logger.error({ err: error, count: results.length }, 'recording attempts failed; retrying in 1 s');
     return results;
+  }
+
+  private leaveAll(why: string): void {
+    const left = this.unrecorded;
+    this.unrecorded = [];
+    if (left.length === 0) return;
+    this.logger.error(
+      { count: left.length, deliveryIds: left.slice(0, 100).map((result) => result.deliveryId) },
+      `stopping with ${left.length} attempt results unrecorded (${why}); their deliveries will be sent again when their leases end`,
+    );
   }
 
   private leave(result: AttemptResult, error: unknown): void {

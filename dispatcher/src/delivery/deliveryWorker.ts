@@ -31,6 +31,9 @@ export interface DeliveryWorkerOptions {
   pollIntervalMs: number;
 }
 
+/** How long stop() keeps trying to record the last attempts' results while the store cannot write. */
+const recordOnStopMs = 10_000;
+
 /** How long wake-ups are gathered before one claim answers them all (see `wake`). */
 export function claimWindowMs(lastClaimMs: number): number {
   return Math.min(50, Math.max(2, 4 * lastClaimMs));
@@ -106,16 +109,15 @@ export class DeliveryWorker implements DeliveryHandoff {
     }, windowMs);
   }
 
-  /** Stops claiming, lets attempts in flight finish, and records them. */
+  /** Stops claiming, lets attempts in flight finish, and records them (see AttemptRecorder.finish). */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     this.wakeUp?.();
     await this.loopDone;
-    while (this.inFlight > 0 || this.recorder.busy) {
-      await (this.recorder.busy ? this.recorder.drained() : new Promise((resolve) => setTimeout(resolve, 10)));
-    }
+    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.recorder.finish(recordOnStopMs);
   }
 
   private async loop(): Promise<void> {

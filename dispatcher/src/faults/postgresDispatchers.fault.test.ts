@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloneSample } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
+import { addTeamWithWebhook, spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
 import { freePort } from '../testing/freePort';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
 import { postgresAvailable, startTestPostgres, type TestPostgres } from '../testing/postgresServer';
@@ -72,14 +72,7 @@ describeOnPostgres('three dispatchers on one PostgreSQL database', () => {
 
   it('loses no acknowledged event and sends no delivery from two dispatchers at once, across five SIGKILLs', async () => {
     const first = live()[0]!;
-    await first.call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['admin@t1.example.com'] });
-    const { apiKey } = await first.call('POST', '/internal/v1/teams/t1/api-keys');
-    await first.call(
-      'POST',
-      '/v1/webhooks',
-      { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' },
-      apiKey,
-    );
+    await addTeamWithWebhook(first, `https://receiver.test:${receiver.port}/hook`);
     const body = (id: string) =>
       JSON.stringify({
         teamId: 't1',

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
+import { addTeamWithWebhook, spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
 import { postEvent } from '../testing/dispatcherRig';
 import { freePort } from '../testing/freePort';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
@@ -49,14 +49,7 @@ describeOnPostgres('a PostgreSQL outage under load', () => {
   });
 
   it('answers 503 while the database is down, loses nothing acknowledged, and resumes', async () => {
-    await dispatcher.call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['admin@t1.example.com'] });
-    const { apiKey } = await dispatcher.call('POST', '/internal/v1/teams/t1/api-keys');
-    await dispatcher.call(
-      'POST',
-      '/v1/webhooks',
-      { url: `https://receiver.test:${receiver.port}/hook`, event: 'form.answered' },
-      apiKey,
-    );
+    await addTeamWithWebhook(dispatcher, `https://receiver.test:${receiver.port}/hook`);
     const acknowledged = new Set<string>();
     const statuses = new Map<number | undefined, number>();
     let next = 0;
