@@ -24,6 +24,8 @@ export interface DispatcherContext {
 export interface LocalWorker extends DeliveryHandoff {
   /** New deliveries were stored unleased: claim them soon. */
   wake(): void;
+  /** The handoff of an ingest commit refused deliveries: claim them soon if a claim can take one. */
+  claimRefused(): void;
   /** Sends the deliveries an ingest commit leased to this worker. */
   sendLeased(deliveries: readonly ClaimedDelivery[]): void;
   /** Takes a slot of the webhook's limit for a test send; false when all are in use. */

@@ -67,9 +67,12 @@ export class DeliveryWorker implements DeliveryHandoff {
   // given deliveries by the last claim (a backlog may hold more). An attempt that ends for one of
   // them, or while the whole worker was full, wakes the worker to claim; others do not, so that
   // claims that can find nothing (beside hung endpoints' backlogs) are not repeated at every
-  // answer. New, resent and other dispatchers' work wakes the worker itself; polling catches the rest.
+  // answer. Resent and other dispatchers' work wakes the worker itself, as do fresh deliveries
+  // that a claim can take at once (claimRefused); polling catches the rest.
   private readonly mayHaveWaiting = new Set<string>();
   private waitingForAnySlot = false;
+  // Set when the handoff refused a delivery whose webhook still has its claims' slot free.
+  private refusedClaimable = false;
   private readonly recorder: AttemptRecorder;
   // A lease outlives the longest attempt plus the time to record it.
   private readonly leaseMs: number;
@@ -188,8 +191,10 @@ export class DeliveryWorker implements DeliveryHandoff {
       this.waitingForAnySlot = true;
       return false;
     }
-    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= this.options.webhookLimits.handoffRoom(webhookId)) {
+    const inFlight = this.inFlightByWebhook.get(webhookId) ?? 0;
+    if (inFlight >= this.options.webhookLimits.handoffRoom(webhookId)) {
       this.mayHaveWaiting.add(webhookId);
+      if (inFlight < this.options.webhookLimits.of(webhookId)) this.refusedClaimable = true;
       return false;
     }
     this.takeSlot(webhookId);
@@ -213,6 +218,18 @@ export class DeliveryWorker implements DeliveryHandoff {
     const left = (this.inFlightByWebhook.get(webhookId) ?? 1) - 1;
     if (left === 0) this.inFlightByWebhook.delete(webhookId);
     else this.inFlightByWebhook.set(webhookId, left);
+  }
+
+  /**
+   * After an ingest commit whose handoff refused deliveries: claims soon if one of them went to a
+   * webhook whose claims' slot is free. Otherwise a claim now finds nothing (beside 200 hung
+   * endpoints, three in four of those claims did); the end of an attempt wakes the worker instead,
+   * its webhook's or, when the worker was full, any.
+   */
+  claimRefused(): void {
+    if (!this.refusedClaimable) return;
+    this.refusedClaimable = false;
+    this.wake();
   }
 
   /** Sends deliveries that the ingest commit leased to this worker after `reserve`. */

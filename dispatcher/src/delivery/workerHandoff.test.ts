@@ -7,6 +7,7 @@ import { SqliteStore } from '../store/sqliteStore';
 import { createAttemptSender } from './attemptSender';
 import { claimWindowMs, DeliveryWorker } from './deliveryWorker';
 import { WebhookLimits } from './slowStart';
+import { waitFor } from '../testing/waitFor';
 
 let dir: string;
 let store: SqliteStore;
@@ -24,6 +25,7 @@ function startWorker(options: {
   concurrency: number;
   webhookLimits: WebhookLimits;
   firstSecondConcurrency?: number;
+  pollIntervalMs?: number;
 }): DeliveryWorker {
   const started = new DeliveryWorker({
     store,
@@ -107,6 +109,43 @@ describe("the worker's side of the ingest handoff", () => {
     worker = startWorker({ concurrency: 100, webhookLimits: limitsAfterAnswers(1, { wh_a: 5 }) });
     expect(worker.reserve('wh_a')).toBe(false);
     expect(worker.reserve('wh_new')).toBe(false);
+  });
+});
+
+describe('a claim after the handoff refused a delivery', () => {
+  it("runs when the webhook's claims' slot is free, and not while the webhook is at its limit", async () => {
+    let claims = 0;
+    const claim = store.claimDueDeliveries.bind(store);
+    store.claimDueDeliveries = (options) => {
+      claims++;
+      return claim(options);
+    };
+    // No polling within the test: a claim can only come from a wake-up.
+    worker = startWorker({
+      concurrency: 100,
+      webhookLimits: limitsAfterAnswers(8, { wh_a: 1 }),
+      pollIntervalMs: 600_000,
+    });
+    await waitFor("the worker's first claim", () => (claims === 1 ? true : undefined));
+    // A limit of two: one slot for the handoff, one for claims, here taken by a test send.
+    expect(worker.reserve('wh_a')).toBe(true);
+    expect(worker.reserveTestSend('wh_a')).toBe(true);
+    let held = 2;
+    try {
+      expect(worker.reserve('wh_a')).toBe(false);
+      worker.claimRefused();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(claims).toBe(1);
+      // The claims' slot is free again: the next refusal is claimed at once.
+      worker.release('wh_a');
+      held--;
+      expect(worker.reserve('wh_a')).toBe(false);
+      worker.claimRefused();
+      await waitFor('a claim for the refused delivery', () => (claims === 2 ? true : undefined));
+    } finally {
+      // stop() waits for attempts in flight: the slots taken by hand are given back.
+      for (; held > 0; held--) worker.release('wh_a');
+    }
   });
 });
 

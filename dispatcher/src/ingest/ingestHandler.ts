@@ -73,7 +73,7 @@ export function createIngestHandler(
     if (recorded.created) {
       metrics.eventsIngested.inc();
       worker.sendLeased(recorded.leased);
-      if (recorded.deliveryIds.length > recorded.leased.length) worker.wake();
+      if (recorded.deliveryIds.length > recorded.leased.length) worker.claimRefused();
     }
     sendJson(res, 202, {
       webhookEventId: event.webhookEventId,
