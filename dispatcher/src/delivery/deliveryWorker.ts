@@ -129,7 +129,7 @@ export class DeliveryWorker implements DeliveryHandoff {
       let claimed: ClaimedDelivery[] = [];
       this.wakeRequested = false;
       if (free > 0) {
-        this.mayHaveWaiting.clear();
+        this.keepOnlyFullWebhooksWaiting();
         this.waitingForAnySlot = false;
         try {
           const limit = Math.min(free, this.options.claimBatchSize);
@@ -159,6 +159,18 @@ export class DeliveryWorker implements DeliveryHandoff {
       // A full batch means more is probably due; otherwise sleep until woken or a retry is due.
       if (claimed.length > 0 && claimed.length === Math.min(free, this.options.claimBatchSize)) continue;
       await this.sleep();
+    }
+  }
+
+  /**
+   * Before a claim: it can serve every marked webhook with a free slot, so those are unmarked (and
+   * marked again if it gives them deliveries); one at its whole limit gets nothing from it and stays
+   * marked, or the deliveries its handoff refused would wait for a poll.
+   */
+  private keepOnlyFullWebhooksWaiting(): void {
+    for (const webhookId of this.mayHaveWaiting) {
+      const inFlight = this.inFlightByWebhook.get(webhookId) ?? 0;
+      if (inFlight < this.options.webhookLimits.of(webhookId)) this.mayHaveWaiting.delete(webhookId);
     }
   }
 
