@@ -169,9 +169,13 @@ export class DeliveryWorker implements DeliveryHandoff {
    */
   private keepOnlyFullWebhooksWaiting(): void {
     for (const webhookId of this.mayHaveWaiting) {
-      const inFlight = this.inFlightByWebhook.get(webhookId) ?? 0;
-      if (inFlight < this.options.webhookLimits.of(webhookId)) this.mayHaveWaiting.delete(webhookId);
+      if (this.hasFreeSlot(webhookId)) this.mayHaveWaiting.delete(webhookId);
     }
+  }
+
+  /** Whether the webhook has a slot of its whole limit free (the handoff's, the claims', or a test send's). */
+  private hasFreeSlot(webhookId: string): boolean {
+    return (this.inFlightByWebhook.get(webhookId) ?? 0) < this.options.webhookLimits.of(webhookId);
   }
 
   /** Attempts that may start now: within DELIVERY_CONCURRENCY, and within the first-second budget. */
@@ -203,10 +207,9 @@ export class DeliveryWorker implements DeliveryHandoff {
       this.waitingForAnySlot = true;
       return false;
     }
-    const inFlight = this.inFlightByWebhook.get(webhookId) ?? 0;
-    if (inFlight >= this.options.webhookLimits.handoffRoom(webhookId)) {
+    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= this.options.webhookLimits.handoffRoom(webhookId)) {
       this.mayHaveWaiting.add(webhookId);
-      if (inFlight < this.options.webhookLimits.of(webhookId)) this.refusedClaimable = true;
+      if (this.hasFreeSlot(webhookId)) this.refusedClaimable = true;
       return false;
     }
     this.takeSlot(webhookId);
@@ -219,7 +222,7 @@ export class DeliveryWorker implements DeliveryHandoff {
    */
   reserveTestSend(webhookId: string): boolean {
     if (!this.running || this.freeSlots() <= 0) return false;
-    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= this.options.webhookLimits.of(webhookId)) return false;
+    if (!this.hasFreeSlot(webhookId)) return false;
     this.takeSlot(webhookId);
     return true;
   }
