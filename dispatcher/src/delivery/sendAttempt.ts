@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { signWebhook } from '@spir-webhooks/shared-types';
 import type { ClaimedDelivery, DecodedAttempt } from '../store/storeTypes';
@@ -48,14 +49,22 @@ export async function sendAttempt(delivery: AttemptRequest, options: SendAttempt
       secrets: delivery.secrets,
     }),
   };
-  const finish = (rest: Pick<AttemptOutcome, 'response' | 'error' | 'succeeded'>): AttemptOutcome => ({
-    startedAt,
-    durationMs: Math.round((performance.now() - started) * 100) / 100,
-    requestHeaders,
-    ...rest,
-  });
+  // The whole attempt's bound: a timer cleared when the attempt ends. AbortSignal.timeout's timer
+  // stays armed until it fires, with a weak reference to the signal: 8% of the sending thread's
+  // CPU per attempt (sendAttempt alone against the bench receiver, 160 in flight).
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), options.timeoutMs).unref();
+  const finish = (rest: Pick<AttemptOutcome, 'response' | 'error' | 'succeeded'>): AttemptOutcome => {
+    clearTimeout(timer);
+    return {
+      startedAt,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      requestHeaders,
+      ...rest,
+    };
+  };
 
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const { signal } = deadline;
   try {
     const response = await request(delivery.url, {
       method: 'POST',
@@ -78,25 +87,31 @@ export async function sendAttempt(delivery: AttemptRequest, options: SendAttempt
   }
 }
 
-async function readLoggedBody(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let seenBytes = 0;
-  for await (const chunk of body) {
-    seenBytes += chunk.length;
-    if (keptBytes < maxLoggedResponseBytes) {
-      const part = chunk.subarray(0, maxLoggedResponseBytes - keptBytes);
-      kept.push(part);
-      keptBytes += part.length;
-    }
-    if (seenBytes > maxDrainedResponseBytes) {
-      body.destroy();
-      break;
-    }
-  }
-  // Logged as text: bytes that are not UTF-8 become U+FFFD, and so does a NUL byte (a binary
-  // answer's NUL failed, on PostgreSQL, every record of the worker's attempts from then on).
-  return storableText(Buffer.concat(kept).toString('utf8'));
+// Read with 'data' events rather than `for await`: the async iterator cost another 9% of the
+// sending thread's CPU per attempt (measured as above).
+function readLoggedBody(body: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let seenBytes = 0;
+    // Logged as text: bytes that are not UTF-8 become U+FFFD, and so does a NUL byte (a binary
+    // answer's NUL failed, on PostgreSQL, every record of the worker's attempts from then on).
+    const done = () => resolve(storableText(Buffer.concat(kept).toString('utf8')));
+    body.on('data', (chunk: Buffer) => {
+      seenBytes += chunk.length;
+      if (keptBytes < maxLoggedResponseBytes) {
+        const part = chunk.subarray(0, maxLoggedResponseBytes - keptBytes);
+        kept.push(part);
+        keptBytes += part.length;
+      }
+      if (seenBytes > maxDrainedResponseBytes) {
+        body.destroy();
+        done();
+      }
+    });
+    body.on('end', done);
+    body.on('error', reject);
+  });
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -1,0 +1,104 @@
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Agent } from 'undici';
+import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { createDeliveryAgent } from './deliveryAgent';
+import { maxLoggedResponseBytes, sendAttempt } from './sendAttempt';
+
+// One attempt against a real HTTPS server on loopback that answers each path its own way:
+// how the attempt is bounded in time, and what of the response it keeps.
+
+let server: Server;
+let agent: Agent;
+let port: number;
+const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+
+beforeAll(async () => {
+  const ca = await createThrowawayCa();
+  const tls = await ca.issue(['endpoint.test']);
+  server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    req.resume();
+    handlers.get(req.url ?? '')?.(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  agent = createDeliveryAgent({
+    pinnedHosts: new Map([['endpoint.test', '127.0.0.1']]),
+    connectTimeoutMs: 5_000,
+    ca: [ca.caCert],
+  });
+});
+
+afterAll(async () => {
+  await agent.destroy();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function attempt(path: string, timeoutMs = 5_000) {
+  return sendAttempt(
+    {
+      url: `https://endpoint.test:${port}${path}`,
+      webhookEventId: 'evt_send_attempt',
+      body: '{"hello":"world"}',
+      secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8='],
+    },
+    { agent, timeoutMs, startedAt: Date.now() },
+  );
+}
+
+describe('sendAttempt', () => {
+  it('keeps a response body whole up to 64 KiB, and its first 64 KiB of a longer one', async () => {
+    handlers.set('/short', (_req, res) => res.writeHead(200).end('ok, stored'));
+    handlers.set('/long', (_req, res) => res.writeHead(200).end('a'.repeat(100 * 1024)));
+    const short = await attempt('/short');
+    const long = await attempt('/long');
+    expect(short).toMatchObject({ succeeded: true, error: null, response: { status: 200, body: 'ok, stored' } });
+    expect(long.succeeded).toBe(true);
+    expect(long.response?.body).toBe('a'.repeat(maxLoggedResponseBytes));
+  });
+
+  it('stops reading a body past 1 MiB and keeps what the log holds', async () => {
+    // Never ends on its own: only the attempt's reading cap ends it, well before the timeout.
+    handlers.set('/endless', (_req, res) => {
+      res.writeHead(200);
+      const chunk = 'b'.repeat(64 * 1024);
+      const more = () => {
+        while (res.write(chunk));
+      };
+      res.on('drain', more);
+      more();
+    });
+    const outcome = await attempt('/endless', 30_000);
+    expect(outcome).toMatchObject({ succeeded: true, error: null, response: { status: 200 } });
+    expect(outcome.response?.body).toBe('b'.repeat(maxLoggedResponseBytes));
+    expect(outcome.durationMs).toBeLessThan(30_000);
+  });
+
+  it('ends with a timeout when the headers never come, or the body stops half-way', async () => {
+    handlers.set('/silent', () => undefined);
+    handlers.set('/half', (_req, res) => res.writeHead(200).write('the first half'));
+    const [silent, half] = await Promise.all([attempt('/silent', 500), attempt('/half', 500)]);
+    for (const outcome of [silent, half]) {
+      expect(outcome).toMatchObject({
+        succeeded: false,
+        response: null,
+        error: { code: 'timeout', message: 'no complete response within 0.5 s' },
+      });
+      expect(outcome.durationMs).toBeGreaterThanOrEqual(450);
+    }
+  });
+
+  it('reports a connection cut in the middle of the body as a network error, not a timeout', async () => {
+    handlers.set('/cut', (req, res) => {
+      res.writeHead(200, { 'content-length': '1000' }).write('only part of it');
+      setTimeout(() => req.socket.destroy(), 50);
+    });
+    const outcome = await attempt('/cut', 5_000);
+    expect(outcome.succeeded).toBe(false);
+    expect(outcome.response).toBeNull();
+    expect(outcome.error?.code).not.toBe('timeout');
+    expect(outcome.durationMs).toBeLessThan(5_000);
+  });
+});
