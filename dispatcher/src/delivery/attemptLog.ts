@@ -4,14 +4,21 @@ import { redactQuery } from './redactQuery';
 import type { nextStepAfter } from './retryPolicy';
 import type { AttemptOutcome } from './sendAttempt';
 
-/** The operator's log line for one attempt (a URL's query is redacted: it may hold a token). */
+/**
+ * The operator's log line for one attempt (a URL's query is redacted: it may hold a token): at
+ * `info` for an attempt that failed, at `debug` for one that succeeded. The store keeps every
+ * attempt for the delivery log and /metrics counts them; a line per success at 4,000 deliveries/s
+ * is about 2 MB/s of log, and writing it took 7% of the dispatcher's CPU per event.
+ */
 export function logAttempt(
   logger: Logger,
   delivery: ClaimedDelivery,
   outcome: AttemptOutcome,
   next: ReturnType<typeof nextStepAfter>,
 ): void {
-  logger.info(
+  const level = next.kind === 'succeeded' ? 'debug' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
     {
       event: 'attempt',
       deliveryId: delivery.id,
