@@ -49,6 +49,18 @@ function attempt(path: string, timeoutMs = 5_000) {
 }
 
 describe('sendAttempt', () => {
+  it("sends to the URL's path and query as registered, each URL to its own", async () => {
+    const seen: string[] = [];
+    for (const path of ['/hooks/a%20b?token=t%2B1&x=1', '/hooks/c', '/hooks/c?v=2'])
+      handlers.set(path, (req, res) => {
+        seen.push(req.url!);
+        res.writeHead(204).end();
+      });
+    for (const path of ['/hooks/a%20b?token=t%2B1&x=1', '/hooks/c', '/hooks/c?v=2', '/hooks/c'])
+      expect((await attempt(path)).response?.status).toBe(204);
+    expect(seen).toEqual(['/hooks/a%20b?token=t%2B1&x=1', '/hooks/c', '/hooks/c?v=2', '/hooks/c']);
+  });
+
   it('keeps a response body whole up to 64 KiB, and its first 64 KiB of a longer one', async () => {
     handlers.set('/short', (_req, res) => res.writeHead(200).end('ok, stored'));
     handlers.set('/long', (_req, res) => res.writeHead(200).end('a'.repeat(100 * 1024)));
