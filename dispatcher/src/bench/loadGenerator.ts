@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, Pool, request } from 'undici';
+import { Agent, Pool } from 'undici';
 import { samples, signWebhook } from '@spir-webhooks/shared-types';
 
 export const epochNow = () => performance.timeOrigin + performance.now();
@@ -58,7 +58,7 @@ export async function ingestEvents(
  * signed as the dispatcher signs it, with no store in between. Returns requests per second.
  */
 async function driveReceiverDirectly(
-  urls: string[],
+  origins: string[],
   body: string,
   secret: string,
   total: number,
@@ -76,7 +76,8 @@ async function driveReceiverDirectly(
         'content-type': 'application/json',
         ...signWebhook({ webhookEventId: id, body, timestamp: new Date(), secrets: [secret] }),
       };
-      const response = await request(urls[index % urls.length]!, { method: 'POST', headers, body, dispatcher: agent });
+      const origin = origins[index % origins.length]!;
+      const response = await agent.request({ origin, path: '/hook', method: 'POST', headers, body });
       await response.body.dump();
       if (response.statusCode !== 200) throw new Error(`receiver answered ${response.statusCode}`);
     }
@@ -104,10 +105,11 @@ export async function measureCeiling(caCert: string, port: number, events: numbe
         options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
     },
   });
-  const urls = Array.from({ length: 20 }, (_, i) => `https://team-${i}.bench.test:${port}/hook`);
+  // Origin and path apart, as the dispatcher calls its agent (sendAttempt.ts).
+  const origins = Array.from({ length: 20 }, (_, i) => `https://team-${i}.bench.test:${port}`);
   const ceilingBody = JSON.stringify(samples['form.answered']);
   await driveReceiverDirectly(
-    urls,
+    origins,
     ceilingBody,
     'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
     2_000,
@@ -116,7 +118,7 @@ export async function measureCeiling(caCert: string, port: number, events: numbe
   );
   const ceiling = Math.round(
     await driveReceiverDirectly(
-      urls,
+      origins,
       ceilingBody,
       'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
       events,
