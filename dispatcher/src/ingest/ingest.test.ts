@@ -153,10 +153,11 @@ describe('POST /internal/v1/events', () => {
     ).toBe(401);
   });
 
-  it('answers 404 for a team that does not exist', async () => {
-    expect(await ingest({ teamId: 'nobody', urlKind: 'template', event: samples['form.answered'] })).toMatchObject({
-      status: 404,
-      body: { error: { code: 'team_not_found' } },
-    });
+  it('answers 404 for a team that does not exist, and 202 once it has been created', async () => {
+    const event = { teamId: 'later', urlKind: 'template', event: samples['form.answered'] };
+    expect(await ingest(event)).toMatchObject({ status: 404, body: { error: { code: 'team_not_found' } } });
+    await dispatcher.createTeam('later');
+    expect(await ingest(event)).toMatchObject({ status: 202, body: { duplicate: false } });
+    expect(await ingest(event)).toMatchObject({ status: 202, body: { duplicate: true } });
   });
 });
