@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Agent } from 'undici';
-import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { createThrowawayCa, type ThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { createDeliveryAgent } from './deliveryAgent';
 import { maxLoggedResponseBytes, sendAttempt } from './sendAttempt';
 
@@ -12,10 +12,11 @@ import { maxLoggedResponseBytes, sendAttempt } from './sendAttempt';
 let server: Server;
 let agent: Agent;
 let port: number;
+let ca: ThrowawayCa;
 const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
 
 beforeAll(async () => {
-  const ca = await createThrowawayCa();
+  ca = await createThrowawayCa();
   const tls = await ca.issue(['endpoint.test']);
   server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     req.resume();
@@ -36,7 +37,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function attempt(path: string, timeoutMs = 5_000) {
+function attempt(path: string, timeoutMs = 5_000, through: Agent = agent) {
   return sendAttempt(
     {
       url: `https://endpoint.test:${port}${path}`,
@@ -44,7 +45,7 @@ function attempt(path: string, timeoutMs = 5_000) {
       body: '{"hello":"world"}',
       secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8='],
     },
-    { agent, timeoutMs, startedAt: Date.now() },
+    { agent: through, timeoutMs, startedAt: Date.now() },
   );
 }
 
@@ -99,6 +100,34 @@ describe('sendAttempt', () => {
         error: { code: 'timeout', message: 'no complete response within 0.5 s' },
       });
       expect(outcome.durationMs).toBeGreaterThanOrEqual(450);
+    }
+  });
+
+  it('bounds an attempt still waiting for a connection, and never sends it once one is free', async () => {
+    const oneConnection = createDeliveryAgent({
+      pinnedHosts: new Map([['endpoint.test', '127.0.0.1']]),
+      connectTimeoutMs: 5_000,
+      ca: [ca.caCert],
+      connectionsPerOrigin: 1,
+    });
+    const arrived: string[] = [];
+    handlers.set('/holds-the-connection', (req) => arrived.push(req.url!));
+    handlers.set('/waits-behind-it', (req, res) => {
+      arrived.push(req.url!);
+      res.writeHead(200).end();
+    });
+    try {
+      const holding = attempt('/holds-the-connection', 1_000, oneConnection);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const waiting = await attempt('/waits-behind-it', 300, oneConnection);
+      expect(waiting).toMatchObject({ succeeded: false, error: { code: 'timeout' } });
+      expect(waiting.durationMs).toBeLessThan(900);
+      expect((await holding).error?.code).toBe('timeout');
+      // The connection is free again: a later attempt goes through, the one that timed out never does.
+      expect((await attempt('/waits-behind-it', 2_000, oneConnection)).succeeded).toBe(true);
+      expect(arrived).toEqual(['/holds-the-connection', '/waits-behind-it']);
+    } finally {
+      await oneConnection.destroy();
     }
   });
 
