@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, Pool } from 'undici';
-import { samples, signWebhook } from '@spir-webhooks/shared-types';
+import { Pool, type Dispatcher } from 'undici';
+import { samples } from '@spir-webhooks/shared-types';
+import { createDeliveryAgent } from '../delivery/deliveryAgent';
+import { sendAttempt } from '../delivery/sendAttempt';
 
 export const epochNow = () => performance.timeOrigin + performance.now();
 
@@ -54,16 +56,17 @@ export async function ingestEvents(
 }
 
 /**
- * The ceiling: the same receiver driven directly by undici at the same concurrency, each request
- * signed as the dispatcher signs it, with no store in between. Returns requests per second.
+ * The ceiling: the same receiver driven by the dispatcher's own sending code (sendAttempt: signing,
+ * its agent, its way of reading answers) at the same concurrency, with no ingest, store or thread
+ * in between. Returns requests per second.
  */
 async function driveReceiverDirectly(
-  origins: string[],
+  urls: string[],
   body: string,
   secret: string,
   total: number,
   concurrency: number,
-  agent: Agent,
+  agent: Dispatcher,
 ): Promise<number> {
   let next = 0;
   const started = epochNow();
@@ -71,15 +74,12 @@ async function driveReceiverDirectly(
     for (;;) {
       const index = next++;
       if (index >= total) return;
-      const id = `ceiling-${index}`;
-      const headers = {
-        'content-type': 'application/json',
-        ...signWebhook({ webhookEventId: id, body, timestamp: new Date(), secrets: [secret] }),
-      };
-      const origin = origins[index % origins.length]!;
-      const response = await agent.request({ origin, path: '/hook', method: 'POST', headers, body });
-      await response.body.dump();
-      if (response.statusCode !== 200) throw new Error(`receiver answered ${response.statusCode}`);
+      const outcome = await sendAttempt(
+        { url: urls[index % urls.length]!, webhookEventId: `ceiling-${index}`, body, secrets: [secret] },
+        { agent, timeoutMs: 30_000, startedAt: Date.now() },
+      );
+      if (outcome.response?.status !== 200)
+        throw new Error(`receiver answered ${outcome.response?.status ?? JSON.stringify(outcome.error)}`);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
@@ -95,21 +95,17 @@ export function percentile(values: number[], p: number): number {
 /** A case's name as the start of webhookEventIds, which are printable ASCII without spaces. */
 export const idPrefix = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '-');
 
-/** The receiver driven directly by undici, signed, 160 in flight, no store: what the dispatcher is measured against. */
+/** The receiver driven by sendAttempt, 160 in flight, no store: what the dispatcher is measured against. */
 export async function measureCeiling(caCert: string, port: number, events: number): Promise<number> {
-  const agent = new Agent({
-    connections: 64,
-    connect: {
-      ca: caCert,
-      lookup: (_host, options, callback) =>
-        options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
-    },
+  const urls = Array.from({ length: 20 }, (_, i) => `https://team-${i}.bench.test:${port}/hook`);
+  const agent = createDeliveryAgent({
+    pinnedHosts: new Map(urls.map((url) => [new URL(url).hostname, '127.0.0.1'])),
+    connectTimeoutMs: 10_000,
+    ca: [caCert],
   });
-  // Origin and path apart, as the dispatcher calls its agent (sendAttempt.ts).
-  const origins = Array.from({ length: 20 }, (_, i) => `https://team-${i}.bench.test:${port}`);
   const ceilingBody = JSON.stringify(samples['form.answered']);
   await driveReceiverDirectly(
-    origins,
+    urls,
     ceilingBody,
     'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
     2_000,
@@ -118,7 +114,7 @@ export async function measureCeiling(caCert: string, port: number, events: numbe
   );
   const ceiling = Math.round(
     await driveReceiverDirectly(
-      origins,
+      urls,
       ceilingBody,
       'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8=',
       events,
