@@ -71,7 +71,7 @@ export function printReport(report: BenchReport, base: CaseResult, paced: CaseRe
   for (const row of rows) console.log(line(row));
   const ratio = Math.round((base.deliveriesPerSecond / (report.ceilingPerSecond ?? Number.NaN)) * 100) / 100;
   console.log(
-    `\nceiling (undici → receiver, signed, no store): ${report.ceilingPerSecond} requests/s; dispatcher/ceiling = ${ratio}`,
+    `\nceiling (sendAttempt → receiver, 160 in flight, no store): ${report.ceilingPerSecond} requests/s; dispatcher/ceiling = ${ratio}`,
   );
   console.log(`ingest alone (a team with no webhooks): ${report.ingestOnlyPerSecond} events/s`);
   console.log(

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { samples } from '@spir-webhooks/shared-types';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { startTestPostgres } from '../testing/postgresServer';
 import { cpuTimeMs, type BenchReceiver } from './benchProcesses';
+import { addBenchTeam, benchEventBody, waitForDelivered } from './benchSetup';
 import { idPrefix, ingestEvents } from './loadGenerator';
 
 export interface EngineSetup {
@@ -37,8 +37,6 @@ function postgresCpuMs(): number {
 export async function compareEngines(setup: EngineSetup, events: number, dispatchers: number): Promise<void> {
   const postgres = await startTestPostgres();
   let run = 0;
-  const eventBody = (teamId: string, id: string) =>
-    JSON.stringify({ teamId, urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
   const measure = async (label: string, databaseUrl: (dataDir: string) => Promise<string>, count: number) => {
     await setup.receiver.reset();
     const started: DispatcherProcess[] = [];
@@ -57,19 +55,11 @@ export async function compareEngines(setup: EngineSetup, events: number, dispatc
       started.push(await spawnDispatcher(env, await freePort()));
     }
     const first = started[0]!;
-    for (let t = 0; t < 20; t++) {
-      await first.call('PUT', `/internal/v1/teams/t${t}`, { name: `t${t}`, adminEmails: ['ops@example.com'] });
-      const { apiKey } = await first.call('POST', `/internal/v1/teams/t${t}/api-keys`);
-      await first.call(
-        'POST',
-        '/v1/webhooks',
-        { url: `https://${setup.healthyHost(t)}:${setup.receiver.port}/hook`, event: 'form.answered' },
-        apiKey,
-      );
-    }
+    for (let t = 0; t < 20; t++)
+      await addBenchTeam(first, `t${t}`, `https://${setup.healthyHost(t)}:${setup.receiver.port}/hook`);
     const bodies = Array.from({ length: events }, (_, i) => ({
       id: `${idPrefix(label)}-${i}`,
-      body: eventBody(`t${i % 20}`, `${idPrefix(label)}-${i}`),
+      body: benchEventBody(`t${i % 20}`, `${idPrefix(label)}-${i}`),
     }));
     const cpuBefore = started.reduce((sum, d) => sum + cpuTimeMs(d.child.pid!), 0);
     const databaseBefore = database.startsWith('postgres') ? postgresCpuMs() : 0;
@@ -85,7 +75,7 @@ export async function compareEngines(setup: EngineSetup, events: number, dispatc
         ),
       ),
     );
-    while ((await setup.receiver.count()).unique < events) await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitForDelivered(setup.receiver, events, 600_000);
     const seconds = (Date.now() - startedAt) / 1000;
     const dispatcherCpu = started.reduce((sum, d) => sum + cpuTimeMs(d.child.pid!), 0) - cpuBefore;
     const databaseCpu = database.startsWith('postgres') ? postgresCpuMs() - databaseBefore : 0;

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { samples } from '@spir-webhooks/shared-types';
-import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
-import { cpuTimeMs, sampleRss, startBenchReceiver, type BenchReceiver } from './benchProcesses';
+import { cpuTimeMs, sampleRss, startBenchReceiver } from './benchProcesses';
+import { addBenchTeam, benchEventBody, waitForDelivered, writeBenchCertificates } from './benchSetup';
 import { epochNow, idPrefix, ingestEvents, measureCeiling, percentile } from './loadGenerator';
 import { printReport, type BenchReport } from './benchReport';
 import { compareEngines } from './postgresBench';
@@ -26,8 +25,6 @@ const warmUpEvents = 3_000;
 const token = 'bench-internal-token-0123456789';
 const healthyHost = (i: number) => `team-${i}.bench.test`;
 const hungHost = (i: number) => `hung-${i}.bench.test`;
-const eventBody = (teamId: string, id: string) =>
-  JSON.stringify({ teamId, urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spir-bench-'));
@@ -36,15 +33,7 @@ async function main(): Promise<void> {
     ...Array.from({ length: 200 }, (_, i) => hungHost(i)),
     'down.bench.test',
   ];
-  const ca = await createThrowawayCa('Spir bench CA');
-  // One wildcard name, as an endpoint's own certificate has a few: a certificate naming all 401
-  // hosts cost the dispatcher about 100 KB more per connection (OpenSSL keeps each peer's parsed
-  // certificate), 206 KB against 102 KB over 400 hung connections.
-  const tls = await ca.issue(['*.bench.test']);
-  const files = { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
-  writeFileSync(files.ca, ca.caCert);
-  writeFileSync(files.cert, tls.cert);
-  writeFileSync(files.key, tls.key);
+  const { caCert, files } = await writeBenchCertificates(dir);
   const receiver = await startBenchReceiver(files.cert, files.key);
   const report: BenchReport = { quick, sizes, cases: {} };
   let caseNumber = 0;
@@ -74,24 +63,6 @@ async function main(): Promise<void> {
     );
     return { dispatcher, rss: sampleRss(dispatcher.child.pid!) };
   };
-  const addTeam = async (dispatcher: DispatcherProcess, teamId: string, url: string) => {
-    await dispatcher.call('PUT', `/internal/v1/teams/${teamId}`, {
-      name: teamId,
-      adminEmails: [`ops@${teamId}.example.com`],
-    });
-    const { apiKey } = await dispatcher.call('POST', `/internal/v1/teams/${teamId}/api-keys`);
-    const webhook = await dispatcher.call('POST', '/v1/webhooks', { url, event: 'form.answered' }, apiKey);
-    if (webhook.id === undefined) throw new Error(`registering ${url}: ${JSON.stringify(webhook)}`);
-  };
-  const waitForUnique = async (target: BenchReceiver, count: number, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    while ((await target.count()).unique < count) {
-      if (Date.now() > deadline)
-        throw new Error(`only ${(await target.count()).unique} of ${count} delivered within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-
   /** Delivers `events` round-robin to `teams` healthy endpoints, beside `hungTeams` hung ones. */
   const throughputCase = async (
     name: string,
@@ -102,33 +73,33 @@ async function main(): Promise<void> {
     await receiver.reset();
     const { dispatcher, rss } = await startDispatcher();
     for (let i = 0; i < teams; i++)
-      await addTeam(dispatcher, `t${i}`, `https://${healthyHost(i)}:${receiver.port}/hook`);
+      await addBenchTeam(dispatcher, `t${i}`, `https://${healthyHost(i)}:${receiver.port}/hook`);
     const hungTeams = options.hungTeams ?? 0;
     for (let i = 0; i < hungTeams; i++)
-      await addTeam(dispatcher, `h${i}`, `https://${hungHost(i)}:${receiver.port}/hook`);
+      await addBenchTeam(dispatcher, `h${i}`, `https://${hungHost(i)}:${receiver.port}/hook`);
     if (hungTeams > 0) {
       const hung = Array.from({ length: hungTeams * sizes.hungPerTeam }, (_, i) => ({
         id: `hung-${i}`,
-        body: eventBody(`h${i % hungTeams}`, `hung-${i}`),
+        body: benchEventBody(`h${i % hungTeams}`, `hung-${i}`),
       }));
       await ingestEvents(dispatcher.url, token, hung, ingestConcurrency);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     const warmUp = Array.from({ length: warmUpEvents }, (_, i) => ({
       id: `warm-${i}`,
-      body: eventBody(`t${i % teams}`, `warm-${i}`),
+      body: benchEventBody(`t${i % teams}`, `warm-${i}`),
     }));
     await ingestEvents(dispatcher.url, token, warmUp, ingestConcurrency);
-    await waitForUnique(receiver, warmUpEvents, 120_000);
+    await waitForDelivered(receiver, warmUpEvents, 120_000);
     await receiver.reset();
     const bodies = Array.from({ length: events }, (_, i) => ({
       id: `${idPrefix(name)}-${i}`,
-      body: eventBody(`t${i % teams}`, `${idPrefix(name)}-${i}`),
+      body: benchEventBody(`t${i % teams}`, `${idPrefix(name)}-${i}`),
     }));
     const cpuBefore = cpuTimeMs(dispatcher.child.pid!);
     const mainCpuBefore = cpuTimeMs(dispatcher.child.pid!, true);
     const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency, options.perSecond);
-    await waitForUnique(receiver, events, 120_000);
+    await waitForDelivered(receiver, events, 120_000);
     const cpuMs = cpuTimeMs(dispatcher.child.pid!) - cpuBefore;
     const mainCpuMs = cpuTimeMs(dispatcher.child.pid!, true) - mainCpuBefore;
     const arrivals = await receiver.arrivals();
@@ -173,7 +144,7 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--backlog-only')) {
-    report.backlog = await backlogCase(startDispatcher, addTeam, files, sizes.backlog);
+    report.backlog = await backlogCase(startDispatcher, files, sizes.backlog);
     receiver.stop();
     return;
   }
@@ -192,7 +163,7 @@ async function main(): Promise<void> {
   }
   await throughputCase('200 endpoints', 200, sizes.events);
   if (throughputOnly) {
-    const ceiling = await measureCeiling(ca.caCert, receiver.port, sizes.events);
+    const ceiling = await measureCeiling(caCert, receiver.port, sizes.events);
     console.log(`ceiling: ${ceiling} requests/s; ratio ${round(base.deliveriesPerSecond / ceiling)}`);
     receiver.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -202,14 +173,14 @@ async function main(): Promise<void> {
     perSecond: sizes.pacedRate,
   });
 
-  const ceiling = await measureCeiling(ca.caCert, receiver.port, sizes.events);
+  const ceiling = await measureCeiling(caCert, receiver.port, sizes.events);
   report.ceilingPerSecond = ceiling;
-  console.log(`ceiling: ${ceiling} requests/s (undici → receiver, signed, 160 in flight, no store)`);
+  console.log(`ceiling: ${ceiling} requests/s (sendAttempt → receiver, 160 in flight, no store)`);
 
   const isolated = await throughputCase('20 healthy + 200 hung', 20, sizes.events, { hungTeams: 200 });
   report.isolationRatio = round(isolated.deliveriesPerSecond / base.deliveriesPerSecond);
 
-  report.backlog = await backlogCase(startDispatcher, addTeam, files, sizes.backlog);
+  report.backlog = await backlogCase(startDispatcher, files, sizes.backlog);
   receiver.stop();
   rmSync(dir, { recursive: true, force: true });
   printReport(report, base, paced, process.env.DELIVERY_THREADS ?? String(defaultDeliveryThreads()));
@@ -224,12 +195,12 @@ async function ingestOnlyCase(
   await dispatcher.call('PUT', '/internal/v1/teams/quiet', { name: 'quiet', adminEmails: ['ops@quiet.example.com'] });
   const warmUp = Array.from({ length: warmUpEvents }, (_, i) => ({
     id: `warm-${i}`,
-    body: eventBody('quiet', `warm-${i}`),
+    body: benchEventBody('quiet', `warm-${i}`),
   }));
   await ingestEvents(dispatcher.url, token, warmUp, ingestConcurrency);
   const bodies = Array.from({ length: count }, (_, i) => ({
     id: `quiet-${i}`,
-    body: eventBody('quiet', `quiet-${i}`),
+    body: benchEventBody('quiet', `quiet-${i}`),
   }));
   const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency);
   const perSecond = Math.round(count / ((ingest.finishedAt - ingest.startedAt) / 1000));
@@ -243,17 +214,16 @@ async function backlogCase(
   startDispatcher: (
     env?: Record<string, string>,
   ) => Promise<{ dispatcher: DispatcherProcess; rss: ReturnType<typeof sampleRss> }>,
-  addTeam: (dispatcher: DispatcherProcess, teamId: string, url: string) => Promise<void>,
   files: { cert: string; key: string },
   count: number,
 ) {
   const downPort = await freePort();
   // Enough retries (100, 10 s apart) that nothing finally fails while the endpoint is down.
   const { dispatcher, rss } = await startDispatcher({ MAX_RETRIES: '100' });
-  await addTeam(dispatcher, 'backlog', `https://down.bench.test:${downPort}/hook`);
+  await addBenchTeam(dispatcher, 'backlog', `https://down.bench.test:${downPort}/hook`);
   const bodies = Array.from({ length: count }, (_, i) => ({
     id: `backlog-${i}`,
-    body: eventBody('backlog', `backlog-${i}`),
+    body: benchEventBody('backlog', `backlog-${i}`),
   }));
   const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency);
   const rssWhileDown = rss.peakMb();

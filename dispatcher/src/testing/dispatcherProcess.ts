@@ -32,8 +32,10 @@ export async function spawnDispatcher(
   env: Record<string, string>,
   port: number,
   nodeArgs: string[] = [],
+  /** Another build's dist/main.js (the bench's comparison); this build's by default. */
+  main = mainJs,
 ): Promise<DispatcherProcess> {
-  const child = spawn(process.execPath, [...dispatcherNodeArgs, ...nodeArgs, mainJs], {
+  const child = spawn(process.execPath, [...dispatcherNodeArgs, ...nodeArgs, main], {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

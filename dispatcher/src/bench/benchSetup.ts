@@ -1,0 +1,48 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { samples } from '@spir-webhooks/shared-types';
+import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import type { DispatcherProcess } from '../testing';
+import type { BenchReceiver } from './benchProcesses';
+
+/** What the benches share: certificates, teams, events and waiting for their deliveries. */
+
+/**
+ * A throwaway CA and one wildcard certificate for every bench host, written to `dir`. One name, as
+ * an endpoint's own certificate has a few: a certificate naming all 401 hosts cost the dispatcher
+ * about 100 KB more per connection (OpenSSL keeps each peer's parsed certificate), 206 KB against
+ * 102 KB over 400 hung connections.
+ */
+export async function writeBenchCertificates(dir: string) {
+  const ca = await createThrowawayCa('Spir bench CA');
+  const tls = await ca.issue(['*.bench.test']);
+  const files = { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
+  writeFileSync(files.ca, ca.caCert);
+  writeFileSync(files.cert, tls.cert);
+  writeFileSync(files.key, tls.key);
+  return { caCert: ca.caCert, files };
+}
+
+export const benchEventBody = (teamId: string, id: string) =>
+  JSON.stringify({ teamId, urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
+
+/** A team with an API key and one form.answered webhook at `url`. */
+export async function addBenchTeam(dispatcher: DispatcherProcess, teamId: string, url: string): Promise<void> {
+  await dispatcher.call('PUT', `/internal/v1/teams/${teamId}`, {
+    name: teamId,
+    adminEmails: [`ops@${teamId}.example.com`],
+  });
+  const { apiKey } = await dispatcher.call('POST', `/internal/v1/teams/${teamId}/api-keys`);
+  const webhook = await dispatcher.call('POST', '/v1/webhooks', { url, event: 'form.answered' }, apiKey);
+  if (webhook.id === undefined) throw new Error(`registering ${url}: ${JSON.stringify(webhook)}`);
+}
+
+/** Resolves once the receiver has had `count` distinct webhook-ids. */
+export async function waitForDelivered(target: BenchReceiver, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await target.count()).unique < count) {
+    if (Date.now() > deadline)
+      throw new Error(`only ${(await target.count()).unique} of ${count} delivered within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
