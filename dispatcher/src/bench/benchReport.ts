@@ -24,6 +24,8 @@ export interface BenchReport {
   /** Events/s the ingest path takes with no deliveries behind it. */
   ingestOnlyPerSecond?: number;
   isolationRatio?: number;
+  /** The healthy endpoints alone and beside hung ones, fed in turn: the steadier isolation figure. */
+  isolationInTurn?: { alonePerSecond: number; besidePerSecond: number; ratio: number };
   backlog?: {
     deliveries: number;
     delivered: number;
@@ -77,6 +79,11 @@ export function printReport(report: BenchReport, base: CaseResult, paced: CaseRe
   console.log(
     `isolation: healthy deliveries/s with 200 hung endpoints = ${report.isolationRatio} of the run without them`,
   );
+  const inTurn = report.isolationInTurn;
+  if (inTurn !== undefined)
+    console.log(
+      `isolation in turn (both fed alternately): ${inTurn.ratio} (${inTurn.besidePerSecond} beside hung, ${inTurn.alonePerSecond} alone, deliveries/s)`,
+    );
   if (report.backlog !== undefined) {
     const b = report.backlog;
     console.log(
@@ -89,6 +96,6 @@ export function printReport(report: BenchReport, base: CaseResult, paced: CaseRe
   writeFileSync(join(out, 'results.json'), `${JSON.stringify({ ...report, ratio, rssMb }, null, 2)}\n`);
   console.log(`figures written to ${join(out, 'results.json')}`);
   console.log(
-    `deliveries/s=${base.deliveriesPerSecond} ceiling/s=${report.ceilingPerSecond} ratio=${ratio} cpu_ms_per_event=${base.dispatcherCpuMsPerEvent} isolation=${report.isolationRatio} p99_first_attempt_ms=${paced.firstAttemptP99Ms} rss_mb=${rssMb} delivery_threads=${deliveryThreads}`,
+    `deliveries/s=${base.deliveriesPerSecond} ceiling/s=${report.ceilingPerSecond} ratio=${ratio} cpu_ms_per_event=${base.dispatcherCpuMsPerEvent} isolation=${report.isolationRatio} isolation_in_turn=${report.isolationInTurn?.ratio} p99_first_attempt_ms=${paced.firstAttemptP99Ms} rss_mb=${rssMb} delivery_threads=${deliveryThreads}`,
   );
 }

@@ -6,6 +6,7 @@ import { cpuTimeMs, sampleRss, startBenchReceiver } from './benchProcesses';
 import { addBenchTeam, benchEventBody, waitForDelivered, writeBenchCertificates } from './benchSetup';
 import { epochNow, idPrefix, ingestEvents, measureCeiling, percentile } from './loadGenerator';
 import { printReport, type BenchReport } from './benchReport';
+import { isolationInTurn } from './isolationInTurn';
 import { compareEngines } from './postgresBench';
 import { defaultDeliveryThreads } from '../config';
 
@@ -130,6 +131,34 @@ async function main(): Promise<void> {
     return result;
   };
 
+  /** The 20 healthy endpoints alone and beside 200 hung ones, fed in turn (isolationInTurn.ts). */
+  const measureIsolationInTurn = async () => {
+    const start = async () => {
+      const { dispatcher, rss } = await startDispatcher();
+      rss.stop();
+      return dispatcher;
+    };
+    const result = await isolationInTurn(
+      {
+        start,
+        receiver,
+        token,
+        healthyUrl: (i) => `https://${healthyHost(i)}:${receiver.port}/hook`,
+        hungUrl: (i) => `https://${hungHost(i)}:${receiver.port}/hook`,
+      },
+      {
+        healthy: 20,
+        hung: 200,
+        hungPerTeam: sizes.hungPerTeam,
+        warmUp: warmUpEvents,
+        slices: 4,
+        eventsPerSlice: sizes.events / 4,
+      },
+    );
+    console.log(`isolation in turn: ${JSON.stringify(result)}`);
+    return result;
+  };
+
   const engine = process.argv[process.argv.indexOf('--engine') + 1];
   if (process.argv.includes('--engine') && engine === 'postgres') {
     const at = process.argv.indexOf('--dispatchers');
@@ -157,6 +186,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--isolation-only')) {
     const isolated = await throughputCase('20 healthy + 200 hung', 20, sizes.events, { hungTeams: 200 });
     console.log(`isolation ${round(isolated.deliveriesPerSecond / base.deliveriesPerSecond)}`);
+    await measureIsolationInTurn();
     receiver.stop();
     rmSync(dir, { recursive: true, force: true });
     return;
@@ -179,6 +209,7 @@ async function main(): Promise<void> {
 
   const isolated = await throughputCase('20 healthy + 200 hung', 20, sizes.events, { hungTeams: 200 });
   report.isolationRatio = round(isolated.deliveriesPerSecond / base.deliveriesPerSecond);
+  report.isolationInTurn = await measureIsolationInTurn();
 
   report.backlog = await backlogCase(startDispatcher, files, sizes.backlog);
   receiver.stop();
