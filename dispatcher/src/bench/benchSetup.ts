@@ -4,6 +4,7 @@ import { samples } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import type { DispatcherProcess } from '../testing';
 import type { BenchReceiver } from './benchProcesses';
+import { epochNow, ingestEvents } from './loadGenerator';
 
 /** What the benches share: certificates, teams, events and waiting for their deliveries. */
 
@@ -45,4 +46,23 @@ export async function waitForDelivered(target: BenchReceiver, count: number, tim
       throw new Error(`only ${(await target.count()).unique} of ${count} delivered within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * One slice of a comparison: `bodies` ingested from 64 loops into the dispatcher at `url`, then
+ * waited for at the receiver. Returns the milliseconds from the first ingest to the last arrival.
+ */
+export async function deliverSlice(
+  url: string,
+  token: string,
+  receiver: BenchReceiver,
+  bodies: { id: string; body: string }[],
+): Promise<number> {
+  await receiver.reset();
+  const started = epochNow();
+  await ingestEvents(url, token, bodies, 64);
+  await waitForDelivered(receiver, bodies.length, 120_000);
+  let lastArrival = 0;
+  for (const at of (await receiver.arrivals()).values()) lastArrival = Math.max(lastArrival, at);
+  return lastArrival - started;
 }

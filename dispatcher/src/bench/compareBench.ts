@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { cpuTimeMs, startBenchReceiver } from './benchProcesses';
-import { addBenchTeam, benchEventBody, waitForDelivered, writeBenchCertificates } from './benchSetup';
-import { ingestEvents } from './loadGenerator';
+import { addBenchTeam, benchEventBody, deliverSlice, writeBenchCertificates } from './benchSetup';
 
 // `npm run bench:compare -- <other build's dispatcher/dist/main.js> [--teams N] [--events N] [--rounds N]`:
 // this build's dispatcher and another's, started side by side and fed in turn, a slice of events
@@ -63,20 +62,14 @@ async function main(): Promise<void> {
   }
   let sequence = 0;
   const slice = async (contender: Contender, count: number) => {
-    await receiver.reset();
     const bodies = Array.from({ length: count }, (_, i) => {
       const id = `compare-${++sequence}`;
       return { id, body: benchEventBody(`t${i % teams}`, id) };
     });
     const pid = contender.dispatcher.child.pid!;
-    const [cpuBefore, mainBefore, started] = [cpuTimeMs(pid), cpuTimeMs(pid, true), performance.now()];
-    await ingestEvents(contender.dispatcher.url, token, bodies, 64);
-    await waitForDelivered(receiver, count, 120_000);
-    return {
-      cpuMs: cpuTimeMs(pid) - cpuBefore,
-      mainCpuMs: cpuTimeMs(pid, true) - mainBefore,
-      ms: performance.now() - started,
-    };
+    const [cpuBefore, mainBefore] = [cpuTimeMs(pid), cpuTimeMs(pid, true)];
+    const ms = await deliverSlice(contender.dispatcher.url, token, receiver, bodies);
+    return { cpuMs: cpuTimeMs(pid) - cpuBefore, mainCpuMs: cpuTimeMs(pid, true) - mainBefore, ms };
   };
   // Unmeasured: the JIT, the first TLS handshakes and SQLite's cache.
   for (const contender of contenders) for (let i = 0; i < 2; i++) await slice(contender, 3_000);

@@ -1,7 +1,7 @@
 import type { DispatcherProcess } from '../testing';
 import type { BenchReceiver } from './benchProcesses';
-import { addBenchTeam, benchEventBody, waitForDelivered } from './benchSetup';
-import { epochNow, ingestEvents } from './loadGenerator';
+import { addBenchTeam, benchEventBody, deliverSlice } from './benchSetup';
+import { ingestEvents } from './loadGenerator';
 
 export interface InTurnSetup {
   /** A fresh dispatcher, as every case starts one. */
@@ -42,19 +42,16 @@ export async function isolationInTurn(setup: InTurnSetup, sizes: InTurnSizes) {
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 
   let sequence = 0;
-  const slice = async (dispatcher: DispatcherProcess, count: number) => {
-    await setup.receiver.reset();
-    const bodies = Array.from({ length: count }, (_, i) => {
-      const id = `in-turn-${++sequence}`;
-      return { id, body: benchEventBody(`t${i % sizes.healthy}`, id) };
-    });
-    const started = epochNow();
-    await ingestEvents(dispatcher.url, setup.token, bodies, 64);
-    await waitForDelivered(setup.receiver, count, 120_000);
-    let lastArrival = 0;
-    for (const at of (await setup.receiver.arrivals()).values()) lastArrival = Math.max(lastArrival, at);
-    return lastArrival - started;
-  };
+  const slice = (dispatcher: DispatcherProcess, count: number) =>
+    deliverSlice(
+      dispatcher.url,
+      setup.token,
+      setup.receiver,
+      Array.from({ length: count }, (_, i) => {
+        const id = `in-turn-${++sequence}`;
+        return { id, body: benchEventBody(`t${i % sizes.healthy}`, id) };
+      }),
+    );
   // Unmeasured: the JIT, the first TLS handshakes and SQLite's cache.
   for (const dispatcher of [alone, beside]) await slice(dispatcher, sizes.warmUp);
   const ms = new Map([
