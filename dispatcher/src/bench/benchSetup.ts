@@ -24,6 +24,27 @@ export async function writeBenchCertificates(dir: string) {
   return { caCert: ca.caCert, files };
 }
 
+/**
+ * A benched dispatcher's environment: as in production (info logging) but for its own data folder,
+ * every bench host pinned to loopback and the bench's CA trusted.
+ */
+export function benchDispatcherEnv(options: {
+  dataDir: string;
+  databaseUrl: string;
+  token: string;
+  hosts: readonly string[];
+  caFile: string;
+}): Record<string, string> {
+  return {
+    DATA_DIR: options.dataDir,
+    DATABASE_URL: options.databaseUrl,
+    INTERNAL_API_TOKEN: options.token,
+    LOG_LEVEL: 'info',
+    WEBHOOK_RESOLVE: options.hosts.map((host) => `${host}:127.0.0.1`).join(','),
+    NODE_EXTRA_CA_CERTS: options.caFile,
+  };
+}
+
 export const benchEventBody = (teamId: string, id: string) =>
   JSON.stringify({ teamId, urlKind: 'template', event: { ...samples['form.answered'], webhookEventId: id } });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { cpuTimeMs, startBenchReceiver } from './benchProcesses';
-import { addBenchTeam, benchEventBody, deliverSlice, writeBenchCertificates } from './benchSetup';
+import { addBenchTeam, benchDispatcherEnv, benchEventBody, deliverSlice, writeBenchCertificates } from './benchSetup';
 
 // `npm run bench:compare -- <other build's dispatcher/dist/main.js> [--teams N] [--events N] [--rounds N]`:
 // this build's dispatcher and another's, started side by side and fed in turn, a slice of events
@@ -48,14 +48,13 @@ async function main(): Promise<void> {
   ] as const) {
     const dataDir = join(dir, `d${contenders.length}`);
     mkdirSync(dataDir);
-    const env = {
-      DATA_DIR: dataDir,
-      DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
-      INTERNAL_API_TOKEN: token,
-      LOG_LEVEL: 'info',
-      WEBHOOK_RESOLVE: Array.from({ length: teams }, (_, i) => `${host(i)}:127.0.0.1`).join(','),
-      NODE_EXTRA_CA_CERTS: files.ca,
-    };
+    const env = benchDispatcherEnv({
+      dataDir,
+      databaseUrl: `sqlite:${join(dataDir, 'dispatcher.db')}`,
+      token,
+      hosts: Array.from({ length: teams }, (_, k) => host(k)),
+      caFile: files.ca,
+    });
     const dispatcher = await spawnDispatcher(env, await freePort(), [], main);
     for (let i = 0; i < teams; i++) await addBenchTeam(dispatcher, `t${i}`, `https://${host(i)}:${receiver.port}/hook`);
     contenders.push({ name, dispatcher, cpuMs: 0, mainCpuMs: 0, events: 0, ms: 0, rates: [] });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { startTestPostgres } from '../testing/postgresServer';
 import { cpuTimeMs, type BenchReceiver } from './benchProcesses';
-import { addBenchTeam, benchEventBody, waitForDelivered } from './benchSetup';
+import { addBenchTeam, benchDispatcherEnv, benchEventBody, waitForDelivered } from './benchSetup';
 import { idPrefix, ingestEvents } from './loadGenerator';
 
 export interface EngineSetup {
@@ -44,14 +44,13 @@ export async function compareEngines(setup: EngineSetup, events: number, dispatc
     for (let i = 0; i < count; i++) {
       const dataDir = join(setup.dir, `engine-${run}-${i}`);
       mkdirSync(dataDir, { recursive: true });
-      const env = {
-        DATA_DIR: dataDir,
-        DATABASE_URL: database,
-        INTERNAL_API_TOKEN: setup.token,
-        LOG_LEVEL: 'info',
-        WEBHOOK_RESOLVE: setup.hosts.map((host) => `${host}:127.0.0.1`).join(','),
-        NODE_EXTRA_CA_CERTS: setup.caFile,
-      };
+      const env = benchDispatcherEnv({
+        dataDir,
+        databaseUrl: database,
+        token: setup.token,
+        hosts: setup.hosts,
+        caFile: setup.caFile,
+      });
       started.push(await spawnDispatcher(env, await freePort()));
     }
     const first = started[0]!;

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
 import { cpuTimeMs, sampleRss, startBenchReceiver } from './benchProcesses';
-import { addBenchTeam, benchEventBody, waitForDelivered, writeBenchCertificates } from './benchSetup';
+import {
+  addBenchTeam,
+  benchDispatcherEnv,
+  benchEventBody,
+  waitForDelivered,
+  writeBenchCertificates,
+} from './benchSetup';
 import { epochNow, idPrefix, ingestEvents, measureCeiling, percentile } from './loadGenerator';
 import { printReport, type BenchReport } from './benchReport';
 import { isolationInTurn } from './isolationInTurn';
@@ -48,16 +54,20 @@ async function main(): Promise<void> {
     mkdirSync(dataDir);
     const dispatcher = await spawnDispatcher(
       {
-        DATA_DIR: dataDir,
-        DATABASE_URL: `sqlite:${join(dataDir, 'dispatcher.db')}`,
-        INTERNAL_API_TOKEN: token,
-        LOG_LEVEL: 'info',
-        WEBHOOK_RESOLVE: hosts.map((host) => `${host}:127.0.0.1`).join(','),
-        NODE_EXTRA_CA_CERTS: files.ca,
+        ...benchDispatcherEnv({
+          dataDir,
+          databaseUrl: `sqlite:${join(dataDir, 'dispatcher.db')}`,
+          token,
+          hosts,
+          caFile: files.ca,
+        }),
         // DELIVERY_* variables and NODE_OPTIONS set for the bench reach the dispatcher, to compare settings:
         // DELIVERY_THREADS=0 npm run bench
         ...Object.fromEntries(
-          Object.entries(process.env).filter(([name]) => name.startsWith('DELIVERY_') || name === 'NODE_OPTIONS'),
+          Object.entries(process.env).filter(
+            (entry): entry is [string, string] =>
+              entry[1] !== undefined && (entry[0].startsWith('DELIVERY_') || entry[0] === 'NODE_OPTIONS'),
+          ),
         ),
         ...extraEnv,
       },
