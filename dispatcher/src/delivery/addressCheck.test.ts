@@ -42,8 +42,10 @@ it('refuses at connect time a host name that resolves to 127.0.0.1, and records 
   expect(delivery.attempts[0]).toMatchObject({
     outcome: 'failed',
     response: null,
-    error: { code: 'blocked_address', message: expect.stringContaining('resolves to a non-public address') },
+    error: { code: 'blocked_address', message: expect.stringContaining('does not resolve to a public address') },
   });
   expect(JSON.stringify(delivery)).not.toContain('127.0.0.1');
+  // Outside development (no WEBHOOK_RESOLVE), no hint names an operator's variable.
+  expect(JSON.stringify(delivery)).not.toContain('WEBHOOK_RESOLVE');
   expect(receiver.received).toHaveLength(0);
 });

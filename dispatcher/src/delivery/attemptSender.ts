@@ -27,7 +27,13 @@ export function createAttemptSender(options: AttemptSenderOptions): AttemptSende
   if (options.threads > 0) return new SenderThreads(options);
   const agent = createDeliveryAgent(options);
   return {
-    send: (delivery, startedAt) => sendAttempt(delivery, { agent, timeoutMs: options.timeoutMs, startedAt }),
+    send: (delivery, startedAt) =>
+      sendAttempt(delivery, {
+        agent,
+        timeoutMs: options.timeoutMs,
+        startedAt,
+        developmentHints: options.pinnedHosts.size > 0,
+      }),
     close: () => agent.close(),
   };
 }

@@ -11,7 +11,12 @@ describe('summarizeAttempt', () => {
     ['a DNS failure', failed('ENOTFOUND'), /could not be resolved \(DNS\)/, /ホスト名を解決できません/],
     ['a self-signed certificate', failed('DEPTH_ZERO_SELF_SIGNED_CERT'), /certificate is not trusted/, /証明書/],
     ['a certificate for another name', failed('ERR_TLS_CERT_ALTNAME_INVALID'), /certificate/, /証明書/],
-    ['a blocked address', failed('blocked_address'), /not on the public internet/, /公開されていないアドレス/],
+    [
+      'a blocked address',
+      failed('blocked_address'),
+      /does not resolve to an address on the public internet/,
+      /公開アドレスに解決されない/,
+    ],
     ['a reset connection', failed('ECONNRESET'), /closed before the answer/, /切断/],
     ['a redirect', answered(301), /redirect \(HTTP 301\).*final URL/, /リダイレクト（HTTP 301）/],
     ['a 404', answered(404), /path \(HTTP 404\)/, /パスが見つかりません/],

@@ -18,9 +18,11 @@ const errorReadings: Record<string, (code: string) => Reading> = {
     en: 'The host name could not be resolved (DNS).',
     ja: 'ホスト名を解決できませんでした（DNS）。',
   }),
+  // A name that does not resolve and one that resolves to an internal address read the same, so
+  // that tenants cannot learn which internal names exist.
   blocked_address: () => ({
-    en: 'The host points to an address that is not on the public internet, so nothing was sent.',
-    ja: 'ホスト名がインターネットに公開されていないアドレスを指しているため、送信しませんでした。',
+    en: 'The host name does not resolve to an address on the public internet, so nothing was sent.',
+    ja: 'ホスト名がインターネット上の公開アドレスに解決されないため、送信しませんでした。',
   }),
   tls: () => ({
     en: "The endpoint's certificate is not trusted or the TLS handshake failed: use a valid certificate from a public CA.",

@@ -13,8 +13,8 @@ export interface DeliveryAgentOptions {
   ca?: string[];
   /** Connections kept per origin. */
   connectionsPerOrigin?: number;
-  /** Told of every refused address, for the operator's log (tenants see no address). */
-  onBlocked?: (hostname: string, address: string) => void;
+  /** Told why each host was refused (its address, or its DNS error), for the operator's log only. */
+  onBlocked?: (hostname: string, detail: string) => void;
 }
 
 /**
@@ -38,8 +38,8 @@ export function createDeliveryAgent(options: DeliveryAgentOptions): Agent {
     resolvePublicAddress(connectOptions.hostname, options.pinnedHosts, lookup).then(
       (address) => connectTls({ ...connectOptions, hostname: address, servername: connectOptions.hostname }, callback),
       (error: Error) => {
-        if (error instanceof BlockedAddressError && error.address !== undefined)
-          options.onBlocked?.(connectOptions.hostname, error.address);
+        if (error instanceof BlockedAddressError && error.operatorDetail !== undefined)
+          options.onBlocked?.(connectOptions.hostname, error.operatorDetail);
         callback(error, null);
       },
     );

@@ -13,6 +13,7 @@ import {
 } from '../store/storeTypes';
 import type { AttemptOutcome } from './sendAttempt';
 import { summarizeAttempt } from './attemptSummary';
+import { deviationsOfStoredBody } from '../contract/storedDeviations';
 
 // A cursor names the last delivery of a page (opaque to clients; no engine's row number in it).
 const cursorSchema = z.string().transform((cursor, ctx) => {
@@ -142,6 +143,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
       webhookEventId: event?.webhook_event_id,
       eventName: event?.event_name,
       request: { body: event?.body },
+      contractDeviations: event === undefined ? [] : deviationsOfStoredBody(event.body),
       attempts: attempts.map((row) => attemptJson(row, language)),
     });
   });

@@ -63,9 +63,25 @@ describe('resolvePublicAddress', () => {
   it('refuses a host that resolves to loopback, telling the tenant no address and the operator which', async () => {
     const refusal = await resolvePublicAddress('loopback.example.com', noPins, lookup).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(BlockedAddressError);
-    expect((refusal as BlockedAddressError).message).toMatch(/resolves to a non-public address/);
+    expect((refusal as BlockedAddressError).message).toMatch(/does not resolve to a public address/);
     expect((refusal as BlockedAddressError).message).not.toContain('127.0.0.1');
-    expect((refusal as BlockedAddressError).address).toBe('127.0.0.1');
+    expect((refusal as BlockedAddressError).operatorDetail).toBe('resolves to non-public 127.0.0.1');
+  });
+
+  it('tells the tenant the same of a name that does not exist as of an internal one; only the operator sees which', async () => {
+    const failing: LookupAll = async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+    };
+    const missing = (await resolvePublicAddress('x.example.com', noPins, failing).catch(
+      (e: unknown) => e,
+    )) as BlockedAddressError;
+    const internal = (await resolvePublicAddress('x.example.com', noPins, async () => [
+      { address: '10.0.0.5', family: 4 },
+    ]).catch((e: unknown) => e)) as BlockedAddressError;
+    expect(missing.message).toBe(internal.message);
+    expect(missing.code).toBe(internal.code);
+    expect(missing.operatorDetail).toBe('does not resolve (ENOTFOUND)');
+    expect(internal.operatorDetail).toBe('resolves to non-public 10.0.0.5');
   });
 
   it('refuses a host when any of its addresses is internal', async () => {
@@ -73,7 +89,9 @@ describe('resolvePublicAddress', () => {
   });
 
   it('refuses a host with no address', async () => {
-    await expect(resolvePublicAddress('none.example.com', noPins, lookup)).rejects.toThrow(/no address/);
+    await expect(resolvePublicAddress('none.example.com', noPins, lookup)).rejects.toThrow(
+      /does not resolve to a public address/,
+    );
   });
 
   it.each(['127.0.0.1', '8.8.8.8', '[::1]', '::1'])('refuses the IP literal %s without any lookup', async (host) => {

@@ -2,22 +2,28 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
-/** A webhook host that is, or resolves to, an address that is not on the public internet. */
+/**
+ * A webhook host that is an IP address, does not resolve, or resolves to an address that is not
+ * on the public internet. The last two read the same to the tenant, so that refusals never tell
+ * a tenant which internal names exist; only the operator's log tells them apart.
+ */
 export class BlockedAddressError extends Error {
   readonly code = 'blocked_address';
   /**
-   * @param message what the tenant sees (the attempt log, the API): never an address, so that a
-   *   tenant cannot map internal DNS names through refusals.
-   * @param address the refused address, for the operator's log only.
+   * @param message what the tenant sees (the attempt log, the API): never an address or a DNS error.
+   * @param operatorDetail why, for the operator's log only: the refused address, or the DNS error.
    */
   constructor(
     message: string,
-    readonly address?: string,
+    readonly operatorDetail?: string,
   ) {
     super(message);
     this.name = 'BlockedAddressError';
   }
 }
+
+const noPublicAddress = (hostname: string) =>
+  `webhook host ${hostname} does not resolve to a public address; only hosts on the public internet are delivered to`;
 
 /** Resolves a host name to every address it has, as `dns.lookup` with `all` does. */
 export type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
@@ -56,14 +62,17 @@ export async function resolvePublicAddress(
   if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
     throw new BlockedAddressError(`webhook host ${hostname} is an IP address; only host names are allowed`);
   }
-  const addresses = await lookup(host);
-  if (addresses.length === 0) throw new BlockedAddressError(`webhook host ${hostname} resolved to no address`);
+  let addresses: Awaited<ReturnType<LookupAll>>;
+  try {
+    addresses = await lookup(host);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new BlockedAddressError(noPublicAddress(hostname), `does not resolve (${String(code ?? error)})`);
+  }
+  if (addresses.length === 0) throw new BlockedAddressError(noPublicAddress(hostname), 'resolved to no address');
   const internal = addresses.find((entry) => !isPublicAddress(entry.address));
   if (internal !== undefined) {
-    throw new BlockedAddressError(
-      `webhook host ${hostname} resolves to a non-public address; only hosts on the public internet are delivered to`,
-      internal.address,
-    );
+    throw new BlockedAddressError(noPublicAddress(hostname), `resolves to non-public ${internal.address}`);
   }
   return addresses[0]!.address;
 }

@@ -142,4 +142,30 @@ describe('sendAttempt', () => {
     expect(outcome.error?.code).not.toBe('timeout');
     expect(outcome.durationMs).toBeLessThan(5_000);
   });
+
+  it('names NODE_EXTRA_CA_CERTS for an untrusted certificate in development only', async () => {
+    handlers.set('/untrusted', (_req, res) => res.writeHead(204).end());
+    const untrusting = createDeliveryAgent({
+      pinnedHosts: new Map([['endpoint.test', '127.0.0.1']]),
+      connectTimeoutMs: 5_000,
+    });
+    try {
+      const send = (developmentHints: boolean) =>
+        sendAttempt(
+          {
+            url: `https://endpoint.test:${port}/untrusted`,
+            webhookEventId: 'evt_hint',
+            body: '{}',
+            secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqrTwjUPD8='],
+          },
+          { agent: untrusting, timeoutMs: 5_000, startedAt: Date.now(), developmentHints },
+        );
+      expect((await send(true)).error?.message).toContain('NODE_EXTRA_CA_CERTS');
+      const production = await send(false);
+      expect(production.error?.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      expect(production.error?.message).not.toContain('NODE_EXTRA_CA_CERTS');
+    } finally {
+      await untrusting.destroy();
+    }
+  });
 });

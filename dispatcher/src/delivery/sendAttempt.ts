@@ -29,6 +29,11 @@ export interface SendAttemptOptions {
   timeoutMs: number;
   /** Wall-clock milliseconds the attempt starts at: its timestamp and its signature's. */
   startedAt: number;
+  /**
+   * Add hints that name the operator's variables (NODE_EXTRA_CA_CERTS, WEBHOOK_RESOLVE) to errors:
+   * for development only (WEBHOOK_RESOLVE set), since tenants read these errors too.
+   */
+  developmentHints?: boolean;
 }
 
 /** What one attempt sends: the delivery with its secrets opened. */
@@ -103,7 +108,8 @@ export function sendAttempt(delivery: AttemptRequest, options: SendAttemptOption
         error: null,
         succeeded: status >= 200 && status < 300,
       });
-    const failed = (error: unknown) => finish({ response: null, error: describeError(error), succeeded: false });
+    const failed = (error: unknown) =>
+      finish({ response: null, error: describeError(error, options.developmentHints === true), succeeded: false });
 
     // A request still waiting for a connection has no controller yet: it is aborted when it gets one.
     const timer = setTimeout(() => {
@@ -165,25 +171,24 @@ function timeoutError(timeoutMs: number): { code: string; message: string } {
   return { code: 'timeout', message: `no complete response within ${timeoutMs / 1000} s` };
 }
 
-function describeError(error: unknown): { code: string; message: string } {
+function describeError(error: unknown, developmentHints: boolean): { code: string; message: string } {
   const err = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
   const code =
     typeof err.code === 'string' ? err.code : typeof err.cause?.code === 'string' ? err.cause.code : 'network_error';
   const message = typeof err.message === 'string' && err.message !== '' ? err.message : String(error);
-  const hint = errorHints[code];
+  const hint = developmentHints ? developmentHintsByCode[code] : undefined;
   return { code, message: hint === undefined ? message : `${message} (${hint})` };
 }
 
 const untrustedCertificate =
   'the dispatcher does not trust this certificate: use one from a public CA; in development, start the dispatcher with NODE_EXTRA_CA_CERTS=<your CA file>';
-const unknownHost =
-  'the host name does not resolve; in development, start the dispatcher with WEBHOOK_RESOLVE=<host>:127.0.0.1';
+const unknownHost = 'in development, start the dispatcher with WEBHOOK_RESOLVE=<host>:127.0.0.1';
 
-/** What to do about the errors a person setting up an endpoint meets first. */
-const errorHints: Record<string, string> = {
+/** What a developer running the dispatcher on their machine does about the errors met first. */
+const developmentHintsByCode: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: untrustedCertificate,
   SELF_SIGNED_CERT_IN_CHAIN: untrustedCertificate,
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: untrustedCertificate,
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: untrustedCertificate,
-  ENOTFOUND: unknownHost,
+  blocked_address: unknownHost,
 };

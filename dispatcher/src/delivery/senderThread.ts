@@ -36,7 +36,12 @@ const agent = createDeliveryAgent({
 port.on('message', (batch: ToSender[]) => {
   for (const message of batch) {
     if (message.type === 'send') {
-      sendAttempt(message.delivery, { agent, timeoutMs: data.timeoutMs, startedAt: message.startedAt }).then(
+      sendAttempt(message.delivery, {
+        agent,
+        timeoutMs: data.timeoutMs,
+        startedAt: message.startedAt,
+        developmentHints: data.pinnedHosts.length > 0,
+      }).then(
         (outcome) => post({ type: 'sent', id: message.id, outcome }),
         (error: unknown) => post({ type: 'failed', id: message.id, message: String(error) }),
       );

@@ -68,7 +68,7 @@ it('resolves host names with the main thread’s lookup, and reports refused add
   const outcome = await sender.send(attempt('evt_internal'), Date.now());
   expect(outcome.error).toMatchObject({ code: 'blocked_address' });
   expect(outcome.error!.message).not.toContain('10.1.2.3');
-  expect(blocked).toEqual(['hooks.example.com 10.1.2.3']);
+  expect(blocked).toEqual(['hooks.example.com resolves to non-public 10.1.2.3']);
 });
 
 it('fails the attempts of a thread that dies, replaces the thread, and sends again', async () => {
