@@ -36,23 +36,25 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
     url_kind: event.urlKind,
     body: event.body,
     received_at: event.now,
-    link_id: event.link.id,
+    link_id: event.link?.id ?? null,
   }) as EventRow;
   const deliveryIds: string[] = [];
   const leased: ClaimedDelivery[] = [];
   // Only template availability URLs are delivered (Spir's help page); one-off ones are kept.
   if (event.urlKind === 'template') {
-    sql.upsertAvailabilityLink.run({
-      team_id: event.teamId,
-      link_id: event.link.id,
-      original_url: event.link.originalUrl,
-      private_title: event.link.privateTitle,
-      now: event.now,
-    });
+    if (event.link !== undefined) {
+      sql.upsertAvailabilityLink.run({
+        team_id: event.teamId,
+        link_id: event.link.id,
+        original_url: event.link.originalUrl,
+        private_title: event.link.privateTitle,
+        now: event.now,
+      });
+    }
     const targets = sql.liveWebhooksForEvent.all({
       team_id: event.teamId,
       event_name: event.eventName,
-      link_id: event.link.id,
+      link_id: event.link?.id ?? null,
     }) as LiveWebhook[];
     const { handoff } = event;
     // Computed once the first slot is taken: every delivery of the event shares the lease's end.

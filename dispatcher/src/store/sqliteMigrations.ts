@@ -172,6 +172,22 @@ const migrations: readonly string[] = [
   DROP INDEX deliveries_by_webhook;
   CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id);
   `,
+  // 10: the shapes live traffic carries per event name (paths and JSON types, never values), and
+  // the API key a console session was opened with, so that the session ends with the key.
+  `
+  CREATE TABLE observed_paths (
+    event_name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    type_bits INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    PRIMARY KEY (event_name, path)
+  );
+  ALTER TABLE console_sessions ADD COLUMN api_key_id TEXT;
+  CREATE INDEX console_sessions_by_key ON console_sessions (api_key_id) WHERE api_key_id IS NOT NULL;
+  CREATE INDEX console_sessions_by_team ON console_sessions (team_id);
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

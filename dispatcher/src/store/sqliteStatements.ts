@@ -31,12 +31,27 @@ const sql = {
     WHERE token_hash = :token_hash AND used_at IS NULL AND expires_at > :now
     RETURNING team_id, return_to`,
   insertConsoleSession: `
-    INSERT INTO console_sessions (id_hash, team_id, csrf_token, created_at, expires_at)
-    VALUES (:id_hash, :team_id, :csrf_token, :now, :expires_at)`,
+    INSERT INTO console_sessions (id_hash, team_id, csrf_token, created_at, expires_at, api_key_id)
+    VALUES (:id_hash, :team_id, :csrf_token, :now, :expires_at, :api_key_id)`,
+  // A session opened with an API key lives only as long as the key: revoked (its row deleted) or
+  // expired, the key takes the session with it.
   findConsoleSession: `
     SELECT s.csrf_token AS session_csrf_token, s.expires_at AS session_expires_at, teams.*
-    FROM console_sessions s JOIN teams USING (team_id) WHERE s.id_hash = ? AND s.expires_at > ?`,
+    FROM console_sessions s JOIN teams USING (team_id) LEFT JOIN api_keys k ON k.id = s.api_key_id
+    WHERE s.id_hash = :id_hash AND s.expires_at > :now
+      AND (s.api_key_id IS NULL OR (k.id IS NOT NULL AND (k.expires_at IS NULL OR k.expires_at > :now)))`,
   deleteConsoleSession: 'DELETE FROM console_sessions WHERE id_hash = ?',
+  deleteTeamConsoleSessions: 'DELETE FROM console_sessions WHERE team_id = ?',
+  deleteKeyConsoleSessions: 'DELETE FROM console_sessions WHERE api_key_id = ?',
+  mergeObservedPath: `
+    UPDATE observed_paths SET type_bits = type_bits | :type_bits, count = count + :count,
+      first_seen = min(first_seen, :first_seen), last_seen = max(last_seen, :last_seen)
+    WHERE event_name = :event_name AND path = :path`,
+  countObservedPaths: 'SELECT count(*) AS n FROM observed_paths WHERE event_name = ?',
+  insertObservedPath: `
+    INSERT INTO observed_paths (event_name, path, type_bits, count, first_seen, last_seen)
+    VALUES (:event_name, :path, :type_bits, :count, :first_seen, :last_seen)`,
+  listObservedPaths: 'SELECT * FROM observed_paths ORDER BY event_name, path',
   purgeConsoleLinks: 'DELETE FROM console_links WHERE expires_at < ?',
   purgeConsoleSessions: 'DELETE FROM console_sessions WHERE expires_at < ?',
   allWebhookSecrets: 'SELECT id, secret, previous_secret FROM webhooks',

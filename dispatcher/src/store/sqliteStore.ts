@@ -25,10 +25,12 @@ import type {
 import { failureEmailJobOf, type FailureEmailContextRow } from './storeRows';
 import { WalSync } from './walSync';
 import { sqliteTeams } from './sqliteTeams';
+import { sqliteObservedPaths } from './sqliteObservedPaths';
 import { sqliteWebhooks } from './sqliteWebhooks';
 
 type SqliteTeams = ReturnType<typeof sqliteTeams>;
 type SqliteWebhooks = ReturnType<typeof sqliteWebhooks>;
+type SqliteObservedPaths = ReturnType<typeof sqliteObservedPaths>;
 
 /**
  * The embedded store: one SQLite file in WAL mode, for a single dispatcher process. Every
@@ -53,6 +55,7 @@ export class SqliteStore implements Store {
   private readonly walSync: WalSync;
   private readonly teams: SqliteTeams;
   private readonly webhooks: SqliteWebhooks;
+  private readonly observedPaths: SqliteObservedPaths;
   private readonly eventCommits: EventGroupCommit;
   private readonly claimMemory = new ClaimMemory();
 
@@ -86,6 +89,7 @@ export class SqliteStore implements Store {
     this.sql = prepareStatements(this.db);
     this.teams = sqliteTeams(this.sql, this.walSync, (value) => this.durable(value));
     this.webhooks = sqliteWebhooks(this.db, this.sql, (value) => this.durable(value));
+    this.observedPaths = sqliteObservedPaths(this.db, this.sql, (value) => this.durable(value));
     this.eventCommits = new EventGroupCommit(this.db, this.sql, this.walSync);
     // Holding the lock proves that no other process is working: leases left by a killed
     // dispatcher are taken back now rather than when they expire.
@@ -129,6 +133,13 @@ export class SqliteStore implements Store {
   addConsoleSession: SqliteTeams['addConsoleSession'] = (...args) => this.teams.addConsoleSession(...args);
   findConsoleSession: SqliteTeams['findConsoleSession'] = (...args) => this.teams.findConsoleSession(...args);
   deleteConsoleSession: SqliteTeams['deleteConsoleSession'] = (...args) => this.teams.deleteConsoleSession(...args);
+  deleteTeamConsoleSessions: SqliteTeams['deleteTeamConsoleSessions'] = (...args) =>
+    this.teams.deleteTeamConsoleSessions(...args);
+
+  // Observed shapes of live traffic: sqliteObservedPaths.ts.
+  mergeObservedPaths: SqliteObservedPaths['mergeObservedPaths'] = (...args) =>
+    this.observedPaths.mergeObservedPaths(...args);
+  listObservedPaths: SqliteObservedPaths['listObservedPaths'] = () => this.observedPaths.listObservedPaths();
 
   // Webhooks and their secrets: sqliteWebhooks.ts.
   rewriteWebhookSecrets: SqliteWebhooks['rewriteWebhookSecrets'] = (...args) =>

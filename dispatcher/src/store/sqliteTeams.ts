@@ -1,6 +1,14 @@
 import type { Statement } from 'better-sqlite3';
 import type { StatementName } from './sqliteStatements';
-import type { ApiKeyRow, AuthenticatedKey, ConsoleSessionTeam, NewApiKey, NewTeam, TeamRow } from './storeTypes';
+import type {
+  ApiKeyRow,
+  AuthenticatedKey,
+  ConsoleSessionTeam,
+  NewApiKey,
+  NewConsoleSession,
+  NewTeam,
+  TeamRow,
+} from './storeTypes';
 import type { WalSync } from './walSync';
 
 /** Teams, their API keys and console sign-ins, on the embedded engine. */
@@ -48,7 +56,9 @@ export function sqliteTeams(
     },
 
     async revokeApiKey(teamId: string, keyId: string): Promise<boolean> {
-      return durable(sql.revokeApiKey.run(teamId, keyId).changes > 0);
+      const revoked = sql.revokeApiKey.run(teamId, keyId).changes > 0;
+      if (revoked) sql.deleteKeyConsoleSessions.run(keyId);
+      return durable(revoked);
     },
 
     async findApiKey(keyHash: string): Promise<AuthenticatedKey | undefined> {
@@ -86,30 +96,29 @@ export function sqliteTeams(
       );
     },
 
-    async addConsoleSession(session: {
-      idHash: string;
-      teamId: string;
-      csrfToken: string;
-      now: number;
-      expiresAt: number;
-    }): Promise<void> {
+    async addConsoleSession(session: NewConsoleSession): Promise<void> {
       sql.insertConsoleSession.run({
         id_hash: session.idHash,
         team_id: session.teamId,
         csrf_token: session.csrfToken,
         now: session.now,
         expires_at: session.expiresAt,
+        api_key_id: session.apiKeyId,
       });
       await walSync.sync();
     },
 
     async findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionTeam | undefined> {
-      return sql.findConsoleSession.get(idHash, now) as ConsoleSessionTeam | undefined;
+      return sql.findConsoleSession.get({ id_hash: idHash, now }) as ConsoleSessionTeam | undefined;
     },
 
     async deleteConsoleSession(idHash: string): Promise<void> {
       sql.deleteConsoleSession.run(idHash);
       await walSync.sync();
+    },
+
+    async deleteTeamConsoleSessions(teamId: string): Promise<number> {
+      return durable(sql.deleteTeamConsoleSessions.run(teamId).changes);
     },
   };
 }

@@ -19,8 +19,10 @@ import type {
   FailureEmailRow,
   ListedDelivery,
   NewApiKey,
+  NewConsoleSession,
   NewEvent,
   NewTeam,
+  ObservedPathCount,
   NewWebhook,
   QueueDepth,
   RecordedEvent,
@@ -48,7 +50,7 @@ export interface Store {
   getTeam(teamId: string): Promise<TeamRow | undefined>;
   addApiKey(key: NewApiKey): Promise<ApiKeyRow>;
   listApiKeys(teamId: string): Promise<ApiKeyRow[]>;
-  /** Deletes the key: refused from that moment. False when the team has no such key. */
+  /** Deletes the key, and the console sessions it opened: refused from that moment. False when the team has no such key. */
   revokeApiKey(teamId: string, keyId: string): Promise<boolean>;
   findApiKey(keyHash: string): Promise<AuthenticatedKey | undefined>;
   /** Records a key's last use; not waited for on disk (a lost update only dates it earlier). */
@@ -69,15 +71,19 @@ export interface Store {
   }): Promise<void>;
   /** Uses a link: its team the first time, before it expires; undefined ever after. */
   useConsoleLink(tokenHash: string, now: number): Promise<{ team_id: string; return_to: string | null } | undefined>;
-  addConsoleSession(session: {
-    idHash: string;
-    teamId: string;
-    csrfToken: string;
-    now: number;
-    expiresAt: number;
-  }): Promise<void>;
+  addConsoleSession(session: NewConsoleSession): Promise<void>;
+  /** The session's team, while the session lasts and the API key that opened it (if any) is valid. */
   findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionTeam | undefined>;
   deleteConsoleSession(idHash: string): Promise<void>;
+  /** Ends every console session of the team; how many there were. */
+  deleteTeamConsoleSessions(teamId: string): Promise<number>;
+
+  /**
+   * Adds counts of observed paths: types OR-ed, counts added, first and last seen widened. A
+   * path new to its event name is added only while the event name has fewer than `maxPerEvent`.
+   */
+  mergeObservedPaths(rows: readonly ObservedPathCount[], maxPerEvent: number): Promise<void>;
+  listObservedPaths(): Promise<ObservedPathCount[]>;
 
   /** Adds the webhook unless the team already has its limit for that event: then `limit_reached`. */
   createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'>;

@@ -1,4 +1,3 @@
-import type { WebhookEventName } from '@spir-webhooks/shared-types';
 import type { DecodedAttempt, EventRow, NextStep, WebhookKind } from './storeTypes';
 
 // What the queue's verbs take and give, the same for every engine: an event stored with its
@@ -11,7 +10,7 @@ export interface ClaimedDelivery {
   webhookId: string;
   url: string;
   webhookEventId: string;
-  eventName: WebhookEventName;
+  eventName: string;
   body: string;
   /** Current secret first, then a rotated one still valid. */
   secrets: string[];
@@ -32,12 +31,13 @@ export interface AttemptResult extends Omit<DecodedAttempt, 'outcome'> {
 export interface NewEvent {
   teamId: string;
   webhookEventId: string;
-  eventName: WebhookEventName;
+  /** A name the contract does not know is stored too, and delivered to no webhook. */
+  eventName: string;
   urlKind: 'template' | 'oneOff';
   /** The envelope exactly as it goes on the wire. */
   body: string;
   /** The event's availability link: webhooks limited to other links do not get it. */
-  link: { id: string; originalUrl: string; privateTitle: string };
+  link: { id: string; originalUrl: string; privateTitle: string } | undefined;
   now: number;
   /** A local worker that takes the new deliveries it has room for, leased to it. */
   handoff?: DeliveryHandoff;

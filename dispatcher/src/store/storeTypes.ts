@@ -64,6 +64,27 @@ export interface AuthenticatedKey extends TeamRow {
 }
 
 /** The team a console session belongs to, with the token its writes must carry. */
+export interface NewConsoleSession {
+  idHash: string;
+  teamId: string;
+  csrfToken: string;
+  now: number;
+  expiresAt: number;
+  /** The API key that opened the session (it ends with the key); null for a one-time link. */
+  apiKeyId: string | null;
+}
+
+/** What live traffic carried at one JSON path of one event name, counted since first seen. */
+export interface ObservedPathCount {
+  eventName: string;
+  path: string;
+  /** JSON types seen there, as bits (contract/observedShapes.ts). */
+  typeBits: number;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
 export interface ConsoleSessionTeam extends TeamRow {
   session_csrf_token: string;
   session_expires_at: number;
@@ -116,7 +137,8 @@ export interface EventRow {
   id: number;
   team_id: string;
   webhook_event_id: string;
-  event_name: WebhookEventName;
+  /** A name the contract does not know yet is stored as it came. */
+  event_name: string;
   url_kind: 'template' | 'oneOff';
   /** The envelope exactly as it goes on the wire, serialised once at ingest. */
   body: string;

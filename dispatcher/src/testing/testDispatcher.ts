@@ -35,7 +35,7 @@ export interface TestDispatcher extends RunningDispatcher {
  * A fresh store for each test dispatcher: a SQLite file in its folder, or, when TEST_DATABASE_URL
  * names a PostgreSQL server (`npm run test:postgres`), a new database on it.
  */
-async function testDatabaseUrl(dataDir: string): Promise<string> {
+export async function testDatabaseUrl(dataDir: string): Promise<string> {
   const server = process.env.TEST_DATABASE_URL;
   if (server === undefined) return `sqlite:${join(dataDir, 'dispatcher.db')}`;
   const name = `test_${randomUUID().replaceAll('-', '')}`;
@@ -51,18 +51,20 @@ async function testDatabaseUrl(dataDir: string): Promise<string> {
 
 /**
  * A dispatcher in this process on a real SQLite file in a fresh folder, listening on a free
- * loopback port. `env` takes the same variables as production.
+ * loopback port. `env` takes the same variables as production; given DATA_DIR and DATABASE_URL,
+ * it opens that store (a restart) and leaves the folder in place when it closes.
  */
 export async function startTestDispatcher(
   env: Record<string, string>,
   overrides: DispatcherOverrides = {},
 ): Promise<TestDispatcher> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'spir-dispatcher-'));
+  const ownFolder = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'spir-dispatcher-'));
   const config = parseConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
-    DATABASE_URL: await testDatabaseUrl(dataDir),
+    DATABASE_URL: env.DATABASE_URL ?? (await testDatabaseUrl(dataDir)),
     INTERNAL_API_TOKEN: 'internal-token-for-tests',
     ...env,
   });
@@ -111,7 +113,7 @@ export async function startTestDispatcher(
     },
     async close() {
       await running.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownFolder) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return testDispatcher;

@@ -27,7 +27,15 @@ export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewE
         client,
         `INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (team_id, webhook_event_id) DO NOTHING RETURNING *`,
-        [event.teamId, event.webhookEventId, event.eventName, event.urlKind, event.body, event.now, event.link.id],
+        [
+          event.teamId,
+          event.webhookEventId,
+          event.eventName,
+          event.urlKind,
+          event.body,
+          event.now,
+          event.link?.id ?? null,
+        ],
       );
       const row = inserted[0];
       if (row === undefined) {
@@ -45,22 +53,24 @@ export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewE
       const leased: ClaimedDelivery[] = [];
       // Only template availability links are delivered (Spir's help page); one-off ones are kept.
       if (event.urlKind === 'template') {
-        await query(
-          client,
-          `INSERT INTO availability_links (team_id, link_id, original_url, private_title, last_event_at)
+        if (event.link !== undefined) {
+          await query(
+            client,
+            `INSERT INTO availability_links (team_id, link_id, original_url, private_title, last_event_at)
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (team_id, link_id) DO UPDATE SET original_url = excluded.original_url,
              private_title = excluded.private_title,
              last_event_at = greatest(availability_links.last_event_at, excluded.last_event_at)`,
-          [event.teamId, event.link.id, event.link.originalUrl, event.link.privateTitle, event.now],
-        );
+            [event.teamId, event.link.id, event.link.originalUrl, event.link.privateTitle, event.now],
+          );
+        }
         const targets = await query<LiveWebhook>(
           client,
           `SELECT id, url, kind, secret, previous_secret, previous_secret_expires_at FROM webhooks
            WHERE team_id = $1 AND event_name = $2 AND deleted_at IS NULL
              AND (availability_links IS NULL OR availability_links::jsonb ? $3)
            ORDER BY id`,
-          [event.teamId, event.eventName, event.link.id],
+          [event.teamId, event.eventName, event.link?.id ?? null],
         );
         const { handoff } = event;
         for (const target of targets) {

@@ -161,6 +161,22 @@ const migrations: readonly (string | ConcurrentIndexes)[] = [
       { name: 'deliveries_by_webhook', on: 'deliveries (webhook_id)' },
     ],
   },
+  // 4: the shapes live traffic carries per event name (paths and JSON types, never values), and
+  // the API key a console session was opened with, so that the session ends with the key.
+  `
+  CREATE TABLE observed_paths (
+    event_name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    type_bits INTEGER NOT NULL,
+    count BIGINT NOT NULL,
+    first_seen BIGINT NOT NULL,
+    last_seen BIGINT NOT NULL,
+    PRIMARY KEY (event_name, path)
+  );
+  ALTER TABLE console_sessions ADD COLUMN api_key_id TEXT;
+  CREATE INDEX console_sessions_by_key ON console_sessions (api_key_id) WHERE api_key_id IS NOT NULL;
+  CREATE INDEX console_sessions_by_team ON console_sessions (team_id);
+  `,
 ];
 
 /** Any fixed number: the lock that serialises migrations across dispatchers. */

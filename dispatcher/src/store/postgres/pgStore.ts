@@ -8,6 +8,7 @@ import type {
   ClaimedDelivery,
   ClaimOptions,
   ConsoleSessionTeam,
+  NewConsoleSession,
   DeliveryFilter,
   DeliveryRow,
   EventRow,
@@ -31,8 +32,10 @@ import { recordAttempts } from './pgAttempts';
 import * as queue from './pgQueue';
 import { teamsAndKeys } from './pgTeams';
 import { pgWebhooks } from './pgWebhooks';
+import { pgObservedPaths } from './pgObservedPaths';
 
 type PgWebhooks = ReturnType<typeof pgWebhooks>;
+type PgObservedPaths = ReturnType<typeof pgObservedPaths>;
 
 /**
  * The shared engine: several dispatchers on one PostgreSQL database. Claims use
@@ -45,6 +48,7 @@ export class PgStore implements Store {
 
   private readonly teams: ReturnType<typeof teamsAndKeys>;
   private readonly webhooks: PgWebhooks;
+  private readonly observedPaths: PgObservedPaths;
   private readonly leaseReturns: LeaseReturns;
   private readonly claimMemory = new ClaimMemory();
 
@@ -54,6 +58,7 @@ export class PgStore implements Store {
   ) {
     this.teams = teamsAndKeys(pool);
     this.webhooks = pgWebhooks(pool);
+    this.observedPaths = pgObservedPaths(pool);
     this.leaseReturns = new LeaseReturns(pool);
   }
 
@@ -144,16 +149,16 @@ export class PgStore implements Store {
     expiresAt: number;
   }) => this.teams.addConsoleLink(link);
   useConsoleLink = (tokenHash: string, now: number) => this.teams.useConsoleLink(tokenHash, now);
-  addConsoleSession = (session: {
-    idHash: string;
-    teamId: string;
-    csrfToken: string;
-    now: number;
-    expiresAt: number;
-  }) => this.teams.addConsoleSession(session);
+  addConsoleSession = (session: NewConsoleSession) => this.teams.addConsoleSession(session);
   findConsoleSession = (idHash: string, now: number): Promise<ConsoleSessionTeam | undefined> =>
     this.teams.findConsoleSession(idHash, now);
   deleteConsoleSession = (idHash: string): Promise<void> => this.teams.deleteConsoleSession(idHash);
+  deleteTeamConsoleSessions = (teamId: string): Promise<number> => this.teams.deleteTeamConsoleSessions(teamId);
+
+  // Observed shapes of live traffic: pgObservedPaths.ts.
+  mergeObservedPaths: PgObservedPaths['mergeObservedPaths'] = (...args) =>
+    this.observedPaths.mergeObservedPaths(...args);
+  listObservedPaths: PgObservedPaths['listObservedPaths'] = () => this.observedPaths.listObservedPaths();
 
   // Webhooks and their secrets: pgWebhooks.ts.
   rewriteWebhookSecrets: PgWebhooks['rewriteWebhookSecrets'] = (...args) =>

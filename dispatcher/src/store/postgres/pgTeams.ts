@@ -1,5 +1,13 @@
 import type { Pool } from 'pg';
-import type { ApiKeyRow, AuthenticatedKey, ConsoleSessionTeam, NewApiKey, NewTeam, TeamRow } from '../storeTypes';
+import type {
+  ApiKeyRow,
+  AuthenticatedKey,
+  ConsoleSessionTeam,
+  NewApiKey,
+  NewConsoleSession,
+  NewTeam,
+  TeamRow,
+} from '../storeTypes';
 import { query } from './pgConnection';
 
 /** Teams, their API keys and console sign-ins, on PostgreSQL. */
@@ -37,10 +45,11 @@ export function teamsAndKeys(pool: Pool) {
     listApiKeys: (teamId: string) =>
       query<ApiKeyRow>(pool, 'SELECT * FROM api_keys WHERE team_id = $1 ORDER BY created_at, id', [teamId]),
     async revokeApiKey(teamId: string, keyId: string): Promise<boolean> {
-      return (
+      const revoked =
         (await query(pool, 'DELETE FROM api_keys WHERE team_id = $1 AND id = $2 RETURNING id', [teamId, keyId]))
-          .length > 0
-      );
+          .length > 0;
+      if (revoked) await query(pool, 'DELETE FROM console_sessions WHERE api_key_id = $1', [keyId]);
+      return revoked;
     },
     findApiKey: (keyHash: string) =>
       one<AuthenticatedKey>(
@@ -71,27 +80,28 @@ export function teamsAndKeys(pool: Pool) {
          RETURNING team_id, return_to`,
         [now, tokenHash],
       ),
-    async addConsoleSession(session: {
-      idHash: string;
-      teamId: string;
-      csrfToken: string;
-      now: number;
-      expiresAt: number;
-    }) {
+    async addConsoleSession(session: NewConsoleSession) {
       await query(
         pool,
-        'INSERT INTO console_sessions (id_hash, team_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
-        [session.idHash, session.teamId, session.csrfToken, session.now, session.expiresAt],
+        `INSERT INTO console_sessions (id_hash, team_id, csrf_token, created_at, expires_at, api_key_id)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [session.idHash, session.teamId, session.csrfToken, session.now, session.expiresAt, session.apiKeyId],
       );
     },
+    // A session opened with an API key lives only as long as the key (revoked: its row is gone).
     findConsoleSession: (idHash: string, now: number) =>
       one<ConsoleSessionTeam>(
         `SELECT s.csrf_token AS session_csrf_token, s.expires_at AS session_expires_at, t.*
-         FROM console_sessions s JOIN teams t ON t.team_id = s.team_id WHERE s.id_hash = $1 AND s.expires_at > $2`,
+         FROM console_sessions s JOIN teams t ON t.team_id = s.team_id LEFT JOIN api_keys k ON k.id = s.api_key_id
+         WHERE s.id_hash = $1 AND s.expires_at > $2
+           AND (s.api_key_id IS NULL OR (k.id IS NOT NULL AND (k.expires_at IS NULL OR k.expires_at > $2)))`,
         [idHash, now],
       ),
     async deleteConsoleSession(idHash: string): Promise<void> {
       await query(pool, 'DELETE FROM console_sessions WHERE id_hash = $1', [idHash]);
+    },
+    async deleteTeamConsoleSessions(teamId: string): Promise<number> {
+      return (await query(pool, 'DELETE FROM console_sessions WHERE team_id = $1 RETURNING id_hash', [teamId])).length;
     },
   };
 }
