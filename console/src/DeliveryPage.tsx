@@ -74,6 +74,19 @@ export function DeliveryPage({ t, language, id }: PageProps & { id: string }) {
         </button>
       </p>
       {notice !== undefined && <p role="status">{notice}</p>}
+      {delivery.contractDeviations.length > 0 && (
+        <section className="deviations" aria-labelledby="deviations-title">
+          <h2 id="deviations-title">{t.delivery.deviations}</h2>
+          <p>{t.delivery.deviationsNote}</p>
+          <ul>
+            {delivery.contractDeviations.map((deviation) => (
+              <li key={deviation.path}>
+                <code>{deviation.path}</code>: {deviation.problem}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <ol className="timeline">
         {delivery.attempts.map((attempt) => (
           <li key={`${attempt.round}-${attempt.attempt}`} className={attempt.outcome}>

@@ -82,5 +82,7 @@ export interface Delivery {
 
 export interface DeliveryDetail extends Delivery {
   request: { body: string };
+  /** Where the event differs from the typed contract (delivered as sent all the same). */
+  contractDeviations: { path: string; problem: string }[];
   attempts: Attempt[];
 }

@@ -67,6 +67,9 @@ const ja = {
     resent: '再送を開始しました',
     notFound: 'この送信は見つかりません。',
     cancelReason: 'キャンセルの理由',
+    deviations: '契約との相違',
+    deviationsNote:
+      'このイベントは型付きの契約と異なる点がありますが、Spirから届いたとおりにそのまま送信しました。受信側は以下の項目を欠けている前提で扱ってください。',
   },
   recent: { title: '最近のイベント', none: 'まだイベントはありません。' },
   errors: { generic: 'エラーが発生しました' },
@@ -138,6 +141,9 @@ const en: Texts = {
     resent: 'Resend started',
     notFound: 'This delivery was not found.',
     cancelReason: 'Why it was canceled',
+    deviations: 'Differences from the contract',
+    deviationsNote:
+      'This event differs from the typed contract; it was delivered exactly as Spir sent it. Receivers should not rely on the fields below.',
   },
   recent: { title: 'Recent events', none: 'No events yet.' },
   errors: { generic: 'Something went wrong' },

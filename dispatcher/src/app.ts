@@ -1,5 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import { consoleLinkRoute, consoleRoutes } from './console/consoleRoutes';
+import { contractRoutes } from './contract/contractRoutes';
 import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/deliveryRoutes';
 import { errorHandler, notFound } from './http/apiError';
@@ -42,7 +43,7 @@ function internalRouter(
   const internal = express.Router();
   internal.use(requireInternalToken(internalApiToken));
   internal.use(express.json({ limit: '64kb' }), refuseNulText);
-  internal.use(internalTeamRoutes(context), consoleLinkRoute(context, publicUrl));
+  internal.use(internalTeamRoutes(context), consoleLinkRoute(context, publicUrl), contractRoutes(context));
   router.use('/internal/v1', internal);
   router.use(metricsRoute(context));
   return router;

@@ -119,6 +119,12 @@ const envSchema = z.object({
         'CONSOLE_FRAME_ANCESTORS must be one or more https origins separated by spaces, such as https://app.spirinc.com',
     })
     .optional(),
+  INGEST_CONTRACT: z
+    .enum(['flag', 'strict'], {
+      error:
+        'INGEST_CONTRACT must be flag (deliver what deviates from the typed contract, and flag it) or strict (refuse it)',
+    })
+    .default('flag'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -149,6 +155,8 @@ export interface Config {
   /** At most this many attempts in flight started less than a second ago; older ones stop counting. */
   deliveryConcurrencyFirstSecond: number;
   logLevel: string;
+  /** INGEST_CONTRACT: `flag` delivers an event that deviates from the typed contract and flags it; `strict` refuses it (for Spir's staging). */
+  ingestContract: 'flag' | 'strict';
   /** SECRETS_KEY: seals webhook secrets at rest; unset, they are stored as they are. */
   secretsKey: Buffer | undefined;
   /** A second listener for the internal API and /metrics; unset, they share `host`/`port`. */
@@ -199,6 +207,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     deliveryConcurrencyFirstSecond:
       e.DELIVERY_CONCURRENCY_FIRST_SECOND ?? firstSecondAttemptsPerThread * Math.max(1, e.DELIVERY_THREADS),
     logLevel: e.LOG_LEVEL,
+    ingestContract: e.INGEST_CONTRACT,
     secretsKey: e.SECRETS_KEY,
     internalListener: e.INTERNAL_PORT === undefined ? undefined : { host: e.INTERNAL_HOST, port: e.INTERNAL_PORT },
     teamApiRequestsPerSecond: e.TEAM_API_REQUESTS_PER_SECOND,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import type { ObservedShapes } from './contract/observedShapes';
 import type { AttemptSender } from './delivery/attemptSender';
 import type { Metrics } from './ops/metrics';
 import type { SecretBox } from './subscriptions/secretBox';
@@ -19,6 +20,8 @@ export interface DispatcherContext {
   worker: LocalWorker;
   /** Seals webhook secrets for the store and opens them for signing. */
   secretBox: SecretBox;
+  /** The shapes live traffic carries, per event name (paths and types, never values). */
+  observedShapes: ObservedShapes;
 }
 
 export interface LocalWorker extends DeliveryHandoff {

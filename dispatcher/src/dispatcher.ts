@@ -6,6 +6,7 @@ import { createApps } from './app';
 import { startListeners } from './http/listeners';
 import { createSecretBox } from './subscriptions/secretBox';
 import { createIngestHandler } from './ingest/ingestHandler';
+import { ObservedShapes } from './contract/observedShapes';
 import { createAttemptSender } from './delivery/attemptSender';
 import { DeliveryWorker } from './delivery/deliveryWorker';
 import { WebhookLimits } from './delivery/slowStart';
@@ -86,8 +87,8 @@ export async function startDispatcher(
     timeoutMs: config.requestTimeoutMs,
     pinnedHosts: config.pinnedHosts,
     connectTimeoutMs: config.requestTimeoutMs,
-    onBlocked: (hostname, address) =>
-      logger.warn({ hostname, address }, 'refused a webhook host that resolves to a non-public address'),
+    onBlocked: (hostname, detail) =>
+      logger.warn({ hostname, detail }, 'refused a webhook host that has no public address'),
     onThreadFailure: (reason) =>
       logger.error({ reason }, 'a delivery thread failed; its attempts in flight count as failed and are retried'),
     ...(overrides.lookup === undefined ? {} : { lookup: overrides.lookup }),
@@ -111,7 +112,18 @@ export async function startDispatcher(
     claimBatchSize: 200,
     pollIntervalMs: 500,
   });
-  const context: DispatcherContext = { config, store, now, logger, metrics, sender: attemptSender, worker, secretBox };
+  const observedShapes = new ObservedShapes(store, logger);
+  const context: DispatcherContext = {
+    config,
+    store,
+    now,
+    logger,
+    metrics,
+    sender: attemptSender,
+    worker,
+    secretBox,
+    observedShapes,
+  };
 
   const mailer =
     overrides.mailer ??
@@ -142,6 +154,7 @@ export async function startDispatcher(
   publicUrl = listeners.url;
   worker.start();
   sender.start();
+  observedShapes.start();
   // A shared store tells this dispatcher when another one stored work it did not take itself.
   await store.onWorkDue(() => worker.wake());
   logger.info(
@@ -172,6 +185,7 @@ export async function startDispatcher(
       stopRetention();
       await worker.stop();
       await sender.stop();
+      await observedShapes.stop();
       mailer.close();
       await attemptSender.close();
       await store.close();

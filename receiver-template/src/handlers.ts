@@ -1,4 +1,4 @@
-import type { EventCanceled, EventConfirmed, FormAnswered } from '@spir-webhooks/shared-types';
+import type { DeviatingEvent, EventCanceled, EventConfirmed, FormAnswered } from '@spir-webhooks/shared-types';
 import type { Log } from './log';
 
 /**
@@ -16,6 +16,14 @@ export interface Handlers {
   onEventConfirmed(event: EventConfirmed, context: HandlerContext): Promise<void>;
   onEventCanceled(event: EventCanceled, context: HandlerContext): Promise<void>;
   onFormAnswered(event: FormAnswered, context: HandlerContext): Promise<void>;
+  /**
+   * A known event whose fields differ from the typed contract (a field missing or renamed, a
+   * date without an offset): `payload` is exactly what Spir sent, untyped, and `deviations` names
+   * each difference. Some of the contract's names are reconstructed, not yet confirmed by Spir,
+   * so such an event is acknowledged rather than refused (a refusal would only bring retries and
+   * failure emails). Read what you need defensively, or throw to have Spir retry.
+   */
+  onDeviatingEvent(event: DeviatingEvent, context: HandlerContext): Promise<void>;
 }
 
 export interface HandlerContext {
@@ -52,5 +60,10 @@ export const handlers: Handlers = {
 
   async onFormAnswered(_event, _context) {
     // e.g. add _event.payload.invitee to a mailing list with _event.payload.formAnswers.
+  },
+
+  async onDeviatingEvent(_event, _context) {
+    // The receiver has logged the deviations already. e.g. for a cancellation whose reason came
+    // under another name: const reason = _event.payload.cancelReason ?? _event.payload.reason;
   },
 };

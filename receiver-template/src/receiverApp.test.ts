@@ -42,6 +42,9 @@ const handlers: Handlers = {
   async onFormAnswered(event) {
     calls.push(`answered:${event.webhookEventId}`);
   },
+  async onDeviatingEvent(event) {
+    calls.push(`deviating:${event.webhookEventId}:${String(event.payload.reason)}`);
+  },
 };
 
 beforeAll(async () => {
@@ -163,15 +166,30 @@ describe('POST /webhooks/spir', () => {
     expect(calls).toEqual([]);
   });
 
-  it('answers 400 to a correctly signed body that breaks the contract', async () => {
+  it('hands a cancel whose fields are named otherwise to onDeviatingEvent once, logs the deviations and answers 200', async () => {
+    const { cancelReason, canceledAt, ...rest } = cloneSample('event.canceled').payload;
     const body = JSON.stringify({
-      ...samples['form.answered'],
-      webhookEventId: 'evt-broken',
-      payload: { originalUrl: 'nope' },
+      webhookEventName: 'event.canceled',
+      webhookEventId: 'evt-renamed',
+      payload: { ...rest, reason: cancelReason, canceledDateTime: canceledAt },
     });
+    expect((await post(body, signed(body, 'evt-renamed'))).status).toBe(200);
+    expect((await post(body, signed(body, 'evt-renamed'))).body).toEqual({ duplicate: true });
+    expect(calls).toEqual([`deviating:evt-renamed:${cancelReason}`]);
+    expect(logLines[0]).toMatchObject({
+      msg: 'event deviates from the typed contract',
+      deviations: [
+        { path: 'payload.cancelReason', problem: expect.stringContaining('missing') as string },
+        { path: 'payload.canceledAt', problem: expect.stringContaining('missing') as string },
+      ],
+    });
+  });
+
+  it('answers 400 to a correctly signed body that is no deliverable event', async () => {
+    const body = JSON.stringify({ ...samples['form.answered'], webhookEventId: 'evt-broken', payload: 'none' });
     const response = await post(body, signed(body, 'evt-broken'));
     expect(response.status).toBe(400);
-    expect(response.body.message).toContain('payload.originalUrl');
+    expect(response.body.message).toContain('payload');
   });
 
   it('answers 413 to a body over 1 MiB', async () => {

@@ -3,6 +3,7 @@ import {
   verifyWebhook,
   WebhookPayloadError,
   WebhookVerificationError,
+  type DeviatingEvent,
   type WebhookEvent,
 } from '@spir-webhooks/shared-types';
 import type { Handlers } from './handlers';
@@ -22,7 +23,11 @@ export interface ReceiverOptions {
   slowHandlerWarningMs?: number;
 }
 
-function dispatch(handlers: Handlers, event: WebhookEvent, log: Log): Promise<void> {
+type Received = { kind: 'event'; event: WebhookEvent } | { kind: 'deviating'; event: DeviatingEvent };
+
+function dispatch(handlers: Handlers, received: Received, log: Log): Promise<void> {
+  if (received.kind === 'deviating') return handlers.onDeviatingEvent(received.event, { log });
+  const event = received.event;
   switch (event.webhookEventName) {
     case 'event.confirmed':
       return handlers.onEventConfirmed(event, { log });
@@ -83,6 +88,14 @@ export function createReceiverApp(options: ReceiverOptions): Express {
     }
 
     const event = result.event;
+    if (result.kind === 'deviating') {
+      log({
+        msg: 'event deviates from the typed contract',
+        webhookEventId: event.webhookEventId,
+        webhookEventName: event.webhookEventName,
+        deviations: result.event.deviations,
+      });
+    }
     if (idempotency.has(event.webhookEventId)) {
       res.status(200).json({ duplicate: true });
       return;
@@ -104,7 +117,7 @@ export function createReceiverApp(options: ReceiverOptions): Express {
       });
     }, slowAfterMs);
     try {
-      await dispatch(handlers, event, log);
+      await dispatch(handlers, result, log);
       idempotency.remember(event.webhookEventId);
       log({
         msg: 'handled',

@@ -1,5 +1,7 @@
 export * from './schemas';
 export * from './lenientParse';
+export * from './contractDeviations';
+export * from './jsonShape';
 export * from './samples';
 export * from './signing';
 export { buildJsonSchemaFiles } from './jsonSchema';

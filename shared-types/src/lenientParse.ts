@@ -1,31 +1,41 @@
 import { type z } from 'zod';
+import {
+  deliverableEnvelopeSchema,
+  findContractDeviations,
+  type ContractDeviation,
+  type DeviatingEvent,
+} from './contractDeviations';
 import { isKnownWebhookEventName, lenientWebhookEventSchema, type WebhookEvent } from './schemas';
 
-/** What a consumer learns from a body: an event to handle, a name to ignore, or a broken body. */
+/**
+ * What a consumer learns from a body: an event to handle; a known event whose fields deviate
+ * from the typed contract (to acknowledge, and read defensively); a name to ignore; or a body
+ * that is no event at all.
+ */
 export type LenientParseResult =
   | { kind: 'event'; event: WebhookEvent }
+  | { kind: 'deviating'; event: DeviatingEvent }
   | { kind: 'unknown'; webhookEventName: string; webhookEventId: string | undefined }
   | { kind: 'invalid'; issues: z.core.$ZodIssue[]; message: string };
 
 /**
- * Parses a body the way consumers must: unknown extra fields are kept, and an event name that
- * did not exist when this code was written is reported as `unknown` (to be acknowledged with a
- * 2xx and ignored), not as `invalid`, so that a new event type never triggers retries.
+ * Parses a body the way consumers must: unknown extra fields are kept; an event name that did
+ * not exist when this code was written is `unknown` (acknowledge it with a 2xx and ignore it);
+ * a known event whose fields differ from the contract is `deviating`, not `invalid`, because
+ * some of the contract's names are reconstructed (CONTRACT.md) and a guessed name must never make
+ * a customer's endpoint refuse Spir's real events, retry after retry.
  */
 export function parseWebhookEventLeniently(input: unknown): LenientParseResult {
-  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
-    const { webhookEventName, webhookEventId } = input as Record<string, unknown>;
-    if (typeof webhookEventName === 'string' && !isKnownWebhookEventName(webhookEventName)) {
-      return {
-        kind: 'unknown',
-        webhookEventName,
-        webhookEventId: typeof webhookEventId === 'string' ? webhookEventId : undefined,
-      };
-    }
+  const envelope = deliverableEnvelopeSchema.safeParse(input);
+  if (!envelope.success) {
+    return { kind: 'invalid', issues: envelope.error.issues, message: describeIssues(envelope.error.issues) };
   }
+  const { webhookEventName, webhookEventId, payload } = envelope.data;
+  if (!isKnownWebhookEventName(webhookEventName)) return { kind: 'unknown', webhookEventName, webhookEventId };
   const result = lenientWebhookEventSchema.safeParse(input);
   if (result.success) return { kind: 'event', event: result.data };
-  return { kind: 'invalid', issues: result.error.issues, message: describeIssues(result.error.issues) };
+  const deviations: ContractDeviation[] = findContractDeviations(envelope.data);
+  return { kind: 'deviating', event: { webhookEventName, webhookEventId, payload, deviations } };
 }
 
 /** One line naming every broken path, e.g. `payload.startDateTime: must be an ISO 8601 date-time ...`. */

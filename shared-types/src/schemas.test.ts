@@ -110,12 +110,26 @@ describe('lenient schema', () => {
     expect(result).toEqual({ kind: 'unknown', webhookEventName: 'event.rescheduled', webhookEventId: 'e1' });
   });
 
-  it('reports a broken known event as invalid, naming the path', () => {
+  it('reports a known event whose fields deviate as deviating, with each path and the payload as sent', () => {
     const event = cloneSample('form.answered') as unknown as Record<string, Record<string, unknown>>;
     event.payload!.answeredAt = '2026-11-20 14:30';
+    delete event.payload!.privateTitle;
     const result = parseWebhookEventLeniently(event);
-    expect(result.kind).toBe('invalid');
-    expect(result.kind === 'invalid' && result.message).toContain('payload.answeredAt');
+    expect(result.kind).toBe('deviating');
+    if (result.kind !== 'deviating') return;
+    expect(result.event.payload).toEqual(event.payload);
+    expect(result.event.deviations).toEqual([
+      { path: 'payload.privateTitle', problem: 'required field missing (expected string)' },
+      { path: 'payload.answeredAt', problem: expect.stringContaining('ISO 8601') as string },
+    ]);
+  });
+
+  it('reports a body without a usable webhookEventId or payload object as invalid, naming the path', () => {
+    const noId = { webhookEventName: 'event.confirmed', webhookEventId: 'has space', payload: {} };
+    const result = parseWebhookEventLeniently(noId);
+    expect(result.kind === 'invalid' && result.message).toContain('webhookEventId');
+    const noPayload = { webhookEventName: 'event.confirmed', webhookEventId: 'e1', payload: [] };
+    expect(parseWebhookEventLeniently(noPayload).kind).toBe('invalid');
   });
 
   it('reports a body that is not an object as invalid', () => {

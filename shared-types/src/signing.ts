@@ -109,8 +109,9 @@ function verifyLateSignature(secret: string, body: string, flat: Record<string, 
  * Checks the signature and the timestamp (at most 5 minutes off, or `maxAgeSeconds` old), then
  * parses the body leniently.
  * Throws `WebhookVerificationError` for a missing header, a bad signature or a stale timestamp,
- * and `WebhookPayloadError` for a correctly signed body that breaks the contract. An event name
- * unknown to this version comes back as `{ kind: 'unknown' }`: acknowledge it and move on.
+ * and `WebhookPayloadError` for a correctly signed body that is no deliverable event. An event
+ * name unknown to this version comes back as `{ kind: 'unknown' }` (acknowledge it and move on);
+ * a known event whose fields differ from the typed contract as `{ kind: 'deviating' }`.
  */
 export function verifyWebhook({
   secret,
@@ -138,7 +139,8 @@ export function verifyWebhook({
   }
   const result = parseWebhookEventLeniently(json);
   if (result.kind === 'invalid') throw new WebhookPayloadError(`body does not meet the contract: ${result.message}`);
-  if (result.kind === 'event' && result.event.webhookEventId !== flat['webhook-id']) {
+  const bodyId = result.kind === 'unknown' ? result.webhookEventId : result.event.webhookEventId;
+  if (bodyId !== flat['webhook-id']) {
     throw new WebhookPayloadError("webhook-id header differs from the body's webhookEventId");
   }
   return result;

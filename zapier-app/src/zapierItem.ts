@@ -1,4 +1,5 @@
 import type { FormAnswer, Person, WebhookEvent } from '@spir-webhooks/shared-types';
+import { unknownFieldsOf } from './flattenPayload';
 
 /**
  * One flat Zapier item per event: scalar fields for simple mapping, each form answer as a field
@@ -22,7 +23,12 @@ function answerFields(answers: readonly FormAnswer[]): Record<string, string> {
   return Object.fromEntries(answers.map((a) => [`${answerPrefix}${a.questionId}`, a.answer]));
 }
 
+/** The item of a conforming event: its typed fields, then any field Spir added since, flattened. */
 export function toZapierItem(event: WebhookEvent): ZapierItem {
+  return { ...typedItemOf(event), ...unknownFieldsOf(event) };
+}
+
+function typedItemOf(event: WebhookEvent): ZapierItem {
   const common = {
     id: event.webhookEventId,
     webhookEventName: event.webhookEventName,

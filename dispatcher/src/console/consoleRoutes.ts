@@ -44,6 +44,13 @@ export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => st
       .status(201)
       .json({ url: `${base}/console/sign-in?token=${token}`, expiresAt: new Date(expiresAt).toISOString() });
   });
+  // Spir's core ends a team's sessions when an administrator leaves the team.
+  router.delete('/teams/:teamId/console-sessions', async (req, res) => {
+    const teamId = req.params.teamId;
+    if ((await store.getTeam(teamId)) === undefined) throw new ApiError(404, 'team_not_found', `No team ${teamId}.`);
+    await store.deleteTeamConsoleSessions(teamId);
+    res.status(204).end();
+  });
   return router;
 }
 
@@ -69,7 +76,7 @@ export function consoleRoutes(context: DispatcherContext): Router {
       res.status(403).type('html').send(signInRefusedPage(config.consoleLoginUrl, req.headers['accept-language']));
       return;
     }
-    await openConsoleSession(context, res, used.team_id);
+    await openConsoleSession(context, req, res, used.team_id, undefined);
     res.redirect(303, used.return_to ?? '/console/');
   });
 
@@ -79,7 +86,7 @@ export function consoleRoutes(context: DispatcherContext): Router {
     const key = await findTeamByApiKey(context, apiKey);
     if (key.key_scope !== 'full')
       throw new ApiError(403, 'insufficient_scope', 'Sign in with a full-scope API key; this one is read-only.');
-    await openConsoleSession(context, res, key.team_id);
+    await openConsoleSession(context, req, res, key.team_id, { id: key.key_id, expiresAt: key.key_expires_at });
     res.status(204).end();
   });
 

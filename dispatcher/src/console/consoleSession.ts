@@ -31,22 +31,38 @@ function cookieAttributes(config: Pick<Config, 'consoleFrameAncestors'>, maxAgeS
   return `Path=/; HttpOnly; Secure; ${sameSite}; Max-Age=${maxAgeSeconds}`;
 }
 
-/** Opens a session for a team and sets its cookie; returns nothing the page needs to keep. */
+/** The API key a session is opened with: the session ends when the key is revoked or expires. */
+export interface SessionKey {
+  id: string;
+  expiresAt: number | null;
+}
+
+/**
+ * Opens a session for a team and sets its cookie; returns nothing the page needs to keep. The
+ * browser's previous session, of whichever team, ends first: one browser, one signed-in team.
+ */
 export async function openConsoleSession(
   { store, now, config }: { store: Store; now: () => number; config: Readonly<Config> },
+  req: Request,
   res: Response,
   teamId: string,
+  key: SessionKey | undefined,
 ): Promise<void> {
+  const previous = cookieValue(req);
+  if (previous !== undefined) await store.deleteConsoleSession(hashToken(previous));
   const id = newToken();
   const at = now();
+  const expiresAt = Math.min(at + consoleSessionMs, key?.expiresAt ?? Infinity);
   await store.addConsoleSession({
     idHash: hashToken(id),
     teamId,
     csrfToken: newToken(),
     now: at,
-    expiresAt: at + consoleSessionMs,
+    expiresAt,
+    apiKeyId: key?.id ?? null,
   });
-  res.setHeader('set-cookie', `${cookieName}=${id}; ${cookieAttributes(config, consoleSessionMs / 1000)}`);
+  const maxAgeSeconds = Math.max(1, Math.floor((expiresAt - at) / 1000));
+  res.setHeader('set-cookie', `${cookieName}=${id}; ${cookieAttributes(config, maxAgeSeconds)}`);
 }
 
 export async function closeConsoleSession(

@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { availabilityLinkIdOf, lenientWebhookEventSchema } from '@spir-webhooks/shared-types';
+import {
+  availabilityLinkIdOf,
+  deliverableEnvelopeSchema,
+  findContractDeviations,
+  type ContractDeviation,
+} from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
+import { DeviationReporter } from '../contract/deviationReporter';
 import { ApiError, answerError, parseInput, sendJson } from '../http/apiError';
 import { internalTokenChecker } from '../http/auth';
 import { readJsonBody } from '../http/readJsonBody';
@@ -12,13 +18,25 @@ export const maxIngestBodyBytes = 256 * 1024;
 export const ingestPath = '/internal/v1/events';
 const maxKnownTeams = 100_000;
 
-// Known fields typed, unknown fields kept (CONTRACT.md): Spir adds fields over time, and a field
-// this dispatcher does not know yet must reach customers, not turn an event into a 400.
-const ingestBody = z.strictObject({
+// Refuse only the undeliverable (CONTRACT.md, "When Spir's traffic does not match this
+// contract"): a body without a team, a URL kind or a deliverable envelope is a 400; the typed
+// contract is checked after, and what deviates from it is delivered exactly as sent, and flagged.
+const ingestBody = z.object({
   teamId: teamIdSchema,
   urlKind: z.enum(['template', 'oneOff']),
-  event: lenientWebhookEventSchema,
+  event: deliverableEnvelopeSchema,
 });
+
+/** The availability link an event names, when its payload names one at all. */
+function linkOf(payload: Record<string, unknown>) {
+  const { originalUrl, privateTitle } = payload;
+  if (typeof originalUrl !== 'string') return undefined;
+  return {
+    id: storableText(availabilityLinkIdOf(originalUrl)),
+    originalUrl: storableText(originalUrl),
+    privateTitle: storableText(typeof privateTitle === 'string' ? privateTitle : ''),
+  };
+}
 
 export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -30,10 +48,19 @@ export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * about 3,400 to 8,000 events/s on the benchmark machine).
  */
 export function createIngestHandler(
-  { store, now, metrics, worker, logger }: DispatcherContext,
+  { store, now, metrics, worker, logger, config, observedShapes }: DispatcherContext,
   internalApiToken: string,
 ): IngestHandler {
   const checkToken = internalTokenChecker(internalApiToken);
+  const deviationReporter = new DeviationReporter(metrics, logger, now);
+  const refuseDeviations = (deviations: readonly ContractDeviation[]): never => {
+    throw new ApiError(
+      400,
+      'validation_failed',
+      `The event is invalid: ${deviations.map((d) => `${d.path}: ${d.problem}`).join('; ')}. INGEST_CONTRACT=strict refuses what deviates from the typed contract.`,
+      { issues: deviations.map((d) => ({ path: d.path.split('.'), message: d.problem })) },
+    );
+  };
   // Teams found once, not looked up again: no route deletes a team, so a team that exists goes on
   // existing. Spares every ingest a read of the store (a round trip on PostgreSQL).
   const knownTeams = new Set<string>();
@@ -49,6 +76,8 @@ export function createIngestHandler(
     checkToken(req.headers.authorization);
     const received = await readJsonBody(req, maxIngestBodyBytes);
     const { teamId, urlKind, event } = parseInput(ingestBody, received, 'event');
+    const deviations = findContractDeviations(event);
+    if (deviations.length > 0 && config.ingestContract === 'strict') refuseDeviations(deviations);
     if (!(await teamExists(teamId))) {
       throw new ApiError(
         404,
@@ -59,18 +88,15 @@ export function createIngestHandler(
     // The event as Spir's core sent it (its parsed JSON, not zod's output, which would reorder
     // keys): same fields, values and order. Serialised once here; every attempt sends exactly
     // these bytes, the signature covers them, and the duplicate check compares them.
-    const body = JSON.stringify((received as { event: unknown }).event);
+    const sent = (received as { event: unknown }).event;
+    const body = JSON.stringify(sent);
     const recorded = await store.recordEvent({
       teamId,
       webhookEventId: event.webhookEventId,
       eventName: event.webhookEventName,
       urlKind,
       body,
-      link: {
-        id: storableText(availabilityLinkIdOf(event.payload.originalUrl)),
-        originalUrl: storableText(event.payload.originalUrl),
-        privateTitle: storableText(event.payload.privateTitle),
-      },
+      link: linkOf(event.payload),
       now: now(),
       handoff: worker,
     });
@@ -85,11 +111,14 @@ export function createIngestHandler(
       metrics.eventsIngested.inc();
       worker.sendLeased(recorded.leased);
       if (recorded.deliveryIds.length > recorded.leased.length) worker.claimRefused();
+      observedShapes.record(event.webhookEventName, sent, recorded.event.received_at);
+      if (deviations.length > 0) deviationReporter.report(event.webhookEventName, teamId, deviations);
     }
     sendJson(res, 202, {
       webhookEventId: event.webhookEventId,
       deliveries: recorded.deliveryIds,
       duplicate: !recorded.created,
+      ...(deviations.length > 0 ? { contractDeviations: deviations } : {}),
     });
   }
 

@@ -34,6 +34,12 @@ export function createMetrics(store: Store, now: () => number) {
       help: 'Events accepted by the ingest API (a repeated webhookEventId is not counted again).',
       registers: [registry],
     }),
+    contractDeviations: new Counter({
+      name: 'spir_webhook_contract_deviations_total',
+      help: 'Deviations from the typed contract in ingested events (delivered as sent), by event name and path (array indexes as []).',
+      labelNames: ['event', 'path'] as const,
+      registers: [registry],
+    }),
     failureEmails: new Counter({
       name: 'spir_webhook_failure_emails_total',
       help: 'Failure emails to team administrators, by outcome (sent, or retry after a mail error).',

@@ -159,6 +159,54 @@ describe('perform', () => {
     );
   });
 
+  it('turns a cancel whose fields Spir names otherwise into an item with the payload flattened and the deviations named', async () => {
+    const { subscribeData } = await subscribe('event.canceled', 'zap-deviating');
+    const { cancelReason, canceledAt, ...rest } = cloneSample('event.canceled').payload;
+    const event = {
+      webhookEventName: 'event.canceled',
+      webhookEventId: 'zapier-deviating',
+      payload: { ...rest, reason: cancelReason, canceledDateTime: canceledAt },
+    };
+    const answer = await dispatcher.call('POST', '/internal/v1/events', {
+      body: { teamId: `zap${teamCount}`, urlKind: 'template', event },
+    });
+    expect(answer.status).toBe(202);
+    const request = await waitFor('the event', () =>
+      catcher.received.find((r) => r.headers['webhook-id'] === event.webhookEventId),
+    );
+    const [item] = await appTester(operation('event.canceled').perform, hookBundle(request, subscribeData));
+    expect(item).toMatchObject({
+      id: 'zapier-deviating',
+      reason: cancelReason,
+      canceledDateTime: canceledAt,
+      invitee__email: rest.invitee.email,
+      contractDeviations: expect.stringContaining('payload.cancelReason') as string,
+    });
+  });
+
+  it('keeps fields Spir added after this app was written, flattened beside the typed ones', async () => {
+    const { subscribeData } = await subscribe('form.answered', 'zap-extra');
+    const event = cloneSample('form.answered');
+    const extended = {
+      ...event,
+      webhookEventId: 'zapier-extra',
+      payload: {
+        ...event.payload,
+        company: { name: '鈴木商事', size: 40 },
+        invitee: { ...event.payload.invitee, phone: '03' },
+      },
+    };
+    await dispatcher.call('POST', '/internal/v1/events', {
+      body: { teamId: `zap${teamCount}`, urlKind: 'template', event: extended },
+    });
+    const request = await waitFor('the event', () =>
+      catcher.received.find((r) => r.headers['webhook-id'] === 'zapier-extra'),
+    );
+    const [item] = await appTester(operation('form.answered').perform, hookBundle(request, subscribeData));
+    expect(item).toMatchObject({ company__name: '鈴木商事', company__size: '40', invitee__phone: '03' });
+    expect(item).not.toHaveProperty('invitee__email');
+  });
+
   it('acknowledges an event name it does not know with no items', async () => {
     const items = await appTester(operation('form.answered').perform, {
       authData: { apiKey },

@@ -4,6 +4,7 @@ import { apiUrl, getJson } from '../api';
 import { isFirstDelivery, verifyHookRequest } from '../verifyHookRequest';
 import { availabilityLinkField, selectedLink } from './availabilityLinks';
 import { outputFieldsFor, toZapierItem, type ZapierItem } from '../zapierItem';
+import { deviatingItemOf } from '../flattenPayload';
 
 interface TriggerText {
   /** Zapier's trigger key. */
@@ -74,7 +75,7 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
     if (result.kind === 'unknown' || result.event.webhookEventName !== eventName) return [];
     const subscriptionId = (bundle.subscribeData as { id?: string } | undefined)?.id ?? 'unsubscribed';
     if (!(await isFirstDelivery(z, subscriptionId, result.event.webhookEventId))) return [];
-    return [toZapierItem(result.event)];
+    return [result.kind === 'deviating' ? deviatingItemOf(result.event) : toZapierItem(result.event)];
   };
 
   // Samples for the Zap editor: only events this Zap would receive (template links, its link).
