@@ -3,7 +3,7 @@ import { consoleLinkRoute, consoleRoutes } from './console/consoleRoutes';
 import { contractRoutes } from './contract/contractRoutes';
 import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/deliveryRoutes';
-import { errorHandler, notFound } from './http/apiError';
+import { errorHandler, notFound, refuseNonJsonBody } from './http/apiError';
 import { requireInternalToken, requireTeamKey } from './http/auth';
 import { refuseNulText } from './http/nulText';
 import { teamRateLimit } from './http/rateLimit';
@@ -42,7 +42,7 @@ function internalRouter(
   router.post(ingestPath, (req, res) => ingest(req, res));
   const internal = express.Router();
   internal.use(requireInternalToken(internalApiToken));
-  internal.use(express.json({ limit: '64kb' }), refuseNulText);
+  internal.use(refuseNonJsonBody, express.json({ limit: '64kb' }), refuseNulText);
   internal.use(internalTeamRoutes(context), consoleLinkRoute(context, publicUrl), contractRoutes(context));
   router.use('/internal/v1', internal);
   router.use(metricsRoute(context));
@@ -51,9 +51,16 @@ function internalRouter(
 
 function teamRouter(context: DispatcherContext): Router {
   const team = express.Router();
+  // Team API answers, refusals included, are never sniffed as another type nor kept by a cache
+  // (they hold secrets and delivery logs).
+  team.use((_req, res, next) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
   team.use(requireTeamKey(context));
   team.use(teamRateLimit(context.config.teamApiRequestsPerSecond));
-  team.use(express.json({ limit: '64kb' }), refuseNulText);
+  team.use(refuseNonJsonBody, express.json({ limit: '64kb' }), refuseNulText);
   team.use(
     meRoute(),
     webhookRoutes(context),

@@ -17,6 +17,23 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('puts the internal API on its own listener on 127.0.0.1:8081 unless single-port mode is asked for', () => {
+    expect(parseConfig({}).internalListener).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(parseConfig({ INTERNAL_PORT: 'shared' }).internalListener).toBeUndefined();
+    expect(() => parseConfig({ INTERNAL_PORT: 'public' })).toThrow(/INTERNAL_PORT must be a port number, or shared/);
+  });
+
+  it('refuses an internal token under 32 characters or a placeholder, however long', () => {
+    expect(() => parseConfig({ INTERNAL_API_TOKEN: 'a'.repeat(31) })).toThrow(ConfigError);
+    for (const placeholder of [
+      'change-me-to-a-long-random-token',
+      'your-token-here-your-token-here-1234',
+      'z'.repeat(40),
+    ])
+      expect(() => parseConfig({ INTERNAL_API_TOKEN: placeholder })).toThrow(/placeholder/);
+    expect(parseConfig({ INTERNAL_API_TOKEN: 'Vq3bN0x7kP2rT9wL5sY8hJ1mC4dF6gZ0' }).internalApiToken).toHaveLength(32);
+  });
+
   it('accepts fractions of a second for the retry interval', () => {
     expect(parseConfig({ RETRY_INTERVAL_SECONDS: '0.2' }).retryIntervalMs).toBe(200);
   });

@@ -30,6 +30,14 @@ export function defaultDeliveryThreads(): number {
   return Math.min(8, Math.max(1, availableParallelism() - 1));
 }
 
+/** The internal token is the master credential: long enough not to be guessed. */
+const minInternalTokenLength = 32;
+/** Tokens from examples and compose files people copy: refused even when long enough. */
+const placeholderTokens = /change-?me|replace-?me|your[-_]?token|example|placeholder|secret-?token|^(.)\1+$/i;
+function isPlaceholderToken(token: string): boolean {
+  return placeholderTokens.test(token);
+}
+
 const envSchema = z.object({
   PORT: wholeNumber('PORT', 8080, 0, 65535),
   HOST: listenHost('HOST', '0.0.0.0'),
@@ -45,7 +53,16 @@ const envSchema = z.object({
         'DATABASE_URL=sqlite: names no file: use sqlite:./data/dispatcher.db, or sqlite::memory: for a throwaway store',
     }),
   DATA_DIR: z.string().min(1).default('./data'),
-  INTERNAL_API_TOKEN: z.string().min(16, { error: 'INTERNAL_API_TOKEN must be at least 16 characters' }).optional(),
+  INTERNAL_API_TOKEN: z
+    .string()
+    .min(minInternalTokenLength, {
+      error: `INTERNAL_API_TOKEN must be at least ${minInternalTokenLength} characters: make one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
+    })
+    .refine((token) => !isPlaceholderToken(token), {
+      error:
+        "INTERNAL_API_TOKEN is a placeholder from an example: set a random token of your own (node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"), or leave it unset to have one generated",
+    })
+    .optional(),
   REQUEST_TIMEOUT_SECONDS: seconds('REQUEST_TIMEOUT_SECONDS', 30, 0.1),
   RETRY_INTERVAL_SECONDS: seconds('RETRY_INTERVAL_SECONDS', 10, 0),
   MAX_RETRIES: wholeNumber('MAX_RETRIES', 4, 0, 100),
@@ -88,12 +105,15 @@ const envSchema = z.object({
       return key;
     }),
   INTERNAL_HOST: listenHost('INTERNAL_HOST', '127.0.0.1'),
-  INTERNAL_PORT: z.coerce
-    .number({ error: 'INTERNAL_PORT must be a whole number' })
-    .int({ error: 'INTERNAL_PORT must be a whole number' })
-    .min(0, { error: 'INTERNAL_PORT must be a port number' })
-    .max(65535, { error: 'INTERNAL_PORT must be a port number' })
-    .optional(),
+  // `shared` is single-port mode, chosen on purpose: the internal API, ingest and /metrics on the public listener.
+  INTERNAL_PORT: z
+    .union([z.literal('shared'), z.coerce.number().int().min(0).max(65535)], {
+      error:
+        'INTERNAL_PORT must be a port number, or shared (single-port mode: the internal API on the public listener)',
+    })
+    .default(8081),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: wholeNumber('HTTP_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 1_000_000),
+  HTTP_UNAUTHENTICATED_IDLE_SECONDS: seconds('HTTP_UNAUTHENTICATED_IDLE_SECONDS', 5, 0.1),
   TEAM_API_REQUESTS_PER_SECOND: wholeNumber('TEAM_API_REQUESTS_PER_SECOND', 100, 1, 100_000),
   HTTP_REQUEST_TIMEOUT_SECONDS: seconds('HTTP_REQUEST_TIMEOUT_SECONDS', 30, 0.1),
   HTTP_HEADERS_TIMEOUT_SECONDS: seconds('HTTP_HEADERS_TIMEOUT_SECONDS', 10, 0.1),
@@ -159,8 +179,15 @@ export interface Config {
   ingestContract: 'flag' | 'strict';
   /** SECRETS_KEY: seals webhook secrets at rest; unset, they are stored as they are. */
   secretsKey: Buffer | undefined;
-  /** A second listener for the internal API and /metrics; unset, they share `host`/`port`. */
+  /**
+   * The listener of the internal API, ingest and /metrics (INTERNAL_HOST/INTERNAL_PORT, by default
+   * 127.0.0.1:8081); undefined in single-port mode (INTERNAL_PORT=shared), chosen on purpose.
+   */
   internalListener: { host: string; port: number } | undefined;
+  /** Connections one client address may hold open to the public listener at once. */
+  httpMaxConnectionsPerAddress: number;
+  /** An idle connection on which no request authenticated is closed after this (keep-alive otherwise). */
+  httpUnauthenticatedIdleMs: number;
   /** Requests per second one team may make to the team API (a burst of that many, refilled each second). */
   teamApiRequestsPerSecond: number;
   /** Limits of one inbound HTTP request: the whole request, its headers, an idle keep-alive connection. */
@@ -181,8 +208,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = envSchema.safeParse(present);
   if (!result.success) throw configErrorFromIssues(result.error.issues);
-  if (present.INTERNAL_HOST !== undefined && present.INTERNAL_PORT === undefined) {
-    throw new ConfigError('INTERNAL_HOST is set without INTERNAL_PORT: set INTERNAL_PORT for the internal listener');
+  if (present.INTERNAL_HOST !== undefined && present.INTERNAL_PORT === 'shared') {
+    throw new ConfigError(
+      'INTERNAL_HOST is set with INTERNAL_PORT=shared: single-port mode has no internal listener; unset one of them',
+    );
   }
   const e = result.data;
   return Object.freeze({
@@ -209,7 +238,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     logLevel: e.LOG_LEVEL,
     ingestContract: e.INGEST_CONTRACT,
     secretsKey: e.SECRETS_KEY,
-    internalListener: e.INTERNAL_PORT === undefined ? undefined : { host: e.INTERNAL_HOST, port: e.INTERNAL_PORT },
+    internalListener: e.INTERNAL_PORT === 'shared' ? undefined : { host: e.INTERNAL_HOST, port: e.INTERNAL_PORT },
+    httpMaxConnectionsPerAddress: e.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    httpUnauthenticatedIdleMs: Math.round(e.HTTP_UNAUTHENTICATED_IDLE_SECONDS * 1000),
     teamApiRequestsPerSecond: e.TEAM_API_REQUESTS_PER_SECOND,
     httpRequestTimeoutMs: Math.round(e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000),
     httpHeadersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000),

@@ -15,7 +15,7 @@ export function loadOrCreateInternalToken(
   if (configured !== undefined) return { token: configured, source: 'environment', path };
   try {
     const kept = readFileSync(path, 'utf8').trim();
-    if (kept.length >= 16) return { token: kept, source: 'file', path };
+    if (kept.length >= 32) return { token: kept, source: 'file', path };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -13,7 +13,7 @@ function start(script: string, env: Record<string, string>): Promise<{ code: num
     execFile(
       process.execPath,
       [script],
-      { env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir, ...env }, timeout: 20_000 },
+      { env: { PATH: process.env.PATH, PORT: '0', INTERNAL_PORT: '0', DATA_DIR: dataDir, ...env }, timeout: 20_000 },
       (error, _stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number | null), stderr }),
     );
   });
@@ -30,6 +30,16 @@ describe('a configuration mistake', () => {
     ['an address that is no IP', { HOST: '999.1.1.1' }, 'HOST must be an IP address'],
     ['an address of another machine', { HOST: '192.0.2.1' }, 'HOST: 192.0.2.1 is not an address of this machine'],
     ['a data folder that cannot be created', { DATA_DIR: '/proc/nope' }, 'DATA_DIR: cannot create the folder'],
+    [
+      'a short internal token',
+      { INTERNAL_API_TOKEN: 'x'.repeat(31) },
+      'INTERNAL_API_TOKEN must be at least 32 characters',
+    ],
+    [
+      "the compose file's old placeholder",
+      { INTERNAL_API_TOKEN: 'change-me-to-a-long-random-token' },
+      'INTERNAL_API_TOKEN is a placeholder',
+    ],
   ])('ends the dispatcher with one sentence and exit code 2: %s', async (_case, env, said) => {
     const { code, stderr } = await start(dispatcherMain, {
       DATABASE_URL: `sqlite:${join(dataDir, 'd.db')}`,

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     });
     const pid = contender.dispatcher.child.pid!;
     const [cpuBefore, mainBefore] = [cpuTimeMs(pid), cpuTimeMs(pid, true)];
-    const ms = await deliverSlice(contender.dispatcher.url, token, receiver, bodies);
+    const ms = await deliverSlice(contender.dispatcher.internalUrl, token, receiver, bodies);
     return { cpuMs: cpuTimeMs(pid) - cpuBefore, mainCpuMs: cpuTimeMs(pid, true) - mainBefore, ms };
   };
   // Unmeasured: the JIT, the first TLS handshakes and SQLite's cache.

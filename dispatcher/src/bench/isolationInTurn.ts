@@ -38,13 +38,13 @@ export async function isolationInTurn(setup: InTurnSetup, sizes: InTurnSizes) {
     id: `in-turn-hung-${i}`,
     body: benchEventBody(`h${i % sizes.hung}`, `in-turn-hung-${i}`),
   }));
-  await ingestEvents(beside.url, setup.token, hung, 64);
+  await ingestEvents(beside.internalUrl, setup.token, hung, 64);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 
   let sequence = 0;
   const slice = (dispatcher: DispatcherProcess, count: number) =>
     deliverSlice(
-      dispatcher.url,
+      dispatcher.internalUrl,
       setup.token,
       setup.receiver,
       Array.from({ length: count }, (_, i) => {

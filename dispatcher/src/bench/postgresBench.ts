@@ -67,7 +67,7 @@ export async function compareEngines(setup: EngineSetup, events: number, dispatc
     await Promise.all(
       started.map((d, i) =>
         ingestEvents(
-          d.url,
+          d.internalUrl,
           setup.token,
           bodies.filter((_, n) => n % count === i),
           Math.ceil(64 / count),

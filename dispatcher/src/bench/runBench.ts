@@ -33,7 +33,7 @@ const ceilingRequests = 20_000;
 // Every case first runs this many events through the dispatcher it measures, unmeasured: the JIT,
 // the first TLS handshakes and SQLite's cache warm up, so that quick and full runs measure the same thing.
 const warmUpEvents = 3_000;
-const token = 'bench-internal-token-0123456789';
+const token = 'bench-internal-token-0123456789-abcdef';
 const healthyHost = (i: number) => `team-${i}.bench.test`;
 const hungHost = (i: number) => `hung-${i}.bench.test`;
 
@@ -97,14 +97,14 @@ async function main(): Promise<void> {
         id: `hung-${i}`,
         body: benchEventBody(`h${i % hungTeams}`, `hung-${i}`),
       }));
-      await ingestEvents(dispatcher.url, token, hung, ingestConcurrency);
+      await ingestEvents(dispatcher.internalUrl, token, hung, ingestConcurrency);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     const warmUp = Array.from({ length: warmUpEvents }, (_, i) => ({
       id: `warm-${i}`,
       body: benchEventBody(`t${i % teams}`, `warm-${i}`),
     }));
-    await ingestEvents(dispatcher.url, token, warmUp, ingestConcurrency);
+    await ingestEvents(dispatcher.internalUrl, token, warmUp, ingestConcurrency);
     await waitForDelivered(receiver, warmUpEvents, 120_000);
     await receiver.reset();
     const bodies = Array.from({ length: events }, (_, i) => ({
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     }));
     const cpuBefore = cpuTimeMs(dispatcher.child.pid!);
     const mainCpuBefore = cpuTimeMs(dispatcher.child.pid!, true);
-    const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency, options.perSecond);
+    const ingest = await ingestEvents(dispatcher.internalUrl, token, bodies, ingestConcurrency, options.perSecond);
     await waitForDelivered(receiver, events, 120_000);
     const cpuMs = cpuTimeMs(dispatcher.child.pid!) - cpuBefore;
     const mainCpuMs = cpuTimeMs(dispatcher.child.pid!, true) - mainCpuBefore;
@@ -242,12 +242,12 @@ async function ingestOnlyCase(
     id: `warm-${i}`,
     body: benchEventBody('quiet', `warm-${i}`),
   }));
-  await ingestEvents(dispatcher.url, token, warmUp, ingestConcurrency);
+  await ingestEvents(dispatcher.internalUrl, token, warmUp, ingestConcurrency);
   const bodies = Array.from({ length: count }, (_, i) => ({
     id: `quiet-${i}`,
     body: benchEventBody('quiet', `quiet-${i}`),
   }));
-  const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency);
+  const ingest = await ingestEvents(dispatcher.internalUrl, token, bodies, ingestConcurrency);
   const perSecond = Math.round(count / ((ingest.finishedAt - ingest.startedAt) / 1000));
   rss.stop();
   await dispatcher.stop();
@@ -270,7 +270,7 @@ async function backlogCase(
     id: `backlog-${i}`,
     body: benchEventBody('backlog', `backlog-${i}`),
   }));
-  const ingest = await ingestEvents(dispatcher.url, token, bodies, ingestConcurrency);
+  const ingest = await ingestEvents(dispatcher.internalUrl, token, bodies, ingestConcurrency);
   const rssWhileDown = rss.peakMb();
   const upAt = epochNow();
   const receiver = await startBenchReceiver(files.cert, files.key, downPort);

@@ -78,7 +78,7 @@ describe('a cancel whose fields Spir names otherwise', () => {
   });
 
   it('is counted in /metrics by event name and path', async () => {
-    const metrics = await fetch(`${dispatcher.internalUrl ?? dispatcher.url}/metrics`, {
+    const metrics = await fetch(`${dispatcher.internalUrl}/metrics`, {
       headers: { authorization: `Bearer ${dispatcher.internalApiToken}` },
     });
     const text = await metrics.text();

@@ -13,6 +13,7 @@ import {
 } from '../store/storeTypes';
 import type { AttemptOutcome } from './sendAttempt';
 import { summarizeAttempt } from './attemptSummary';
+import { oncePer } from '../http/rateLimit';
 import { deviationsOfStoredBody } from '../contract/storedDeviations';
 
 // A cursor names the last delivery of a page (opaque to clients; no engine's row number in it).
@@ -85,8 +86,12 @@ function deliveryJson(row: DeliveryRow) {
 }
 
 /** A team's own delivery logs: the request, and the response or the error, of every attempt. */
+/** A delivery may be resent once a minute: each resend that fails again emails the team's administrators. */
+export const resendIntervalSeconds = 60;
+
 export function deliveryRoutes({ store, now, worker }: DispatcherContext): Router {
   const router = Router();
+  const limitResend = oncePer(resendIntervalSeconds, 'A delivery can be resent');
   router.get('/deliveries', async (req, res) => {
     const query = parseInput(listQuery, req.query, 'query');
     const rows = await store.listDeliveries({
@@ -111,6 +116,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
   });
 
   router.post('/deliveries/:id/resend', async (req, res) => {
+    await limitResend(`${teamOf(req).team_id}/${req.params.id}`, res);
     const result = await store.resendDelivery(teamOf(req).team_id, req.params.id, now());
     if (result === 'not_found')
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);

@@ -57,7 +57,7 @@ describe('the first-second budget beside hung endpoints', () => {
     expect(healthy.at - firstHungStarted).toBeGreaterThanOrEqual(firstSecondMs - 250);
     // Operators see them once both are over a second old (they stay open for 20 s).
     await waitFor('both hung attempts in the unanswered metric', async () => {
-      const metrics = await (await fetch(`${dispatcher.url}/metrics`)).text();
+      const metrics = await (await fetch(`${dispatcher.internalUrl}/metrics`)).text();
       return /^spir_webhook_attempts_unanswered 2$/m.test(metrics) ? true : undefined;
     });
 

@@ -23,7 +23,7 @@ it('delivers every acknowledged event at least once across five SIGKILLs during 
       if (index >= eventCount) return;
       const id = `load-${index}`;
       for (;;) {
-        const status = await postEvent(rig.dispatcher.url, rig.ingestBody(id));
+        const status = await postEvent(rig.dispatcher.internalUrl, rig.ingestBody(id));
         if (status === 202) break;
         if (status !== undefined && status !== 503) throw new Error(`ingest answered ${status}`);
         refused++;

@@ -167,7 +167,11 @@ describe.each(engines)('on %s', (engine) => {
     for (const { kind, body, contentType } of bodies) {
       const headers: Record<string, string> = { authorization: `Bearer ${internalToken}` };
       if (contentType !== '') headers['content-type'] = contentType;
-      const response = await fetch(`${rig.dispatcher.url}/internal/v1/events`, { method: 'POST', headers, body });
+      const response = await fetch(`${rig.dispatcher.internalUrl}/internal/v1/events`, {
+        method: 'POST',
+        headers,
+        body,
+      });
       await response.arrayBuffer();
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       if (response.status < 400 || response.status >= 500) not4xx.push(`${kind}: ${response.status}`);

@@ -66,7 +66,7 @@ describeOnPostgres('a PostgreSQL outage under load', () => {
           event: { ...cloneSample('form.answered'), webhookEventId: id },
         });
         for (;;) {
-          const status = await postEvent(dispatcher.url, body);
+          const status = await postEvent(dispatcher.internalUrl, body);
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if (status === 202) break;
           await new Promise((resolve) => setTimeout(resolve, 50));

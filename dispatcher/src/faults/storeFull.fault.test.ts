@@ -66,7 +66,7 @@ describe.each(engines)('on %s', (engine) => {
   it('answers 503 while the store cannot write, and delivers every event acknowledged before and after', async () => {
     const acknowledged: string[] = [];
     for (let i = 0; i < 50; i++) {
-      expect(await postEvent(rig.dispatcher.url, rig.ingestBody(`before-${i}`))).toBe(202);
+      expect(await postEvent(rig.dispatcher.internalUrl, rig.ingestBody(`before-${i}`))).toBe(202);
       acknowledged.push(`before-${i}`);
     }
 
@@ -74,7 +74,7 @@ describe.each(engines)('on %s', (engine) => {
     fillDisk(filler);
     const answers = new Map<number, number>();
     for (let i = 0; i < 300 && (answers.get(503) ?? 0) < 20; i++) {
-      const status = await postEvent(rig.dispatcher.url, rig.ingestBody(`full-${i}`));
+      const status = await postEvent(rig.dispatcher.internalUrl, rig.ingestBody(`full-${i}`));
       answers.set(status ?? 0, (answers.get(status ?? 0) ?? 0) + 1);
       if (status === 202) acknowledged.push(`full-${i}`);
     }
@@ -85,7 +85,7 @@ describe.each(engines)('on %s', (engine) => {
     rmSync(filler);
     answerOk = true;
     for (let i = 0; i < 20; i++) {
-      expect(await postEvent(rig.dispatcher.url, rig.ingestBody(`after-${i}`))).toBe(202);
+      expect(await postEvent(rig.dispatcher.internalUrl, rig.ingestBody(`after-${i}`))).toBe(202);
       acknowledged.push(`after-${i}`);
     }
     await waitFor(

@@ -31,6 +31,18 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   });
 }
 
+/**
+ * Refuses any body that is not declared as UTF-8 JSON, on routes where a body is optional too:
+ * a form body would otherwise be skipped by the JSON parser and its fields silently dropped.
+ */
+export const refuseNonJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  if (hasBody) checkJsonContentType(req);
+  next();
+};
+
 /** Refuses a body that is not declared as UTF-8 JSON, before any parser reads it. */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   checkJsonContentType(req);
@@ -65,10 +77,15 @@ export function sendJson(
   res.end(text);
 }
 
+/** The request's path without its query: a query can hold a token (a console sign-in link), and logs keep lines. */
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '').split('?')[0]!;
+}
+
 /** The answer to anything a route threw: its own 4xx, a 503 for a store that cannot write, or a logged 500. */
 export function answerError(error: unknown, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
   if (res.headersSent) {
-    logger.error({ err: error, method: req.method, url: req.url }, 'request failed after its answer began');
+    logger.error({ err: error, method: req.method, path: pathOf(req) }, 'request failed after its answer began');
     return;
   }
   if (error instanceof ApiError) {
@@ -82,7 +99,7 @@ export function answerError(error: unknown, req: IncomingMessage, res: ServerRes
     return;
   }
   if (error instanceof StoreUnavailableError) {
-    logger.error({ err: error.cause, method: req.method, url: req.url }, 'the store refused a write');
+    logger.error({ err: error.cause, method: req.method, path: pathOf(req) }, 'the store refused a write');
     sendJson(
       res,
       503,
@@ -102,7 +119,7 @@ export function answerError(error: unknown, req: IncomingMessage, res: ServerRes
     sendJson(res, known[0], { error: { code: known[1], message: known[2] } });
     return;
   }
-  logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
+  logger.error({ err: error, method: req.method, path: pathOf(req) }, 'request failed');
   sendJson(res, 500, {
     error: {
       code: 'internal_error',

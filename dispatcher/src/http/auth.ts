@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { markAuthenticated } from './connectionGuard';
 import type { Request, RequestHandler } from 'express';
 import { consoleSessionOf, hasValidCsrfToken } from '../console/consoleSession';
 import type { DispatcherContext } from '../context';
@@ -33,6 +34,7 @@ export function requireInternalToken(token: string): RequestHandler {
   const check = internalTokenChecker(token);
   return (req, _res, next) => {
     check(req.headers.authorization);
+    markAuthenticated(req.socket);
     next();
   };
 }
@@ -71,6 +73,7 @@ export function requireTeamKey({
     // The console's session cookie stands in for a full-scope key of its team.
     if (req.headers.authorization === undefined && req.headers.cookie !== undefined) {
       req.team = await teamOfConsoleSession(store, req, now());
+      markAuthenticated(req.socket);
       next();
       return;
     }
@@ -83,6 +86,7 @@ export function requireTeamKey({
         .catch((error: unknown) => logger.warn({ err: error }, 'recording a key use failed'));
     }
     req.team = key;
+    markAuthenticated(req.socket);
     next();
   };
 }

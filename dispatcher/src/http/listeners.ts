@@ -4,6 +4,7 @@ import { listenOrExplain } from '@spir-webhooks/shared-types';
 import type { DispatcherApps } from '../app';
 import type { Config } from '../config';
 import { isIngestRequest, type IngestHandler } from '../ingest/ingestHandler';
+import { guardConnections } from './connectionGuard';
 
 export interface Listeners {
   /** e.g. http://127.0.0.1:8080: the public listener, as reached from this machine. */
@@ -16,7 +17,8 @@ export interface Listeners {
 /**
  * One server per listener, each with its limits set on purpose: a whole request (body included)
  * within HTTP_REQUEST_TIMEOUT_SECONDS, headers within HTTP_HEADERS_TIMEOUT_SECONDS, idle
- * keep-alive connections closed after HTTP_KEEP_ALIVE_SECONDS, at most HTTP_MAX_CONNECTIONS.
+ * keep-alive connections closed after HTTP_KEEP_ALIVE_SECONDS, at most HTTP_MAX_CONNECTIONS; on the
+ * public listener, at most HTTP_MAX_CONNECTIONS_PER_ADDRESS from one client (connectionGuard.ts).
  * Ingest runs on Node's own request and response on whichever listener serves the internal API.
  */
 function createListener(
@@ -54,6 +56,12 @@ export async function startListeners(
 ): Promise<Listeners> {
   const separate = config.internalListener;
   const publicServer = createListener(config, apps.public, separate === undefined ? ingest : undefined);
+  // The public listener faces every client; the internal one, Spir's core alone (which may hold
+  // many connections from one address), behind its own address and token.
+  guardConnections(publicServer, {
+    perAddress: config.httpMaxConnectionsPerAddress,
+    unauthenticatedIdleMs: config.httpUnauthenticatedIdleMs,
+  });
   const servers = [publicServer];
   await listenOrExplain(publicServer, { port: config.port, host: config.host });
   let internalUrl: string | undefined;

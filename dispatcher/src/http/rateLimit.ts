@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from './apiError';
 import { teamOf } from './auth';
@@ -24,5 +24,28 @@ export function teamRateLimit(perSecond: number): RequestHandler {
       );
     }
     next();
+  };
+}
+
+/**
+ * At most one action per key (a delivery's id) every `intervalSeconds`, counted per dispatcher
+ * process; a refusal is a 429 with `Retry-After`. Resending a delivery that fails again mails its
+ * team's administrators, so resends must not come faster than people can read those emails.
+ */
+export function oncePer(intervalSeconds: number, what: string): (key: string, res: Response) => Promise<void> {
+  const limiter = new RateLimiterMemory({ points: 1, duration: intervalSeconds });
+  return async (key, res) => {
+    try {
+      await limiter.consume(key);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      res.setHeader('retry-after', String(seconds));
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `${what} at most once every ${intervalSeconds} s; try again in ${seconds} s.`,
+      );
+    }
   };
 }

@@ -125,7 +125,7 @@ describe('POST /internal/v1/events', () => {
 
   it('answers 401 without the internal token, or with a team key', async () => {
     expect((await ingest({}, { token: 'wrong-token-wrong-token' })).status).toBe(401);
-    // The length of the real one (internal-token-for-tests), one character off, and a prefix of it.
+    // The length of the real one (internal-token-for-tests-0123456789), one character off, and a prefix of it.
     expect((await ingest({}, { token: 'internal-token-for-testz' })).status).toBe(401);
     expect((await ingest({}, { token: 'internal-token-for-test' })).status).toBe(401);
     expect((await ingest({}, { token: apiKey })).status).toBe(401);

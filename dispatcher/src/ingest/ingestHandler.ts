@@ -10,6 +10,7 @@ import type { DispatcherContext } from '../context';
 import { DeviationReporter } from '../contract/deviationReporter';
 import { ApiError, answerError, parseInput, sendJson } from '../http/apiError';
 import { internalTokenChecker } from '../http/auth';
+import { markAuthenticated } from '../http/connectionGuard';
 import { readJsonBody } from '../http/readJsonBody';
 import { storableText } from '../store/storeRows';
 import { teamIdSchema } from '../teams/teamRoutes';
@@ -74,6 +75,7 @@ export function createIngestHandler(
 
   async function ingest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     checkToken(req.headers.authorization);
+    markAuthenticated(req.socket);
     const received = await readJsonBody(req, maxIngestBodyBytes);
     const { teamId, urlKind, event } = parseInput(ingestBody, received, 'event');
     const deviations = findContractDeviations(event);

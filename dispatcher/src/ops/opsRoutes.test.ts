@@ -28,7 +28,7 @@ it('exposes deliveries by outcome, attempt durations and queue depth in Promethe
   });
   // The attempt is counted when it ends, and its lease let go when its outcome is committed.
   const text = await waitFor('a retry to be counted and recorded', async () => {
-    const body = await (await fetch(`${dispatcher.url}/metrics`)).text();
+    const body = await (await fetch(`${dispatcher.internalUrl}/metrics`)).text();
     return body.includes('spir_webhook_attempts_total{outcome="retry"} 1') &&
       body.includes('spir_webhook_queue_in_flight 0')
       ? body

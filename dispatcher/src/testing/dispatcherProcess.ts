@@ -1,13 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { dispatcherNodeArgs } from '../ops/heapLimit';
+import { freePort } from './freePort';
 import { waitFor } from './waitFor';
 
 const mainJs = join(__dirname, '..', '..', 'dist', 'main.js');
 
 export interface DispatcherProcess {
   child: ChildProcess;
+  /** The public listener: the team API, the console. */
   url: string;
+  /** The internal listener: the internal API, ingest and /metrics (the public one in single-port mode). */
+  internalUrl: string;
   output: () => string;
   /** Calls the API with the internal token, or with `bearer`; returns the parsed JSON body. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers of every shape
@@ -35,8 +39,17 @@ export async function spawnDispatcher(
   /** Another build's dist/main.js (the bench's comparison); this build's by default. */
   main = mainJs,
 ): Promise<DispatcherProcess> {
+  // As deployed by default: the internal API on a listener of its own, unless env says otherwise.
+  const internalPort = env.INTERNAL_PORT ?? String(await freePort());
   const child = spawn(process.execPath, [...dispatcherNodeArgs, ...nodeArgs, main], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      INTERNAL_PORT: internalPort,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -50,6 +63,7 @@ export async function spawnDispatcher(
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
+  const internalUrl = internalPort === 'shared' ? url : `http://127.0.0.1:${internalPort}`;
   const endWith = async (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
@@ -66,9 +80,11 @@ export async function spawnDispatcher(
   return {
     child,
     url,
+    internalUrl,
     output: () => output,
     async call(method, path, body, bearer = env.INTERNAL_API_TOKEN) {
-      const response = await fetch(`${url}${path}`, {
+      const base = path.startsWith('/internal/') || path === '/metrics' ? internalUrl : url;
+      const response = await fetch(`${base}${path}`, {
         method,
         headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

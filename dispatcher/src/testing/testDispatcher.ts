@@ -10,6 +10,8 @@ import { startDispatcher, type DispatcherOverrides, type RunningDispatcher } fro
 
 export interface TestDispatcher extends RunningDispatcher {
   dataDir: string;
+  /** The internal listener (INTERNAL_PORT=0 here, as separate as in production), or the public one in single-port mode. */
+  internalUrl: string;
   /** Calls the dispatcher's API, returning status and parsed JSON. */
   call(
     method: string,
@@ -65,7 +67,8 @@ export async function startTestDispatcher(
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     DATABASE_URL: env.DATABASE_URL ?? (await testDatabaseUrl(dataDir)),
-    INTERNAL_API_TOKEN: 'internal-token-for-tests',
+    INTERNAL_API_TOKEN: 'internal-token-for-tests-0123456789',
+    INTERNAL_PORT: '0',
     ...env,
   });
   const running = await startDispatcher(config, { logger: pino({ level: 'silent' }), ...overrides });
@@ -76,12 +79,15 @@ export async function startTestDispatcher(
       body = options.rawBody ?? JSON.stringify(options.body);
       headers['content-type'] = options.contentType ?? 'application/json';
     }
-    const response = await fetch(`${running.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const internal = path.startsWith('/internal/') || path === '/metrics';
+    const base = internal ? (running.internalUrl ?? running.url) : running.url;
+    const response = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
     const text = await response.text();
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
   };
   const testDispatcher: TestDispatcher = {
     ...running,
+    internalUrl: running.internalUrl ?? running.url,
     dataDir,
     call,
     async createTeam(teamId, options = {}) {
