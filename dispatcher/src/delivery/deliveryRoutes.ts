@@ -87,7 +87,7 @@ function deliveryJson(row: DeliveryRow) {
 
 /** A team's own delivery logs: the request, and the response or the error, of every attempt. */
 /** A delivery may be resent once a minute: each resend that fails again emails the team's administrators. */
-export const resendIntervalSeconds = 60;
+const resendIntervalSeconds = 60;
 
 export function deliveryRoutes({ store, now, worker }: DispatcherContext): Router {
   const router = Router();
