@@ -10,7 +10,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./*/tsconfig.json', './tsconfig.tests.json'],
+        project: ['./*/tsconfig.json', './tsconfig.tests.json', './receiver-template/tsconfig.tests.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -1,4 +1,4 @@
-import { ConfigError, generateWebhookSecret } from '@spir-webhooks/shared-types';
+import { ConfigError, generateWebhookSecret } from './contract';
 import { parseReceiverConfig } from './config';
 
 describe('parseReceiverConfig', () => {

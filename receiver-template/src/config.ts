@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, configErrorFromIssues, listenHost, webhookSecretPattern } from '@spir-webhooks/shared-types';
+import { ConfigError, configErrorFromIssues, listenHost } from './contract/service';
+import { parseWebhookSecrets, webhookSecretHint } from './secrets';
 
 const envSchema = z
   .object({
@@ -10,10 +11,13 @@ const envSchema = z
       .string({
         error: 'WEBHOOK_SECRET is missing: set it to the whsec_... secret Spir showed when the URL was registered',
       })
-      .transform((value) => value.split(/[\s,]+/).filter(Boolean))
-      .refine((secrets) => secrets.length > 0 && secrets.every((secret) => webhookSecretPattern.test(secret)), {
-        error:
-          'WEBHOOK_SECRET must be one or more whsec_... secrets (base64 of 32 bytes), separated by spaces or commas',
+      .transform((value, ctx) => {
+        const secrets = parseWebhookSecrets(value);
+        if (secrets === undefined) {
+          ctx.addIssue({ code: 'custom', message: webhookSecretHint });
+          return z.NEVER;
+        }
+        return secrets;
       }),
     WEBHOOK_PATH: z.string().startsWith('/', { error: 'WEBHOOK_PATH must start with /' }).default('/webhooks/spir'),
     TLS_CERT_FILE: z.string().min(1).optional(),

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, runService } from '@spir-webhooks/shared-types';
-import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { ConfigError, runService } from './contract';
+import { createThrowawayCa } from './contract/testing/throwawayCa';
 
 // `npm run dev:cert [-- <host name> [<folder>]]`: a throwaway CA and a certificate for a
 // development host name (receiver.test by default), so that a receiver on this machine can be a

@@ -1,4 +1,5 @@
-import type { DeviatingEvent, EventCanceled, EventConfirmed, FormAnswered } from '@spir-webhooks/shared-types';
+import type { DeviatingEvent } from './contract/contractDeviations';
+import type { EventCanceled, EventConfirmed, FormAnswered } from './contract/schemas';
 import type { Log } from './log';
 
 /**
@@ -34,7 +35,7 @@ export interface HandlerContext {
 export const handlers: Handlers = {
   async onEventConfirmed(_event, _context) {
     // Example: forward the confirmed meeting to a CRM. Uncomment and adapt (answerTo comes from
-    // '@spir-webhooks/shared-types'). Only this team's events arrive; to handle one availability
+    // './contract'). Only this team's events arrive; to handle one availability
     // link only, compare _event.payload.originalUrl and return early for the others.
     //
     // const response = await fetch('https://crm.example.com/api/meetings', {

@@ -1,15 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-
 /**
  * Remembers which webhook-ids were handled, so that a retry or resend of an event that was
- * already handled is acknowledged without running the handler again.
+ * already handled is acknowledged without running the handler again. Asynchronous, so that a
+ * store across instances (Cloudflare KV or a Durable Object, Redis, a SQL table) fits behind it.
  */
 export interface IdempotencyStore {
-  has(webhookId: string): boolean;
-  remember(webhookId: string): void;
-  close(): void;
+  has(webhookId: string): Promise<boolean>;
+  remember(webhookId: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -20,7 +17,8 @@ export const idempotencyWindowMs = 24 * 3600_000;
 
 /**
  * In memory, bounded: at most `maxEntries` ids, the oldest dropped first, each kept for
- * `windowMs`. Lost on restart, and not shared between instances.
+ * `windowMs`. Lost on restart, and not shared between instances: at the edge, each isolate has
+ * its own (README, "Idempotency at the edge").
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly seen = new Map<string, number>();
@@ -31,59 +29,19 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     private readonly windowMs = idempotencyWindowMs,
   ) {}
 
-  has(webhookId: string): boolean {
+  async has(webhookId: string): Promise<boolean> {
     const at = this.seen.get(webhookId);
     return at !== undefined && this.now() - at < this.windowMs;
   }
 
-  remember(webhookId: string): void {
+  async remember(webhookId: string): Promise<void> {
     this.seen.delete(webhookId);
     this.seen.set(webhookId, this.now());
     // A Map iterates in insertion order: the first key is the oldest.
     while (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value as string);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.seen.clear();
-  }
-}
-
-/** A SQLite file: survives restarts of a single instance (not shared between instances). */
-export class SqliteIdempotencyStore implements IdempotencyStore {
-  private readonly db: Database.Database;
-  private readonly hasStatement;
-  private readonly rememberStatement;
-  private readonly purgeStatement;
-  private remembered = 0;
-
-  constructor(
-    path: string,
-    private readonly now: () => number = Date.now,
-    private readonly windowMs = idempotencyWindowMs,
-  ) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS handled_webhooks (webhook_id TEXT PRIMARY KEY, handled_at INTEGER NOT NULL)',
-    );
-    this.hasStatement = this.db.prepare('SELECT 1 FROM handled_webhooks WHERE webhook_id = ? AND handled_at > ?');
-    this.rememberStatement = this.db.prepare(
-      'INSERT OR REPLACE INTO handled_webhooks (webhook_id, handled_at) VALUES (?, ?)',
-    );
-    this.purgeStatement = this.db.prepare('DELETE FROM handled_webhooks WHERE handled_at <= ?');
-  }
-
-  has(webhookId: string): boolean {
-    return this.hasStatement.get(webhookId, this.now() - this.windowMs) !== undefined;
-  }
-
-  remember(webhookId: string): void {
-    this.rememberStatement.run(webhookId, this.now());
-    if (++this.remembered % 1_000 === 0) this.purgeStatement.run(this.now() - this.windowMs);
-  }
-
-  close(): void {
-    this.db.close();
   }
 }

@@ -1,15 +1,18 @@
-import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { listenOrExplain, runService } from '@spir-webhooks/shared-types';
+import { createAdaptorServer } from '@hono/node-server';
+import { listenOrExplain, runService } from './contract/service';
 import { parseReceiverConfig, readTlsFile } from './config';
 import { handlers } from './handlers';
-import { MemoryIdempotencyStore, SqliteIdempotencyStore } from './idempotency';
+import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
 import { jsonLineLog } from './log';
 import { createReceiverApp } from './receiverApp';
+import { SqliteIdempotencyStore } from './sqliteIdempotency';
 
+// The receiver on Node: HTTPS itself with TLS_CERT_FILE/TLS_KEY_FILE, or plain HTTP behind a
+// platform that terminates TLS. The handler is the one the other runtimes serve (receiverApp.ts).
 async function main(): Promise<void> {
   const config = parseReceiverConfig(process.env);
-  const idempotency =
+  const idempotency: IdempotencyStore =
     config.idempotencySqlitePath === undefined
       ? new MemoryIdempotencyStore()
       : new SqliteIdempotencyStore(config.idempotencySqlitePath);
@@ -22,14 +25,15 @@ async function main(): Promise<void> {
   });
   const server =
     config.tls === undefined
-      ? createHttpServer(app)
-      : createHttpsServer(
-          {
+      ? createAdaptorServer({ fetch: app.fetch })
+      : createAdaptorServer({
+          fetch: app.fetch,
+          createServer: createHttpsServer,
+          serverOptions: {
             cert: readTlsFile(config.tls.certFile, 'TLS_CERT_FILE'),
             key: readTlsFile(config.tls.keyFile, 'TLS_KEY_FILE'),
           },
-          app,
-        );
+        });
   await listenOrExplain(server, { port: config.port, host: config.host });
   const scheme = config.tls === undefined ? 'http' : 'https';
   jsonLineLog({
@@ -44,8 +48,7 @@ async function main(): Promise<void> {
   });
   const stop = () =>
     server.close(() => {
-      idempotency.close();
-      process.exit(0);
+      void idempotency.close().then(() => process.exit(0));
     });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
 import { Webhook } from 'standardwebhooks';
-import { answerTo, cloneSample, generateWebhookSecret, samples } from '@spir-webhooks/shared-types';
-import { withUnknownFieldsEverywhere } from '@spir-webhooks/shared-types/testing';
+import { answerTo, cloneSample, generateWebhookSecret, samples } from './contract';
+import { withUnknownFieldsEverywhere } from './contract/testing/withUnknownFields';
 import type { Handlers } from './handlers';
 import { MemoryIdempotencyStore } from './idempotency';
 import { createReceiverApp } from './receiverApp';
@@ -56,7 +57,8 @@ beforeAll(async () => {
     log: (fields) => logLines.push(fields),
     slowHandlerWarningMs: 100,
   });
-  server = app.listen(0, '127.0.0.1');
+  server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/spir`;
 });

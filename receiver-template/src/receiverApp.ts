@@ -1,11 +1,7 @@
-import express, { type Express } from 'express';
-import {
-  verifyWebhook,
-  WebhookPayloadError,
-  WebhookVerificationError,
-  type DeviatingEvent,
-  type WebhookEvent,
-} from '@spir-webhooks/shared-types';
+import { Hono } from 'hono';
+import type { DeviatingEvent } from './contract/contractDeviations';
+import type { WebhookEvent } from './contract/schemas';
+import { verifyWebhook, WebhookPayloadError, WebhookVerificationError } from './contract/signing';
 import type { Handlers } from './handlers';
 import type { IdempotencyStore } from './idempotency';
 import type { Log } from './log';
@@ -38,25 +34,55 @@ function dispatch(handlers: Handlers, received: Received, log: Log): Promise<voi
   }
 }
 
+/** The raw body, or undefined past `limit` bytes (read no further than that). */
+async function readBody(request: Request, limit: number): Promise<string | undefined> {
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return undefined;
+  if (request.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /**
  * POST <path>: raw body → Standard Webhooks verification → lenient parse → idempotency on
  * webhook-id → your handler → 200. The id is remembered only after the handler succeeded, so a
- * handler that throws (500) runs again on Spir's retry.
+ * handler that throws (500) runs again on Spir's retry. Written once on web-standard Request and
+ * Response (Hono), and served by Node (main.ts), Workers, Deno and Bun (fetch.ts) and Lambda (lambda.ts).
  */
-export function createReceiverApp(options: ReceiverOptions): Express {
+export function createReceiverApp(options: ReceiverOptions): Hono {
   const { secrets, handlers, idempotency, log } = options;
   const slowAfterMs = options.slowHandlerWarningMs ?? 25_000;
   const running = new Set<string>();
-  const app = express();
-  app.disable('x-powered-by');
+  const app = new Hono();
 
-  app.post(options.path, express.raw({ type: () => true, limit: maxBodyBytes }), async (req, res) => {
-    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  app.post(options.path, async (c) => {
+    const body = await readBody(c.req.raw, maxBodyBytes);
+    if (body === undefined) {
+      return c.json({ error: 'payload_too_large', message: `Bodies over ${maxBodyBytes} bytes are refused.` }, 413);
+    }
+    const headers = Object.fromEntries(c.req.raw.headers);
     let result: ReturnType<typeof verifyWebhook> | undefined;
     let lastError: unknown;
     for (const secret of secrets) {
       try {
-        result = verifyWebhook({ secret, body, headers: req.headers });
+        result = verifyWebhook({ secret, body, headers });
         break;
       } catch (error) {
         lastError = error;
@@ -64,18 +90,13 @@ export function createReceiverApp(options: ReceiverOptions): Express {
       }
     }
     if (result === undefined) {
+      const reason = (lastError as Error).message;
       if (lastError instanceof WebhookPayloadError) {
-        log({
-          msg: 'rejected: body breaks the contract',
-          webhookId: req.headers['webhook-id'],
-          reason: lastError.message,
-        });
-        res.status(400).json({ error: 'invalid_payload', message: lastError.message });
-      } else {
-        log({ msg: 'rejected: signature', webhookId: req.headers['webhook-id'], reason: (lastError as Error).message });
-        res.status(401).json({ error: 'invalid_signature', message: (lastError as Error).message });
+        log({ msg: 'rejected: body is no deliverable event', webhookId: headers['webhook-id'], reason });
+        return c.json({ error: 'invalid_payload', message: reason }, 400);
       }
-      return;
+      log({ msg: 'rejected: signature', webhookId: headers['webhook-id'], reason });
+      return c.json({ error: 'invalid_signature', message: reason }, 401);
     }
     if (result.kind === 'unknown') {
       log({
@@ -83,8 +104,7 @@ export function createReceiverApp(options: ReceiverOptions): Express {
         webhookEventName: result.webhookEventName,
         webhookEventId: result.webhookEventId,
       });
-      res.status(200).json({ ignored: true });
-      return;
+      return c.json({ ignored: true }, 200);
     }
 
     const event = result.event;
@@ -96,14 +116,10 @@ export function createReceiverApp(options: ReceiverOptions): Express {
         deviations: result.event.deviations,
       });
     }
-    if (idempotency.has(event.webhookEventId)) {
-      res.status(200).json({ duplicate: true });
-      return;
-    }
+    if (await idempotency.has(event.webhookEventId)) return c.json({ duplicate: true }, 200);
     if (running.has(event.webhookEventId)) {
       // The same event is still being handled (Spir retried after its 30 s limit): try later.
-      res.status(409).json({ error: 'in_progress', message: 'This event is still being handled.' });
-      return;
+      return c.json({ error: 'in_progress', message: 'This event is still being handled.' }, 409);
     }
     running.add(event.webhookEventId);
     const started = Date.now();
@@ -118,14 +134,14 @@ export function createReceiverApp(options: ReceiverOptions): Express {
     }, slowAfterMs);
     try {
       await dispatch(handlers, result, log);
-      idempotency.remember(event.webhookEventId);
+      await idempotency.remember(event.webhookEventId);
       log({
         msg: 'handled',
         webhookEventId: event.webhookEventId,
         webhookEventName: event.webhookEventName,
         durationMs: Date.now() - started,
       });
-      res.status(200).json({ received: true });
+      return c.json({ received: true }, 200);
     } catch (error) {
       log({
         msg: 'handler failed',
@@ -133,26 +149,11 @@ export function createReceiverApp(options: ReceiverOptions): Express {
         webhookEventName: event.webhookEventName,
         error: (error as Error).message,
       });
-      res.status(500).json({ error: 'handler_failed', message: 'The handler failed; Spir will retry.' });
+      return c.json({ error: 'handler_failed', message: 'The handler failed; Spir will retry.' }, 500);
     } finally {
       clearTimeout(slowTimer);
       running.delete(event.webhookEventId);
     }
   });
-
-  app.use(
-    (
-      error: { type?: string; status?: number },
-      _req: express.Request,
-      res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      if (error.type === 'entity.too.large') {
-        res.status(413).json({ error: 'payload_too_large', message: `Bodies over ${maxBodyBytes} bytes are refused.` });
-        return;
-      }
-      next(error);
-    },
-  );
   return app;
 }

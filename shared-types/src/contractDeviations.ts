@@ -13,6 +13,21 @@ import { isKnownWebhookEventName, lenientWebhookEventSchema, type WebhookEventNa
 
 const webhookEventIdPattern = /^[\x21-\x7e]{1,255}$/;
 
+/** Deeper than this, a payload is no event (Spir's nest four levels): serialisers and receivers' parsers would overflow. */
+export const maxPayloadDepth = 64;
+
+/** Whether a parsed JSON value nests at most `limit` levels; walked with a stack, not recursion. */
+function nestsWithin(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return false;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
 /** The envelope every delivery needs; everything else in the body is free. */
 export const deliverableEnvelopeSchema = z.looseObject({
   webhookEventName: z.string({ error: 'is required: a string such as "event.confirmed"' }).min(1, {
@@ -21,7 +36,11 @@ export const deliverableEnvelopeSchema = z.looseObject({
   webhookEventId: z
     .string({ error: 'is required: 1 to 255 printable ASCII characters without spaces' })
     .regex(webhookEventIdPattern, { error: 'must be 1 to 255 printable ASCII characters without spaces' }),
-  payload: z.record(z.string(), z.unknown(), { error: 'is required: a JSON object' }),
+  payload: z
+    .record(z.string(), z.unknown(), { error: 'is required: a JSON object' })
+    .refine((payload) => nestsWithin(payload, maxPayloadDepth), {
+      error: `must not nest deeper than ${maxPayloadDepth} levels`,
+    }),
 });
 
 export type DeliverableEnvelope = z.infer<typeof deliverableEnvelopeSchema>;

@@ -89,7 +89,7 @@ describeOnPostgres('three dispatchers on one PostgreSQL database', () => {
         const id = `pg-load-${index}`;
         for (;;) {
           const targets = live();
-          const status = await postEvent(targets[index % targets.length]!.url, body(id));
+          const status = await postEvent(targets[index % targets.length]!.internalUrl, body(id));
           if (status === 202) break;
           await new Promise((resolve) => setTimeout(resolve, 20));
         }

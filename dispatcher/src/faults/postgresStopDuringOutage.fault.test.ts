@@ -56,7 +56,9 @@ describeOnPostgres('SIGTERM during a PostgreSQL outage', () => {
     const ids = ['held-1', 'held-2', 'held-3'];
     for (const id of ids) {
       const event = { ...cloneSample('form.answered'), webhookEventId: id };
-      expect(await postEvent(first.url, JSON.stringify({ teamId: 't1', urlKind: 'template', event }))).toBe(202);
+      expect(await postEvent(first.internalUrl, JSON.stringify({ teamId: 't1', urlKind: 'template', event }))).toBe(
+        202,
+      );
     }
     await receiver.waitForRequests(ids.length);
     postgres.pause();

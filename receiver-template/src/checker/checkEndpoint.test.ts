@@ -1,8 +1,9 @@
 import { once } from 'node:events';
+import { getRequestListener } from '@hono/node-server';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { generateWebhookSecret } from '@spir-webhooks/shared-types';
-import { createThrowawayCa, type ThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { generateWebhookSecret } from '../contract';
+import { createThrowawayCa, type ThrowawayCa } from '../contract/testing/throwawayCa';
 import { handlers } from '../handlers';
 import { MemoryIdempotencyStore } from '../idempotency';
 import { createReceiverApp } from '../receiverApp';
@@ -44,7 +45,7 @@ describe('checkEndpoint', () => {
       idempotency: new MemoryIdempotencyStore(),
       log: () => undefined,
     });
-    const results = await check(await serve(app));
+    const results = await check(await serve(getRequestListener(app.fetch)));
     expect(failed(results)).toEqual([]);
     expect(results.map((r) => r.rule)).toEqual([
       'https',

@@ -9,7 +9,7 @@ import {
   signWebhook,
   webhookEventNames,
   type WebhookEventName,
-} from '@spir-webhooks/shared-types';
+} from '../contract';
 
 export interface RuleResult {
   rule: string;

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
+import { getRequestListener } from '@hono/node-server';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateWebhookSecret } from '@spir-webhooks/shared-types';
-import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { generateWebhookSecret } from '../contract';
+import { createThrowawayCa } from '../contract/testing/throwawayCa';
 import { handlers } from '../handlers';
 import { MemoryIdempotencyStore } from '../idempotency';
 import { createReceiverApp } from '../receiverApp';
@@ -42,16 +43,14 @@ beforeAll(async () => {
   const ca = await createThrowawayCa();
   writeFileSync(join(dir, 'ca.pem'), ca.caCert);
   const tls = await ca.issue(['receiver.test']);
-  template = createServer(
-    tls,
-    createReceiverApp({
-      secrets: [secret],
-      path: '/webhooks/spir',
-      handlers,
-      idempotency: new MemoryIdempotencyStore(),
-      log: () => undefined,
-    }),
-  );
+  const app = createReceiverApp({
+    secrets: [secret],
+    path: '/webhooks/spir',
+    handlers,
+    idempotency: new MemoryIdempotencyStore(),
+    log: () => undefined,
+  });
+  template = createServer(tls, getRequestListener(app.fetch));
   noCheck = createServer(tls, (_req, res) => res.writeHead(200).end());
   for (const server of [template, noCheck]) {
     server.listen(0, '127.0.0.1');

@@ -1,4 +1,4 @@
-import { parseHostPins } from '@spir-webhooks/shared-types';
+import { parseHostPins } from '../contract';
 import { checkEndpoint } from './checkEndpoint';
 
 const usage = 'usage: npm run check -w receiver-template -- <https-url> --secret <whsec_...> [--timeout <seconds>]';

@@ -1,0 +1,102 @@
+// Generated from shared-types/src by scripts/syncReceiverContract.js in the Spir webhooks kit:
+// edit it there, not here (CI fails when this copy differs from its source).
+import { z } from 'zod';
+import { isKnownWebhookEventName, lenientWebhookEventSchema, type WebhookEventName } from './schemas';
+
+/**
+ * Two checks of different weight, written once for every package (CONTRACT.md, "When Spir's
+ * traffic does not match this contract"):
+ * - the deliverable envelope: what a body must have to be delivered at all (an event name, an id
+ *   that can travel as the `webhook-id` header, a payload object). A body without it is refused;
+ * - the typed contract: every known field with its type. A deliverable event that breaks it is a
+ *   deviation: delivered exactly as sent and flagged, because some of the contract's names are
+ *   reconstructed and Spir's real traffic must never die on a name we guessed.
+ */
+
+const webhookEventIdPattern = /^[\x21-\x7e]{1,255}$/;
+
+/** Deeper than this, a payload is no event (Spir's nest four levels): serialisers and receivers' parsers would overflow. */
+export const maxPayloadDepth = 64;
+
+/** Whether a parsed JSON value nests at most `limit` levels; walked with a stack, not recursion. */
+function nestsWithin(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return false;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+/** The envelope every delivery needs; everything else in the body is free. */
+export const deliverableEnvelopeSchema = z.looseObject({
+  webhookEventName: z.string({ error: 'is required: a string such as "event.confirmed"' }).min(1, {
+    error: 'must not be empty',
+  }),
+  webhookEventId: z
+    .string({ error: 'is required: 1 to 255 printable ASCII characters without spaces' })
+    .regex(webhookEventIdPattern, { error: 'must be 1 to 255 printable ASCII characters without spaces' }),
+  payload: z
+    .record(z.string(), z.unknown(), { error: 'is required: a JSON object' })
+    .refine((payload) => nestsWithin(payload, maxPayloadDepth), {
+      error: `must not nest deeper than ${maxPayloadDepth} levels`,
+    }),
+});
+
+export type DeliverableEnvelope = z.infer<typeof deliverableEnvelopeSchema>;
+
+/** One way an event differs from the typed contract: `payload.cancelReason`, `required, missing`. */
+export interface ContractDeviation {
+  /** The path in the envelope, array indexes as numbers: `payload.formAnswers.0.answer`. */
+  path: string;
+  problem: string;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** The deviations of a deliverable envelope from the typed contract; none for a conforming event. */
+export function findContractDeviations(envelope: DeliverableEnvelope): ContractDeviation[] {
+  if (!isKnownWebhookEventName(envelope.webhookEventName)) {
+    return [
+      {
+        path: 'webhookEventName',
+        problem: `unknown event name "${envelope.webhookEventName}": stored, delivered to no webhook`,
+      },
+    ];
+  }
+  const result = lenientWebhookEventSchema.safeParse(envelope);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    problem:
+      valueAt(envelope, issue.path) === undefined && issue.code === 'invalid_type'
+        ? `required field missing (expected ${issue.expected})`
+        : issue.message,
+  }));
+}
+
+/**
+ * A path with its array indexes folded (`payload.formAnswers.0.answer` → `payload.formAnswers[].answer`),
+ * the form counted in metrics and observed shapes, so that their labels stay bounded.
+ */
+export function foldArrayIndexes(path: string): string {
+  return path.replace(/\.(\d+)(?=\.|$)/g, '[]');
+}
+
+/** A deliverable event whose known fields deviate: its envelope as sent, and how it deviates. */
+export interface DeviatingEvent {
+  webhookEventName: WebhookEventName;
+  webhookEventId: string;
+  /** The payload exactly as parsed from the body: read it defensively. */
+  payload: Record<string, unknown>;
+  deviations: ContractDeviation[];
+}
