@@ -10,6 +10,7 @@ import { teamRateLimit } from './http/rateLimit';
 import { eventRoutes } from './ingest/eventRoutes';
 import { ingestPath, type IngestHandler } from './ingest/ingestHandler';
 import { healthRoutes, metricsRoute } from './ops/opsRoutes';
+import { openApiRoute } from './openapi/openApiDocument';
 import { testSendRoute } from './subscriptions/testSendRoute';
 import { webhookRoutes } from './subscriptions/webhookRoutes';
 import { webhookSecretRoutes } from './subscriptions/webhookSecretRoutes';
@@ -82,6 +83,7 @@ export function createApps(
   const separate = context.config.internalListener !== undefined;
   const publicApp = baseApp();
   publicApp.use(healthRoutes(context));
+  publicApp.get('/openapi.json', openApiRoute(separate ? ['public'] : ['public', 'internal']));
   if (!separate) publicApp.use(internalRouter(context, internalApiToken, ingest, publicUrl));
   publicApp.use(consoleRoutes(context));
   publicApp.use('/v1', teamRouter(context));
@@ -91,6 +93,7 @@ export function createApps(
 
   const internalApp = baseApp();
   internalApp.use(healthRoutes(context));
+  internalApp.get('/openapi.json', openApiRoute(['internal']));
   internalApp.use(internalRouter(context, internalApiToken, ingest, publicUrl));
   internalApp.use(notFound);
   internalApp.use(errorHandler(context.logger));

@@ -22,13 +22,16 @@ const returnPath = z
   .regex(/^\/console\/[^\s\\]*$/, { error: 'returnTo must be a path under /console/' })
   .max(2_000);
 
+export const consoleLinkBody = z.strictObject({ returnTo: returnPath.optional() });
+export const keySignInBody = z.strictObject({ apiKey: z.string().min(1) });
+
 /** `POST /internal/v1/teams/:teamId/console-links`: Spir's core asks for a one-time sign-in link. */
 export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => string): Router {
   const { store, now, config } = context;
   const router = Router();
   router.post('/teams/:teamId/console-links', async (req, res) => {
     const teamId = req.params.teamId;
-    const { returnTo } = parseInput(z.strictObject({ returnTo: returnPath.optional() }), req.body ?? {}, 'link');
+    const { returnTo } = parseInput(consoleLinkBody, req.body ?? {}, 'link');
     if ((await store.getTeam(teamId)) === undefined)
       throw new ApiError(
         404,
@@ -82,7 +85,7 @@ export function consoleRoutes(context: DispatcherContext): Router {
 
   // A developer's way in: a team API key (full scope), exchanged for a session.
   router.post('/console/session', requireJsonBody, express.json({ limit: '4kb' }), refuseNulText, async (req, res) => {
-    const { apiKey } = parseInput(z.strictObject({ apiKey: z.string().min(1) }), req.body, 'sign-in');
+    const { apiKey } = parseInput(keySignInBody, req.body, 'sign-in');
     const key = await findTeamByApiKey(context, apiKey);
     if (key.key_scope !== 'full')
       throw new ApiError(403, 'insufficient_scope', 'Sign in with a full-scope API key; this one is read-only.');

@@ -27,7 +27,7 @@ const cursorSchema = z.string().transform((cursor, ctx) => {
 });
 const encodeCursor = (row: ListedDelivery) => Buffer.from(row.id).toString('base64url');
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   webhookId: z.string().optional(),
   status: z.enum(['pending', 'succeeded', 'failed', 'canceled']).optional(),
   event: z.enum(webhookEventNames).optional(),
@@ -38,7 +38,7 @@ const listQuery = z.strictObject({
 });
 
 // `summary` reads in the team's language unless the caller asks for another (`?lang=`).
-const languageQuery = z.strictObject({ lang: z.enum(['ja', 'en']).optional() });
+export const languageQuery = z.strictObject({ lang: z.enum(['ja', 'en']).optional() });
 
 /** The language of attempt summaries for this request. */
 export function summaryLanguage(req: Request): TeamLanguage {
@@ -85,10 +85,10 @@ function deliveryJson(row: DeliveryRow) {
   };
 }
 
-/** A team's own delivery logs: the request, and the response or the error, of every attempt. */
 /** A delivery may be resent once a minute: each resend that fails again emails the team's administrators. */
 const resendIntervalSeconds = 60;
 
+/** A team's own delivery logs: the request, and the response or the error, of every attempt. */
 export function deliveryRoutes({ store, now, worker }: DispatcherContext): Router {
   const router = Router();
   const limitResend = oncePer(resendIntervalSeconds, 'A delivery can be resent');

@@ -292,6 +292,7 @@ export class DeliveryWorker implements DeliveryHandoff {
     metrics.attempts.inc({ outcome: next.kind });
     metrics.attemptDuration.observe(outcome.durationMs / 1000);
     if (next.kind !== 'retry') metrics.deliveriesFinished.inc({ outcome: next.kind });
+    if (next.kind === 'failed') metrics.finalFailures.inc({ team: delivery.teamId });
     logAttempt(logger, delivery, outcome, next);
 
     // A retry due before the worker's next wake-up moves that wake-up earlier.

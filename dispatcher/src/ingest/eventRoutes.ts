@@ -5,7 +5,7 @@ import type { DispatcherContext } from '../context';
 import { parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
 
-const eventsQuery = z.strictObject({
+export const eventsQuery = z.strictObject({
   name: z.enum(webhookEventNames).optional(),
   /** Only events of this availability link (its id, or any of its URLs). */
   availabilityLink: z.string().min(1).transform(normaliseAvailabilityLink).optional(),

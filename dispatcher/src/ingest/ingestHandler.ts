@@ -22,7 +22,7 @@ const maxKnownTeams = 100_000;
 // Refuse only the undeliverable (CONTRACT.md, "When Spir's traffic does not match this
 // contract"): a body without a team, a URL kind or a deliverable envelope is a 400; the typed
 // contract is checked after, and what deviates from it is delivered exactly as sent, and flagged.
-const ingestBody = z.object({
+export const ingestBody = z.object({
   teamId: teamIdSchema,
   urlKind: z.enum(['template', 'oneOff']),
   event: deliverableEnvelopeSchema,

@@ -1,14 +1,36 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from '../store/storeTypes';
+import type { QueueDepth, Store } from '../store/storeTypes';
 
 /** The dispatcher's Prometheus metrics, one registry per dispatcher (no globals). */
 export function createMetrics(store: Store, now: () => number) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  let lastDepth = { due: 0, inFlight: 0 };
-  const refreshDepth = async () => {
-    lastDepth = await store.queueDepth(now());
+  let lastDepth: QueueDepth = {
+    due: 0,
+    inFlight: 0,
+    oldestDueAt: null,
+    failureEmailsPending: 0,
+    oldestFailureEmailAt: null,
   };
+  let storeUp = 1;
+  let readAt = now();
+  // One read of the store per scrape, shared by every gauge below (prom-client collects them
+  // concurrently); a store that cannot answer keeps the last figures and reads as down, rather
+  // than failing the whole scrape.
+  let reading: Promise<void> | undefined;
+  const refreshDepth = () =>
+    (reading ??= (async () => {
+      readAt = now();
+      try {
+        lastDepth = await store.queueDepth(readAt);
+        storeUp = 1;
+      } catch {
+        storeUp = 0;
+      }
+    })().finally(() => {
+      reading = undefined;
+    }));
+  const ageSeconds = (since: number | null) => (since === null ? 0 : Math.max(0, (readAt - since) / 1000));
   return {
     registry,
     deliveriesFinished: new Counter({
@@ -55,6 +77,48 @@ export function createMetrics(store: Store, now: () => number) {
         this.set(lastDepth.due);
       },
     }),
+    storeUp: new Gauge({
+      name: 'spir_webhook_store_up',
+      help: 'Whether the store answered the last scrape (1) or not (0).',
+      registers: [registry],
+      async collect() {
+        await refreshDepth();
+        this.set(storeUp);
+      },
+    }),
+    oldestDueAge: new Gauge({
+      name: 'spir_webhook_oldest_due_delivery_age_seconds',
+      help: 'How long the longest-waiting due delivery has waited to be sent (0 when none is due).',
+      registers: [registry],
+      async collect() {
+        await refreshDepth();
+        this.set(ageSeconds(lastDepth.oldestDueAt));
+      },
+    }),
+    failureEmailsPending: new Gauge({
+      name: 'spir_webhook_failure_emails_pending',
+      help: 'Failure emails written to the outbox and not yet sent.',
+      registers: [registry],
+      async collect() {
+        await refreshDepth();
+        this.set(lastDepth.failureEmailsPending);
+      },
+    }),
+    oldestFailureEmailAge: new Gauge({
+      name: 'spir_webhook_oldest_failure_email_age_seconds',
+      help: 'How long the oldest unsent failure email has waited (0 when none is).',
+      registers: [registry],
+      async collect() {
+        await refreshDepth();
+        this.set(ageSeconds(lastDepth.oldestFailureEmailAt));
+      },
+    }),
+    finalFailures: new Counter({
+      name: 'spir_webhook_final_failures_total',
+      help: 'Deliveries that failed after every retry, by team (only teams with a failure appear).',
+      labelNames: ['team'] as const,
+      registers: [registry],
+    }),
     attemptsUnanswered: new Gauge({
       name: 'spir_webhook_attempts_unanswered',
       help: 'Attempts in flight for more than a second without an answer (slow or hung endpoints), in this process.',
@@ -64,7 +128,8 @@ export function createMetrics(store: Store, now: () => number) {
       name: 'spir_webhook_queue_in_flight',
       help: 'Deliveries claimed under a lease by a worker.',
       registers: [registry],
-      collect() {
+      async collect() {
+        await refreshDepth();
         this.set(lastDepth.inFlight);
       },
     }),

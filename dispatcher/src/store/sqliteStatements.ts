@@ -181,7 +181,11 @@ const sql = {
   queueDepth: `
     SELECT
       count(*) FILTER (WHERE next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at <= :now)) AS due,
-      count(*) FILTER (WHERE lease_expires_at > :now) AS inFlight
+      count(*) FILTER (WHERE lease_expires_at > :now) AS inFlight,
+      min(next_attempt_at) FILTER (WHERE next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at <= :now))
+        AS oldestDueAt,
+      (SELECT count(*) FROM failure_emails WHERE status = 'pending') AS failureEmailsPending,
+      (SELECT min(created_at) FROM failure_emails WHERE status = 'pending') AS oldestFailureEmailAt
     FROM deliveries WHERE status = 'pending'`,
   getEventById: 'SELECT * FROM events WHERE id = ?',
   getDelivery: 'SELECT * FROM deliveries WHERE id = ? AND team_id = ?',

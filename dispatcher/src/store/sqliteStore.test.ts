@@ -76,7 +76,7 @@ describe('SqliteStore', () => {
     const path = join(dir, 'd.db');
     await new SqliteStore(path).close();
     const again = new SqliteStore(path);
-    expect(await again.queueDepth(0)).toEqual({ due: 0, inFlight: 0 });
+    expect(await again.queueDepth(0)).toMatchObject({ due: 0, inFlight: 0, oldestDueAt: null });
     await again.close();
   });
 

@@ -86,4 +86,9 @@ export interface ClaimOptions {
 export interface QueueDepth {
   due: number;
   inFlight: number;
+  /** When the longest-waiting due, unleased delivery became due; null when none is. */
+  oldestDueAt: number | null;
+  /** Failure emails not yet sent, and when the oldest of them was written; null when none is. */
+  failureEmailsPending: number;
+  oldestFailureEmailAt: number | null;
 }

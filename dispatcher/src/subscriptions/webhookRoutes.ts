@@ -12,7 +12,7 @@ import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
 import { teamOf } from '../http/auth';
 import type { TeamRow, WebhookKind, WebhookRow } from '../store/storeTypes';
 
-const createBody = z.strictObject({
+export const createBody = z.strictObject({
   url: z.string({ error: 'url must be a string' }),
   event: z.enum(webhookEventNames, { error: `event must be one of ${webhookEventNames.join(', ')}` }),
   kind: z.enum(['endpoint', 'subscription'], { error: 'kind must be endpoint or subscription' }).default('endpoint'),

@@ -7,7 +7,7 @@ import { requireFullScope, teamOf } from '../http/auth';
 import { findTeamWebhook, webhookJson, webhookNotFound } from './webhookRoutes';
 import { currentSecrets, previousSecretValidityMs } from './webhookSecrets';
 
-const rotateBody = z.strictObject({
+export const rotateBody = z.strictObject({
   /** End the old secret now (it leaked, say) instead of letting it sign alongside for 24 h. */
   expireCurrentNow: z.boolean({ error: 'expireCurrentNow must be true or false' }).default(false),
 });

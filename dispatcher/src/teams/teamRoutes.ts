@@ -10,7 +10,7 @@ export const teamIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, _ or -' });
 
-const teamBody = z.strictObject({
+export const teamBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   adminEmails: z
     .array(z.email())
@@ -23,7 +23,7 @@ const teamBody = z.strictObject({
   language: z.enum(['ja', 'en'], { error: 'language must be ja or en' }).default('ja'),
 });
 
-const apiKeyBody = z.strictObject({
+export const apiKeyBody = z.strictObject({
   label: z.string().trim().min(1).max(200).optional(),
   /** `read` for dashboards and log readers; `full` (the default) for integrations such as Zapier. */
   scope: z.enum(['full', 'read'], { error: 'scope must be full or read' }).default('full'),

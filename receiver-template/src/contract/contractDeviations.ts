@@ -47,12 +47,13 @@ export const deliverableEnvelopeSchema = z.looseObject({
 
 export type DeliverableEnvelope = z.infer<typeof deliverableEnvelopeSchema>;
 
-/** One way an event differs from the typed contract: `payload.cancelReason`, `required, missing`. */
-export interface ContractDeviation {
+/** One way an event differs from the typed contract: `payload.cancelReason`, `required field missing`. */
+export const contractDeviationSchema = z.object({
   /** The path in the envelope, array indexes as numbers: `payload.formAnswers.0.answer`. */
-  path: string;
-  problem: string;
-}
+  path: z.string(),
+  problem: z.string(),
+});
+export type ContractDeviation = z.infer<typeof contractDeviationSchema>;
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root;

@@ -6,8 +6,12 @@ import { query, transaction } from './pgConnection';
 export async function queueDepth(pool: Pool, now: number): Promise<QueueDepth> {
   const [row] = await query<QueueDepth>(
     pool,
-    `SELECT count(*) FILTER (WHERE next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)) AS due,
-            count(*) FILTER (WHERE lease_expires_at > $1) AS "inFlight"
+    `SELECT count(*) FILTER (WHERE next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1))::int AS due,
+            count(*) FILTER (WHERE lease_expires_at > $1)::int AS "inFlight",
+            (min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)))::float8
+              AS "oldestDueAt",
+            (SELECT count(*) FROM failure_emails WHERE status = 'pending')::int AS "failureEmailsPending",
+            (SELECT min(created_at) FROM failure_emails WHERE status = 'pending')::float8 AS "oldestFailureEmailAt"
      FROM deliveries WHERE status = 'pending'`,
     [now],
   );
