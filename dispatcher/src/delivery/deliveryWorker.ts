@@ -1,12 +1,14 @@
 import { initialWebhookLimit, type WebhookLimits } from './slowStart';
+import { DeliverySlots } from './deliverySlots';
 import { logAttempt } from './attemptLog';
 import { AttemptRecorder } from './attemptRecorder';
 import { UnansweredAttempts } from './firstSecond';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { AttemptSender } from './attemptSender';
+import type { AttemptSender } from './attemptSenderTypes';
 import type { Logger } from 'pino';
-import type { ClaimedDelivery, DeliveryHandoff, Store } from '../store/storeTypes';
+import type { ClaimedDelivery, DeliveryHandoff } from '../store/storeQueueTypes';
+import type { Store } from '../store/store';
 import type { Metrics } from '../ops/metrics';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
 
@@ -47,13 +49,12 @@ export function claimWindowMs(lastClaimMs: number): number {
  */
 export class DeliveryWorker implements DeliveryHandoff {
   readonly workerId = `worker_${randomUUID()}`;
-  private readonly inFlightByWebhook = new Map<string, number>();
-  private inFlight = 0;
   // Those in flight for more than a second, which no longer count against firstSecondConcurrency.
   private readonly unanswered = new UnansweredAttempts((count, grew) => {
     this.options.metrics.attemptsUnanswered.set(count);
-    if (grew && this.waitingForAnySlot) this.wake();
+    if (grew && this.slots.full) this.wake();
   });
+  private readonly slots: DeliverySlots;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
@@ -63,16 +64,6 @@ export class DeliveryWorker implements DeliveryHandoff {
   // How long the last claim took if it found nothing; 0 if it found work.
   private lastClaimMs = 0;
   private nextRetryAt = Number.POSITIVE_INFINITY;
-  // Webhooks that may have due deliveries waiting for one of their slots: refused a handoff, or
-  // given deliveries by the last claim (a backlog may hold more). An attempt that ends for one of
-  // them, or while the whole worker was full, wakes the worker to claim; others do not, so that
-  // claims that can find nothing (beside hung endpoints' backlogs) are not repeated at every
-  // answer. Resent and other dispatchers' work wakes the worker itself, as do fresh deliveries
-  // that a claim can take at once (claimRefused); polling catches the rest.
-  private readonly mayHaveWaiting = new Set<string>();
-  private waitingForAnySlot = false;
-  // Set when the handoff refused a delivery whose webhook still has its claims' slot free.
-  private refusedClaimable = false;
   private readonly recorder: AttemptRecorder;
   // A lease outlives the longest attempt plus the time to record it.
   private readonly leaseMs: number;
@@ -81,6 +72,10 @@ export class DeliveryWorker implements DeliveryHandoff {
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.leaseMs = options.policy.requestTimeoutMs * 2 + 5_000;
     this.recorder = new AttemptRecorder(options.store, this.workerId, options.logger);
+    // Which attempt's end wakes a claim: deliverySlots.ts. Resent and other dispatchers' work wakes
+    // the worker itself, as do fresh deliveries a claim can take at once (claimRefused); polling
+    // catches the rest.
+    this.slots = new DeliverySlots(options, () => this.unanswered.count);
   }
 
   leaseUntil(now: number): number {
@@ -119,18 +114,17 @@ export class DeliveryWorker implements DeliveryHandoff {
     this.wakeTimer = undefined;
     this.wakeUp?.();
     await this.loopDone;
-    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.slots.whenIdle();
     await this.recorder.finish(recordOnStopMs);
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const free = this.freeSlots();
+      const free = this.slots.free();
       let claimed: ClaimedDelivery[] = [];
       this.wakeRequested = false;
       if (free > 0) {
-        this.keepOnlyFullWebhooksWaiting();
-        this.waitingForAnySlot = false;
+        this.slots.beforeClaim();
         try {
           const limit = Math.min(free, this.options.claimBatchSize);
           const started = performance.now();
@@ -141,7 +135,7 @@ export class DeliveryWorker implements DeliveryHandoff {
             leaseUntil: this.leaseUntil(now),
             limit,
             perWebhookLimit: initialWebhookLimit,
-            inFlightByWebhook: this.options.webhookLimits.inFlightAsClaimed(this.inFlightByWebhook),
+            inFlightByWebhook: this.slots.inFlightForClaim(),
             limitByWebhook: this.options.webhookLimits.changed,
           });
           this.lastClaimMs = claimed.length === 0 ? performance.now() - started : 0;
@@ -149,39 +143,17 @@ export class DeliveryWorker implements DeliveryHandoff {
           this.options.logger.error({ err: error }, 'claiming due deliveries failed; trying again');
         }
         for (const delivery of claimed) {
-          this.mayHaveWaiting.add(delivery.webhookId);
-          this.startAttempt(delivery);
+          this.slots.takeClaimed(delivery.webhookId);
+          void this.attempt(delivery);
         }
-        if (claimed.length === free) this.waitingForAnySlot = true;
+        if (claimed.length === free) this.slots.markFull();
       } else {
-        this.waitingForAnySlot = true;
+        this.slots.markFull();
       }
       // A full batch means more is probably due; otherwise sleep until woken or a retry is due.
       if (claimed.length > 0 && claimed.length === Math.min(free, this.options.claimBatchSize)) continue;
       await this.sleep();
     }
-  }
-
-  /**
-   * Before a claim: it can serve every marked webhook with a free slot, so those are unmarked (and
-   * marked again if it gives them deliveries); one at its whole limit gets nothing from it and stays
-   * marked, or the deliveries its handoff refused would wait for a poll.
-   */
-  private keepOnlyFullWebhooksWaiting(): void {
-    for (const webhookId of this.mayHaveWaiting) {
-      if (this.hasFreeSlot(webhookId)) this.mayHaveWaiting.delete(webhookId);
-    }
-  }
-
-  /** Whether the webhook has a slot of its whole limit free (the handoff's, the claims', or a test send's). */
-  private hasFreeSlot(webhookId: string): boolean {
-    return (this.inFlightByWebhook.get(webhookId) ?? 0) < this.options.webhookLimits.of(webhookId);
-  }
-
-  /** Attempts that may start now: within DELIVERY_CONCURRENCY, and within the first-second budget. */
-  private freeSlots(): number {
-    const { concurrency, firstSecondConcurrency } = this.options;
-    return Math.min(concurrency - this.inFlight, firstSecondConcurrency - (this.inFlight - this.unanswered.count));
   }
 
   private sleep(): Promise<void> {
@@ -202,37 +174,17 @@ export class DeliveryWorker implements DeliveryHandoff {
   }
 
   reserve(webhookId: string): boolean {
-    if (!this.running) return false;
-    if (this.freeSlots() <= 0) {
-      this.waitingForAnySlot = true;
-      return false;
-    }
-    if ((this.inFlightByWebhook.get(webhookId) ?? 0) >= this.options.webhookLimits.handoffRoom(webhookId)) {
-      this.mayHaveWaiting.add(webhookId);
-      if (this.hasFreeSlot(webhookId)) this.refusedClaimable = true;
-      return false;
-    }
-    this.takeSlot(webhookId);
-    return true;
+    return this.running && this.slots.reserveForHandoff(webhookId);
   }
 
-  /**
-   * Takes a slot for a test send: any free one of the webhook's limit, the claims' included, since
-   * a person asked for this one request; none while the limit is in use.
-   */
+  /** A slot for a test send (deliverySlots.ts); none while the webhook's limit is in use. */
   reserveTestSend(webhookId: string): boolean {
-    if (!this.running || this.freeSlots() <= 0) return false;
-    if (!this.hasFreeSlot(webhookId)) return false;
-    this.takeSlot(webhookId);
-    return true;
+    return this.running && this.slots.reserveTestSend(webhookId);
   }
 
   /** Gives back a slot: a reserved one whose commit failed, or one whose attempt has ended. */
   release(webhookId: string): void {
-    this.inFlight--;
-    const left = (this.inFlightByWebhook.get(webhookId) ?? 1) - 1;
-    if (left === 0) this.inFlightByWebhook.delete(webhookId);
-    else this.inFlightByWebhook.set(webhookId, left);
+    this.slots.release(webhookId);
   }
 
   /**
@@ -242,24 +194,12 @@ export class DeliveryWorker implements DeliveryHandoff {
    * its webhook's or, when the worker was full, any.
    */
   claimRefused(): void {
-    if (!this.refusedClaimable) return;
-    this.refusedClaimable = false;
-    this.wake();
+    if (this.slots.takeRefusedClaimable()) this.wake();
   }
 
   /** Sends deliveries that the ingest commit leased to this worker after `reserve`. */
   sendLeased(deliveries: readonly ClaimedDelivery[]): void {
     for (const delivery of deliveries) void this.attempt(delivery);
-  }
-
-  private startAttempt(delivery: ClaimedDelivery): void {
-    this.takeSlot(delivery.webhookId);
-    void this.attempt(delivery);
-  }
-
-  private takeSlot(webhookId: string): void {
-    this.inFlight++;
-    this.inFlightByWebhook.set(webhookId, (this.inFlightByWebhook.get(webhookId) ?? 0) + 1);
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
@@ -298,7 +238,7 @@ export class DeliveryWorker implements DeliveryHandoff {
     // A retry due before the worker's next wake-up moves that wake-up earlier.
     const earlierRetry = next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt;
     if (earlierRetry) this.nextRetryAt = next.nextAttemptAt;
-    this.release(delivery.webhookId);
-    if (earlierRetry || this.waitingForAnySlot || this.mayHaveWaiting.has(delivery.webhookId)) this.wake();
+    this.slots.release(delivery.webhookId);
+    if (earlierRetry || this.slots.wakesOnEnd(delivery.webhookId)) this.wake();
   }
 }
