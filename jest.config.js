@@ -17,4 +17,7 @@ module.exports = {
     '^@spir-webhooks/dispatcher/testing$': '<rootDir>/dispatcher/src/testing/index.ts',
   },
   testTimeout: 30_000,
+  // Builds first (incremental: seconds when nothing changed), so that no test runs stale dist/
+  // files (sender threads, spawned dispatchers and CLIs run the built code).
+  globalSetup: '<rootDir>/jest.globalSetup.js',
 };

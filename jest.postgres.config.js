@@ -13,10 +13,10 @@ module.exports = {
   roots: ['<rootDir>/dispatcher/src'],
   testPathIgnorePatterns: [
     ...base.testPathIgnorePatterns,
-    '/store/sqliteStore\\.test\\.ts$',
-    '/store/walSync\\.test\\.ts$',
+    '/store/sqlite/',
     '/store/deliveryHandoff\\.test\\.ts$',
-    '/store/storeContract\\.test\\.ts$',
+    '/store/storeContract(Records)?\\.test\\.ts$',
+    '/ops/migrateStore\\.test\\.ts$',
     '/store/foreignKeyIndexes\\.test\\.ts$',
     '/store/postgres/pgMigrations\\.test\\.ts$',
     '/delivery/crashRecovery\\.test\\.ts$',

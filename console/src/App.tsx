@@ -3,14 +3,9 @@ import { call, loadSession, type Session } from './api';
 import { DeliveriesPage } from './DeliveriesPage';
 import { DeliveryPage } from './DeliveryPage';
 import { EventsPage } from './EventsPage';
-import { initialLanguage, texts, type Language, type Texts } from './i18n';
+import { initialLanguage, texts, type Language } from './i18n';
 import { SignIn } from './SignIn';
 import { WebhooksPage } from './WebhooksPage';
-
-export interface PageProps {
-  t: Texts;
-  language: Language;
-}
 
 /** The page a hash names: #/webhooks, #/deliveries, #/deliveries/<id>, #/events. */
 function useRoute(): string {

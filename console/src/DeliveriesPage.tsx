@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { call, eventNames, type Delivery, type Webhook } from './api';
-import type { PageProps } from './App';
+import type { PageProps } from './pageProps';
 import { localAndUtc } from './format';
 
 const statuses = ['pending', 'succeeded', 'failed', 'canceled'] as const;

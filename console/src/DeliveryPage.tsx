@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiProblem, call, type DeliveryDetail } from './api';
-import type { PageProps } from './App';
+import type { PageProps } from './pageProps';
 import { localAndUtc, redactedHeaders } from './format';
 
 /** The body as sent, indented for reading when it is JSON (the bytes sent are in the API). */

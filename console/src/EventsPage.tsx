@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { call, type EventName } from './api';
-import type { PageProps } from './App';
+import type { PageProps } from './pageProps';
 
 interface Envelope {
   webhookEventName: EventName;

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiProblem, call } from './api';
-import type { PageProps } from './App';
+import type { PageProps } from './pageProps';
 
 /** Shown without a session: how to get one (through Spir, or with a key for developers). */
 export function SignIn({

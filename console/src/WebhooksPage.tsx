@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiProblem, call, eventNames, type Attempt, type EventName, type Webhook } from './api';
-import type { PageProps } from './App';
+import type { PageProps } from './pageProps';
 
 interface UrlCheck {
   ok: boolean;

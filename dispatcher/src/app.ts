@@ -3,17 +3,18 @@ import { consoleLinkRoute, consoleRoutes } from './console/consoleRoutes';
 import { contractRoutes } from './contract/contractRoutes';
 import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/deliveryRoutes';
-import { errorHandler, notFound, refuseNonJsonBody } from './http/apiError';
+import { errorHandler, notFound } from './http/apiError';
+import { refuseNonJsonBody } from './http/readJsonBody';
 import { requireInternalToken, requireTeamKey } from './http/auth';
 import { refuseNulText } from './http/nulText';
 import { teamRateLimit } from './http/rateLimit';
-import { eventRoutes } from './ingest/eventRoutes';
+import { eventRoutes } from './events/eventRoutes';
 import { ingestPath, type IngestHandler } from './ingest/ingestHandler';
 import { healthRoutes, metricsRoute } from './ops/opsRoutes';
 import { openApiRoute } from './openapi/openApiDocument';
-import { testSendRoute } from './subscriptions/testSendRoute';
-import { webhookRoutes } from './subscriptions/webhookRoutes';
-import { webhookSecretRoutes } from './subscriptions/webhookSecretRoutes';
+import { testSendRoute } from './webhooks/testSendRoute';
+import { webhookRoutes } from './webhooks/webhookRoutes';
+import { webhookSecretRoutes } from './webhooks/webhookSecretRoutes';
 import { internalTeamRoutes, meRoute } from './teams/teamRoutes';
 
 /** The HTTP apps: the public one (the team API) and the operators' one (the internal API, /metrics). */

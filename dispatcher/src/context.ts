@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { ObservedShapes } from './contract/observedShapes';
-import type { AttemptSender } from './delivery/attemptSender';
+import type { AttemptSender } from './delivery/attemptSenderTypes';
 import type { Metrics } from './ops/metrics';
-import type { SecretBox } from './subscriptions/secretBox';
-import type { ClaimedDelivery, DeliveryHandoff, Store } from './store/storeTypes';
+import type { SecretBox } from './webhooks/secretBox';
+import type { ClaimedDelivery, DeliveryHandoff } from './store/storeQueueTypes';
+import type { Store } from './store/store';
 
 /** What every part of a running dispatcher is handed; there are no globals. */
 export interface DispatcherContext {

@@ -4,7 +4,7 @@ import type { Config } from './config';
 import type { DispatcherContext } from './context';
 import { createApps } from './app';
 import { startListeners } from './http/listeners';
-import { createSecretBox } from './subscriptions/secretBox';
+import { createSecretBox } from './webhooks/secretBox';
 import { createIngestHandler } from './ingest/ingestHandler';
 import { ObservedShapes } from './contract/observedShapes';
 import { createAttemptSender } from './delivery/attemptSender';
@@ -19,7 +19,13 @@ import { FailureEmailSender } from './notify/failureEmailSender';
 import { createOutboxFolderMailer, createSmtpMailer, type Mailer } from './notify/mailer';
 import { openStore } from './store/openStore';
 import type { Store } from './store/store';
-import { deliverySettingsOf, peerSettings, settingDifferences } from './ops/peerSettings';
+import {
+  deliverySettingsOf,
+  dispatcherIdentity,
+  identityPattern,
+  peerSettings,
+  settingDifferences,
+} from './ops/peerSettings';
 import { currentHeapLimitMb, heapLimitWarning } from './ops/heapLimit';
 
 /** What tests and embedders may replace; production passes none of them. */
@@ -71,7 +77,10 @@ export async function startDispatcher(
     );
   }
   const now = overrides.now ?? Date.now;
-  const store = await openStore(config);
+  const store = await openStore(config, {
+    name: dispatcherIdentity(deliverySettingsOf(config)),
+    peersLike: identityPattern,
+  });
   const secretBox = createSecretBox(config.secretsKey);
   // Seals secrets stored before SECRETS_KEY was set; refuses a store this key cannot open.
   const resealed = await store.rewriteWebhookSecrets((stored) => secretBox.reseal(stored));

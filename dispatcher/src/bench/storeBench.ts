@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { openStore } from '../store/openStore';
-import { SqliteStore } from '../store/sqliteStore';
+import { SqliteStore } from '../store/sqlite/sqliteStore';
 import type { Store } from '../store/store';
-import type { AttemptResult, ClaimedDelivery, ClaimOptions } from '../store/storeTypes';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions } from '../store/storeQueueTypes';
 import { postgresAvailable, startTestPostgres } from '../testing/postgresServer';
 
 // `npm run bench:store`: the store alone, in this process: SQLite on a real file, then PostgreSQL
@@ -126,12 +126,7 @@ const succeeded = (claimed: ClaimedDelivery[], at: number): AttemptResult[] =>
  * so wall time, not this process's CPU), beside `hung` webhooks each with one delivery leased and 19 due.
  */
 async function postgresClaimWall(url: string, hung: number, rounds: number, idle = 0): Promise<number> {
-  const store = await openStore({
-    maxRetries: 5,
-    requestTimeoutMs: 30_000,
-    retryIntervalMs: 600_000,
-    database: { engine: 'postgres', url, poolSize: 4 },
-  });
+  const store = await openStore({ database: { engine: 'postgres', url, poolSize: 4 } });
   await addWebhooks(store, teamsBeside(hung, idle));
   const inFlight = await withHungBacklogs(store, hung);
   // Statistics, as autovacuum gathers them within a minute of such growth: without them the

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Config } from '../config';
-import type { ConsoleSessionTeam, Store } from '../store/storeTypes';
+import type { ConsoleSessionTeam } from '../store/storeTypes';
+import type { Store } from '../store/store';
 
 /** A console session lasts a working day, not weeks. */
 const consoleSessionMs = 8 * 3600_000;

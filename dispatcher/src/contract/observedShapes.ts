@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { shapeOf, type JsonType, jsonTypes } from '@spir-webhooks/shared-types';
-import type { ObservedPathCount, Store } from '../store/storeTypes';
+import type { ObservedPathCount } from '../store/storeTypes';
+import type { Store } from '../store/store';
 
 /** Paths kept per event name, and event names kept at all: a shape, bounded whatever arrives. */
 const maxObservedPathsPerEvent = 2_000;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ClaimedDelivery } from '../store/storeTypes';
+import type { ClaimedDelivery } from '../store/storeQueueTypes';
 import { redactQuery } from './redactQuery';
 import type { nextStepAfter } from './retryPolicy';
 import type { AttemptOutcome } from './sendAttempt';
@@ -7,8 +7,8 @@ import type { AttemptOutcome } from './sendAttempt';
 /**
  * The operator's log line for one attempt (a URL's query is redacted: it may hold a token): at
  * `info` for an attempt that failed, at `debug` for one that succeeded. The store keeps every
- * attempt for the delivery log and /metrics counts them; a line per success at 4,000 deliveries/s
- * is about 2 MB/s of log, and writing it took 7% of the dispatcher's CPU per event.
+ * attempt for the delivery log and /metrics counts them; a line per success at thousands of
+ * deliveries a second would be megabytes of log a second, for nothing an operator acts on.
  */
 export function logAttempt(
   logger: Logger,

@@ -4,13 +4,8 @@ import { webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
-import {
-  decodeAttempt,
-  type AttemptRow,
-  type DeliveryRow,
-  type ListedDelivery,
-  type TeamLanguage,
-} from '../store/storeTypes';
+import { decodeAttempt } from '../store/storeRows';
+import { type AttemptRow, type DeliveryRow, type ListedDelivery, type TeamLanguage } from '../store/storeTypes';
 import type { AttemptOutcome } from './sendAttempt';
 import { summarizeAttempt } from './attemptSummary';
 import { oncePer } from '../http/rateLimit';

@@ -8,9 +8,9 @@ export const firstSecondMs = 1_000;
  * those in flight are younger than that. An endpoint answers within a second, or it is slow or
  * hung: then its attempt stops counting, so hung endpoints never hold this budget (each still
  * holds its slot of `DELIVERY_CONCURRENCY` and of its webhook's limit until it times out). Why a
- * budget: in a burst, slow start lets every webhook reach its limit, and with 200 endpoints
- * 1,600 attempts were in flight on 2 cores, most of them waiting in the sending thread, each with
- * its own TLS connection (about 0.1 MB): more memory and CPU, and no more throughput.
+ * budget: in a burst, slow start lets every webhook reach its limit, and with hundreds of
+ * endpoints most attempts would wait in the sending thread, each with its own TLS connection:
+ * more memory and CPU, and no more throughput.
  */
 export class UnansweredAttempts {
   /** Attempts in flight that started more than a second ago. */

@@ -2,7 +2,8 @@ import { Webhook } from 'standardwebhooks';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
 import { waitFor } from '../testing/waitFor';
-import { createAttemptSender, type AttemptSender } from './attemptSender';
+import { createAttemptSender } from './attemptSender';
+import type { AttemptSender } from './attemptSenderTypes';
 import type { Worker } from 'node:worker_threads';
 
 // Attempts sent from worker threads over real HTTPS on loopback, with a throwaway CA.

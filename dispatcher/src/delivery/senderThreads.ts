@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { AttemptSender, AttemptSenderOptions } from './attemptSender';
+import type { AttemptSender, AttemptSenderOptions } from './attemptSenderTypes';
 import type { AttemptOutcome, AttemptRequest } from './sendAttempt';
 import { batchedPost, type FromSender, type SenderThreadData, type ToSender } from './senderMessages';
 

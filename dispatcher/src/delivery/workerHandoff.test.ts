@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createMetrics } from '../ops/metrics';
-import { SqliteStore } from '../store/sqliteStore';
+import { SqliteStore } from '../store/sqlite/sqliteStore';
 import { createAttemptSender } from './attemptSender';
 import { claimWindowMs, DeliveryWorker } from './deliveryWorker';
 import { WebhookLimits } from './slowStart';

@@ -1,4 +1,3 @@
-import { checkJsonContentType } from './readJsonBody';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -30,24 +29,6 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
     issues: result.error.issues.map((issue) => ({ path: issue.path, code: issue.code, message: issue.message })),
   });
 }
-
-/**
- * Refuses any body that is not declared as UTF-8 JSON, on routes where a body is optional too:
- * a form body would otherwise be skipped by the JSON parser and its fields silently dropped.
- */
-export const refuseNonJsonBody: RequestHandler = (req, _res, next) => {
-  const hasBody =
-    req.headers['transfer-encoding'] !== undefined ||
-    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-  if (hasBody) checkJsonContentType(req);
-  next();
-};
-
-/** Refuses a body that is not declared as UTF-8 JSON, before any parser reads it. */
-export const requireJsonBody: RequestHandler = (req, _res, next) => {
-  checkJsonContentType(req);
-  next();
-};
 
 export const notFound: RequestHandler = (req) => {
   throw new ApiError(404, 'not_found', `No route ${req.method} ${req.path}.`);

@@ -17,7 +17,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 /**
  * Checks an authorization header for the internal API token, in constant time for a token of its
  * length (only the length can show in the time taken, and the length is no secret); throws a 401.
- * Hashing both to compare equal lengths took 2% of the main thread's time under the bench's ingest.
+ * Compared as bytes, not through two digests: this runs on every ingest.
  */
 export function internalTokenChecker(token: string): (authorization: string | undefined) => void {
   const expected = Buffer.from(token);

@@ -87,9 +87,13 @@ describe('limits that hold for every route', () => {
         }).then((answer) => answer.status),
       ),
     );
+    // As many test sends ran as the webhook had slots (each hung until its timeout: 200 with the
+    // failed outcome); every other one was refused at once, none queued behind them.
+    const ran = statuses.filter((status) => status === 200).length;
     expect(maxOpen).toBeLessThanOrEqual(2);
-    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
-    expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
+    expect(ran).toBeGreaterThanOrEqual(1);
+    expect(ran).toBeLessThanOrEqual(maxOpen);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(100 - ran);
   });
 
   it('cuts a request whose body is still arriving at HTTP_REQUEST_TIMEOUT_SECONDS', async () => {

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import type { RequestHandler } from 'express';
 import { ApiError } from './apiError';
 
 const decoders: Record<string, () => Readable & NodeJS.WritableStream> = {
@@ -12,7 +13,7 @@ const decoders: Record<string, () => Readable & NodeJS.WritableStream> = {
 };
 
 /** `application/json`, with no charset or a UTF-8 one; anything else is a 415 that says why. */
-export function checkJsonContentType(req: IncomingMessage): void {
+function checkJsonContentType(req: IncomingMessage): void {
   const header = req.headers['content-type'];
   const [type = '', ...parameters] = (header ?? '').split(';');
   if (type.trim().toLowerCase() !== 'application/json') {
@@ -95,3 +96,21 @@ function readAll(source: Readable, req: IncomingMessage, limit: number, encoding
     req.once('aborted', aborted);
   });
 }
+
+/**
+ * Refuses any body that is not declared as UTF-8 JSON, on routes where a body is optional too:
+ * a form body would otherwise be skipped by the JSON parser and its fields silently dropped.
+ */
+export const refuseNonJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  if (hasBody) checkJsonContentType(req);
+  next();
+};
+
+/** Refuses a body that is not declared as UTF-8 JSON, before any parser reads it. */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  checkJsonContentType(req);
+  next();
+};

@@ -45,8 +45,7 @@ export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * `POST /internal/v1/events`: Spir's core hands over an event. The answer is 202 only once the
  * event and its deliveries are committed: from then on nothing loses it. Written on Node's own
  * request and response, not as Express middleware: this is the route every event takes, and
- * Express' routing and body parsing cost more than the rest of it (the ingest rate went from
- * about 3,400 to 8,000 events/s on the benchmark machine).
+ * Express' routing and body parsing cost more than the rest of it.
  */
 export function createIngestHandler(
   { store, now, metrics, worker, logger, config, observedShapes }: DispatcherContext,

@@ -1,5 +1,6 @@
 import { summarizeAttempt } from '../delivery/attemptSummary';
-import { decodeAttempt, type DecodedAttempt, type FailureEmailJob } from '../store/storeTypes';
+import { decodeAttempt } from '../store/storeRows';
+import { type DecodedAttempt, type FailureEmailJob } from '../store/storeTypes';
 import { emailWording, type EmailFacts } from './failureEmailWording';
 
 /** Fixed by Spir's help page, byte for byte. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FailureEmailJob, Store } from '../store/storeTypes';
+import type { FailureEmailJob } from '../store/storeTypes';
+import type { Store } from '../store/store';
 import type { Metrics } from '../ops/metrics';
 import { composeFailureEmail } from './failureEmail';
 import type { Mailer } from './mailer';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { consoleLinkBody, keySignInBody } from '../console/consoleRoutes';
 import { languageQuery, listQuery } from '../delivery/deliveryRoutes';
-import { eventsQuery } from '../ingest/eventRoutes';
+import { eventsQuery } from '../events/eventRoutes';
 import { ingestBody } from '../ingest/ingestHandler';
-import { createBody } from '../subscriptions/webhookRoutes';
-import { rotateBody } from '../subscriptions/webhookSecretRoutes';
+import { createBody } from '../webhooks/webhookRoutes';
+import { rotateBody } from '../webhooks/webhookSecretRoutes';
 import { apiKeyBody, teamBody } from '../teams/teamRoutes';
 import * as answer from './apiSchemas';
 

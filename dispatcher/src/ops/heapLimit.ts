@@ -10,10 +10,8 @@ import { maxIngestBodyBytes } from '../ingest/ingestHandler';
  * Why a limit, when the live heap is about 30 MB: V8 lets a heap grow past what is live before
  * it collects, by a factor it derives from the limit. Without one, Node takes a quarter of the
  * machine's memory (4 GiB on 16 GiB and more), and at that size V8 let each heap grow to about
- * four times what was live (bench/heapProbe.ts); at 1 GiB the factor is smaller. On the
- * benchmark's machine peak RSS with 20 endpoints
- * went from 282-300 MB to 223 MB, and with 200 endpoints from 459 to 322-338 MB, at the same CPU
- * per event. Lower limits did not lower it further. Worker threads inherit the limit.
+ * four times what was live (bench/heapProbe.ts); at 1 GiB the factor is smaller, and so is peak
+ * RSS, at the same CPU per event (figures: docs/benchmark-history.md). Worker threads inherit it.
  *
  * 1 GiB holds the worst case of the default settings: 2,048 attempts in flight, each with an
  * event at the 256 KiB ingest limit and a logged response of 64 KiB (640 MB).

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { QueueDepth, Store } from '../store/storeTypes';
+import type { QueueDepth } from '../store/storeQueueTypes';
+import type { Store } from '../store/store';
 
 /** The dispatcher's Prometheus metrics, one registry per dispatcher (no globals). */
 export function createMetrics(store: Store, now: () => number) {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { ConfigError } from '@spir-webhooks/shared-types';
 import { migratePostgres } from '../store/postgres/pgMigrations';
-import { migrateSqlite } from '../store/sqliteMigrations';
+import { migrateSqlite } from '../store/sqlite/sqliteMigrations';
 
 /**
  * The tables that move, parents first, each in the order its rows were written. Console links

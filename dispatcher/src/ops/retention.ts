@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store/storeTypes';
+import type { Store } from '../store/store';
 
 export interface RetentionOptions {
   store: Store;

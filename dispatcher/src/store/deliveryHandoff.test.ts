@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from './sqliteStore';
-import type { DeliveryHandoff } from './storeTypes';
+import { SqliteStore } from './sqlite/sqliteStore';
+import type { DeliveryHandoff } from './storeQueueTypes';
 
 let dir: string;
 let store: SqliteStore;

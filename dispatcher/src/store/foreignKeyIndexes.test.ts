@@ -11,7 +11,6 @@ import { openStore } from './openStore';
 // deleted webhooks by the thousand, so every key pointing at those tables must be indexed (a
 // missing one made the purge quadratic: 4,000 events beside 20,000 deliveries took 2.2 s).
 const parentsDeletedFrom = ['events', 'deliveries', 'webhooks'];
-const policy = { maxRetries: 5, requestTimeoutMs: 30_000, retryIntervalMs: 600_000 };
 
 interface ForeignKey {
   child: string;
@@ -32,7 +31,7 @@ describe('foreign keys to tables the retention job deletes from', () => {
     const folder = mkdtempSync(join(tmpdir(), 'spir-fk-'));
     try {
       const path = join(folder, 'store.db');
-      await (await openStore({ ...policy, database: { engine: 'sqlite', path } })).close();
+      await (await openStore({ database: { engine: 'sqlite', path } })).close();
       const db = new Database(path, { readonly: true });
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
       const keys = tables.flatMap((child) =>
@@ -67,7 +66,7 @@ describe('foreign keys to tables the retention job deletes from', () => {
     async () => {
       postgres = await startTestPostgres();
       const url = await postgres.createDatabase('fk_indexes');
-      await (await openStore({ ...policy, database: { engine: 'postgres', url, poolSize: 2 } })).close();
+      await (await openStore({ database: { engine: 'postgres', url, poolSize: 2 } })).close();
       const client = new Client({ connectionString: url });
       await client.connect();
       try {

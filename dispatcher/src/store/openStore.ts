@@ -1,11 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '@spir-webhooks/shared-types';
 import type { Config } from '../config';
-import { deliverySettingsOf, dispatcherIdentity } from '../ops/peerSettings';
 import { ensurePrivateFolder, makeFilesPrivate } from '../dataFiles';
 import { PgStore } from './postgres/pgStore';
-import { SqliteStore } from './sqliteStore';
-import type { Store } from './storeTypes';
+import { SqliteStore } from './sqlite/sqliteStore';
+import type { ConnectionIdentity } from './postgres/pgStore';
+import type { Store } from './store';
 
 const redactPassword = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 
@@ -14,12 +14,13 @@ const redactPassword = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$
  * A store that cannot be opened is a ConfigError naming DATABASE_URL: start-up ends with that sentence.
  */
 export async function openStore(
-  config: Pick<Config, 'database' | 'maxRetries' | 'requestTimeoutMs' | 'retryIntervalMs'>,
+  config: Pick<Config, 'database'>,
+  identity: ConnectionIdentity = { name: 'spir-store', peersLike: '' },
 ): Promise<Store> {
   const { database } = config;
   if (database.engine === 'postgres') {
     try {
-      return await PgStore.open(database.url, database.poolSize, dispatcherIdentity(deliverySettingsOf(config)));
+      return await PgStore.open(database.url, database.poolSize, identity);
     } catch (error) {
       throw new ConfigError(
         `DATABASE_URL: cannot use the PostgreSQL database at ${redactPassword(database.url)}: ${(error as Error).message}; check that it is running and that the URL, user and password are right`,

@@ -5,12 +5,9 @@
  */
 import type {
   ApiKeyRow,
-  AttemptResult,
   AttemptRow,
   AuthenticatedKey,
   AvailabilityLinkRow,
-  ClaimOptions,
-  ClaimedDelivery,
   ConsoleSessionTeam,
   DeliveryFilter,
   DeliveryRow,
@@ -20,15 +17,20 @@ import type {
   ListedDelivery,
   NewApiKey,
   NewConsoleSession,
-  NewEvent,
   NewTeam,
   ObservedPathCount,
   NewWebhook,
-  QueueDepth,
-  RecordedEvent,
   TeamRow,
   WebhookRow,
 } from './storeTypes';
+import type {
+  AttemptResult,
+  ClaimOptions,
+  ClaimedDelivery,
+  NewEvent,
+  QueueDepth,
+  RecordedEvent,
+} from './storeQueueTypes';
 import type { WebhookEventName } from '@spir-webhooks/shared-types';
 
 export interface Store {

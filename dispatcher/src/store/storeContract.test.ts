@@ -1,96 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { postgresAvailable, startTestPostgres, type TestPostgres } from '../testing/postgresServer';
-import { openStore } from './openStore';
-import type { AttemptResult, ClaimedDelivery, DeliveryHandoff, NewEvent, Store } from './storeTypes';
+import { storeEngines } from '../testing/storeEngines';
+import { claim, event, now, result, team, webhook } from '../testing/storeFixtures';
+import type { DeliveryHandoff, NewEvent } from './storeQueueTypes';
+import type { Store } from './store';
 
 // One store contract, every engine: the same behaviours against SQLite and a real PostgreSQL
-// started here (or TEST_DATABASE_URL's server). Without PostgreSQL binaries, its half is skipped
-// with a line saying how to enable it, except in CI, where it is mandatory.
+// started here (or TEST_DATABASE_URL's server). The queue's half is here; teams, webhooks, reads,
+// emails and housekeeping are in storeContractRecords.test.ts.
 
-const policy = { maxRetries: 5, requestTimeoutMs: 30_000, retryIntervalMs: 600_000 };
-let postgres: TestPostgres | undefined;
-let databases = 0;
-const folders: string[] = [];
-
-afterAll(() => {
-  postgres?.stop();
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
-
-const engines: [string, () => Promise<Store>][] = [
-  [
-    'sqlite',
-    () => {
-      const folder = mkdtempSync(join(tmpdir(), 'spir-contract-'));
-      folders.push(folder);
-      return openStore({ ...policy, database: { engine: 'sqlite', path: join(folder, 'store.db') } });
-    },
-  ],
-];
-if (postgresAvailable()) {
-  engines.push([
-    'postgres',
-    async () => {
-      postgres ??= await startTestPostgres();
-      const url = await postgres.createDatabase(`contract_${process.pid}_${++databases}`);
-      return openStore({ ...policy, database: { engine: 'postgres', url, poolSize: 5 } });
-    },
-  ]);
-}
-
-const now = 1_800_000_000_000;
-const team = {
-  name: 'T',
-  adminEmails: ['a@example.com'],
-  maxUrlsPerEvent: 2,
-  maxSubscriptionsPerEvent: 3,
-  language: 'ja' as const,
-  now,
-};
-const webhook = (id: string, extra: object = {}) => ({
-  id,
-  teamId: 't',
-  url: `https://${id}.example.com/`,
-  eventName: 'form.answered' as const,
-  secret: `whsec_${id}`,
-  createdAt: now,
-  kind: 'endpoint' as const,
-  availabilityLinks: undefined,
-  ...extra,
-});
-const event = (id: string, linkId = 'L1'): NewEvent => ({
-  teamId: 't',
-  webhookEventId: id,
-  eventName: 'form.answered',
-  urlKind: 'template',
-  body: `{"id":"${id}"}`,
-  link: { id: linkId, originalUrl: `https://app.spirinc.com/t/t/as/${linkId}/confirm`, privateTitle: 'T' },
-  now,
-});
-const claim = (store: Store, workerId: string, limit = 10, perWebhookLimit = 8) =>
-  store.claimDueDeliveries({
-    workerId,
-    now,
-    leaseUntil: now + 60_000,
-    limit,
-    perWebhookLimit,
-    inFlightByWebhook: new Map(),
-    limitByWebhook: new Map(),
-  });
-const result = (delivery: ClaimedDelivery, next: AttemptResult['next']): AttemptResult => ({
-  deliveryId: delivery.id,
-  webhookId: delivery.webhookId,
-  round: delivery.round,
-  attemptNumber: delivery.attemptNumber,
-  startedAt: now,
-  durationMs: 5,
-  requestHeaders: {},
-  response: { status: 500, headers: {}, body: '' },
-  error: null,
-  next,
-});
+const { engines, cleanUp } = storeEngines('contract');
+afterAll(cleanUp);
 
 describe.each(engines)('the %s store', (engine, open) => {
   let store: Store;

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { currentSecrets, type WebhookSecrets } from '../subscriptions/webhookSecrets';
+import { currentSecrets, type WebhookSecrets } from './webhookSecrets';
 import type {
   AttemptRow,
   DecodedAttempt,
-  ClaimedDelivery,
   FailureEmailJob,
   FailureEmailRow,
-  NewEvent,
   TeamLanguage,
   WebhookKind,
 } from './storeTypes';
+import type { ClaimedDelivery, NewEvent } from './storeQueueTypes';
 
 /**
  * What every engine's queries return, turned into what the worker and the email sender use: the
@@ -33,8 +32,8 @@ export interface ClaimedJoinRow extends WebhookSecrets {
 /**
  * A new delivery's id: `dlv_` and 32 hex digits, the first 12 the creation time in milliseconds
  * (as in UUIDv7), the rest random. Ids so sort by creation, and each new one lands at the end of
- * the primary-key index: random ids scattered every insert over the whole index, and writing
- * those pages back was 40% of SQLite's commit time in the benchmark.
+ * the primary-key index: random ids scattered every insert over the whole index, and each commit
+ * wrote those pages back.
  */
 export function newDeliveryId(now = Date.now()): string {
   return `dlv_${now.toString(16).padStart(12, '0')}${randomUUID().replaceAll('-', '').slice(12)}`;

@@ -1,8 +1,8 @@
 import type { WebhookEventName } from '@spir-webhooks/shared-types';
 
 /**
- * The queue's own verbs, the same for every engine (SQLite now, PostgreSQL later). Row types
- * mirror table columns; times are Unix milliseconds. Nothing outside `store/` knows SQL.
+ * The store's row types, the same for every engine (SQLite and PostgreSQL). Row types mirror
+ * table columns; times are Unix milliseconds. Nothing outside `store/` knows SQL.
  */
 
 /** The store cannot take writes now (disk full, read-only, I/O error): a 503, retried later. */
@@ -269,16 +269,3 @@ export interface NewWebhook {
   /** Link ids; undefined: every link. */
   availabilityLinks: string[] | undefined;
 }
-
-// The queue's types (claims, attempts, the ingest's handoff): storeQueueTypes.ts.
-export type {
-  AttemptResult,
-  ClaimedDelivery,
-  ClaimOptions,
-  DeliveryHandoff,
-  NewEvent,
-  QueueDepth,
-  RecordedEvent,
-} from './storeQueueTypes';
-export type { Store } from './store';
-export { decodeAttempt } from './storeRows';

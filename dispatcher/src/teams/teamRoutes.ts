@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DispatcherContext } from '../context';
-import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
+import { ApiError, parseInput } from '../http/apiError';
+import { requireJsonBody } from '../http/readJsonBody';
 import { generateApiKey, teamOf } from '../http/auth';
 import type { ApiKeyRow, TeamRow } from '../store/storeTypes';
 

@@ -6,7 +6,7 @@ import { attemptOutcomeJson, summaryLanguage } from '../delivery/deliveryRoutes'
 import { ApiError } from '../http/apiError';
 import { teamOf } from '../http/auth';
 import { findTeamWebhook } from './webhookRoutes';
-import { currentSecrets } from './webhookSecrets';
+import { currentSecrets } from '../store/webhookSecrets';
 
 /**
  * `POST /v1/webhooks/:id/test`: a sample event of the webhook's type, signed and sent now. It is

@@ -8,7 +8,8 @@ import {
   webhookEventNames,
 } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
-import { ApiError, parseInput, requireJsonBody } from '../http/apiError';
+import { ApiError, parseInput } from '../http/apiError';
+import { requireJsonBody } from '../http/readJsonBody';
 import { teamOf } from '../http/auth';
 import type { TeamRow, WebhookKind, WebhookRow } from '../store/storeTypes';
 

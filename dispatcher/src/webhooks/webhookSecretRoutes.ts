@@ -5,7 +5,7 @@ import type { DispatcherContext } from '../context';
 import { parseInput } from '../http/apiError';
 import { requireFullScope, teamOf } from '../http/auth';
 import { findTeamWebhook, webhookJson, webhookNotFound } from './webhookRoutes';
-import { currentSecrets, previousSecretValidityMs } from './webhookSecrets';
+import { currentSecrets, previousSecretValidityMs } from '../store/webhookSecrets';
 
 export const rotateBody = z.strictObject({
   /** End the old secret now (it leaked, say) instead of letting it sign alongside for 24 h. */

@@ -1,6 +1,6 @@
 import type { PoolClient, Pool } from 'pg';
 import { deliveryStatusAfter, goneReason } from '../storeRows';
-import type { AttemptResult } from '../storeTypes';
+import type { AttemptResult } from '../storeQueueTypes';
 import { query, transaction } from './pgConnection';
 import { cancelPendingDeliveriesOfWebhook } from './pgWebhooks';
 

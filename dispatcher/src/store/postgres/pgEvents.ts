@@ -1,16 +1,10 @@
 import type { Pool } from 'pg';
-import type { WebhookSecrets } from '../../subscriptions/webhookSecrets';
-import { freshDelivery, newDeliveryId } from '../storeRows';
-import type { ClaimedDelivery, EventRow, NewEvent, RecordedEvent, WebhookKind } from '../storeTypes';
+import { isDelivered, planDeliveries, type LiveWebhook } from '../fanOut';
+import type { NewEvent, RecordedEvent } from '../storeQueueTypes';
+import type { EventRow } from '../storeTypes';
 import { StoreUnavailableError } from '../storeTypes';
 import { query, transaction } from './pgConnection';
 import type { LeaseReturns } from './pgLeaseReturns';
-
-interface LiveWebhook extends WebhookSecrets {
-  id: string;
-  url: string;
-  kind: WebhookKind;
-}
 
 /**
  * Stores an event and one delivery per live webhook of its team, name and link (template links
@@ -49,58 +43,50 @@ export async function recordEvent(pool: Pool, returns: LeaseReturns, event: NewE
         ]);
         return { created: false, event: existing!, deliveryIds: ids.map((r) => r.id), leased: [] };
       }
-      const deliveryIds: string[] = [];
-      const leased: ClaimedDelivery[] = [];
-      // Only template availability links are delivered (Spir's help page); one-off ones are kept.
-      if (event.urlKind === 'template') {
-        if (event.link !== undefined) {
-          await query(
-            client,
-            `INSERT INTO availability_links (team_id, link_id, original_url, private_title, last_event_at)
+      if (!isDelivered(event)) return { created: true, event: row, deliveryIds: [], leased: [] };
+      if (event.link !== undefined) {
+        await query(
+          client,
+          `INSERT INTO availability_links (team_id, link_id, original_url, private_title, last_event_at)
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (team_id, link_id) DO UPDATE SET original_url = excluded.original_url,
              private_title = excluded.private_title,
              last_event_at = greatest(availability_links.last_event_at, excluded.last_event_at)`,
-            [event.teamId, event.link.id, event.link.originalUrl, event.link.privateTitle, event.now],
-          );
-        }
-        const targets = await query<LiveWebhook>(
-          client,
-          `SELECT id, url, kind, secret, previous_secret, previous_secret_expires_at FROM webhooks
-           WHERE team_id = $1 AND event_name = $2 AND deleted_at IS NULL
-             AND (availability_links IS NULL OR availability_links::jsonb ? $3)
-           ORDER BY id`,
-          [event.teamId, event.eventName, event.link?.id ?? null],
+          [event.teamId, event.link.id, event.link.originalUrl, event.link.privateTitle, event.now],
         );
-        const { handoff } = event;
-        for (const target of targets) {
-          const id = newDeliveryId(event.now);
-          const lease = handoff !== undefined && handoff.reserve(target.id);
-          if (lease) reserved.push(target.id);
-          await query(
-            client,
-            `INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round,
-               next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'pending', 1, 0, $6, $7, $8, $6, $6)`,
-            [
-              id,
-              event.teamId,
-              target.id,
-              row.id,
-              target.url,
-              event.now,
-              lease ? handoff.workerId : null,
-              lease ? (leaseUntil ??= handoff.leaseUntil(event.now)) : null,
-            ],
-          );
-          deliveryIds.push(id);
-          if (lease) {
-            leased.push(freshDelivery(event, target, id));
-          }
-        }
-        // Wakes the other dispatchers for the deliveries this one had no room for.
-        if (leased.length < deliveryIds.length) await query(client, 'NOTIFY spir_deliveries_due');
       }
+      const targets = await query<LiveWebhook>(
+        client,
+        `SELECT id, url, kind, secret, previous_secret, previous_secret_expires_at FROM webhooks
+         WHERE team_id = $1 AND event_name = $2 AND deleted_at IS NULL
+           AND (availability_links IS NULL OR availability_links::jsonb ? $3)
+         ORDER BY id`,
+        [event.teamId, event.eventName, event.link?.id ?? null],
+      );
+      const plan = planDeliveries(event, targets, (webhookId) => reserved.push(webhookId));
+      leaseUntil = plan.leaseUntil;
+      for (const delivery of plan.rows) {
+        await query(
+          client,
+          `INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round,
+             next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, 'pending', 1, 0, $6, $7, $8, $6, $6)`,
+          [
+            delivery.id,
+            event.teamId,
+            delivery.webhookId,
+            row.id,
+            delivery.url,
+            event.now,
+            delivery.leaseOwner,
+            delivery.leaseExpiresAt,
+          ],
+        );
+      }
+      const deliveryIds = plan.rows.map((delivery) => delivery.id);
+      const { leased } = plan;
+      // Wakes the other dispatchers for the deliveries this one had no room for.
+      if (leased.length < deliveryIds.length) await query(client, 'NOTIFY spir_deliveries_due');
       return { created: true, event: row, deliveryIds, leased };
     });
   } catch (error) {

@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { failureEmailJobOf, type FailureEmailContextRow } from '../storeRows';
-import type { AttemptRow, DeliveryRow, FailureEmailJob, FailureEmailRow, QueueDepth, WebhookRow } from '../storeTypes';
+import type { AttemptRow, DeliveryRow, FailureEmailJob, FailureEmailRow, WebhookRow } from '../storeTypes';
+import type { QueueDepth } from '../storeQueueTypes';
+import { resendRefusal } from '../resendRule';
 import { query, transaction } from './pgConnection';
 
 export async function queueDepth(pool: Pool, now: number): Promise<QueueDepth> {
@@ -30,9 +32,12 @@ export async function resendDelivery(
       'SELECT * FROM deliveries WHERE id = $1 AND team_id = $2 FOR UPDATE',
       [id, teamId],
     );
-    if (delivery === undefined) return 'not_found';
-    const [webhook] = await query<WebhookRow>(client, 'SELECT * FROM webhooks WHERE id = $1', [delivery.webhook_id]);
-    if (webhook!.deleted_at !== null) return 'webhook_deleted';
+    const [webhook] =
+      delivery === undefined
+        ? []
+        : await query<WebhookRow>(client, 'SELECT * FROM webhooks WHERE id = $1', [delivery.webhook_id]);
+    const refusal = resendRefusal(delivery, webhook);
+    if (refusal !== undefined) return refusal;
     const [resent] = await query<DeliveryRow>(
       client,
       `UPDATE deliveries SET status = 'pending', round = round + 1, attempts_in_round = 0, next_attempt_at = $1,

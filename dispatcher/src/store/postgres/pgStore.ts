@@ -1,12 +1,9 @@
 import pg, { type Pool, type PoolClient } from 'pg';
 import type {
   ApiKeyRow,
-  AttemptResult,
   AttemptRow,
   AuthenticatedKey,
   AvailabilityLinkRow,
-  ClaimedDelivery,
-  ClaimOptions,
   ConsoleSessionTeam,
   NewConsoleSession,
   DeliveryFilter,
@@ -16,12 +13,11 @@ import type {
   ListedDelivery,
   NewApiKey,
   NewTeam,
-  NewEvent,
-  Store,
   TeamRow,
 } from '../storeTypes';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions, NewEvent } from '../storeQueueTypes';
+import type { Store } from '../store';
 import { StoreUnavailableError } from '../storeTypes';
-import { identityPattern } from '../../ops/peerSettings';
 import { query, unavailableOr } from './pgConnection';
 import { recordEvent } from './pgEvents';
 import { LeaseReturns } from './pgLeaseReturns';
@@ -42,6 +38,15 @@ type PgObservedPaths = ReturnType<typeof pgObservedPaths>;
  * `FOR UPDATE SKIP LOCKED`, leases expire for a killed dispatcher's deliveries to be taken over,
  * and `NOTIFY spir_deliveries_due` wakes the others when one stores work it cannot take itself.
  */
+/**
+ * How this process names its connections (`application_name`), and the SQL LIKE pattern that
+ * finds its peers' (ops/peerSettings.ts chooses both; the store only reads them).
+ */
+export interface ConnectionIdentity {
+  name: string;
+  peersLike: string;
+}
+
 export class PgStore implements Store {
   readonly engine = 'postgres' as const;
   private listener: PoolClient | undefined;
@@ -54,7 +59,7 @@ export class PgStore implements Store {
 
   private constructor(
     private readonly pool: Pool,
-    private readonly identity: string,
+    private readonly identity: ConnectionIdentity,
   ) {
     this.teams = teamsAndKeys(pool);
     this.webhooks = pgWebhooks(pool);
@@ -63,12 +68,12 @@ export class PgStore implements Store {
   }
 
   /** `identity` names this dispatcher's connections (`application_name`), for its peers to read. */
-  static async open(url: string, poolSize: number, identity: string): Promise<PgStore> {
+  static async open(url: string, poolSize: number, identity: ConnectionIdentity): Promise<PgStore> {
     const pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
       connectionTimeoutMillis: 5_000,
-      application_name: identity,
+      application_name: identity.name,
     });
     // An idle connection that the server dropped is replaced on next use; it must not crash us.
     pool.on('error', () => undefined);
@@ -86,7 +91,7 @@ export class PgStore implements Store {
       this.pool,
       `SELECT DISTINCT application_name AS name FROM pg_stat_activity
         WHERE datname = current_database() AND application_name LIKE $1 AND application_name <> $2`,
-      [identityPattern, this.identity],
+      [this.identity.peersLike, this.identity.name],
     );
     return rows.map((row) => row.name);
   }

@@ -1,16 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import type { WebhookSecrets } from '../subscriptions/webhookSecrets';
-import { freshDelivery, newDeliveryId } from './storeRows';
+import { isDelivered, planDeliveries, type LiveWebhook } from '../fanOut';
 import type { StatementName } from './sqliteStatements';
-import type { ClaimedDelivery, DeliveryHandoff, EventRow, NewEvent, RecordedEvent, WebhookKind } from './storeTypes';
+import type { DeliveryHandoff, NewEvent, RecordedEvent } from '../storeQueueTypes';
+import type { EventRow } from '../storeTypes';
 
 type Statements = Record<StatementName, Statement>;
-
-interface LiveWebhook extends WebhookSecrets {
-  id: string;
-  url: string;
-  kind: WebhookKind;
-}
 
 /** A slot a handoff gave for a delivery; given back if the transaction rolls back. */
 export interface ReservedSlot {
@@ -38,46 +32,36 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
     received_at: event.now,
     link_id: event.link?.id ?? null,
   }) as EventRow;
-  const deliveryIds: string[] = [];
-  const leased: ClaimedDelivery[] = [];
-  // Only template availability URLs are delivered (Spir's help page); one-off ones are kept.
-  if (event.urlKind === 'template') {
-    if (event.link !== undefined) {
-      sql.upsertAvailabilityLink.run({
-        team_id: event.teamId,
-        link_id: event.link.id,
-        original_url: event.link.originalUrl,
-        private_title: event.link.privateTitle,
-        now: event.now,
-      });
-    }
-    const targets = sql.liveWebhooksForEvent.all({
+  if (!isDelivered(event)) return { created: true, event: row, deliveryIds: [], leased: [] };
+  if (event.link !== undefined) {
+    sql.upsertAvailabilityLink.run({
       team_id: event.teamId,
-      event_name: event.eventName,
-      link_id: event.link?.id ?? null,
-    }) as LiveWebhook[];
-    const { handoff } = event;
-    // Computed once the first slot is taken: every delivery of the event shares the lease's end.
-    let leaseUntil: number | undefined;
-    for (const target of targets) {
-      const id = newDeliveryId(event.now);
-      const lease = handoff !== undefined && handoff.reserve(target.id);
-      if (lease) reserved.push({ handoff, webhookId: target.id });
-      sql.insertDelivery.run({
-        id,
-        team_id: event.teamId,
-        webhook_id: target.id,
-        event_id: row.id,
-        url: target.url,
-        now: event.now,
-        lease_owner: lease ? handoff.workerId : null,
-        lease_expires_at: lease ? (leaseUntil ??= handoff.leaseUntil(event.now)) : null,
-      });
-      deliveryIds.push(id);
-      if (lease) {
-        leased.push(freshDelivery(event, target, id));
-      }
-    }
+      link_id: event.link.id,
+      original_url: event.link.originalUrl,
+      private_title: event.link.privateTitle,
+      now: event.now,
+    });
   }
+  const targets = sql.liveWebhooksForEvent.all({
+    team_id: event.teamId,
+    event_name: event.eventName,
+    link_id: event.link?.id ?? null,
+  }) as LiveWebhook[];
+  const { handoff } = event;
+  const plan = planDeliveries(event, targets, (webhookId) => reserved.push({ handoff: handoff!, webhookId }));
+  for (const delivery of plan.rows) {
+    sql.insertDelivery.run({
+      id: delivery.id,
+      team_id: event.teamId,
+      webhook_id: delivery.webhookId,
+      event_id: row.id,
+      url: delivery.url,
+      now: event.now,
+      lease_owner: delivery.leaseOwner,
+      lease_expires_at: delivery.leaseExpiresAt,
+    });
+  }
+  const deliveryIds = plan.rows.map((delivery) => delivery.id);
+  const leased = plan.leased;
   return { created: true, event: row, deliveryIds, leased };
 }

@@ -3,8 +3,9 @@ import type { Statement } from 'better-sqlite3';
 import { insertEvent, type ReservedSlot } from './sqliteEvents';
 import { recordAttempts } from './sqliteQueue';
 import type { StatementName } from './sqliteStatements';
-import type { AttemptResult } from './storeQueueTypes';
-import { StoreUnavailableError, type NewEvent, type RecordedEvent } from './storeTypes';
+import type { AttemptResult } from '../storeQueueTypes';
+import { StoreUnavailableError } from '../storeTypes';
+import { type NewEvent, type RecordedEvent } from '../storeQueueTypes';
 import type { WalSync } from './walSync';
 
 // SQLite's codes for "cannot write now", as opposed to a bug in a statement.

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { StatementName } from './sqliteStatements';
-import type { ObservedPathCount } from './storeTypes';
+import type { ObservedPathCount } from '../storeTypes';
 
 interface ObservedPathRow {
   event_name: string;

@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3';
-import type { AttemptResult, ClaimedDelivery, ClaimOptions } from './storeTypes';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions } from '../storeQueueTypes';
 import type { StatementName } from './sqliteStatements';
-import type { ClaimMemory } from './claimMemory';
-import { claimedDeliveryOf, deliveryStatusAfter, goneReason, type ClaimedJoinRow } from './storeRows';
+import type { ClaimMemory } from '../claimMemory';
+import { claimedDeliveryOf, deliveryStatusAfter, goneReason, type ClaimedJoinRow } from '../storeRows';
 
 type Statements = Record<StatementName, Statement>;
 

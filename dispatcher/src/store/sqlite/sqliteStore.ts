@@ -1,28 +1,31 @@
 import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqliteMigrations';
 import { EventGroupCommit } from './sqliteGroupCommit';
-import { ClaimMemory } from './claimMemory';
+import { ClaimMemory } from '../claimMemory';
 import { claimDue } from './sqliteQueue';
 import { prepareStatements } from './sqliteStatements';
 import type {
   AvailabilityLinkRow,
-  AttemptResult,
   AttemptRow,
-  ClaimedDelivery,
-  ClaimOptions,
   DeliveryFilter,
   DeliveryRow,
   EventRow,
   FailureEmailJob,
   FailureEmailRow,
   ListedDelivery,
+  WebhookRow,
+} from '../storeTypes';
+import type {
+  AttemptResult,
+  ClaimedDelivery,
+  ClaimOptions,
   NewEvent,
   QueueDepth,
   RecordedEvent,
-  Store,
-  WebhookRow,
-} from './storeTypes';
-import { failureEmailJobOf, type FailureEmailContextRow } from './storeRows';
+} from '../storeQueueTypes';
+import type { Store } from '../store';
+import { failureEmailJobOf, type FailureEmailContextRow } from '../storeRows';
+import { resendRefusal } from '../resendRule';
 import { WalSync } from './walSync';
 import { sqliteTeams } from './sqliteTeams';
 import { sqliteObservedPaths } from './sqliteObservedPaths';
@@ -33,21 +36,17 @@ type SqliteWebhooks = ReturnType<typeof sqliteWebhooks>;
 type SqliteObservedPaths = ReturnType<typeof sqliteObservedPaths>;
 
 /**
- * The embedded store: one SQLite file in WAL mode, for a single dispatcher process. Every
- * statement is prepared once; every multi-row change is one transaction.
- */
-/**
- * A checkpoint (inside a COMMIT, on the event loop) every 10,000 WAL pages, not SQLite's 1,000.
- * A commit rewrites the newest index leaf of each team it touches, and a checkpoint copies each
- * page once however often the WAL holds it: in the store alone with 200 teams (31 events a
- * commit), 1,000 frames held 897 distinct pages and 10,000 frames 2,364, so the copying fell from
- * 0.90 to 0.24 pages per frame written (with 20 teams, 0.31 to 0.11). `npm run bench:compare`, 200
- * endpoints, six slices each, twice: 4,610 and 4,822 events/s against 4,114 and 4,328, main thread
- * 0.145 and 0.135 CPU ms per event against 0.155 and 0.148; with 20 endpoints 4,958 against 4,778.
- * The WAL file grows to about 40 MB, and a checkpoint stalls the loop longer, less often.
+ * A checkpoint (inside a COMMIT, on the event loop) every 10,000 WAL pages, not SQLite's 1,000:
+ * a commit rewrites the newest index leaf of each team it touches, and a checkpoint copies each
+ * page once however often the WAL holds it, so fewer checkpoints copy fewer pages per frame. The
+ * WAL file grows to about 40 MB in exchange (docs/benchmark-history.md, "Behind the comments").
  */
 const walPagesBetweenCheckpoints = 10_000;
 
+/**
+ * The embedded store: one SQLite file in WAL mode, for a single dispatcher process. Every
+ * statement is prepared once; every multi-row change is one transaction.
+ */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
@@ -204,9 +203,9 @@ export class SqliteStore implements Store {
       this.db
         .transaction(() => {
           const delivery = this.sql.getDelivery.get(id, teamId) as DeliveryRow | undefined;
-          if (delivery === undefined) return 'not_found' as const;
-          const webhook = this.sql.webhookOfDelivery.get(id) as WebhookRow;
-          if (webhook.deleted_at !== null) return 'webhook_deleted' as const;
+          const webhook = delivery && (this.sql.webhookOfDelivery.get(id) as WebhookRow | undefined);
+          const refusal = resendRefusal(delivery, webhook);
+          if (refusal !== undefined) return refusal;
           return (
             (this.sql.resendDelivery.get({ id, team_id: teamId, now }) as DeliveryRow | undefined) ??
             ('in_progress' as const)

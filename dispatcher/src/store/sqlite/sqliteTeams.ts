@@ -8,7 +8,7 @@ import type {
   NewConsoleSession,
   NewTeam,
   TeamRow,
-} from './storeTypes';
+} from '../storeTypes';
 import type { WalSync } from './walSync';
 
 /** Teams, their API keys and console sign-ins, on the embedded engine. */

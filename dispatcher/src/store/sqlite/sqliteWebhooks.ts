@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { StatementName } from './sqliteStatements';
-import type { NewWebhook, WebhookRow } from './storeTypes';
+import type { NewWebhook, WebhookRow } from '../storeTypes';
 
 /** Webhooks and their secrets, on the embedded engine. */
 export function sqliteWebhooks(

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreUnavailableError } from './storeTypes';
+import { StoreUnavailableError } from '../storeTypes';
 import { WalSync } from './walSync';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { close, fdatasync, open } from 'node:fs';
 import { promisify } from 'node:util';
-import { StoreUnavailableError } from './storeTypes';
+import { StoreUnavailableError } from '../storeTypes';
 
 const openFile = promisify(open);
 const syncFile = promisify(fdatasync);

@@ -1,0 +1,166 @@
+import { storeEngines } from '../testing/storeEngines';
+import { claim, event, now, result, team, webhook } from '../testing/storeFixtures';
+import type { Store } from './store';
+
+// The store contract's other half, every engine alike: teams, keys and console sessions; webhooks
+// and their secrets; reads of events; failure emails; observed shapes; housekeeping. With
+// storeContract.test.ts it calls every method of the Store interface.
+
+const { engines, cleanUp } = storeEngines('records');
+afterAll(cleanUp);
+
+const apiKey = (id: string, expiresAt: number | null = null) => ({
+  id,
+  teamId: 't',
+  keyHash: `hash-${id}`,
+  prefix: `spk_${id}`,
+  label: null,
+  scope: 'full' as const,
+  createdAt: now,
+  expiresAt,
+});
+const session = (idHash: string, apiKeyId: string | null) => ({
+  idHash,
+  teamId: 't',
+  csrfToken: `csrf-${idHash}`,
+  now,
+  expiresAt: now + 3_600_000,
+  apiKeyId,
+});
+
+describe.each(engines)('the %s store', (_engine, open) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await open();
+    await store.upsertTeam({ teamId: 't', ...team });
+  });
+  afterEach(() => store.close());
+
+  it('answers a ping, lists its peers, and takes a wake-up listener', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(await store.connectedDispatchers()).toEqual([]);
+    await expect(store.onWorkDue(() => undefined)).resolves.toBeUndefined();
+  });
+
+  it('finds a team by id, and nothing for another', async () => {
+    expect(await store.getTeam('t')).toMatchObject({ team_id: 't', name: 'T', language: 'ja' });
+    expect(await store.getTeam('nobody')).toBeUndefined();
+  });
+
+  it("lists a team's keys and dates a key's last use", async () => {
+    await store.addApiKey(apiKey('k1'));
+    await store.touchApiKey('k1', now + 5);
+    const [listed] = await store.listApiKeys('t');
+    expect(listed).toMatchObject({ id: 'k1', prefix: 'spk_k1', last_used_at: now + 5 });
+  });
+
+  it("ends a console session with its key, its own deletion, or its team's", async () => {
+    await store.addApiKey(apiKey('k1'));
+    await store.addApiKey(apiKey('k2', now + 1_000));
+    await store.addConsoleSession(session('by-key', 'k1'));
+    await store.addConsoleSession(session('by-expiring-key', 'k2'));
+    await store.addConsoleSession(session('by-link', null));
+    expect(await store.findConsoleSession('by-key', now)).toMatchObject({
+      team_id: 't',
+      session_csrf_token: 'csrf-by-key',
+    });
+    expect(await store.findConsoleSession('by-expiring-key', now + 1_001)).toBeUndefined();
+    await store.revokeApiKey('t', 'k1');
+    expect(await store.findConsoleSession('by-key', now)).toBeUndefined();
+    await store.deleteConsoleSession('by-link');
+    expect(await store.findConsoleSession('by-link', now)).toBeUndefined();
+    await store.addConsoleSession(session('another', null));
+    expect(await store.deleteTeamConsoleSessions('t')).toBeGreaterThanOrEqual(1);
+    expect(await store.findConsoleSession('another', now)).toBeUndefined();
+  });
+
+  it('finds, rotates, rewrites and deletes a webhook, canceling its pending deliveries', async () => {
+    await store.createWebhook(webhook('a'));
+    expect(await store.getWebhook('t', 'a')).toMatchObject({ id: 'a', secret: 'whsec_a' });
+    expect(await store.getWebhook('other-team', 'a')).toBeUndefined();
+    const rotated = await store.rotateWebhookSecret('t', 'a', 'whsec_new', now + 86_400_000);
+    expect(rotated).toMatchObject({ secret: 'whsec_new', previous_secret: 'whsec_a' });
+    expect(await store.rewriteWebhookSecrets((stored) => `sealed:${stored}`)).toBe(1);
+    expect(await store.getWebhook('t', 'a')).toMatchObject({
+      secret: 'sealed:whsec_new',
+      previous_secret: 'sealed:whsec_a',
+    });
+    const { deliveryIds } = await store.recordEvent(event('e1'));
+    expect(await store.deleteWebhook('t', 'a', now + 1)).toBe(true);
+    expect((await store.getDelivery('t', deliveryIds[0]!))?.status).toBe('canceled');
+    expect((await store.listWebhooks('t')).map((w) => w.id)).toEqual([]);
+  });
+
+  it('reads an event by id, and recent ones newest first by name and link', async () => {
+    await store.recordEvent(event('e1'));
+    const second = await store.recordEvent({ ...event('e2', 'L2'), now: now + 1 });
+    expect(await store.getEventById(second.event.id)).toMatchObject({ webhook_event_id: 'e2', body: '{"id":"e2"}' });
+    const all = await store.listRecentEvents('t', { eventName: 'form.answered', linkId: undefined }, 10);
+    expect(all.map((e) => e.webhook_event_id)).toEqual(['e2', 'e1']);
+    const l1 = await store.listRecentEvents('t', { eventName: undefined, linkId: 'L1' }, 10);
+    expect(l1.map((e) => e.webhook_event_id)).toEqual(['e1']);
+  });
+
+  it('counts due deliveries, and the oldest one waiting', async () => {
+    await store.createWebhook(webhook('a'));
+    await store.recordEvent(event('e1'));
+    expect(await store.queueDepth(now + 10)).toMatchObject({ due: 1, inFlight: 0, oldestDueAt: now });
+    await claim(store, 'w1');
+    expect(await store.queueDepth(now + 10)).toMatchObject({ due: 0, inFlight: 1, oldestDueAt: null });
+  });
+
+  it('keeps a failure email until it is sent, retried later when the mail server refuses', async () => {
+    await store.createWebhook(webhook('a'));
+    await store.recordEvent(event('e1'));
+    const [delivery] = await claim(store, 'w1');
+    await store.recordAttemptResults('w1', [result(delivery!, { kind: 'failed' })]);
+    expect(await store.queueDepth(now)).toMatchObject({ failureEmailsPending: 1, oldestFailureEmailAt: now + 5 });
+    const [job] = await store.claimFailureEmails('s1', now + 60, 60_000, 10);
+    await store.rescheduleFailureEmail('s1', job!.email.id, now + 30_000, 'connection refused');
+    expect(await store.getFailureEmail(delivery!.id, 1)).toMatchObject({
+      status: 'pending',
+      last_error: 'connection refused',
+      next_attempt_at: now + 30_000,
+    });
+    expect(await store.claimFailureEmails('s1', now + 1_000, 60_000, 10)).toEqual([]);
+    const [again] = await store.claimFailureEmails('s1', now + 30_000, 60_000, 10);
+    await store.markFailureEmailSent('s1', again!.email.id, '<m1@example.com>', now + 30_001);
+    expect(await store.getFailureEmail(delivery!.id, 1)).toMatchObject({
+      status: 'sent',
+      message_id: '<m1@example.com>',
+    });
+    expect(await store.queueDepth(now)).toMatchObject({ failureEmailsPending: 0 });
+  });
+
+  it('merges observed paths (types OR-ed, counts added) and keeps at most the bound per event name', async () => {
+    const path = (name: string, typeBits: number, at: number) => ({
+      eventName: 'event.canceled',
+      path: name,
+      typeBits,
+      count: 1,
+      firstSeen: at,
+      lastSeen: at,
+    });
+    await store.mergeObservedPaths([path('payload.reason', 8, now), path('payload.x', 1, now)], 2);
+    await store.mergeObservedPaths([path('payload.reason', 4, now + 5), path('payload.y', 1, now)], 2);
+    expect(await store.listObservedPaths()).toEqual([
+      { ...path('payload.reason', 12, now), count: 2, lastSeen: now + 5 },
+      path('payload.x', 1, now),
+    ]);
+  });
+
+  it('purges finished deliveries, their attempts and events, and webhooks deleted before the cutoff', async () => {
+    await store.createWebhook(webhook('a'));
+    await store.recordEvent(event('e1'));
+    const [delivery] = await claim(store, 'w1');
+    await store.recordAttemptResults('w1', [result(delivery!, { kind: 'succeeded' })]);
+    await store.deleteWebhook('t', 'a', now + 1);
+    expect(await store.purgeFinishedBefore(now + 1_000)).toEqual({
+      deliveries: 1,
+      attempts: 1,
+      events: 1,
+      deletedWebhooks: 1,
+    });
+    expect(await store.getDelivery('t', delivery!.id)).toBeUndefined();
+  });
+});
