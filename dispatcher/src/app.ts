@@ -3,6 +3,7 @@ import { consoleLinkRoute, consoleRoutes } from './console/consoleRoutes';
 import { contractRoutes } from './contract/contractRoutes';
 import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/deliveryRoutes';
+import { resendFailedRoute } from './delivery/resendFailedRoute';
 import { errorHandler, notFound } from './http/apiError';
 import { refuseNonJsonBody } from './http/readJsonBody';
 import { requireInternalToken, requireTeamKey } from './http/auth';
@@ -69,6 +70,7 @@ function teamRouter(context: DispatcherContext): Router {
     webhookSecretRoutes(context),
     testSendRoute(context),
     eventRoutes(context),
+    resendFailedRoute(context),
     deliveryRoutes(context),
   );
   return team;

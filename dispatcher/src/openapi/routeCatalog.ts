@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { consoleLinkBody, keySignInBody } from '../console/consoleRoutes';
 import { languageQuery, listQuery } from '../delivery/deliveryRoutes';
+import { resendFailedBody } from '../delivery/resendFailedRoute';
 import { eventsQuery } from '../events/eventRoutes';
 import { ingestBody } from '../ingest/ingestHandler';
 import { createBody } from '../webhooks/webhookRoutes';
@@ -153,6 +154,17 @@ export const operations: readonly Operation[] = [
     summary: 'One delivery with every attempt',
     query: languageQuery,
     answers: { 200: answer.deliveryDetailAnswer, ...teamRefusals, ...refusals(404) },
+  },
+  {
+    method: 'post',
+    path: '/v1/deliveries/resend-failed',
+    caller: 'team',
+    summary: 'A new round for every delivery that finally failed since a moment; once a minute per team',
+    body: resendFailedBody,
+    answers: {
+      202: z.object({ resent: z.number().int(), skipped: z.number().int(), more: z.boolean() }),
+      ...teamRefusals,
+    },
   },
   {
     method: 'post',
