@@ -14,8 +14,8 @@ export function jsonTypeOf(value: unknown): JsonType {
 }
 
 /** Paths deeper or longer than this are cut: a shape, not a copy of someone's data. */
-const maxDepth = 12;
-const maxPathLength = 200;
+export const maxShapeDepth = 12;
+export const maxShapePathLength = 200;
 
 /**
  * Every path a JSON value carries with the type found there, array items as `[]`
@@ -25,12 +25,12 @@ export function shapeOf(value: unknown): Map<string, Set<JsonType>> {
   const shape = new Map<string, Set<JsonType>>();
   const visit = (node: unknown, path: string, depth: number): void => {
     if (path !== '') {
-      if (path.length > maxPathLength) return;
+      if (path.length > maxShapePathLength) return;
       let types = shape.get(path);
       if (types === undefined) shape.set(path, (types = new Set()));
       types.add(jsonTypeOf(node));
     }
-    if (depth >= maxDepth || typeof node !== 'object' || node === null) return;
+    if (depth >= maxShapeDepth || typeof node !== 'object' || node === null) return;
     if (Array.isArray(node)) {
       for (const item of node) visit(item, `${path}[]`, depth + 1);
       return;
