@@ -6,7 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 fork=$(mktemp -d)
-trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$fork"' EXIT
+trap 'kill "${server:-0}" 2>/dev/null; pkill -f "${tools:-/nonexistent}/node_modules" 2>/dev/null; rm -rf "$fork"' EXIT
 tar -C "$root/receiver-template" --exclude=node_modules --exclude=dist -cf - . | tar -C "$fork" -xf -
 cd "$fork"
 echo "receiver fork: npm ci in $fork"
@@ -19,42 +19,22 @@ secret=$(node -e "console.log('whsec_' + require('crypto').randomBytes(32).toStr
 port=$(node -e "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})")
 WEBHOOK_SECRET=$secret PORT=$port HOST=127.0.0.1 node dist/main.js > server.log 2>&1 &
 server=$!
-node - "$port" "$secret" <<'NODE'
-const { Webhook } = require('standardwebhooks');
-const { samples } = require('./dist/contract');
-const [port, secret] = process.argv.slice(2);
-const url = `http://127.0.0.1:${port}/webhooks/spir`;
-async function post(id, signWith, event) {
-  const body = JSON.stringify({ ...event, webhookEventId: id });
-  const at = new Date();
-  const headers = {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(signWith).sign(id, at, body),
-  };
-  return (await fetch(url, { method: 'POST', headers, body })).status;
-}
-(async () => {
-  for (let i = 0; i < 100; i++) {
-    try { await fetch(url); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
-  }
-  const results = [];
-  for (const [name, event] of Object.entries(samples)) {
-    const withUnknown = { ...event, addedLater: 1, payload: { ...event.payload, newField: 'x' } };
-    results.push([`signed ${name}, unknown fields included`, await post(`fork-${name}`, secret, withUnknown), 200]);
-  }
-  results.push(['the same event again', await post('fork-form.answered', secret, samples['form.answered']), 200]);
-  const forger = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
-  results.push(['a forged signature', await post('fork-forged', forger, samples['form.answered']), 401]);
-  let failed = 0;
-  for (const [what, got, want] of results) {
-    console.log(`${got === want ? 'ok  ' : 'FAIL'} ${what}: ${got} (want ${want})`);
-    if (got !== want) failed++;
-  }
-  process.exit(failed === 0 ? 0 : 1);
-})();
-NODE
+node "$root/.ci/signedRequests.js" "http://127.0.0.1:$port/webhooks/spir" "$secret"
 handled=$(grep -c '"msg":"handled"' server.log || true)
 echo "receiver fork: the server logged $handled handled events (want 3: the duplicate runs no handler)"
 [ "$handled" -eq 3 ]
+kill "$server"
+
+# The ./fetch export in the real Workers runtime: wrangler's local server (workerd, from npm).
+# wrangler needs Node >= 22.12 while the project runs on 20, so Node 22 comes from the npm
+# registry (the `node` package) into a tools folder kept between runs, as for the Zapier CLI.
+tools=${WRANGLER_TOOLS_DIR:-${TMPDIR:-/tmp}/spir-wrangler-4}
+if [ ! -x "$tools/node_modules/.bin/wrangler" ] || [ ! -x "$tools/node_modules/node/bin/node" ]; then
+  npm install --no-audit --no-fund --prefix "$tools" node@22 wrangler@4
+fi
+wport=$(node -e "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})")
+PATH="$tools/node_modules/node/bin:$PATH" WRANGLER_SEND_METRICS=false CI=true \
+  "$tools/node_modules/.bin/wrangler" dev --port "$wport" --ip 127.0.0.1 --var "WEBHOOK_SECRET:$secret" > workers.log 2>&1 &
+server=$!
+node "$root/.ci/signedRequests.js" "http://127.0.0.1:$wport/webhooks/spir" "$secret" || { tail -20 workers.log; exit 1; }
+echo "receiver fork: the ./fetch export answered in the Workers runtime ($(grep -o 'wrangler [0-9.]*' workers.log | head -1))"

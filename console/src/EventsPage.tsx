@@ -9,10 +9,16 @@ interface Envelope {
 }
 
 /** The team's recent events, as Spir sent them. */
+type Deviations = Record<string, { path: string; problem: string }[]>;
+
 export function EventsPage({ t }: PageProps) {
   const [events, setEvents] = useState<Envelope[]>();
+  const [deviations, setDeviations] = useState<Deviations>({});
   useEffect(() => {
-    void call<{ data: Envelope[] }>('GET', '/v1/events?limit=50').then((r) => setEvents(r.data));
+    void call<{ data: Envelope[]; contractDeviations: Deviations }>('GET', '/v1/events?limit=50').then((r) => {
+      setEvents(r.data);
+      setDeviations(r.contractDeviations);
+    });
   }, []);
   return (
     <>
@@ -27,6 +33,18 @@ export function EventsPage({ t }: PageProps) {
             <p className="meta">
               <code>{event.webhookEventId}</code> <span className="url">{event.payload.originalUrl}</span>
             </p>
+            {deviations[event.webhookEventId] !== undefined && (
+              <div className="deviations">
+                <p>{t.delivery.deviationsNote}</p>
+                <ul>
+                  {deviations[event.webhookEventId]!.map((deviation) => (
+                    <li key={deviation.path}>
+                      <code>{deviation.path}</code>: {deviation.problem}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
             <details>
               <summary>JSON</summary>
               <pre className="body">{JSON.stringify(event, null, 2)}</pre>

@@ -90,6 +90,18 @@ describe('a cancel whose fields Spir names otherwise', () => {
     );
   });
 
+  it('shows its deviations beside the event in the recent events, the envelope left as sent', async () => {
+    const apiKey = await dispatcher.createTeamKey('acme');
+    const recent = await dispatcher.call('GET', '/v1/events?name=event.canceled', { token: apiKey });
+    expect(recent.body.data.find((e: { webhookEventId: string }) => e.webhookEventId === 'evt-renamed-1')).toEqual(
+      renamedCancel('evt-renamed-1'),
+    );
+    expect(recent.body.contractDeviations['evt-renamed-1'].map((d: { path: string }) => d.path)).toEqual([
+      'payload.cancelReason',
+      'payload.canceledAt',
+    ]);
+  });
+
   it('shows its deviations on the delivery the team reads', async () => {
     const apiKey = await dispatcher.createTeamKey('acme');
     const list = await dispatcher.call('GET', '/v1/deliveries', { token: apiKey });

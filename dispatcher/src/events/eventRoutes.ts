@@ -4,6 +4,7 @@ import { normaliseAvailabilityLink, webhookEventNames } from '@spir-webhooks/sha
 import type { DispatcherContext } from '../context';
 import { parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
+import { deviationsOfStoredBody } from '../contract/storedDeviations';
 
 export const eventsQuery = z.strictObject({
   name: z.enum(webhookEventNames).optional(),
@@ -26,7 +27,14 @@ export function eventRoutes({ store }: DispatcherContext): Router {
       { eventName: query.name, linkId: query.availabilityLink },
       query.limit,
     );
-    res.json({ data: rows.map((row) => JSON.parse(row.body) as unknown) });
+    // The envelopes exactly as stored (Zapier's samples read `data`), and, beside them, where any
+    // of them differs from the typed contract, for the console.
+    const contractDeviations = Object.fromEntries(
+      rows
+        .map((row) => [row.webhook_event_id, deviationsOfStoredBody(row.body)] as const)
+        .filter(([, deviations]) => deviations.length > 0),
+    );
+    res.json({ data: rows.map((row) => JSON.parse(row.body) as unknown), contractDeviations });
   });
   router.get('/availability-links', async (req, res) => {
     const rows = await store.listAvailabilityLinks(teamOf(req).team_id);

@@ -121,7 +121,12 @@ export const urlCheckAnswer = z.union([
   z.object({ ok: z.literal(true), url: z.string() }),
   z.object({ ok: z.literal(false), rule: z.string(), message: z.string() }),
 ]);
-export const eventsAnswer = z.object({ data: z.array(lenientWebhookEventSchema.or(z.looseObject({}))) });
+export const eventsAnswer = z.object({
+  data: z.array(lenientWebhookEventSchema.or(z.looseObject({}))),
+  contractDeviations: z
+    .record(z.string(), z.array(contractDeviationSchema))
+    .describe('By webhookEventId, the events of `data` that differ from the typed contract'),
+});
 export const availabilityLinksAnswer = z.object({
   data: z.array(
     z.object({ linkId: z.string(), originalUrl: z.string(), privateTitle: z.string(), lastEventAt: isoTime }),

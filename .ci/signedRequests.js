@@ -1,0 +1,48 @@
+// Signed Spir events against a receiver forked from the template: every event type with unknown
+// fields → 200, the same event again → 200 (handled once), a forged signature → 401.
+//   node .ci/signedRequests.js <url> <whsec_ secret>   (run where the fork's node_modules are)
+const { join } = require('node:path');
+const { Webhook } = require(join(process.cwd(), 'node_modules', 'standardwebhooks'));
+const { samples } = require(join(process.cwd(), 'dist', 'contract'));
+
+const [url, secret] = process.argv.slice(2);
+
+async function post(id, signWith, event) {
+  const body = JSON.stringify({ ...event, webhookEventId: id });
+  const at = new Date();
+  const headers = {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(signWith).sign(id, at, body),
+  };
+  return (await fetch(url, { method: 'POST', headers, body })).status;
+}
+
+async function main() {
+  // Until the server answers (at most a minute).
+  for (let i = 0; i < 600; i++) {
+    try {
+      await fetch(url);
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const results = [];
+  for (const [name, event] of Object.entries(samples)) {
+    const withUnknown = { ...event, addedLater: 1, payload: { ...event.payload, newField: 'x' } };
+    results.push([`signed ${name}, unknown fields included`, await post(`fork-${name}`, secret, withUnknown), 200]);
+  }
+  results.push(['the same event again', await post('fork-form.answered', secret, samples['form.answered']), 200]);
+  const forger = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+  results.push(['a forged signature', await post('fork-forged', forger, samples['form.answered']), 401]);
+  let failed = 0;
+  for (const [what, got, want] of results) {
+    console.log(`${got === want ? 'ok  ' : 'FAIL'} ${what}: ${got} (want ${want})`);
+    if (got !== want) failed++;
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+main().then((code) => process.exit(code));
