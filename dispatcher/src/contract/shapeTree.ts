@@ -56,7 +56,7 @@ export class ShapeTree {
       if (items !== null) for (const item of value) this.visit(items, item, event, now, depth + 1);
       return;
     }
-    const children = (node.children ??= new Map());
+    const children = (node.children ??= new Map<string, ShapeNode | null>());
     for (const key in value) {
       let child = children.get(key);
       if (child === undefined) {
