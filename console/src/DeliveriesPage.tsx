@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { call, eventNames, type Delivery, type Webhook } from './api';
 import type { PageProps } from './pageProps';
 import { localAndUtc } from './format';
+import { RecoverPanel } from './RecoverPanel';
 
 const statuses = ['pending', 'succeeded', 'failed', 'canceled'] as const;
 
@@ -90,6 +91,7 @@ export function DeliveriesPage({ t, language }: PageProps) {
         {date('until', t.deliveries.until)}
         <button type="submit">{t.deliveries.filter}</button>
       </form>
+      <RecoverPanel t={t} language={language} onResent={() => void load(null)} />
       {rows.length === 0 ? (
         <p>{t.deliveries.none}</p>
       ) : (

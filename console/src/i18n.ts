@@ -71,6 +71,15 @@ const ja = {
     deviationsNote:
       'このイベントは型付きの契約と異なる点がありますが、Spirから届いたとおりにそのまま送信しました。受信側は以下の項目を欠けている前提で扱ってください。',
   },
+  recover: {
+    title: '失敗した送信をまとめて再送',
+    explain:
+      '受信側の障害が解消したあとに、指定した時刻以降に作成され、最終的に失敗した送信をまとめて再送します（1分に1回まで）。',
+    since: 'この時刻以降',
+    button: '失敗した送信を再送',
+    done: (n: number, more: boolean) =>
+      `${n}件の再送を開始しました。${more ? 'まだ残りがあります。1分後にもう一度実行してください。' : ''}`,
+  },
   recent: { title: '最近のイベント', none: 'まだイベントはありません。' },
   errors: { generic: 'エラーが発生しました' },
 };
@@ -144,6 +153,15 @@ const en: Texts = {
     deviations: 'Differences from the contract',
     deviationsNote:
       'This event differs from the typed contract; it was delivered exactly as Spir sent it. Receivers should not rely on the fields below.',
+  },
+  recover: {
+    title: 'Resend failed deliveries',
+    explain:
+      'Once the receiving side is back, resend every delivery created since a moment that finally failed (once a minute).',
+    since: 'Created since',
+    button: 'Resend failed deliveries',
+    done: (n: number, more: boolean) =>
+      `Resending ${n} ${n === 1 ? 'delivery' : 'deliveries'}.${more ? ' More remain: run it again in a minute.' : ''}`,
   },
   recent: { title: 'Recent events', none: 'No events yet.' },
   errors: { generic: 'Something went wrong' },

@@ -6,6 +6,7 @@ import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { browserAvailable, launchChromium, seriousAccessibilityViolations } from '../testing/browser';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
+import { waitFor } from '../testing/waitFor';
 
 // The console in a real headless Chromium, against a real dispatcher and a real HTTPS receiver.
 // SCREENSHOTS_DIR=docs/console writes the README's screenshots.
@@ -16,6 +17,7 @@ let dispatcher: TestDispatcher;
 let browser: Browser;
 let origin: string;
 let flakyRecovered = false;
+let outageOver = false;
 
 describeInBrowser('the team console', () => {
   beforeAll(async () => {
@@ -24,6 +26,7 @@ describeInBrowser('the team console', () => {
     receiver.answer = (request) => {
       if (request.path === '/flaky') return flakyRecovered ? { status: 200 } : { status: 503, body: 'maintenance' };
       if (request.path === '/xss') return { status: 500, body: '<script>window.__injected = 1</script>' };
+      if (request.path === '/outage') return outageOver ? { status: 200 } : { status: 503, body: 'down' };
       return { status: 200, body: 'ok' };
     };
     dispatcher = await startTestDispatcher(
@@ -99,7 +102,7 @@ describeInBrowser('the team console', () => {
     });
     const deliveryId = await ingest('console-a', 'event.canceled', 'evt-console-flaky');
     await page.goto(`${origin}/console/#/deliveries`);
-    await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
+    await page.getByRole('heading', { name: 'Deliveries', level: 1 }).waitFor();
     await page.locator(`a[href="#/deliveries/${deliveryId}"]`).waitFor();
     await screenshot(page, 'deliveries');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -113,6 +116,33 @@ describeInBrowser('the team console', () => {
     await page.getByRole('button', { name: 'Resend' }).click();
     await page.locator('.status.succeeded').first().waitFor({ timeout: 20_000 });
     expect(await page.locator('.timeline li').count()).toBe(4);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
+  it('resends every delivery that failed since a moment, from the deliveries page, after an outage', async () => {
+    await dispatcher.createTeam('console-r');
+    const { page } = await signedIn('console-r');
+    await dispatcher.call('POST', '/v1/webhooks', {
+      token: await dispatcher.createTeamKey('console-r'),
+      body: { url: `https://receiver.test:${receiver.port}/outage`, event: 'form.answered' },
+    });
+    const ids = [
+      await ingest('console-r', 'form.answered', 'evt-outage-1'),
+      await ingest('console-r', 'form.answered', 'evt-outage-2'),
+    ];
+    const key = await dispatcher.createTeamKey('console-r');
+    await waitFor('both deliveries to fail', async () => {
+      const statuses = await Promise.all(
+        ids.map(async (id) => (await dispatcher.call('GET', `/v1/deliveries/${id}`, { token: key })).body.status),
+      );
+      return statuses.every((status) => status === 'failed') ? true : undefined;
+    });
+    await page.goto(`${origin}/console/#/deliveries`);
+    for (const id of ids) await page.locator(`a[href="#/deliveries/${id}"].failed`).waitFor();
+    outageOver = true;
+    await page.getByLabel('Created since').fill('2020-01-01T00:00');
+    await page.getByRole('button', { name: 'Resend failed deliveries' }).click();
+    await page.getByText('Resending 2 deliveries.').waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 

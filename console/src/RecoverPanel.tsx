@@ -1,0 +1,44 @@
+import { useState, type FormEvent } from 'react';
+import { ApiProblem, call } from './api';
+import type { PageProps } from './pageProps';
+
+/** The morning after a customer's outage: resend every delivery that failed since a moment. */
+export function RecoverPanel({ t, onResent }: PageProps & { onResent: () => void }) {
+  const [since, setSince] = useState('');
+  const [notice, setNotice] = useState<string>();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (since === '') return;
+    try {
+      const answer = await call<{ resent: number; skipped: number; more: boolean }>(
+        'POST',
+        '/v1/deliveries/resend-failed',
+        {
+          since: new Date(since).toISOString(),
+        },
+      );
+      setNotice(t.recover.done(answer.resent, answer.more));
+      onResent();
+    } catch (error) {
+      setNotice(error instanceof ApiProblem ? error.message : t.errors.generic);
+    }
+  };
+  return (
+    <form className="recover" onSubmit={(event) => void submit(event)}>
+      <h2>{t.recover.title}</h2>
+      <p>{t.recover.explain}</p>
+      <div>
+        <label htmlFor="recover-since">{t.recover.since}</label>
+        <input
+          id="recover-since"
+          type="datetime-local"
+          required
+          value={since}
+          onChange={(e) => setSince(e.target.value)}
+        />
+      </div>
+      <button type="submit">{t.recover.button}</button>
+      {notice !== undefined && <p role="status">{notice}</p>}
+    </form>
+  );
+}
