@@ -200,7 +200,10 @@ describe.each(engines)('on %s', (engine) => {
     expect(not4xx).toEqual([]);
     expect((await fetch(`${rig.dispatcher.url}/healthz`)).status).toBe(200);
     expect(rig.dispatcher.child.exitCode).toBeNull();
-    expect(await rig.dispatcher.call('GET', '/v1/events?limit=100', undefined, apiKey)).toEqual({ data: [] });
+    expect(await rig.dispatcher.call('GET', '/v1/events?limit=100', undefined, apiKey)).toEqual({
+      data: [],
+      contractDeviations: {},
+    });
     expect(await rig.dispatcher.call('GET', '/v1/deliveries', undefined, apiKey)).toEqual({
       data: [],
       nextCursor: null,

@@ -38,7 +38,10 @@ describe('team isolation', () => {
 
   it("lists only the team's own webhooks and events", async () => {
     expect((await dispatcher.call('GET', '/v1/webhooks', { token: keyB })).body).toEqual({ data: [] });
-    expect((await dispatcher.call('GET', '/v1/events', { token: keyB })).body).toEqual({ data: [] });
+    expect((await dispatcher.call('GET', '/v1/events', { token: keyB })).body).toEqual({
+      data: [],
+      contractDeviations: {},
+    });
     expect((await dispatcher.call('GET', '/v1/webhooks', { token: keyA })).body.data).toHaveLength(1);
     expect((await dispatcher.call('GET', '/v1/events', { token: keyA })).body.data).toHaveLength(1);
   });
