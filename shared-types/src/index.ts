@@ -9,3 +9,7 @@ export * from './webhookUrlRules';
 export * from './formAnswers';
 export * from './service';
 export * from './availabilityLinks';
+export * from './teamApi';
+export * from './bookingOf';
+export * from './eventCatalog';
+export { describedPaths } from './fieldDescriptions';

@@ -5,6 +5,7 @@ import {
   WebhookPayloadError,
   WebhookVerificationError,
   type LenientParseResult,
+  type SecretsAnswer,
 } from '@spir-webhooks/shared-types';
 import { getJson } from './api';
 
@@ -57,10 +58,7 @@ export async function verifyHookRequest(z: ZObject, bundle: Bundle): Promise<Ver
         return verify(secret);
       } catch (error) {
         if (!(error instanceof WebhookVerificationError) || !/signature/i.test(error.message)) throw error;
-        const { secrets } = await getJson<{ secrets: { secret: string }[] }>(
-          z,
-          `/v1/webhooks/${encodeURIComponent(id)}/secret`,
-        );
+        const { secrets } = await getJson<SecretsAnswer>(z, `/v1/webhooks/${encodeURIComponent(id)}/secret`);
         for (const current of secrets.map((entry) => entry.secret).filter((value) => value !== secret)) {
           try {
             return verify(current);

@@ -1,12 +1,6 @@
 import type { Bundle, Trigger, ZObject } from 'zapier-platform-core';
+import type { AvailabilityLinksAnswer } from '@spir-webhooks/shared-types';
 import { getJson } from '../api';
-
-interface AvailabilityLink {
-  linkId: string;
-  originalUrl: string;
-  privateTitle: string;
-  lastEventAt: string;
-}
 
 /**
  * A hidden trigger that feeds the availability-link dropdown: the team's links seen in its
@@ -23,7 +17,7 @@ export const availabilityLinks = {
   operation: {
     type: 'polling' as const,
     perform: async (z: ZObject) => {
-      const { data } = await getJson<{ data: AvailabilityLink[] }>(z, '/v1/availability-links');
+      const { data } = await getJson<AvailabilityLinksAnswer>(z, '/v1/availability-links');
       return data.map((link) => ({ id: link.linkId, ...link }));
     },
     sample: {

@@ -1,5 +1,11 @@
 import type { Bundle, Trigger, ZObject } from 'zapier-platform-core';
-import { parseWebhookEventLeniently, samples, type WebhookEventName } from '@spir-webhooks/shared-types';
+import {
+  parseWebhookEventLeniently,
+  samples,
+  type EventsAnswer,
+  type WebhookEventName,
+  type WebhookWithSecretAnswer,
+} from '@spir-webhooks/shared-types';
 import { apiUrl, getJson } from '../api';
 import { isFirstDelivery, verifyHookRequest } from '../verifyHookRequest';
 import { availabilityLinkField, selectedLink } from './availabilityLinks';
@@ -14,14 +20,6 @@ interface TriggerText {
   description: string;
 }
 
-export interface CreatedWebhook {
-  id: string;
-  url: string;
-  event: string;
-  secret: string;
-  createdAt: string;
-}
-
 /**
  * A REST-hook trigger for one Spir event name. Turning a Zap on registers its Zapier URL as a
  * webhook of the team (keeping the id and signing secret in subscribeData); turning it off
@@ -32,7 +30,7 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
 
   // A subscription, not a registered endpoint: it does not take the team's one URL per event,
   // and Spir removes it when Zapier answers 410 Gone (the Zap was turned off or deleted).
-  const performSubscribe = async (z: ZObject, bundle: Bundle): Promise<CreatedWebhook> => {
+  const performSubscribe = async (z: ZObject, bundle: Bundle): Promise<WebhookWithSecretAnswer> => {
     const link = selectedLink(bundle);
     const response = await z.request({
       url: apiUrl('/v1/webhooks'),
@@ -44,7 +42,7 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
         ...(link === undefined ? {} : { availabilityLinks: [link] }),
       },
     });
-    return response.data as CreatedWebhook;
+    return response.data as WebhookWithSecretAnswer;
   };
 
   const performUnsubscribe = async (z: ZObject, bundle: Bundle): Promise<object> => {
@@ -82,7 +80,7 @@ export function makeHookTrigger(eventName: WebhookEventName, text: TriggerText) 
   const performList = async (z: ZObject, bundle: Bundle): Promise<ZapierItem[]> => {
     const link = selectedLink(bundle);
     const query = `name=${encodeURIComponent(eventName)}&limit=3${link === undefined ? '' : `&availabilityLink=${encodeURIComponent(link)}`}`;
-    const { data } = await getJson<{ data: unknown[] }>(z, `/v1/events?${query}`);
+    const { data } = await getJson<EventsAnswer>(z, `/v1/events?${query}`);
     return data.flatMap((envelope) => {
       const result = parseWebhookEventLeniently(envelope);
       return result.kind === 'event' ? [toZapierItem(result.event)] : [];
