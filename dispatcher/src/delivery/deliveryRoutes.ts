@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { webhookEventNames } from '@spir-webhooks/shared-types';
+import { bookingOf, webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
@@ -28,6 +28,8 @@ export const listQuery = z.strictObject({
   event: z.enum(webhookEventNames).optional(),
   since: z.iso.datetime({ offset: true }).transform(Date.parse).optional(),
   until: z.iso.datetime({ offset: true }).transform(Date.parse).optional(),
+  /** A webhookEventId, or an invitee's email (anything with an @). */
+  q: z.string().trim().min(1).max(320).optional(),
   cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -98,6 +100,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
       until: query.until,
       after: query.cursor,
       limit: query.limit + 1,
+      ...(query.q === undefined ? {} : query.q.includes('@') ? { inviteeEmail: query.q } : { webhookEventId: query.q }),
     });
     const page = rows.slice(0, query.limit);
     res.json({
@@ -105,6 +108,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
         ...deliveryJson(row),
         webhookEventId: row.webhook_event_id,
         eventName: row.event_name,
+        booking: bookingOf(row.event_body),
       })),
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
     });
@@ -143,6 +147,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
       ...deliveryJson(delivery),
       webhookEventId: event?.webhook_event_id,
       eventName: event?.event_name,
+      booking: bookingOf(event?.body ?? ''),
       request: { body: event?.body },
       contractDeviations: event === undefined ? [] : deviationsOfStoredBody(event.body),
       attempts: attempts.map((row) => attemptJson(row, language)),

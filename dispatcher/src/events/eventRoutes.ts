@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { normaliseAvailabilityLink, webhookEventNames } from '@spir-webhooks/shared-types';
+import { eventCatalog, normaliseAvailabilityLink, webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
@@ -35,6 +35,12 @@ export function eventRoutes({ store }: DispatcherContext): Router {
         .filter(([, deviations]) => deviations.length > 0),
     );
     res.json({ data: rows.map((row) => JSON.parse(row.body) as unknown), contractDeviations });
+  });
+  // The catalog is the contract's, the same for every team: built once.
+  let catalog: ReturnType<typeof eventCatalog> | undefined;
+  router.get('/event-types', (_req, res) => {
+    catalog ??= eventCatalog();
+    res.json({ data: catalog });
   });
   router.get('/availability-links', async (req, res) => {
     const rows = await store.listAvailabilityLinks(teamOf(req).team_id);

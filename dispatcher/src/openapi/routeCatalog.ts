@@ -77,7 +77,7 @@ export const operations: readonly Operation[] = [
     path: '/v1/webhooks',
     caller: 'team',
     summary: "The team's webhooks",
-    answers: { 200: answer.listOf(answer.webhookAnswer), ...teamRefusals },
+    answers: { 200: answer.webhookListAnswer, ...teamRefusals },
   },
   {
     method: 'get',
@@ -134,6 +134,13 @@ export const operations: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/event-types',
+    caller: 'team',
+    summary: 'Every event type: its fields with descriptions (ja, en) and sources, a sample, the JSON Schema',
+    answers: { 200: answer.eventTypesAnswer, ...teamRefusals },
+  },
+  {
+    method: 'get',
     path: '/v1/availability-links',
     caller: 'team',
     summary: "The team's availability links seen in its events",
@@ -161,10 +168,7 @@ export const operations: readonly Operation[] = [
     caller: 'team',
     summary: 'A new round for every delivery that finally failed since a moment; once a minute per team',
     body: resendFailedBody,
-    answers: {
-      202: z.object({ resent: z.number().int(), skipped: z.number().int(), more: z.boolean() }),
-      ...teamRefusals,
-    },
+    answers: { 202: answer.resendFailedAnswer, ...teamRefusals },
   },
   {
     method: 'post',

@@ -3,6 +3,7 @@
  * asks of its database. Engines hold SQL; the rules they share are in storeRows.ts and
  * webhookSecrets.ts, and `openStore.ts` picks the engine from DATABASE_URL.
  */
+import type { WebhookHealthRow } from './webhookHealthSql';
 import type {
   ApiKeyRow,
   AttemptRow,
@@ -123,6 +124,8 @@ export interface Store {
   queueDepth(now: number): Promise<QueueDepth>;
 
   listDeliveries(filter: DeliveryFilter): Promise<ListedDelivery[]>;
+  /** Per webhook of the team, its attempts since `since` (of deliveries created since a little before). */
+  webhookHealth(teamId: string, since: number): Promise<WebhookHealthRow[]>;
   /**
    * Starts a new round of attempts for a delivery that succeeded or finally failed; a pending
    * one is `in_progress`, one whose webhook was deleted is `webhook_deleted`.

@@ -242,6 +242,8 @@ export interface FailureEmailJob {
 export interface ListedDelivery extends DeliveryRow {
   webhook_event_id: string;
   event_name: WebhookEventName;
+  /** The event as stored, for the booking a person recognizes. */
+  event_body: string;
 }
 
 export interface DeliveryFilter {
@@ -253,6 +255,10 @@ export interface DeliveryFilter {
   since?: number | undefined;
   /** created_at < until */
   until?: number | undefined;
+  /** Only the event with this id. */
+  webhookEventId?: string | undefined;
+  /** Only events whose payload.invitee.email is this one, in any case. */
+  inviteeEmail?: string | undefined;
   /** Continue after this delivery (newest first). */
   after?: { afterId: string } | undefined;
   limit: number;

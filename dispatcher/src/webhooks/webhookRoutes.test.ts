@@ -37,7 +37,7 @@ describe('team isolation', () => {
   });
 
   it("lists only the team's own webhooks and events", async () => {
-    expect((await dispatcher.call('GET', '/v1/webhooks', { token: keyB })).body).toEqual({ data: [] });
+    expect((await dispatcher.call('GET', '/v1/webhooks', { token: keyB })).body).toMatchObject({ data: [] });
     expect((await dispatcher.call('GET', '/v1/events', { token: keyB })).body).toEqual({
       data: [],
       contractDeviations: {},

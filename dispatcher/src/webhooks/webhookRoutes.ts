@@ -11,6 +11,7 @@ import type { DispatcherContext } from '../context';
 import { ApiError, parseInput } from '../http/apiError';
 import { requireJsonBody } from '../http/readJsonBody';
 import { teamOf } from '../http/auth';
+import { healthByWebhook, healthWindowMs } from './webhookHealth';
 import type { TeamRow, WebhookKind, WebhookRow } from '../store/storeTypes';
 
 export const createBody = z.strictObject({
@@ -99,8 +100,16 @@ export function webhookRoutes(context: DispatcherContext): Router {
   });
 
   router.get('/webhooks', async (req, res) => {
-    const rows = await store.listWebhooks(teamOf(req).team_id);
-    res.json({ data: rows.map(webhookJson) });
+    const team = teamOf(req);
+    const [rows, healthRows] = await Promise.all([
+      store.listWebhooks(team.team_id),
+      store.webhookHealth(team.team_id, now() - healthWindowMs),
+    ]);
+    const health = healthByWebhook(healthRows);
+    res.json({
+      data: rows.map((row) => ({ ...webhookJson(row), health: health(row.id) })),
+      limits: { urlsPerEvent: team.max_urls_per_event, subscriptionsPerEvent: team.max_subscriptions_per_event },
+    });
   });
 
   // The URL rules, checked as a person types in the console (the same check registration makes).

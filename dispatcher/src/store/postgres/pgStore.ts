@@ -16,6 +16,7 @@ import type {
   TeamRow,
 } from '../storeTypes';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions, NewEvent } from '../storeQueueTypes';
+import { healthLookbackMs, webhookHealthSql, type WebhookHealthRow } from '../webhookHealthSql';
 import type { Store } from '../store';
 import { StoreUnavailableError } from '../storeTypes';
 import { query, unavailableOr } from './pgConnection';
@@ -214,8 +215,10 @@ export class PgStore implements Store {
   listDeliveries = (filter: DeliveryFilter) =>
     query<ListedDelivery>(
       this.pool,
-      `SELECT d.*, e.webhook_event_id, e.event_name FROM deliveries d JOIN events e ON e.id = d.event_id
-       WHERE d.team_id = $1 AND ($2::text IS NULL OR d.webhook_id = $2) AND ($3::text IS NULL OR d.status = $3)
+      `SELECT d.*, e.webhook_event_id, e.event_name, e.body AS event_body
+         FROM deliveries d JOIN events e ON e.id = d.event_id
+       WHERE d.team_id = $1 AND ($9::text IS NULL OR e.webhook_event_id = $9)
+         AND ($10::text IS NULL OR lower(e.body::json #>> '{payload,invitee,email}') = lower($10)) AND ($2::text IS NULL OR d.webhook_id = $2) AND ($3::text IS NULL OR d.status = $3)
          AND ($4::text IS NULL OR e.event_name = $4) AND ($5::bigint IS NULL OR d.created_at >= $5)
          AND ($6::bigint IS NULL OR d.created_at < $6)
          AND ($7::text IS NULL
@@ -230,7 +233,15 @@ export class PgStore implements Store {
         filter.until ?? null,
         filter.after?.afterId ?? null,
         filter.limit,
+        filter.webhookEventId ?? null,
+        filter.inviteeEmail ?? null,
       ],
+    );
+  webhookHealth = (teamId: string, since: number) =>
+    query<WebhookHealthRow>(
+      this.pool,
+      webhookHealthSql((n) => `$${n}`),
+      [teamId, since - healthLookbackMs, since],
     );
 
   resendDelivery = (teamId: string, id: string, now: number) => queue.resendDelivery(this.pool, teamId, id, now);

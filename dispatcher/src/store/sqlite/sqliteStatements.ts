@@ -1,3 +1,4 @@
+import { webhookHealthSql } from '../webhookHealthSql';
 import type Database from 'better-sqlite3';
 
 /** Every statement of the SQLite store, by name; each is prepared once when the store opens. */
@@ -231,9 +232,12 @@ const sql = {
   purgeEvents: `
     DELETE FROM events WHERE received_at < :cutoff AND id NOT IN (SELECT event_id FROM deliveries)`,
   listDeliveries: `
-    SELECT d.*, e.webhook_event_id, e.event_name
+    SELECT d.*, e.webhook_event_id, e.event_name, e.body AS event_body
     FROM deliveries d JOIN events e ON e.id = d.event_id
     WHERE d.team_id = :team_id
+      AND (:webhook_event_id IS NULL OR e.webhook_event_id = :webhook_event_id)
+      AND (:invitee_email IS NULL
+           OR lower(json_extract(e.body, '$.payload.invitee.email')) = lower(:invitee_email))
       AND (:webhook_id IS NULL OR d.webhook_id = :webhook_id)
       AND (:status IS NULL OR d.status = :status)
       AND (:event_name IS NULL OR e.event_name = :event_name)
@@ -242,6 +246,7 @@ const sql = {
       AND (:after_id IS NULL
            OR (d.created_at, d.rowid) < (SELECT created_at, rowid FROM deliveries WHERE id = :after_id))
     ORDER BY d.created_at DESC, d.rowid DESC LIMIT :limit`,
+  webhookHealth: webhookHealthSql(() => '?'),
   releaseAllDeliveryLeases:
     'UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL',
   releaseAllFailureEmailLeases:

@@ -23,6 +23,7 @@ import type {
   QueueDepth,
   RecordedEvent,
 } from '../storeQueueTypes';
+import { healthLookbackMs, type WebhookHealthRow } from '../webhookHealthSql';
 import type { Store } from '../store';
 import { failureEmailJobOf, type FailureEmailContextRow } from '../storeRows';
 import { resendRefusal } from '../resendRule';
@@ -190,8 +191,14 @@ export class SqliteStore implements Store {
       since: filter.since ?? null,
       until: filter.until ?? null,
       after_id: filter.after?.afterId ?? null,
+      webhook_event_id: filter.webhookEventId ?? null,
+      invitee_email: filter.inviteeEmail ?? null,
       limit: filter.limit,
     }) as ListedDelivery[];
+  }
+
+  async webhookHealth(teamId: string, since: number): Promise<WebhookHealthRow[]> {
+    return this.sql.webhookHealth.all(teamId, since - healthLookbackMs, since) as WebhookHealthRow[];
   }
 
   async resendDelivery(
