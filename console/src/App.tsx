@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { call, loadSession, type Session } from './api';
+import { call, loadSession, sessionEndedEvent, type SessionState } from './api';
+import { CatalogPage } from './CatalogPage';
 import { DeliveriesPage } from './DeliveriesPage';
 import { DeliveryPage } from './DeliveryPage';
 import { EventsPage } from './EventsPage';
@@ -7,7 +8,7 @@ import { initialLanguage, texts, type Language } from './i18n';
 import { SignIn } from './SignIn';
 import { WebhooksPage } from './WebhooksPage';
 
-/** The page a hash names: #/webhooks, #/deliveries, #/deliveries/<id>, #/events. */
+/** The page a hash names: #/webhooks, #/deliveries, #/deliveries/<id>, #/events, #/catalog. */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -18,9 +19,20 @@ function useRoute(): string {
   return hash.replace(/^#/, '') || '/webhooks';
 }
 
+type AppState = SessionState & { ended?: boolean };
+
+function Page({ route, ...props }: { route: string } & Parameters<typeof WebhooksPage>[0]) {
+  const detail = /^\/deliveries\/([\w-]+)$/.exec(route);
+  if (detail) return <DeliveryPage {...props} id={detail[1]!} />;
+  if (route.startsWith('/deliveries')) return <DeliveriesPage {...props} />;
+  if (route.startsWith('/events')) return <EventsPage {...props} />;
+  if (route.startsWith('/catalog')) return <CatalogPage {...props} />;
+  return <WebhooksPage {...props} />;
+}
+
 export function App() {
   const [language, setLanguage] = useState<Language>(initialLanguage);
-  const [state, setState] = useState<{ session: Session } | { loginUrl: string | null } | undefined>();
+  const [state, setState] = useState<AppState | 'loading' | 'unreachable'>('loading');
   const route = useRoute();
   const t = texts[language];
 
@@ -28,8 +40,17 @@ export function App() {
     document.documentElement.lang = language;
     document.title = t.appTitle;
   }, [language, t]);
+  const start = (ended: boolean) =>
+    void loadSession().then(
+      (loaded) => setState({ ...loaded, ended }),
+      () => setState('unreachable'),
+    );
   useEffect(() => {
-    void loadSession().then(setState);
+    start(false);
+    // A 401 mid-session (the session expired, or its key was revoked): back to sign-in, saying why.
+    const ended = () => start(true);
+    window.addEventListener(sessionEndedEvent, ended);
+    return () => window.removeEventListener(sessionEndedEvent, ended);
   }, []);
 
   const switchLanguage = () => {
@@ -43,24 +64,37 @@ export function App() {
     </button>
   );
 
-  if (state === undefined) return null;
+  if (state === 'loading')
+    return (
+      <main className="narrow">
+        <p role="status">{t.states.loading}</p>
+      </main>
+    );
+  if (state === 'unreachable')
+    return (
+      <main className="narrow">
+        <h1>{t.appTitle}</h1>
+        <p role="alert">{t.states.offline}</p>
+        <button type="button" onClick={() => window.location.reload()}>
+          {t.states.retry}
+        </button>
+      </main>
+    );
   if (!('session' in state)) {
-    return <SignIn t={t} language={language} loginUrl={state.loginUrl} languageButton={languageButton} />;
+    return (
+      <SignIn
+        t={t}
+        language={language}
+        loginUrl={state.loginUrl}
+        ended={state.ended === true}
+        languageButton={languageButton}
+      />
+    );
   }
   const signOut = async () => {
-    await call('DELETE', '/console/session');
+    await call('DELETE', '/console/session').catch(() => undefined);
     window.location.reload();
   };
-  const detail = /^\/deliveries\/([\w-]+)$/.exec(route);
-  const page = detail ? (
-    <DeliveryPage t={t} language={language} id={detail[1]!} />
-  ) : route.startsWith('/deliveries') ? (
-    <DeliveriesPage t={t} language={language} />
-  ) : route.startsWith('/events') ? (
-    <EventsPage t={t} language={language} />
-  ) : (
-    <WebhooksPage t={t} language={language} />
-  );
   const link = (path: string, label: string) => (
     <a href={`#${path}`} aria-current={route.startsWith(path) ? 'page' : undefined}>
       {label}
@@ -76,6 +110,7 @@ export function App() {
           {link('/webhooks', t.nav.webhooks)}
           {link('/deliveries', t.nav.deliveries)}
           {link('/events', t.nav.events)}
+          {link('/catalog', t.nav.catalog)}
         </nav>
         <div className="tools">
           {languageButton}
@@ -84,7 +119,9 @@ export function App() {
           </button>
         </div>
       </header>
-      <main>{page}</main>
+      <main>
+        <Page route={route} t={t} language={language} />
+      </main>
     </>
   );
 }

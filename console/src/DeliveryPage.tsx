@@ -1,7 +1,10 @@
-import { useEffect, useState } from 'react';
-import { ApiProblem, call, type DeliveryDetail } from './api';
+import { useState } from 'react';
+import { ApiProblem, call, type DeliveryDetailAnswer } from './api';
+import { AttemptTimeline } from './AttemptTimeline';
 import type { PageProps } from './pageProps';
-import { localAndUtc, redactedHeaders } from './format';
+import { localAndUtc } from './format';
+import { useApi } from './useApi';
+import { PageState } from './PageState';
 
 /** The body as sent, indented for reading when it is JSON (the bytes sent are in the API). */
 function readable(body: string): string {
@@ -12,120 +15,88 @@ function readable(body: string): string {
   }
 }
 
-/** One delivery: every attempt on a timeline, what was sent and what came back, and Resend. */
+/** One delivery: the booking, every attempt newest first, what was sent and what came back, and Resend. */
 export function DeliveryPage({ t, language, id }: PageProps & { id: string }) {
-  const [delivery, setDelivery] = useState<DeliveryDetail | 'not_found'>();
+  const delivery = useApi<DeliveryDetailAnswer>(`/v1/deliveries/${encodeURIComponent(id)}?lang=${language}`, {
+    refreshMs: 2_000,
+    keepRefreshing: (answer) => answer.status === 'pending',
+  });
   const [notice, setNotice] = useState<string>();
-  const load = async () => {
-    try {
-      setDelivery(await call<DeliveryDetail>('GET', `/v1/deliveries/${encodeURIComponent(id)}?lang=${language}`));
-    } catch (error) {
-      if (error instanceof ApiProblem && error.status === 404) setDelivery('not_found');
-      else throw error;
-    }
-  };
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), 2_000);
-    return () => clearInterval(timer);
-  }, [id, language]);
 
   const back = <a href="#/deliveries">← {t.delivery.back}</a>;
-  if (delivery === undefined) return back;
-  if (delivery === 'not_found')
+  if (delivery.state === 'failed' && delivery.problem.status === 404)
     return (
       <>
         {back}
         <h1>{t.delivery.notFound}</h1>
       </>
     );
-  const resend = async () => {
+  const resend = async (deliveryId: string) => {
     try {
-      await call('POST', `/v1/deliveries/${delivery.id}/resend`);
+      await call('POST', `/v1/deliveries/${deliveryId}/resend`);
       setNotice(t.delivery.resent);
-      await load();
+      delivery.reload();
     } catch (error) {
-      setNotice(error instanceof ApiProblem ? error.message : t.errors.generic);
+      setNotice(error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic);
     }
   };
   return (
     <>
       {back}
-      <h1>
-        {t.events[delivery.eventName]} <code>{delivery.webhookEventId}</code>
-      </h1>
-      <p>
-        <span className={`status ${delivery.status}`}>{t.deliveries.statuses[delivery.status]}</span>{' '}
-        <span className="url">{delivery.url}</span>
-      </p>
-      {delivery.cancelReason !== null && (
-        <p>
-          {t.delivery.cancelReason}: {delivery.cancelReason}
-        </p>
-      )}
-      {delivery.nextAttemptAt !== null && (
-        <p>
-          {t.delivery.nextRetry}: {localAndUtc(delivery.nextAttemptAt, language)}
-        </p>
-      )}
-      <p>
-        <button type="button" onClick={() => void resend()} disabled={delivery.status === 'pending'}>
-          {t.delivery.resend}
-        </button>
-      </p>
-      {notice !== undefined && <p role="status">{notice}</p>}
-      {delivery.contractDeviations.length > 0 && (
-        <section className="deviations" aria-labelledby="deviations-title">
-          <h2 id="deviations-title">{t.delivery.deviations}</h2>
-          <p>{t.delivery.deviationsNote}</p>
-          <ul>
-            {delivery.contractDeviations.map((deviation) => (
-              <li key={deviation.path}>
-                <code>{deviation.path}</code>: {deviation.problem}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      <ol className="timeline">
-        {delivery.attempts.map((attempt) => (
-          <li key={`${attempt.round}-${attempt.attempt}`} className={attempt.outcome}>
-            <h2>
-              {t.delivery.round(attempt.round)} · {t.delivery.attempt(attempt.attempt)} ·{' '}
-              {localAndUtc(attempt.startedAt, language)}
-            </h2>
-            <p className="summary">{attempt.summary}</p>
-            <p>
-              {t.delivery.duration}: {Math.round(attempt.durationMs)} ms
+      <PageState t={t} loaded={delivery} reload={delivery.reload}>
+        {(shown) => (
+          <>
+            <h1>{shown.booking.title ?? t.events[shown.eventName as keyof typeof t.events] ?? shown.eventName}</h1>
+            <p className="meta">
+              {t.events[shown.eventName as keyof typeof t.events] ?? shown.eventName} ·{' '}
+              <code>{shown.webhookEventId}</code>
+              {shown.booking.inviteeName !== null && ` · ${shown.booking.inviteeName}`}
+              {shown.booking.inviteeEmail !== null && ` <${shown.booking.inviteeEmail}>`}
             </p>
-            <details>
-              <summary>{t.delivery.request}</summary>
-              <dl>
-                {redactedHeaders(attempt.request.headers).map(([name, value]) => (
-                  <div key={name}>
-                    <dt>{name}</dt>
-                    <dd>{value}</dd>
-                  </div>
-                ))}
-              </dl>
-            </details>
-            {attempt.response !== null ? (
-              <div>
-                <h3>
-                  {t.delivery.response}: HTTP {attempt.response.status}
-                </h3>
-                <pre className="body">{attempt.response.body}</pre>
-              </div>
-            ) : (
-              <p>
-                {t.delivery.error}: <code>{attempt.error?.code}</code> {attempt.error?.message}
+            {shown.booking.startDateTime !== null && (
+              <p className="meta">
+                {t.deliveries.starts}: {localAndUtc(shown.booking.startDateTime, language)}
               </p>
             )}
-          </li>
-        ))}
-      </ol>
-      <h2>{t.delivery.body}</h2>
-      <pre className="body">{readable(delivery.request.body)}</pre>
+            <p>
+              <span className={`status ${shown.status}`}>{t.deliveries.statuses[shown.status]}</span>{' '}
+              <span className="url">{shown.url}</span>
+            </p>
+            {shown.cancelReason !== null && (
+              <p>
+                {t.delivery.cancelReason}: {shown.cancelReason}
+              </p>
+            )}
+            {shown.nextAttemptAt !== null && (
+              <p>
+                {t.delivery.nextRetry}: {localAndUtc(shown.nextAttemptAt, language)}
+              </p>
+            )}
+            <p>
+              <button type="button" onClick={() => void resend(shown.id)} disabled={shown.status === 'pending'}>
+                {t.delivery.resend}
+              </button>
+            </p>
+            {notice !== undefined && <p role="status">{notice}</p>}
+            {shown.contractDeviations.length > 0 && (
+              <section className="deviations" aria-labelledby="deviations-title">
+                <h2 id="deviations-title">{t.delivery.deviations}</h2>
+                <p>{t.delivery.deviationsNote}</p>
+                <ul>
+                  {shown.contractDeviations.map((deviation) => (
+                    <li key={deviation.path}>
+                      <code>{deviation.path}</code>: {deviation.problem}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+            <AttemptTimeline t={t} language={language} attempts={shown.attempts} />
+            <h2>{t.delivery.body}</h2>
+            <pre className="body">{readable(shown.request.body)}</pre>
+          </>
+        )}
+      </PageState>
     </>
   );
 }

@@ -1,57 +1,59 @@
-import { useEffect, useState } from 'react';
-import { call, type EventName } from './api';
+import type { EventsAnswer } from './api';
+import { PageState } from './PageState';
 import type { PageProps } from './pageProps';
+import { useApi } from './useApi';
 
 interface Envelope {
-  webhookEventName: EventName;
+  webhookEventName: string;
   webhookEventId: string;
   payload: { privateTitle?: string; originalUrl?: string };
 }
 
-/** The team's recent events, as Spir sent them. */
-type Deviations = Record<string, { path: string; problem: string }[]>;
-
+/** The team's recent events, as Spir sent them, with where any differs from the typed contract. */
 export function EventsPage({ t }: PageProps) {
-  const [events, setEvents] = useState<Envelope[]>();
-  const [deviations, setDeviations] = useState<Deviations>({});
-  useEffect(() => {
-    void call<{ data: Envelope[]; contractDeviations: Deviations }>('GET', '/v1/events?limit=50').then((r) => {
-      setEvents(r.data);
-      setDeviations(r.contractDeviations);
-    });
-  }, []);
+  const events = useApi<EventsAnswer>('/v1/events?limit=50');
   return (
     <>
       <h1>{t.recent.title}</h1>
-      {events?.length === 0 && <p>{t.recent.none}</p>}
-      <ul className="events">
-        {events?.map((event) => (
-          <li key={event.webhookEventId}>
-            <p>
-              <strong>{t.events[event.webhookEventName] ?? event.webhookEventName}</strong> {event.payload.privateTitle}
-            </p>
-            <p className="meta">
-              <code>{event.webhookEventId}</code> <span className="url">{event.payload.originalUrl}</span>
-            </p>
-            {deviations[event.webhookEventId] !== undefined && (
-              <div className="deviations">
-                <p>{t.delivery.deviationsNote}</p>
-                <ul>
-                  {deviations[event.webhookEventId]!.map((deviation) => (
-                    <li key={deviation.path}>
-                      <code>{deviation.path}</code>: {deviation.problem}
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            )}
-            <details>
-              <summary>JSON</summary>
-              <pre className="body">{JSON.stringify(event, null, 2)}</pre>
-            </details>
-          </li>
-        ))}
-      </ul>
+      <PageState t={t} loaded={events} reload={events.reload}>
+        {({ data, contractDeviations }) =>
+          data.length === 0 ? (
+            <p>{t.recent.none}</p>
+          ) : (
+            <ul className="events">
+              {(data as Envelope[]).map((event) => (
+                <li key={event.webhookEventId}>
+                  <p>
+                    <strong>
+                      {t.events[event.webhookEventName as keyof typeof t.events] ?? event.webhookEventName}
+                    </strong>{' '}
+                    {event.payload.privateTitle}
+                  </p>
+                  <p className="meta">
+                    <code>{event.webhookEventId}</code> <span className="url">{event.payload.originalUrl}</span>
+                  </p>
+                  {contractDeviations[event.webhookEventId] !== undefined && (
+                    <div className="deviations">
+                      <p>{t.delivery.deviationsNote}</p>
+                      <ul>
+                        {contractDeviations[event.webhookEventId]!.map((deviation) => (
+                          <li key={deviation.path}>
+                            <code>{deviation.path}</code>: {deviation.problem}
+                          </li>
+                        ))}
+                      </ul>
+                    </div>
+                  )}
+                  <details>
+                    <summary>JSON</summary>
+                    <pre className="body">{JSON.stringify(event, null, 2)}</pre>
+                  </details>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </PageState>
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ApiProblem, call } from './api';
+import { ApiProblem, call, type ResendFailedAnswer } from './api';
 import type { PageProps } from './pageProps';
 
 /** The morning after a customer's outage: resend every delivery that failed since a moment. */
@@ -10,17 +10,13 @@ export function RecoverPanel({ t, onResent }: PageProps & { onResent: () => void
     event.preventDefault();
     if (since === '') return;
     try {
-      const answer = await call<{ resent: number; skipped: number; more: boolean }>(
-        'POST',
-        '/v1/deliveries/resend-failed',
-        {
-          since: new Date(since).toISOString(),
-        },
-      );
+      const answer = await call<ResendFailedAnswer>('POST', '/v1/deliveries/resend-failed', {
+        since: new Date(since).toISOString(),
+      });
       setNotice(t.recover.done(answer.resent, answer.more));
       onResent();
     } catch (error) {
-      setNotice(error instanceof ApiProblem ? error.message : t.errors.generic);
+      setNotice(error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic);
     }
   };
   return (

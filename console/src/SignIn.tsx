@@ -2,12 +2,19 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiProblem, call } from './api';
 import type { PageProps } from './pageProps';
 
+/**
+ * The session cookie is Secure: a browser keeps it over https, and over plain http only on
+ * localhost. Anywhere else it drops it silently, and every sign-in ends back here.
+ */
+const cookieWillBeDropped = () => !window.isSecureContext;
+
 /** Shown without a session: how to get one (through Spir, or with a key for developers). */
 export function SignIn({
   t,
   loginUrl,
+  ended,
   languageButton,
-}: PageProps & { loginUrl: string | null; languageButton: ReactNode }) {
+}: PageProps & { loginUrl: string | null; ended: boolean; languageButton: ReactNode }) {
   const [apiKey, setApiKey] = useState('');
   const [problem, setProblem] = useState<string>();
   const submit = async (event: FormEvent) => {
@@ -16,7 +23,7 @@ export function SignIn({
       await call('POST', '/console/session', { apiKey });
       window.location.reload();
     } catch (error) {
-      setProblem(error instanceof ApiProblem ? error.message : t.errors.generic);
+      setProblem(error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic);
     }
   };
   const returnTo = `/console/${window.location.hash}`;
@@ -24,6 +31,16 @@ export function SignIn({
     <main className="narrow">
       <div className="tools">{languageButton}</div>
       <h1>{t.signIn.title}</h1>
+      {ended && (
+        <p role="alert" className="page-problem">
+          {t.signIn.ended}
+        </p>
+      )}
+      {cookieWillBeDropped() && (
+        <p role="alert" className="page-problem">
+          {t.signIn.insecure(window.location.host)}
+        </p>
+      )}
       <p>{t.signIn.viaSpir}</p>
       {loginUrl !== null && (
         <p>

@@ -1,8 +1,41 @@
+import type { ConsoleSessionAnswer, ErrorAnswer, WebhookEventName } from '@spir-webhooks/shared-types';
+
+// The API's answers are typed once, in shared-types; the console imports their types only
+// (nothing of shared-types reaches the bundle).
+export type {
+  AttemptAnswer,
+  DeliveryDetailAnswer,
+  DeliveryListAnswer,
+  EventType,
+  EventTypesAnswer,
+  EventsAnswer,
+  ListedDeliveryAnswer,
+  ResendFailedAnswer,
+  TestSendAnswer,
+  UrlCheckAnswer,
+  WebhookListAnswer,
+  WebhookWithSecretAnswer,
+} from '@spir-webhooks/shared-types';
+export type Session = ConsoleSessionAnswer;
+export type EventName = WebhookEventName;
+
+/** Takes a list of event names only if it names them all: the type check fails when shared-types adds one. */
+const everyName = <T extends readonly EventName[]>(
+  names: T & ([Exclude<EventName, T[number]>] extends [never] ? unknown : 'an event name is missing'),
+): T => names;
+
+/** The one list of event names the console iterates. */
+export const eventNames = everyName(['event.confirmed', 'event.canceled', 'form.answered'] as const);
+
 /** The team API, called with the console's session cookie; writes carry the session's CSRF token. */
 let csrfToken = '';
 
+/** Fired when the API answers 401 mid-session: the app goes back to sign-in and says why. */
+export const sessionEndedEvent = 'spir-console-session-ended';
+
 export class ApiProblem extends Error {
   constructor(
+    /** 0: no answer reached the browser (network down, dispatcher stopped). */
     readonly status: number,
     readonly code: string,
     message: string,
@@ -11,78 +44,37 @@ export class ApiProblem extends Error {
   }
 }
 
-export interface Session {
-  teamId: string;
-  teamName: string;
-  language: 'ja' | 'en';
-  csrfToken: string;
-  expiresAt: string;
-}
-
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(path, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(signal === undefined ? {} : { signal }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    if (signal?.aborted === true) throw error;
+    throw new ApiProblem(0, 'network', '');
+  }
   if (response.status === 204) return undefined as T;
-  const json = (await response.json()) as T & { error?: { code: string; message: string } };
+  const json = (await response.json().catch(() => ({}))) as T & Partial<ErrorAnswer>;
+  // A refused sign-in is the sign-in form's own answer, not a session that ended.
+  if (response.status === 401 && path !== '/console/session') window.dispatchEvent(new Event(sessionEndedEvent));
   if (!response.ok) throw new ApiProblem(response.status, json.error?.code ?? 'error', json.error?.message ?? '');
   return json;
 }
 
-export async function loadSession(): Promise<{ session: Session } | { loginUrl: string | null }> {
+export type SessionState = { session: Session } | { loginUrl: string | null };
+
+export async function loadSession(): Promise<SessionState> {
   const response = await fetch('/console/session', { credentials: 'same-origin' });
   const json = (await response.json()) as Session & { signIn?: { loginUrl: string | null } };
   if (!response.ok) return { loginUrl: json.signIn?.loginUrl ?? null };
   csrfToken = json.csrfToken;
   return { session: json };
-}
-
-export interface Webhook {
-  id: string;
-  url: string;
-  event: EventName;
-  kind: 'endpoint' | 'subscription';
-  availabilityLinks: string[] | null;
-  createdAt: string;
-}
-
-export type EventName = 'event.confirmed' | 'event.canceled' | 'form.answered';
-export const eventNames: EventName[] = ['event.confirmed', 'event.canceled', 'form.answered'];
-
-export interface Attempt {
-  round: number;
-  attempt: number;
-  outcome: 'succeeded' | 'failed';
-  summary: string;
-  startedAt: string;
-  durationMs: number;
-  request: { headers: Record<string, string> };
-  response: { status: number; headers: Record<string, string>; body: string } | null;
-  error: { code: string; message: string } | null;
-}
-
-export interface Delivery {
-  id: string;
-  webhookId: string;
-  url: string;
-  status: 'pending' | 'succeeded' | 'failed' | 'canceled';
-  round: number;
-  nextAttemptAt: string | null;
-  cancelReason: string | null;
-  createdAt: string;
-  webhookEventId: string;
-  eventName: EventName;
-}
-
-export interface DeliveryDetail extends Delivery {
-  request: { body: string };
-  /** Where the event differs from the typed contract (delivered as sent all the same). */
-  contractDeviations: { path: string; problem: string }[];
-  attempts: Attempt[];
 }

@@ -10,7 +10,7 @@ export function initialLanguage(): Language {
 const ja = {
   appTitle: 'Spir Webhook コンソール',
   language: 'English',
-  nav: { webhooks: 'Webhook', deliveries: '送信履歴', events: '最近のイベント' },
+  nav: { webhooks: 'Webhook', deliveries: '送信履歴', events: '最近のイベント', catalog: 'イベント一覧' },
   signOut: 'サインアウト',
   signIn: {
     title: 'コンソールにサインイン',
@@ -19,6 +19,9 @@ const ja = {
     withKey: '開発者の方は、フルスコープのチームAPIキーでもサインインできます。',
     apiKey: 'チームAPIキー',
     submit: 'サインイン',
+    ended: 'セッションが終了しました（有効期限切れ、またはキーの取り消し）。もう一度サインインしてください。',
+    insecure: (host: string) =>
+      `このページは暗号化されていない http で ${host} から開かれています。ブラウザはセッションのCookie（Secure）を保存しないため、サインインしてもこの画面に戻ります。https のURLで開くか、運用担当者に https の設定を依頼してください。`,
   },
   events: { 'event.confirmed': '日程確定', 'event.canceled': '日程キャンセル', 'form.answered': 'フォーム回答' },
   webhooks: {
@@ -38,6 +41,24 @@ const ja = {
     testOk: 'テスト送信に成功しました',
     testFailed: 'テスト送信に失敗しました',
     kind: { endpoint: '登録URL', subscription: '連携サービス' },
+    atLimit: (n: number) =>
+      `このイベントに登録できるURLは${n}件までで、上限に達しています。別のURLを使うには今のURLを削除するか、上限の引き上げをSpirにご相談ください。`,
+    rotateExplain:
+      'シークレットを更新しますか？ 新しいシークレットで署名を始めます。古いシークレットも24時間は並行して署名に使われるので、その間に受信側を新しいシークレットに切り替えてください。漏えいした場合は、古いシークレットをすぐに無効にできます。',
+    rotateKeep: '更新する（古いものは24時間有効）',
+    rotateEndNow: '更新して古いものをすぐ無効にする',
+    cancel: 'やめる',
+    previousSecretUntil: (iso: string, language: 'ja' | 'en') =>
+      `古いシークレットも ${new Date(iso).toLocaleString(language === 'ja' ? 'ja-JP' : 'en-GB')} まで署名に使われます。`,
+  },
+  health: {
+    verdict: { healthy: '正常', failing: '失敗中', quiet: '24時間送信なし' },
+    lastAttempt: '最後の送信',
+    successRate: '成功率（24時間）',
+    consecutiveFailures: '連続失敗',
+    none: 'なし',
+    noAnswer: '応答なし',
+    rate: (percent: number, ok: number, all: number) => `${percent}%（${all}回中${ok}回成功）`,
   },
   deliveries: {
     title: '送信履歴',
@@ -51,6 +72,10 @@ const ja = {
     more: 'さらに表示',
     none: '該当する送信はありません。',
     created: '作成日時',
+    booking: '予定',
+    starts: '開始',
+    search: '検索',
+    searchHint: 'webhookEventId または招待者のメールアドレス',
     statuses: { pending: '送信中', succeeded: '成功', failed: '失敗', canceled: 'キャンセル' },
   },
   delivery: {
@@ -61,6 +86,9 @@ const ja = {
     request: 'リクエストヘッダー',
     body: '送信した本文',
     response: '応答',
+    responseHeaders: '応答ヘッダー',
+    emptyBody: '（本文なし）',
+    sameAnswer: (attempt: string) => `${attempt}と同じ応答でした。`,
     error: 'エラー',
     nextRetry: '次の再試行',
     resend: '再送',
@@ -81,6 +109,28 @@ const ja = {
       `${n}件の再送を開始しました。${more ? 'まだ残りがあります。1分後にもう一度実行してください。' : ''}`,
   },
   recent: { title: '最近のイベント', none: 'まだイベントはありません。' },
+  catalog: {
+    title: 'イベント一覧',
+    intro:
+      'Spirが送るイベントの種類と、その項目の意味です。「未確認」の項目名は、Spirの実際の送信でまだ確認されていない推定の名前です。受信側では欠けていても動くようにしてください。',
+    fieldsOf: (name: string) => `${name} の項目`,
+    field: '項目',
+    type: '型',
+    required: '必須',
+    description: '説明',
+    source: '出典',
+    yes: 'はい',
+    no: 'いいえ',
+    sources: { seen: '確認済み', reconstructed: '未確認' },
+    sample: 'サンプル',
+    jsonSchema: 'JSON Schema',
+  },
+  states: {
+    loading: '読み込み中…',
+    failed: '読み込めませんでした。',
+    offline: 'サーバーに接続できません。ネットワークを確認してください。',
+    retry: '再試行',
+  },
   errors: { generic: 'エラーが発生しました' },
 };
 
@@ -89,7 +139,7 @@ export type Texts = typeof ja;
 const en: Texts = {
   appTitle: 'Spir Webhooks console',
   language: '日本語',
-  nav: { webhooks: 'Webhooks', deliveries: 'Deliveries', events: 'Recent events' },
+  nav: { webhooks: 'Webhooks', deliveries: 'Deliveries', events: 'Recent events', catalog: 'Event types' },
   signOut: 'Sign out',
   signIn: {
     title: 'Sign in to the console',
@@ -98,6 +148,9 @@ const en: Texts = {
     withKey: 'Developers can also sign in with a full-scope team API key.',
     apiKey: 'Team API key',
     submit: 'Sign in',
+    ended: 'Your session ended (it expired, or its key was revoked). Sign in again.',
+    insecure: (host: string) =>
+      `This page was opened over plain http from ${host}. Browsers do not keep the session cookie (it is Secure) there, so signing in brings you back to this page. Open the console over https, or ask your operator to set https up.`,
   },
   events: {
     'event.confirmed': 'Event confirmed',
@@ -121,6 +174,24 @@ const en: Texts = {
     testOk: 'The test was delivered',
     testFailed: 'The test failed',
     kind: { endpoint: 'Registered URL', subscription: 'Integration' },
+    atLimit: (n: number) =>
+      `This team has reached its limit of ${n} URL${n === 1 ? '' : 's'} for this event. Delete one to register another, or ask Spir to raise the limit.`,
+    rotateExplain:
+      'Rotate the signing secret? Spir starts signing with a new secret. The old one keeps signing alongside it for 24 hours, so that your receiver can switch over without missing events. If the old secret leaked, end it now instead.',
+    rotateKeep: 'Rotate (old secret valid 24 h)',
+    rotateEndNow: 'Rotate and end the old secret now',
+    cancel: 'Cancel',
+    previousSecretUntil: (iso: string, language: 'ja' | 'en') =>
+      `The previous secret also signs until ${new Date(iso).toLocaleString(language === 'ja' ? 'ja-JP' : 'en-GB')}.`,
+  },
+  health: {
+    verdict: { healthy: 'Healthy', failing: 'Failing', quiet: 'No attempts in 24 h' },
+    lastAttempt: 'Last attempt',
+    successRate: 'Success rate (24 h)',
+    consecutiveFailures: 'Failures in a row',
+    none: 'None',
+    noAnswer: 'no answer',
+    rate: (percent: number, ok: number, all: number) => `${percent}% (${ok} of ${all})`,
   },
   deliveries: {
     title: 'Deliveries',
@@ -134,6 +205,10 @@ const en: Texts = {
     more: 'Show more',
     none: 'No delivery matches.',
     created: 'Created',
+    booking: 'Booking',
+    starts: 'Starts',
+    search: 'Search',
+    searchHint: 'webhookEventId or invitee email',
     statuses: { pending: 'Sending', succeeded: 'Succeeded', failed: 'Failed', canceled: 'Canceled' },
   },
   delivery: {
@@ -144,6 +219,9 @@ const en: Texts = {
     request: 'Request headers',
     body: 'Body sent',
     response: 'Response',
+    responseHeaders: 'Response headers',
+    emptyBody: '(empty body)',
+    sameAnswer: (attempt: string) => `Same answer as ${attempt}.`,
     error: 'Error',
     nextRetry: 'Next retry',
     resend: 'Resend',
@@ -164,6 +242,28 @@ const en: Texts = {
       `Resending ${n} ${n === 1 ? 'delivery' : 'deliveries'}.${more ? ' More remain: run it again in a minute.' : ''}`,
   },
   recent: { title: 'Recent events', none: 'No events yet.' },
+  catalog: {
+    title: 'Event types',
+    intro:
+      "The events Spir sends and what their fields mean. A field marked “Reconstructed” has a name Spir's real traffic has not yet confirmed: receivers should work without it.",
+    fieldsOf: (name: string) => `Fields of ${name}`,
+    field: 'Field',
+    type: 'Type',
+    required: 'Required',
+    description: 'Description',
+    source: 'Source',
+    yes: 'Yes',
+    no: 'No',
+    sources: { seen: 'Confirmed', reconstructed: 'Reconstructed' },
+    sample: 'Sample',
+    jsonSchema: 'JSON Schema',
+  },
+  states: {
+    loading: 'Loading…',
+    failed: 'This could not be loaded.',
+    offline: 'The console cannot reach its server. Check the network.',
+    retry: 'Try again',
+  },
   errors: { generic: 'Something went wrong' },
 };
 
