@@ -31,10 +31,11 @@ export function signInRefusedPage(loginUrl: string | undefined, acceptLanguage: 
       ? ja
         ? 'Spirのチーム設定から、もう一度コンソールを開いてください。'
         : "Open the console again from your team's settings in Spir."
-      : ja
-        ? `<a href="${escapeHtml(loginUrl)}">Spirからもう一度サインイン</a>してください。`
-        : `<a href="${escapeHtml(loginUrl)}">Sign in again through Spir</a>.`;
+      : `<a class="button" href="${escapeHtml(loginUrl)}">${ja ? 'Spirからもう一度サインイン' : 'Sign in again through Spir'}</a>`;
+  const brand = ja ? 'Spir Webhook コンソール' : 'Spir Webhooks console';
+  // Styles and icon are the console's own files (public/): the CSP allows no inline style.
   return `<!doctype html><html lang="${ja ? 'ja' : 'en'}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
-<body><main><h1>${title}</h1><p>${reason}</p><p>${next}</p></main></body></html>`;
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
+<link rel="icon" type="image/svg+xml" href="/console/favicon.svg"><link rel="stylesheet" href="/console/plain-page.css"></head>
+<body><header>${brand}</header><main><h1>${title}</h1><p class="problem">${reason}</p><p>${next}</p></main></body></html>`;
 }
