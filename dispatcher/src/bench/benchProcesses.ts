@@ -30,25 +30,34 @@ function ask<T>(child: ChildProcess, type: string): Promise<T> {
   });
 }
 
-/** The receiver in a separate process, so that its work does not share the benchmark's CPU time. */
-export async function startBenchReceiver(certFile: string, keyFile: string, port = 0): Promise<BenchReceiver> {
-  const child = fork(join(__dirname, 'benchReceiver.js'), [], {
-    env: { PATH: process.env.PATH, CERT_FILE: certFile, KEY_FILE: keyFile, PORT: String(port) },
+/** A receiver script of this folder in its own process, asked questions over IPC. */
+export async function forkReceiver(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ port: number; ask: <T>(type: string) => Promise<T>; stop: () => void }> {
+  const child = fork(join(__dirname, script), [], {
+    env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
-  const { port: listening } = await new Promise<{ port: number }>((resolve, reject) => {
+  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
     child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`bench receiver exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+  return { port, ask: (type) => ask(child, type), stop: () => child.kill('SIGKILL') };
+}
+
+/** The receiver in a separate process, so that its work does not share the benchmark's CPU time. */
+export async function startBenchReceiver(certFile: string, keyFile: string, port = 0): Promise<BenchReceiver> {
+  const child = await forkReceiver('benchReceiver.js', { CERT_FILE: certFile, KEY_FILE: keyFile, PORT: String(port) });
   return {
-    port: listening,
-    count: () => ask(child, 'count'),
-    arrivals: async () => new Map((await ask<{ arrivals: [string, number][] }>(child, 'arrivals')).arrivals),
+    port: child.port,
+    count: () => child.ask('count'),
+    arrivals: async () => new Map((await child.ask<{ arrivals: [string, number][] }>('arrivals')).arrivals),
     reset: async () => {
-      await ask(child, 'reset');
+      await child.ask('reset');
     },
-    stop: () => child.kill('SIGKILL'),
+    stop: child.stop,
   };
 }
 
