@@ -34,8 +34,9 @@ function ask<T>(child: ChildProcess, type: string): Promise<T> {
 export async function forkReceiver(
   script: string,
   env: Record<string, string>,
-): Promise<{ port: number; ask: <T>(type: string) => Promise<T>; stop: () => void }> {
-  const child = fork(join(__dirname, script), [], {
+): Promise<{ port: number; pid: number; ask: <T>(type: string) => Promise<T>; stop: () => void }> {
+  // The compiled script, whether this runs compiled (dist/bench) or under ts-jest (src/bench).
+  const child = fork(join(__dirname, '..', '..', 'dist', 'bench', script), [], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -44,7 +45,7 @@ export async function forkReceiver(
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-  return { port, ask: (type) => ask(child, type), stop: () => child.kill('SIGKILL') };
+  return { port, pid: child.pid!, ask: (type) => ask(child, type), stop: () => child.kill('SIGKILL') };
 }
 
 /** The receiver in a separate process, so that its work does not share the benchmark's CPU time. */

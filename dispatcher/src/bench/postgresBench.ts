@@ -17,7 +17,7 @@ export interface EngineSetup {
 }
 
 /** CPU of every PostgreSQL server process (the only cluster on the machine is the bench's). */
-function postgresCpuMs(): number {
+export function postgresCpuMs(): number {
   const pids = execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   return pids.reduce((sum, pid) => {
     try {

@@ -88,7 +88,8 @@ describeInBrowser('the console at a glance', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await card.getByRole('button', { name: 'Delete' }).click();
     await page.locator('.secret').waitFor({ state: 'detached' });
-    // The event's Add form is back: the limit has room again.
+    // The event's Add form is back once the list is read again: the limit has room again.
+    await page.getByLabel('Webhook URL').nth(1).waitFor();
     expect(await page.getByLabel('Webhook URL').count()).toBe(2);
   });
 

@@ -1,0 +1,151 @@
+import { writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateWebhookSecret } from '@spir-webhooks/shared-types';
+import { freePort, spawnDispatcher } from '../../testing';
+import { startTestPostgres } from '../../testing/postgresServer';
+import { cpuTimeMs, forkReceiver, startBenchReceiver } from '../benchProcesses';
+import { addBenchTeam, benchDispatcherEnv, benchEventBody, deliverSlice, writeBenchCertificates } from '../benchSetup';
+import { postgresCpuMs } from '../postgresBench';
+import { startRedis } from './redisServer';
+
+// `npm run bench:peers`: the same loopback load (20 endpoints, one receiver) through this
+// dispatcher on SQLite and on PostgreSQL, and through what a team would build instead: BullMQ on
+// Redis, and pg-boss on PostgreSQL (peers/*Peer.ts), each at the best of three concurrencies.
+// CPU counts every process of a system: the dispatcher or peer, and Redis or PostgreSQL.
+// Writes .bench/peers.json.
+
+const quick = process.argv.includes('--quick');
+const events = quick ? 4_000 : 10_000;
+const warmUp = 2_000;
+const concurrencies = [32, 96, 160];
+const token = 'bench-internal-token-0123456789-abcdef';
+const host = (i: number) => `team-${i}.bench.test`;
+const round = (value: number) => Math.round(value * 100) / 100;
+
+interface Figures {
+  deliveriesPerSecond: number;
+  cpuMsPerEvent: number;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'spir-peers-'));
+  const { files } = await writeBenchCertificates(dir);
+  const receiver = await startBenchReceiver(files.cert, files.key);
+  const teams = Array.from({ length: 20 }, (_, i) => `t${i}`);
+  const webhooksFile = join(dir, 'webhooks.json');
+  writeFileSync(
+    webhooksFile,
+    JSON.stringify(
+      Object.fromEntries(
+        teams.map((team, i) => [
+          team,
+          [{ id: `wh${i}`, url: `https://${host(i)}:${receiver.port}/hook`, secret: generateWebhookSecret() }],
+        ]),
+      ),
+    ),
+  );
+  let run = 0;
+  /** Warm-up, then `events` events: the rate from first ingest to last arrival, and CPU of `pids()`. */
+  const measure = async (label: string, ingestUrl: string, cpu: () => number): Promise<Figures> => {
+    const bodies = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `${prefix}-${i}`,
+        body: benchEventBody(teams[i % teams.length]!, `${prefix}-${i}`),
+      }));
+    run++;
+    await deliverSlice(ingestUrl, token, receiver, bodies(`warm${run}`, warmUp));
+    const before = cpu();
+    const ms = await deliverSlice(ingestUrl, token, receiver, bodies(`run${run}`, events));
+    const figures = {
+      deliveriesPerSecond: Math.round(events / (ms / 1000)),
+      cpuMsPerEvent: round((cpu() - before) / events),
+    };
+    console.log(`${label}: ${JSON.stringify(figures)}`);
+    return figures;
+  };
+  const best = (tries: Figures[]) => tries.reduce((a, b) => (b.deliveriesPerSecond > a.deliveriesPerSecond ? b : a));
+
+  const postgres = await startTestPostgres();
+  const results: Record<string, unknown> = {};
+  try {
+    const dispatcher = async (engine: 'sqlite' | 'postgres') => {
+      const dataDir = join(dir, `this-${engine}`);
+      mkdirSync(dataDir);
+      const databaseUrl =
+        engine === 'sqlite' ? `sqlite:${join(dataDir, 'd.db')}` : await postgres.createDatabase(`this_${engine}`);
+      const hosts = teams.map((_, i) => host(i));
+      const process_ = await spawnDispatcher(
+        benchDispatcherEnv({ dataDir, databaseUrl, token, hosts, caFile: files.ca }),
+        await freePort(),
+      );
+      for (const [i, team] of teams.entries())
+        await addBenchTeam(process_, team, `https://${host(i)}:${receiver.port}/hook`);
+      const pid = process_.child.pid!;
+      const figures = await measure(`this, ${engine}`, process_.internalUrl, () =>
+        engine === 'sqlite' ? cpuTimeMs(pid) : cpuTimeMs(pid) + postgresCpuMs(),
+      );
+      await process_.stop();
+      return figures;
+    };
+    results.this = { sqlite: await dispatcher('sqlite'), postgres: await dispatcher('postgres') };
+
+    const bullmq: Figures[] = [];
+    for (const concurrency of concurrencies) {
+      const redis = await startRedis();
+      const peer = await forkReceiver('peers/bullmqPeer.js', {
+        REDIS_PORT: String(redis.port),
+        WEBHOOKS_FILE: webhooksFile,
+        CA_FILE: files.ca,
+        CONCURRENCY: String(concurrency),
+      });
+      const pid = peer.pid;
+      bullmq.push(
+        await measure(
+          `bullmq, concurrency ${concurrency}`,
+          `http://127.0.0.1:${peer.port}`,
+          () => cpuTimeMs(pid) + cpuTimeMs(redis.pid),
+        ),
+      );
+      peer.stop();
+      redis.stop();
+    }
+    results.bullmq = { ...best(bullmq), concurrency: concurrencies[bullmq.indexOf(best(bullmq))] };
+
+    const pgBoss: Figures[] = [];
+    for (const concurrency of concurrencies) {
+      const databaseUrl = await postgres.createDatabase(`pgboss_${concurrency}`);
+      const peer = await forkReceiver('peers/pgBossPeer.js', {
+        DATABASE_URL: databaseUrl,
+        WEBHOOKS_FILE: webhooksFile,
+        CA_FILE: files.ca,
+        CONCURRENCY: String(concurrency),
+      });
+      const pid = peer.pid;
+      pgBoss.push(
+        await measure(
+          `pg-boss, concurrency ${concurrency}`,
+          `http://127.0.0.1:${peer.port}`,
+          () => cpuTimeMs(pid) + postgresCpuMs(),
+        ),
+      );
+      peer.stop();
+    }
+    results['pg-boss'] = { ...best(pgBoss), concurrency: concurrencies[pgBoss.indexOf(best(pgBoss))] };
+  } finally {
+    postgres.stop();
+    receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync('.bench', { recursive: true });
+  writeFileSync('.bench/peers.json', `${JSON.stringify({ events, ...results }, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('bench:peers failed:', error);
+    process.exit(1);
+  },
+);
