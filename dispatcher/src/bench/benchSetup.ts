@@ -78,11 +78,12 @@ export async function deliverSlice(
   token: string,
   receiver: BenchReceiver,
   bodies: { id: string; body: string }[],
+  timeoutMs = 120_000,
 ): Promise<number> {
   await receiver.reset();
   const started = epochNow();
   await ingestEvents(url, token, bodies, 64);
-  await waitForDelivered(receiver, bodies.length, 120_000);
+  await waitForDelivered(receiver, bodies.length, timeoutMs);
   let lastArrival = 0;
   for (const at of (await receiver.arrivals()).values()) lastArrival = Math.max(lastArrival, at);
   return lastArrival - started;
