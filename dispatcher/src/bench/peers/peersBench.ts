@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     };
     results.bullmq = await bestOf('bullmq', 'peers/bullmqPeer.js', async () => {
       const redis = await startRedis();
-      return { env: { REDIS_PORT: String(redis.port) }, cpuMs: () => cpuTimeMs(redis.pid), stop: redis.stop };
+      return { env: { REDIS_PORT: String(redis.port) }, cpuMs: () => cpuTimeMs(redis.pid), stop: () => redis.stop() };
     });
     results['pg-boss'] = await bestOf('pg-boss', 'peers/pgBossPeer.js', async (concurrency) => ({
       env: { DATABASE_URL: await postgres.createDatabase(`pgboss_${concurrency}`) },
