@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiProblem, call, type EventName, type UrlCheckAnswer, type WebhookWithSecretAnswer } from './api';
+import { problemMessage, call, type EventName, type UrlCheckAnswer, type WebhookWithSecretAnswer } from './api';
 import type { PageProps } from './pageProps';
 
 /** The URL rules, explained as the person types: the dispatcher's own check, asked for each change. */
@@ -40,7 +40,7 @@ export function AddWebhook({
       setProblem(undefined);
       added(created);
     } catch (error) {
-      setProblem(error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic);
+      setProblem(problemMessage(error, t.errors.generic));
     }
   };
   return (

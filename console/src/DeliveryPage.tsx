@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { ApiProblem, call, type DeliveryDetailAnswer } from './api';
+import { problemMessage, call, type DeliveryDetailAnswer } from './api';
 import { AttemptTimeline } from './AttemptTimeline';
 import type { PageProps } from './pageProps';
+import { eventLabel } from './i18n';
 import { localAndUtc } from './format';
 import { useApi } from './useApi';
 import { PageState } from './PageState';
@@ -37,7 +38,7 @@ export function DeliveryPage({ t, language, id }: PageProps & { id: string }) {
       setNotice(t.delivery.resent);
       delivery.reload();
     } catch (error) {
-      setNotice(error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic);
+      setNotice(problemMessage(error, t.errors.generic));
     }
   };
   return (
@@ -46,10 +47,9 @@ export function DeliveryPage({ t, language, id }: PageProps & { id: string }) {
       <PageState t={t} loaded={delivery} reload={delivery.reload}>
         {(shown) => (
           <>
-            <h1>{shown.booking.title ?? t.events[shown.eventName as keyof typeof t.events] ?? shown.eventName}</h1>
+            <h1>{shown.booking.title ?? eventLabel(t, shown.eventName)}</h1>
             <p className="meta">
-              {t.events[shown.eventName as keyof typeof t.events] ?? shown.eventName} ·{' '}
-              <code>{shown.webhookEventId}</code>
+              {eventLabel(t, shown.eventName)} · <code>{shown.webhookEventId}</code>
               {shown.booking.inviteeName !== null && ` · ${shown.booking.inviteeName}`}
               {shown.booking.inviteeEmail !== null && ` <${shown.booking.inviteeEmail}>`}
             </p>

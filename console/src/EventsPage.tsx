@@ -1,6 +1,7 @@
 import type { EventsAnswer } from './api';
 import { PageState } from './PageState';
 import type { PageProps } from './pageProps';
+import { eventLabel } from './i18n';
 import { useApi } from './useApi';
 
 interface Envelope {
@@ -24,10 +25,7 @@ export function EventsPage({ t }: PageProps) {
               {(data as Envelope[]).map((event) => (
                 <li key={event.webhookEventId}>
                   <p>
-                    <strong>
-                      {t.events[event.webhookEventName as keyof typeof t.events] ?? event.webhookEventName}
-                    </strong>{' '}
-                    {event.payload.privateTitle}
+                    <strong>{eventLabel(t, event.webhookEventName)}</strong> {event.payload.privateTitle}
                   </p>
                   <p className="meta">
                     <code>{event.webhookEventId}</code> <span className="url">{event.payload.originalUrl}</span>

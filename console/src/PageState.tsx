@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { problemMessage } from './api';
 import type { Loaded } from './useApi';
 import type { PageProps } from './pageProps';
 
@@ -11,12 +12,7 @@ export function PageState<T>({
 }: Pick<PageProps, 't'> & { loaded: Loaded<T>; reload: () => void; children: (data: T) => ReactNode }) {
   if (loaded.state === 'failed') {
     // A 401 has already sent the person to sign-in (useApi's caller fired the session-ended event).
-    const reason =
-      loaded.problem.status === 0
-        ? t.states.offline
-        : loaded.problem.message !== ''
-          ? loaded.problem.message
-          : t.errors.generic;
+    const reason = loaded.problem.status === 0 ? t.states.offline : problemMessage(loaded.problem, t.errors.generic);
     return (
       <>
         {loaded.data !== undefined && children(loaded.data)}

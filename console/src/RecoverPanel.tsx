@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ApiProblem, call, type ResendFailedAnswer } from './api';
+import { problemMessage, call, type ResendFailedAnswer } from './api';
 import type { PageProps } from './pageProps';
 
 /** The morning after a customer's outage: resend every delivery that failed since a moment. */
@@ -16,7 +16,7 @@ export function RecoverPanel({ t, onResent }: PageProps & { onResent: () => void
       setNotice(t.recover.done(answer.resent, answer.more));
       onResent();
     } catch (error) {
-      setNotice(error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic);
+      setNotice(problemMessage(error, t.errors.generic));
     }
   };
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiProblem, call, type WebhookWithSecretAnswer } from './api';
+import { problemMessage, call, type WebhookWithSecretAnswer } from './api';
 import type { PageProps } from './pageProps';
 
 /**
@@ -22,7 +22,7 @@ export function RotateSecret({
       setProblem(undefined);
       rotated(answer.secret);
     } catch (error) {
-      setProblem(error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic);
+      setProblem(problemMessage(error, t.errors.generic));
     }
   };
   if (!asking)

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { ApiProblem, call } from './api';
+import { problemMessage, call } from './api';
 import type { PageProps } from './pageProps';
 
 /**
@@ -23,7 +23,7 @@ export function SignIn({
       await call('POST', '/console/session', { apiKey });
       window.location.reload();
     } catch (error) {
-      setProblem(error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic);
+      setProblem(problemMessage(error, t.errors.generic));
     }
   };
   const returnTo = `/console/${window.location.hash}`;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiProblem, call, eventNames, type TestSendAnswer, type WebhookListAnswer } from './api';
+import { problemMessage, call, eventNames, type TestSendAnswer, type WebhookListAnswer } from './api';
 import { AddWebhook } from './AddWebhook';
 import { PageState } from './PageState';
 import type { PageProps } from './pageProps';
@@ -38,7 +38,7 @@ function WebhookCard({
   const failed = (error: unknown) =>
     setOutcome({
       ok: false,
-      text: error instanceof ApiProblem && error.message !== '' ? error.message : t.errors.generic,
+      text: problemMessage(error, t.errors.generic),
     });
   const test = async () => {
     try {

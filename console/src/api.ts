@@ -78,3 +78,7 @@ export async function loadSession(): Promise<SessionState> {
   csrfToken = json.csrfToken;
   return { session: json };
 }
+
+/** What to tell the person about a failed call: the API's own sentence, or a generic one. */
+export const problemMessage = (error: unknown, generic: string): string =>
+  error instanceof ApiProblem && error.message !== '' ? error.message : generic;

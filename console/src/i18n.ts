@@ -268,3 +268,6 @@ const en: Texts = {
 };
 
 export const texts: Record<Language, Texts> = { ja, en };
+
+/** An event's name for people: the translated one, or the name as sent for one this console does not know. */
+export const eventLabel = (t: Texts, name: string): string => t.events[name as keyof Texts['events']] ?? name;

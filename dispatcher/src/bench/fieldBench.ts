@@ -156,10 +156,11 @@ async function main(): Promise<void> {
   const drainSeconds = round((farLast - farStart) / 1000);
   const boundSeconds = (far.events * far.rttMs) / 1000 / far.perWebhookLimit;
 
+  const all = stats(over);
   const result = {
     endpoints: counts,
     healthy: {
-      firstAttemptOverRoundTripMs: { p50: stats(over).p50, p99: stats(over).p99 },
+      firstAttemptOverRoundTripMs: { p50: all.p50, p99: all.p99 },
       byRoundTrip: byRtt,
       ownHosts: stats(over.filter((r) => r.endpoint.kind === 'own')),
       sharedOrigin: stats(over.filter((r) => r.endpoint.kind === 'shared')),

@@ -76,9 +76,9 @@ describeInBrowser('the console’s states and small screens', () => {
 
   const everyPage = async (page: Page, language: Language, width: number) => {
     const found: string[] = [];
-    const check = async (name: string) => {
-      if (await overflowsViewport(page)) found.push(`${name} at ${width}px: wider than the screen`);
-      for (const violation of await seriousAccessibilityViolations(page))
+    const check = async (on: Page, name: string) => {
+      if (await overflowsViewport(on)) found.push(`${name} at ${width}px: wider than the screen`);
+      for (const violation of await seriousAccessibilityViolations(on))
         found.push(`${name} at ${width}px: ${violation}`);
     };
     const ready = {
@@ -90,28 +90,24 @@ describeInBrowser('the console’s states and small screens', () => {
     for (const [route, selector] of Object.entries(ready)) {
       await page.goto(`${rig.origin}/console/#/${route}`);
       await page.locator(selector).first().waitFor();
-      await check(route);
+      await check(page, route);
     }
     await page.goto(`${rig.origin}/console/#/deliveries/${deliveryId}`);
     await page.locator('.timeline li').first().waitFor();
-    await check('delivery');
+    await check(page, 'delivery');
     const visitor = await rig.browser.newPage({
       locale: language === 'ja' ? 'ja-JP' : 'en-US',
       viewport: { width, height: 800 },
     });
     await visitor.goto(`${rig.origin}/console/`);
     await visitor.locator('#api-key').waitFor();
-    await (async () => {
-      if (await overflowsViewport(visitor)) found.push(`sign-in at ${width}px: wider than the screen`);
-      found.push(...(await seriousAccessibilityViolations(visitor)).map((v) => `sign-in at ${width}px: ${v}`));
-    })();
+    await check(visitor, 'sign-in');
     // A sign-in link used twice: the dispatcher's own page.
     const link = await rig.consoleLink('states');
     await visitor.goto(link);
     await visitor.goto(link);
     await visitor.locator('h1').waitFor();
-    if (await overflowsViewport(visitor)) found.push(`used link at ${width}px: wider than the screen`);
-    found.push(...(await seriousAccessibilityViolations(visitor)).map((v) => `used link at ${width}px: ${v}`));
+    await check(visitor, 'used link');
     await visitor.close();
     return found;
   };
