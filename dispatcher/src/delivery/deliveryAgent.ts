@@ -1,4 +1,4 @@
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import { BlockedAddressError, resolvePublicAddress, systemLookup, type LookupAll } from './publicAddress';
 
@@ -17,6 +17,28 @@ export interface DeliveryAgentOptions {
   onBlocked?: (hostname: string, detail: string) => void;
 }
 
+const maxCachedSessions = 5_000;
+
+/**
+ * The newest TLS session of each host, held strongly. undici's session cache holds its sessions
+ * through WeakRefs, so a garbage collection between two connections to a host (minutes apart, as
+ * Spir's traffic mostly is) lost the session, and every new connection paid a full handshake and
+ * certificate check. Holding the same objects here keeps undici's references alive.
+ */
+class HeldSessions {
+  private readonly byHost = new Map<string, Buffer>();
+
+  constructor(private readonly max: number) {}
+
+  holdFrom(hostname: string, socket: TLSSocket): void {
+    socket.on('session', (session: Buffer) => {
+      this.byHost.delete(hostname);
+      if (this.byHost.size >= this.max) this.byHost.delete(this.byHost.keys().next().value!);
+      this.byHost.set(hostname, session);
+    });
+  }
+}
+
 /**
  * The HTTP agent every attempt goes through: keep-alive pools per origin, redirects never
  * followed (undici follows none without its redirect interceptor), and a connector that
@@ -26,17 +48,26 @@ export interface DeliveryAgentOptions {
  */
 export function createDeliveryAgent(options: DeliveryAgentOptions): Agent {
   const lookup = options.lookup ?? systemLookup;
+  const sessions = new HeldSessions(maxCachedSessions);
   const connectTls = buildConnector({
     timeout: options.connectTimeoutMs,
     // One TLS context for every connection: without it each handshake builds its own from the CA
     // list, which the profile showed as a fifth of a sending thread's time with 200 endpoints.
     secureContext: createSecureContext(options.ca === undefined ? {} : { ca: options.ca }),
     // TLS sessions are resumed for this many hosts (undici keeps 100).
-    maxCachedSessions: 5_000,
+    maxCachedSessions,
   });
   const connect: buildConnector.connector = (connectOptions, callback) => {
     resolvePublicAddress(connectOptions.hostname, options.pinnedHosts, lookup).then(
-      (address) => connectTls({ ...connectOptions, hostname: address, servername: connectOptions.hostname }, callback),
+      (address) => {
+        // undici's connector returns the socket it opened (its type says void): held from the
+        // start, since a TLS 1.2 server's session comes before the handshake ends.
+        const socket: unknown = connectTls(
+          { ...connectOptions, hostname: address, servername: connectOptions.hostname },
+          callback,
+        );
+        if (socket instanceof TLSSocket) sessions.holdFrom(connectOptions.hostname, socket);
+      },
       (error: Error) => {
         if (error instanceof BlockedAddressError && error.operatorDetail !== undefined)
           options.onBlocked?.(connectOptions.hostname, error.operatorDetail);
