@@ -28,6 +28,14 @@ import {
 } from './ops/peerSettings';
 import { currentHeapLimitMb, heapLimitWarning } from './ops/heapLimit';
 
+/**
+ * How often the delivery worker and the failure-email sender look for work nobody told them of:
+ * leases a crashed process left, or work whose wake-up was lost. Everything else wakes them at
+ * once (an ingest's handoff, a retry's time, a resend, a failed round, another dispatcher's
+ * notification), so an idle dispatcher is woken this rarely.
+ */
+const safetyPollMs = 5_000;
+
 /** What tests and embedders may replace; production passes none of them. */
 export interface DispatcherOverrides {
   now?: () => number;
@@ -103,6 +111,22 @@ export async function startDispatcher(
     ...(overrides.lookup === undefined ? {} : { lookup: overrides.lookup }),
     ...(overrides.ca === undefined ? {} : { ca: overrides.ca }),
   });
+  const mailer =
+    overrides.mailer ??
+    (config.smtpUrl === undefined
+      ? createOutboxFolderMailer(join(config.dataDir, 'outbox'))
+      : createSmtpMailer(config.smtpUrl));
+  const sender = new FailureEmailSender({
+    store,
+    mailer,
+    from: config.mailFrom,
+    consoleBaseUrl: config.consoleBaseUrl,
+    now,
+    logger,
+    metrics,
+    retryMs: config.mailRetryMs,
+    pollIntervalMs: safetyPollMs,
+  });
   const worker = new DeliveryWorker({
     store,
     openSecret: (stored) => secretBox.open(stored),
@@ -119,7 +143,8 @@ export async function startDispatcher(
     webhookLimits: new WebhookLimits(config.deliveryConcurrencyPerWebhook),
     firstSecondConcurrency: config.deliveryConcurrencyFirstSecond,
     claimBatchSize: 200,
-    pollIntervalMs: 500,
+    pollIntervalMs: safetyPollMs,
+    failuresRecorded: () => sender.wake(),
   });
   const observedShapes = new ObservedShapes(store, logger);
   const context: DispatcherContext = {
@@ -134,22 +159,6 @@ export async function startDispatcher(
     observedShapes,
   };
 
-  const mailer =
-    overrides.mailer ??
-    (config.smtpUrl === undefined
-      ? createOutboxFolderMailer(join(config.dataDir, 'outbox'))
-      : createSmtpMailer(config.smtpUrl));
-  const sender = new FailureEmailSender({
-    store,
-    mailer,
-    from: config.mailFrom,
-    consoleBaseUrl: config.consoleBaseUrl,
-    now,
-    logger,
-    metrics,
-    retryMs: config.mailRetryMs,
-    pollIntervalMs: Math.min(1_000, config.mailRetryMs),
-  });
   const stopRetention = startRetentionJob({ store, now, logger, retentionMs: config.retentionMs });
 
   const ingest = createIngestHandler(context, internal.token);
@@ -165,7 +174,7 @@ export async function startDispatcher(
   sender.start();
   observedShapes.start();
   // A shared store tells this dispatcher when another one stored work it did not take itself.
-  await store.onWorkDue(() => worker.wake());
+  await store.onWorkDue((work) => (work === 'deliveries' ? worker.wake() : sender.wake()));
   logger.info(
     {
       url: listeners.url,

@@ -24,6 +24,7 @@ export class ObservedShapes {
   private pending = new Map<string, ShapeTree>();
   private unmerged: ObservedPathCount[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -39,11 +40,18 @@ export class ObservedShapes {
       this.pending.set(eventName, (shape = new ShapeTree(eventName, maxObservedPathsPerEvent)));
     }
     shape.add(envelope, now);
+    // A flush is due only once something was counted: an idle dispatcher is not woken for it.
+    if (this.running && this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.flushIntervalMs);
+      this.timer.unref();
+    }
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.flush(), this.flushIntervalMs);
-    this.timer.unref();
+    this.running = true;
   }
 
   /** Merges what was counted since the last flush into the store; on failure keeps it for the next. */
@@ -65,7 +73,9 @@ export class ObservedShapes {
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     await this.flush();
   }
 }

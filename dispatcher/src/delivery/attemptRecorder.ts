@@ -29,6 +29,8 @@ export class AttemptRecorder {
     private readonly store: Store,
     private readonly workerId: string,
     private readonly logger: Logger,
+    /** Told once results that end a round in failure are recorded: their failure emails are due. */
+    private readonly failuresRecorded: () => void = () => undefined,
   ) {}
 
   add(result: AttemptResult): void {
@@ -85,6 +87,7 @@ export class AttemptRecorder {
   private async record(batch: AttemptResult[]): Promise<AttemptResult[]> {
     try {
       await this.store.recordAttemptResults(this.workerId, batch);
+      this.toldOfFailures(batch);
       return [];
     } catch (error) {
       if (error instanceof StoreUnavailableError) return this.keep(batch, error);
@@ -96,12 +99,17 @@ export class AttemptRecorder {
     for (const [i, result] of batch.entries()) {
       try {
         await this.store.recordAttemptResults(this.workerId, [result]);
+        this.toldOfFailures([result]);
       } catch (error) {
         if (error instanceof StoreUnavailableError) return this.keep(batch.slice(i), error);
         this.leave(result, error);
       }
     }
     return [];
+  }
+
+  private toldOfFailures(recorded: readonly AttemptResult[]): void {
+    if (recorded.some((result) => result.next.kind === 'failed')) this.failuresRecorded();
   }
 
   private keep(results: AttemptResult[], error: unknown): AttemptResult[] {

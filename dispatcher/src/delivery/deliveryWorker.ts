@@ -31,6 +31,8 @@ export interface DeliveryWorkerOptions {
   claimBatchSize: number;
   /** How often an idle worker looks for work that another process made due. */
   pollIntervalMs: number;
+  /** Told when a delivery's round has failed and its failure email is stored. */
+  failuresRecorded?: () => void;
 }
 
 /** How long stop() keeps trying to record the last attempts' results while the store cannot write. */
@@ -71,7 +73,7 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.leaseMs = options.policy.requestTimeoutMs * 2 + 5_000;
-    this.recorder = new AttemptRecorder(options.store, this.workerId, options.logger);
+    this.recorder = new AttemptRecorder(options.store, this.workerId, options.logger, options.failuresRecorded);
     // Which attempt's end wakes a claim: deliverySlots.ts. Resent and other dispatchers' work wakes
     // the worker itself, as do fresh deliveries a claim can take at once (claimRefused); polling
     // catches the rest.

@@ -17,6 +17,7 @@ export interface FailureEmailSenderOptions {
   metrics: Metrics;
   /** Pause after the first failed send; it doubles after each failure, up to an hour. */
   retryMs: number;
+  /** How often an idle sender looks for emails nobody told it of (a crashed sender's, say). */
   pollIntervalMs: number;
 }
 
@@ -34,6 +35,9 @@ export class FailureEmailSender {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
+  private wakeRequested = false;
+  // The earliest retry this sender scheduled itself.
+  private nextRetryAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: FailureEmailSenderOptions) {}
 
@@ -49,8 +53,15 @@ export class FailureEmailSender {
     await this.loopDone;
   }
 
+  /** Looks for due emails now: a delivery's round has just failed (or another dispatcher's has). */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
   private async loop(): Promise<void> {
     while (this.running) {
+      this.wakeRequested = false;
       let jobs: FailureEmailJob[] = [];
       try {
         jobs = await this.options.store.claimFailureEmails(this.senderId, this.options.now(), leaseMs, 10);
@@ -58,16 +69,21 @@ export class FailureEmailSender {
         this.options.logger.error({ err: error }, 'claiming failure emails failed; trying again');
       }
       for (const job of jobs) await this.send(job);
-      if (jobs.length === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollIntervalMs);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+      if (jobs.length === 0 && !this.wakeRequested) await this.sleep();
     }
+  }
+
+  private async sleep(): Promise<void> {
+    const untilRetry = this.nextRetryAt - this.options.now();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, Math.min(this.options.pollIntervalMs, untilRetry)));
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = undefined;
+    if (this.nextRetryAt <= this.options.now()) this.nextRetryAt = Number.POSITIVE_INFINITY;
   }
 
   private async send(job: FailureEmailJob): Promise<void> {
@@ -89,6 +105,7 @@ export class FailureEmailSender {
       );
     } catch (error) {
       const delay = Math.min(retryMs * 2 ** Math.max(0, job.email.send_attempts - 1), maxRetryMs);
+      this.nextRetryAt = Math.min(this.nextRetryAt, now() + delay);
       const reason = error instanceof Error ? error.message : String(error);
       metrics.failureEmails.inc({ outcome: 'retry' });
       logger.warn(

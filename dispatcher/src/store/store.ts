@@ -40,9 +40,10 @@ export interface Store {
   close(): Promise<void>;
   /**
    * Calls `wake` when another dispatcher stores work this one should look at (a shared engine's
-   * notifications); an engine only one process uses never calls it.
+   * notifications): deliveries it had no room for, or failure emails; an engine only one process
+   * uses never calls it.
    */
-  onWorkDue(wake: () => void): Promise<void>;
+  onWorkDue(wake: (work: 'deliveries' | 'failureEmails') => void): Promise<void>;
   /**
    * The identities (ops/peerSettings.ts) of the other dispatchers connected to a shared store right
    * now; an engine only one process uses answers with none.

@@ -116,11 +116,13 @@ export class PgStore implements Store {
    * listening connection is lost (the database restarted), it listens again once it can; until
    * then the worker's own polling finds the work.
    */
-  async onWorkDue(wake: () => void): Promise<void> {
+  async onWorkDue(wake: (work: 'deliveries' | 'failureEmails') => void): Promise<void> {
     const listen = async (): Promise<void> => {
       const client = await this.pool.connect();
       this.listener = client;
-      client.on('notification', () => wake());
+      client.on('notification', (message) =>
+        wake(message.channel === 'spir_failure_emails_due' ? 'failureEmails' : 'deliveries'),
+      );
       client.on('error', () => {
         client.release(true);
         if (this.listener === client) this.listener = undefined;
