@@ -37,6 +37,40 @@ describe.each(engines)('the %s store', (engine, open) => {
     expect((await store.listAvailabilityLinks('t')).map((l) => l.link_id).sort()).toEqual(['L1', 'L2']);
   });
 
+  // Both engines store events that arrive together in one transaction (group commit, batches).
+  it('records events that arrive together each once, with its own deliveries', async () => {
+    await store.createWebhook(webhook('a'));
+    await store.createWebhook(webhook('only-l2', { availabilityLinks: ['L2'] }));
+    const ids = Array.from({ length: 30 }, (_, i) => `together-${i}`);
+    const [recorded, repeats] = await Promise.all([
+      Promise.all(ids.map((id, i) => store.recordEvent(event(id, i % 3 === 0 ? 'L2' : 'L1')))),
+      Promise.all([store.recordEvent(event('twice')), store.recordEvent(event('twice'))]),
+    ]);
+    recorded.forEach((r, i) => {
+      expect(r).toMatchObject({ created: true, event: { webhook_event_id: ids[i] } });
+      expect(r.deliveryIds).toHaveLength(i % 3 === 0 ? 2 : 1);
+    });
+    expect(new Set(recorded.flatMap((r) => r.deliveryIds)).size).toBe(40);
+    expect(repeats.map((r) => r.created).sort()).toEqual([false, true]);
+    expect(repeats[0].deliveryIds).toEqual(repeats[1].deliveryIds);
+    expect(await claim(store, 'w', 100, 100)).toHaveLength(41);
+  });
+
+  if (engine === 'postgres') {
+    it('refuses an event the database cannot store alone, not the others stored with it', async () => {
+      await store.createWebhook(webhook('a'));
+      const [good, bad, alsoGood] = await Promise.allSettled([
+        store.recordEvent(event('fine-1')),
+        store.recordEvent({ ...event('nul'), body: '{"id":"nul\u0000"}' }),
+        store.recordEvent(event('fine-2')),
+      ]);
+      expect(good).toMatchObject({ status: 'fulfilled', value: { created: true } });
+      expect(bad).toMatchObject({ status: 'rejected' });
+      expect(alsoGood).toMatchObject({ status: 'fulfilled', value: { created: true } });
+      expect(await claim(store, 'w', 10)).toHaveLength(2);
+    });
+  }
+
   it('gives deliveries ids in the order they were created, in the documented form', async () => {
     await store.createWebhook(webhook('a'));
     const ids: string[] = [];

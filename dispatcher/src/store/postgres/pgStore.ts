@@ -20,7 +20,7 @@ import { healthLookbackMs, webhookHealthSql, type WebhookHealthRow } from '../we
 import type { Store } from '../store';
 import { StoreUnavailableError } from '../storeTypes';
 import { query, unavailableOr } from './pgConnection';
-import { recordEvent } from './pgEvents';
+import { PgEventBatches } from './pgEventBatches';
 import { LeaseReturns } from './pgLeaseReturns';
 import { migratePostgres } from './pgMigrations';
 import { ClaimMemory } from '../claimMemory';
@@ -56,6 +56,7 @@ export class PgStore implements Store {
   private readonly webhooks: PgWebhooks;
   private readonly observedPaths: PgObservedPaths;
   private readonly leaseReturns: LeaseReturns;
+  private readonly eventBatches: PgEventBatches;
   private readonly claimMemory = new ClaimMemory();
 
   private constructor(
@@ -66,6 +67,7 @@ export class PgStore implements Store {
     this.webhooks = pgWebhooks(pool);
     this.observedPaths = pgObservedPaths(pool);
     this.leaseReturns = new LeaseReturns(pool);
+    this.eventBatches = new PgEventBatches(pool, this.leaseReturns);
   }
 
   /** `identity` names this dispatcher's connections (`application_name`), for its peers to read. */
@@ -177,7 +179,7 @@ export class PgStore implements Store {
   deleteWebhook: PgWebhooks['deleteWebhook'] = (...args) => this.webhooks.deleteWebhook(...args);
   rotateWebhookSecret: PgWebhooks['rotateWebhookSecret'] = (...args) => this.webhooks.rotateWebhookSecret(...args);
 
-  recordEvent = (event: NewEvent) => recordEvent(this.pool, this.leaseReturns, event);
+  recordEvent = (event: NewEvent) => this.eventBatches.record(event);
 
   listRecentEvents = (
     teamId: string,
