@@ -1,10 +1,8 @@
-import type { Pool, PoolClient } from 'pg';
-import { isDelivered, planDeliveries, type LiveWebhook } from '../fanOut';
+import type { Pool } from 'pg';
 import type { NewEvent, RecordedEvent } from '../storeQueueTypes';
-import type { EventRow } from '../storeTypes';
 import { StoreUnavailableError } from '../storeTypes';
-import { query, transaction } from './pgConnection';
-import { recordEvent } from './pgEvents';
+import { transaction } from './pgConnection';
+import { insertEvents, storedEvent } from './pgEvents';
 import type { LeaseReturns } from './pgLeaseReturns';
 
 // Transactions open at once for ingest, and events in one: under load, events wait for a
@@ -22,14 +20,13 @@ interface Waiting {
 
 /**
  * Events stored together, as the SQLite engine's group commit does: the events that arrive while
- * the engine's transactions are busy share the next one, a few statements each taking the whole
- * batch as arrays (pgAttempts.ts does the same for attempts), where one event alone costs five or
- * six round trips and a commit. Each event is answered once its transaction has committed.
+ * the engine's transactions are busy share the next one, where one event alone costs five or six
+ * round trips and a commit. Each event is answered once its transaction has committed.
  *
  * An event already stored (the same team and webhookEventId, before or earlier in the batch) is
- * answered after the commit by `recordEvent`, which reads what is stored. A batch the database
- * refuses for any reason but unavailability is stored again one event at a time, so that one
- * event the database refuses (a NUL byte in its body, say) fails alone.
+ * answered with what is stored. A batch the database refuses for any reason but unavailability
+ * is stored again one event at a time, so that one event the database refuses (a NUL byte in its
+ * body, say) fails alone.
  */
 export class PgEventBatches {
   private waiting: Waiting[] = [];
@@ -59,175 +56,59 @@ export class PgEventBatches {
   }
 
   private async store(batch: Waiting[]): Promise<void> {
-    const reserved: { event: NewEvent; webhookId: string }[] = [];
-    const leaseEnds = new Map<NewEvent, number>();
-    let stored: (RecordedEvent | undefined)[];
+    const events = batch.map((waiting) => waiting.event);
+    let stored: (RecordedEvent | undefined)[] | undefined;
     try {
-      stored = await transaction(this.pool, (client) =>
-        insertBatch(
-          client,
-          batch.map((waiting) => waiting.event),
-          (event, webhookId) => reserved.push({ event, webhookId }),
-          (event, leaseUntil) => leaseEnds.set(event, leaseUntil),
-        ),
-      );
+      stored = await storeEvents(this.pool, this.returns, events);
     } catch (error) {
-      // Not committed as far as we know: as in recordEvent, slots go back, and leases a cut
-      // COMMIT may have written are given back once the database answers.
-      for (const { event, webhookId } of reserved) event.handoff?.release(webhookId);
-      if (error instanceof StoreUnavailableError) {
-        for (const [event, leaseUntil] of leaseEnds)
-          if (event.handoff !== undefined)
-            this.returns.add({ workerId: event.handoff.workerId, leaseExpiresAt: leaseUntil });
-      }
       if (error instanceof StoreUnavailableError || batch.length === 1) {
         for (const waiting of batch) waiting.reject(error);
         return;
       }
-      stored = [];
     }
     await Promise.all(
-      batch.map(async (waiting, i) => {
-        const recorded = stored[i];
-        if (recorded !== undefined) return waiting.resolve(recorded);
-        await recordEvent(this.pool, this.returns, waiting.event).then(waiting.resolve, waiting.reject);
+      batch.map(async ({ event, resolve, reject }, i) => {
+        try {
+          resolve(stored?.[i] ?? (await recordAlone(this.pool, this.returns, event)));
+        } catch (error) {
+          reject(error);
+        }
       }),
     );
   }
 }
 
-const keyOf = (teamId: string, webhookEventId: string) => `${teamId}\u0000${webhookEventId}`;
+/** One event in a transaction of its own; if it was stored before, what is stored. */
+async function recordAlone(pool: Pool, returns: LeaseReturns, event: NewEvent): Promise<RecordedEvent> {
+  const [recorded] = await storeEvents(pool, returns, [event]);
+  return recorded ?? (await storedEvent(pool, event));
+}
 
-/**
- * Inserts the batch's new events, their links and their deliveries; returns each event's record,
- * or undefined for one already stored.
- */
-async function insertBatch(
-  client: PoolClient,
+/** `insertEvents` in one transaction; if it fails, gives back what it took of the handoff. */
+async function storeEvents(
+  pool: Pool,
+  returns: LeaseReturns,
   events: NewEvent[],
-  onReserved: (event: NewEvent, webhookId: string) => void,
-  onLeased: (event: NewEvent, leaseUntil: number) => void,
 ): Promise<(RecordedEvent | undefined)[]> {
-  const column = <T>(of: (event: NewEvent) => T) => events.map(of);
-  // In arrival order, so that the first of two with the same id is the one stored.
-  const inserted = await query<EventRow>(
-    client,
-    `INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id)
-     SELECT team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
-       WITH ORDINALITY AS e(team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id, n)
-     ORDER BY n
-     ON CONFLICT (team_id, webhook_event_id) DO NOTHING RETURNING *`,
-    [
-      column((e) => e.teamId),
-      column((e) => e.webhookEventId),
-      column((e) => e.eventName),
-      column((e) => e.urlKind),
-      column((e) => e.body),
-      column((e) => e.now),
-      column((e) => e.link?.id ?? null),
-    ],
-  );
-  const rows = new Map(inserted.map((row) => [keyOf(row.team_id, row.webhook_event_id), row]));
-  const created = events.map((event) => {
-    const key = keyOf(event.teamId, event.webhookEventId);
-    const row = rows.get(key);
-    // A second event with the same id in this batch is answered as already stored.
-    rows.delete(key);
-    return row;
-  });
-  const delivered = events.flatMap((event, i) =>
-    created[i] !== undefined && isDelivered(event) ? [{ event, row: created[i], index: i }] : [],
-  );
-  await upsertLinks(
-    client,
-    delivered.map(({ event }) => event),
-  );
-  const targets = await liveTargets(
-    client,
-    delivered.map(({ event }) => event),
-  );
-  const records: (RecordedEvent | undefined)[] = created.map((row) =>
-    row === undefined ? undefined : { created: true, event: row, deliveryIds: [], leased: [] },
-  );
-  const deliveries: unknown[][] = [[], [], [], [], [], [], [], []];
-  let unleased = false;
-  delivered.forEach(({ event, row, index }, i) => {
-    const plan = planDeliveries(event, targets[i] ?? [], (webhookId) => onReserved(event, webhookId));
-    if (plan.leaseUntil !== undefined) onLeased(event, plan.leaseUntil);
-    for (const delivery of plan.rows) {
-      const values = [
-        delivery.id,
-        event.teamId,
-        delivery.webhookId,
-        row.id,
-        delivery.url,
-        event.now,
-        delivery.leaseOwner,
-        delivery.leaseExpiresAt,
-      ];
-      values.forEach((value, c) => deliveries[c]!.push(value));
-    }
-    unleased ||= plan.leased.length < plan.rows.length;
-    records[index] = { created: true, event: row, deliveryIds: plan.rows.map((d) => d.id), leased: plan.leased };
-  });
-  if (deliveries[0]!.length > 0) {
-    await query(
-      client,
-      `INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round,
-         next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
-       SELECT id, team_id, webhook_id, event_id, url, 'pending', 1, 0, at, lease_owner, lease_expires_at, at, at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])
-         WITH ORDINALITY AS d(id, team_id, webhook_id, event_id, url, at, lease_owner, lease_expires_at, n)
-       ORDER BY n`,
-      deliveries,
+  const reserved: { event: NewEvent; webhookId: string }[] = [];
+  const leaseEnds = new Map<NewEvent, number>();
+  try {
+    return await transaction(pool, (client) =>
+      insertEvents(
+        client,
+        events,
+        (event, webhookId) => reserved.push({ event, webhookId }),
+        (event, leaseUntil) => leaseEnds.set(event, leaseUntil),
+      ),
     );
+  } catch (error) {
+    // Not committed as far as we know: the slots taken for it are given back. A lost connection
+    // may have cut the COMMIT after it took effect; then the leases it wrote are given back too,
+    // once the database answers.
+    for (const { event, webhookId } of reserved) event.handoff?.release(webhookId);
+    if (error instanceof StoreUnavailableError)
+      for (const [event, leaseUntil] of leaseEnds)
+        if (event.handoff !== undefined) returns.add({ workerId: event.handoff.workerId, leaseExpiresAt: leaseUntil });
+    throw error;
   }
-  // Wakes the other dispatchers for the deliveries this one had no room for.
-  if (unleased) await query(client, 'NOTIFY spir_deliveries_due');
-  return records;
-}
-
-/**
- * The newest of each link's events in the batch names it. Rows are locked in key order, so that
- * two batches never wait for each other's links in turn (in arrival order they deadlocked, which
- * PostgreSQL breaks only after its deadlock_timeout of a second).
- */
-async function upsertLinks(client: PoolClient, events: NewEvent[]): Promise<void> {
-  const links = new Map<string, NewEvent>();
-  for (const event of events) if (event.link !== undefined) links.set(keyOf(event.teamId, event.link.id), event);
-  if (links.size === 0) return;
-  const newest = [...links.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, event]) => event);
-  await query(
-    client,
-    `INSERT INTO availability_links (team_id, link_id, original_url, private_title, last_event_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-     ON CONFLICT (team_id, link_id) DO UPDATE SET original_url = excluded.original_url,
-       private_title = excluded.private_title,
-       last_event_at = greatest(availability_links.last_event_at, excluded.last_event_at)`,
-    [
-      newest.map((e) => e.teamId),
-      newest.map((e) => e.link!.id),
-      newest.map((e) => e.link!.originalUrl),
-      newest.map((e) => e.link!.privateTitle),
-      newest.map((e) => e.now),
-    ],
-  );
-}
-
-/** Each event's live webhooks, by id, as recordEvent selects them. */
-async function liveTargets(client: PoolClient, events: NewEvent[]): Promise<LiveWebhook[][]> {
-  if (events.length === 0) return [];
-  const rows = await query<LiveWebhook & { n: number }>(
-    client,
-    `SELECT e.n::int AS n, w.id, w.url, w.kind, w.secret, w.previous_secret, w.previous_secret_expires_at
-     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(team_id, event_name, link_id, n)
-     JOIN webhooks w ON w.team_id = e.team_id AND w.event_name = e.event_name AND w.deleted_at IS NULL
-       AND (w.availability_links IS NULL OR w.availability_links::jsonb ? e.link_id)
-     ORDER BY e.n, w.id`,
-    [events.map((e) => e.teamId), events.map((e) => e.eventName), events.map((e) => e.link?.id ?? null)],
-  );
-  const targets: LiveWebhook[][] = events.map(() => []);
-  for (const { n, ...webhook } of rows) targets[n - 1]!.push(webhook);
-  return targets;
 }
