@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { SecureVersion } from 'node:tls';
+import type { SecureVersion, TLSSocket } from 'node:tls';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Agent } from 'undici';
@@ -20,7 +20,7 @@ async function startServer(maxVersion: SecureVersion) {
   const tls = await ca.issue(['rare.test']);
   const resumed: boolean[] = [];
   const server: Server = createServer({ cert: tls.cert, key: tls.key, maxVersion }, (req, res) => {
-    resumed.push(req.socket.isSessionReused());
+    resumed.push((req.socket as TLSSocket).isSessionReused());
     req.resume();
     // Closed after each answer, as an idle connection is long before the next event.
     res.writeHead(204, { connection: 'close' }).end();
