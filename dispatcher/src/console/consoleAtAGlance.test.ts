@@ -159,6 +159,8 @@ describeInBrowser('the console at a glance', () => {
     const { page } = await rig.signedIn('catalog');
     await page.getByRole('link', { name: 'Event types' }).click();
     await page.getByRole('heading', { name: 'Event types', level: 1 }).waitFor();
+    // The heading shows while the catalog loads; its sections come in one answer.
+    await page.locator('section.event-type').first().waitFor();
     expect(await page.locator('section.event-type').count()).toBe(3);
     const canceled = page.locator('section.event-type', { hasText: 'event.canceled' });
     const reason = canceled.locator('tr', { hasText: 'payload.cancelReason' });
