@@ -1,6 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Writes a bench's figures as JSON to `.bench/<file>` at the repository root; returns the path. */
+export function writeBenchFigures(file: string, figures: unknown): string {
+  const out = join(__dirname, '..', '..', '..', '.bench');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, file), `${JSON.stringify(figures, null, 2)}\n`);
+  return join(out, file);
+}
+
 export interface CaseResult {
   teams: number;
   hungTeams: number;
@@ -91,10 +99,7 @@ export function printReport(report: BenchReport, base: CaseResult, paced: CaseRe
     );
   }
   const rssMb = Math.max(...Object.values(report.cases).map((c) => c.peakRssMb), report.backlog?.peakRssMb ?? 0);
-  const out = join(__dirname, '..', '..', '..', '.bench');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ ...report, ratio, rssMb }, null, 2)}\n`);
-  console.log(`figures written to ${join(out, 'results.json')}`);
+  console.log(`figures written to ${writeBenchFigures('results.json', { ...report, ratio, rssMb })}`);
   console.log(
     `deliveries/s=${base.deliveriesPerSecond} ceiling/s=${report.ceilingPerSecond} ratio=${ratio} cpu_ms_per_event=${base.dispatcherCpuMsPerEvent} isolation=${report.isolationRatio} isolation_in_turn=${report.isolationInTurn?.ratio} p99_first_attempt_ms=${paced.firstAttemptP99Ms} rss_mb=${rssMb} delivery_threads=${deliveryThreads}`,
   );

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnDispatcher } from '../testing';
@@ -7,6 +7,7 @@ import { addBenchTeam, benchDispatcherEnv, benchEventBody, writeBenchCertificate
 import { ingestEvents, percentile } from './loadGenerator';
 import { arrivalFloorMs, counts, startFieldEndpoints, type FieldEndpoint } from './fieldEndpoints';
 import { startWanProxy } from '../testing/wanProxy';
+import { writeBenchFigures } from './benchReport';
 
 // `npm run bench:field`: the dispatcher as in production (SQLite) delivering across a WAN in user
 // space (testing/wanProxy.ts): far, slow and hung receivers, a Monday-morning burst on a trickle,
@@ -193,8 +194,7 @@ async function main(): Promise<void> {
   await field.close();
   await farProxy.close();
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync('.bench', { recursive: true });
-  writeFileSync('.bench/field.json', `${JSON.stringify(result, null, 2)}\n`);
+  writeBenchFigures('field.json', result);
   console.log(JSON.stringify(result, null, 2));
 }
 

@@ -8,6 +8,7 @@ import { cpuTimeMs, forkReceiver, startBenchReceiver } from '../benchProcesses';
 import { addBenchTeam, benchDispatcherEnv, benchEventBody, deliverSlice, writeBenchCertificates } from '../benchSetup';
 import { postgresCpuMs } from '../postgresBench';
 import { startRedis } from './redisServer';
+import { writeBenchFigures } from '../benchReport';
 
 // `npm run bench:peers`: the same loopback load (20 endpoints, one receiver) through this
 // dispatcher on SQLite and on PostgreSQL, and through what a team would build instead: BullMQ on
@@ -136,8 +137,7 @@ async function main(): Promise<void> {
     receiver.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  mkdirSync('.bench', { recursive: true });
-  writeFileSync('.bench/peers.json', `${JSON.stringify({ events, ...results }, null, 2)}\n`);
+  writeBenchFigures('peers.json', { events, ...results });
   console.log(JSON.stringify(results, null, 2));
 }
 
