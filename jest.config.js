@@ -6,6 +6,7 @@ module.exports = {
     '<rootDir>/dispatcher/src',
     '<rootDir>/zapier-app/src',
     '<rootDir>/receiver-template/src',
+    '<rootDir>/bench/src',
   ],
   testMatch: ['**/*.test.ts'],
   // The fault suite runs on its own: jest.faults.config.js.
@@ -14,7 +15,8 @@ module.exports = {
   moduleNameMapper: {
     '^@spir-webhooks/shared-types$': '<rootDir>/shared-types/src/index.ts',
     '^@spir-webhooks/shared-types/testing$': '<rootDir>/shared-types/src/testing/index.ts',
-    '^@spir-webhooks/dispatcher/testing$': '<rootDir>/dispatcher/src/testing/index.ts',
+    // The dispatcher's faces (package.json exports): testing, store, delivery, config.
+    '^@spir-webhooks/dispatcher/(testing|store|delivery|config)$': '<rootDir>/dispatcher/src/$1',
   },
   testTimeout: 30_000,
   // Builds first (incremental: seconds when nothing changed), so that no test runs stale dist/

@@ -5,3 +5,4 @@ export { startSmtpServer, type TestSmtpServer } from './smtpServer';
 export { spawnDispatcher, type DispatcherProcess } from './dispatcherProcess';
 export { freePort } from './freePort';
 export { waitFor } from './waitFor';
+export { postgresAvailable, startTestPostgres, type TestPostgres } from './postgresServer';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /** Writes a bench's figures as JSON to `.bench/<file>` at the repository root; returns the path. */
 export function writeBenchFigures(file: string, figures: unknown): string {
-  const out = join(__dirname, '..', '..', '..', '.bench');
+  const out = join(__dirname, '..', '..', '.bench');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, file), `${JSON.stringify(figures, null, 2)}\n`);
   return join(out, file);

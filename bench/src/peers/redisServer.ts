@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
-import { freePort } from '../../testing';
+import { freePort } from '@spir-webhooks/dispatcher/testing';
 
 /** A throwaway Redis for BullMQ, durable as BullMQ's docs advise: append-only file, fsync every second. */
 export interface RedisServer {

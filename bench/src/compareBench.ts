@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
+import { freePort, spawnDispatcher, type DispatcherProcess } from '@spir-webhooks/dispatcher/testing';
 import { cpuTimeMs, startBenchReceiver } from './benchProcesses';
 import { addBenchTeam, benchDispatcherEnv, benchEventBody, deliverSlice, writeBenchCertificates } from './benchSetup';
 

@@ -1,4 +1,4 @@
-import { startWanProxy, type WanProxy } from '../testing/wanProxy';
+import { startWanProxy, type WanProxy } from './wanProxy';
 
 // bench:field's population: 500 endpoints across the internet (20–300 ms away), most on hosts of
 // their own, 50 sharing one integration platform's origin (as every Zap shares hooks.zapier.com),

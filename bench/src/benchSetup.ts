@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { samples } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import type { DispatcherProcess } from '../testing';
+import type { DispatcherProcess } from '@spir-webhooks/dispatcher/testing';
 import type { BenchReceiver } from './benchProcesses';
 import { epochNow, ingestEvents } from './loadGenerator';
 

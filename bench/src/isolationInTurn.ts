@@ -1,4 +1,4 @@
-import type { DispatcherProcess } from '../testing';
+import type { DispatcherProcess } from '@spir-webhooks/dispatcher/testing';
 import type { BenchReceiver } from './benchProcesses';
 import { addBenchTeam, benchEventBody, deliverSlice } from './benchSetup';
 import { ingestEvents } from './loadGenerator';

@@ -35,8 +35,8 @@ export async function forkReceiver(
   script: string,
   env: Record<string, string>,
 ): Promise<{ port: number; pid: number; ask: <T>(type: string) => Promise<T>; stop: () => void }> {
-  // The compiled script, whether this runs compiled (dist/bench) or under ts-jest (src/bench).
-  const child = fork(join(__dirname, '..', '..', 'dist', 'bench', script), [], {
+  // The compiled script, whether this runs compiled (bench/dist) or under ts-jest (bench/src).
+  const child = fork(join(__dirname, '..', 'dist', script), [], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -4,7 +4,7 @@ import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { isMainThread, threadId } from 'node:worker_threads';
 
 // Where a process's memory goes, thread by thread, for finding what RSS is made of:
-//   BENCH_HEAP_LOG_DIR=/tmp/heap NODE_OPTIONS="--require ./dispatcher/dist/bench/heapProbe.js" \
+//   BENCH_HEAP_LOG_DIR=/tmp/heap NODE_OPTIONS="--require ./bench/dist/heapProbe.js" \
 //     npm run bench -- --throughput-only
 // Every process and thread that loads it appends a JSON line every 500 ms to
 // <dir>/heap-<pid>.jsonl: its V8 heap (committed and live, by space) and, from the main

@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import { samples } from '@spir-webhooks/shared-types';
-import { createDeliveryAgent } from '../delivery/deliveryAgent';
-import { sendAttempt } from '../delivery/sendAttempt';
+import { createDeliveryAgent, sendAttempt } from '@spir-webhooks/dispatcher/delivery';
 
 export const epochNow = () => performance.timeOrigin + performance.now();
 

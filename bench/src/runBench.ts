@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
+import { freePort, spawnDispatcher, type DispatcherProcess } from '@spir-webhooks/dispatcher/testing';
 import { cpuTimeMs, sampleRss, startBenchReceiver } from './benchProcesses';
 import {
   addBenchTeam,
@@ -14,7 +14,7 @@ import { epochNow, idPrefix, ingestEvents, measureCeiling, percentile } from './
 import { printReport, type BenchReport } from './benchReport';
 import { isolationInTurn } from './isolationInTurn';
 import { compareEngines } from './postgresBench';
-import { defaultDeliveryThreads } from '../config';
+import { defaultDeliveryThreads } from '@spir-webhooks/dispatcher/config';
 
 // `npm run bench [-- --quick] [--engine postgres --dispatchers N]`: the dispatcher as in production (SQLite, default limits and
 // logging) but for WEBHOOK_RESOLVE and a throwaway CA, a receiver in its own process, and the

@@ -1,8 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, spawnDispatcher, type DispatcherProcess } from '../testing';
-import { startTestPostgres } from '../testing/postgresServer';
+import {
+  freePort,
+  spawnDispatcher,
+  startTestPostgres,
+  type DispatcherProcess,
+} from '@spir-webhooks/dispatcher/testing';
 import { cpuTimeMs, type BenchReceiver } from './benchProcesses';
 import { addBenchTeam, benchDispatcherEnv, benchEventBody, waitForDelivered } from './benchSetup';
 import { idPrefix, ingestEvents } from './loadGenerator';

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { cloneSample, generateWebhookSecret, verifyWebhook } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { startHttpsReceiver } from '../../testing/httpsReceiver';
-import { postgresAvailable, startTestPostgres } from '../../testing/postgresServer';
+import { postgresAvailable, startHttpsReceiver, startTestPostgres } from '@spir-webhooks/dispatcher/testing';
 import { forkReceiver } from '../benchProcesses';
 import { redisAvailable, startRedis } from './redisServer';
 

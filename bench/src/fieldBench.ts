@@ -1,16 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnDispatcher } from '../testing';
+import { freePort, spawnDispatcher } from '@spir-webhooks/dispatcher/testing';
 import { cpuTimeMs, forkReceiver, sampleRss } from './benchProcesses';
 import { addBenchTeam, benchDispatcherEnv, benchEventBody, writeBenchCertificates } from './benchSetup';
 import { ingestEvents, percentile } from './loadGenerator';
 import { arrivalFloorMs, counts, startFieldEndpoints, type FieldEndpoint } from './fieldEndpoints';
-import { startWanProxy } from '../testing/wanProxy';
+import { startWanProxy } from './wanProxy';
 import { writeBenchFigures } from './benchReport';
 
 // `npm run bench:field`: the dispatcher as in production (SQLite) delivering across a WAN in user
-// space (testing/wanProxy.ts): far, slow and hung receivers, a Monday-morning burst on a trickle,
+// space (wanProxy.ts): far, slow and hung receivers, a Monday-morning burst on a trickle,
 // a burst into one far endpoint, and the cost at Spir's real, low rates. Writes .bench/field.json.
 
 const token = 'bench-internal-token-0123456789-abcdef';

@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { openStore } from '../store/openStore';
-import { SqliteStore } from '../store/sqlite/sqliteStore';
-import type { Store } from '../store/store';
-import type { AttemptResult, ClaimedDelivery, ClaimOptions } from '../store/storeQueueTypes';
-import { postgresAvailable, startTestPostgres } from '../testing/postgresServer';
+import {
+  openStore,
+  SqliteStore,
+  type AttemptResult,
+  type ClaimedDelivery,
+  type ClaimOptions,
+  type Store,
+} from '@spir-webhooks/dispatcher/store';
+import { postgresAvailable, startTestPostgres } from '@spir-webhooks/dispatcher/testing';
 
 // `npm run bench:store`: the store alone, in this process: SQLite on a real file, then PostgreSQL
 // on a throwaway cluster when its binaries are there. Figures the whole-dispatcher bench cannot

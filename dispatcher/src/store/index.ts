@@ -1,0 +1,6 @@
+// The store as the benches drive it (`@spir-webhooks/dispatcher/store`): the service itself imports
+// the files beside this one.
+export { openStore } from './openStore';
+export { SqliteStore } from './sqlite/sqliteStore';
+export type { Store } from './store';
+export type { AttemptResult, ClaimedDelivery, ClaimOptions } from './storeQueueTypes';
