@@ -1,6 +1,5 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import {
-  parseWebhookEventLeniently,
   verifyWebhook,
   WebhookPayloadError,
   WebhookVerificationError,
@@ -27,62 +26,69 @@ function plainHeaders(headers: Record<string, string> | undefined): Record<strin
 type Verified = Exclude<LenientParseResult, { kind: 'invalid' }>;
 
 /**
- * Checks that a hook call really comes from Spir, signed with this Zap's subscription secret,
- * and parses it leniently. Whenever Zapier passes the raw request with headers, a valid Standard
- * Webhooks signature is required: a request without one is refused like a forged one. When the
- * secret this Zap kept no longer verifies (the team rotated it), the subscription's current
- * secrets are fetched from Spir and tried: a forged request still fails them all. Only when no
- * raw request is available does it fall back to the parsed body.
+ * What a hook call must carry to be verified. Zapier documents `bundle.rawRequest` as present in
+ * a webhook's `perform` (the body as the string `content`, headers renamed `Http-Webhook-Id`),
+ * but types it optional and every field partial; `cleanedRequest` is the parsed body, whose bytes
+ * no longer match the signature. So a call without the raw body or its signature headers cannot
+ * be verified, and is refused rather than trusted.
  */
-export async function verifyHookRequest(z: ZObject, bundle: Bundle): Promise<Verified> {
+function signedParts(z: ZObject, bundle: Bundle): { body: string; headers: Record<string, string> } {
   const raw = bundle.rawRequest;
-  const headers = plainHeaders(raw?.headers);
-  if (raw !== undefined && Object.keys(headers).length > 0) {
-    const { secret, id } = (bundle.subscribeData ?? {}) as { secret?: string; id?: string };
-    if (secret === undefined || id === undefined)
-      throw new z.errors.Error(
-        "This Zap's subscription has no signing secret; turn the Zap off and on again.",
-        'missing_secret',
-        400,
-      );
-    if (!signatureHeaders.every((name) => headers[name] !== undefined)) {
-      throw new z.errors.HaltedError(
-        'Refused a request without a Spir signature (webhook-id, webhook-timestamp, webhook-signature).',
-      );
-    }
-    const body = raw.content ?? '';
-    const verify = (withSecret: string) =>
-      verifyWebhook({ secret: withSecret, body, headers, maxAgeSeconds: maxSignatureAgeSeconds });
-    try {
-      try {
-        return verify(secret);
-      } catch (error) {
-        if (!(error instanceof WebhookVerificationError) || !/signature/i.test(error.message)) throw error;
-        const { secrets } = await getJson<SecretsAnswer>(z, `/v1/webhooks/${encodeURIComponent(id)}/secret`);
-        for (const current of secrets.map((entry) => entry.secret).filter((value) => value !== secret)) {
-          try {
-            return verify(current);
-          } catch (retry) {
-            if (!(retry instanceof WebhookVerificationError)) throw retry;
-          }
-        }
-        throw error;
-      }
-    } catch (error) {
-      if (error instanceof WebhookVerificationError)
-        throw new z.errors.HaltedError(`Refused a request whose Spir signature does not verify: ${error.message}.`);
-      if (error instanceof WebhookPayloadError) throw new z.errors.Error(error.message, 'invalid_payload', 400);
-      throw error;
-    }
-  }
-  const result = parseWebhookEventLeniently(bundle.cleanedRequest);
-  if (result.kind === 'invalid')
+  if (raw === undefined || typeof raw.content !== 'string')
     throw new z.errors.Error(
-      `The request does not meet Spir's webhook contract: ${result.message}`,
-      'invalid_payload',
+      'Refused a hook call that Zapier passed without its raw request (bundle.rawRequest.content): ' +
+        "its Spir signature cannot be checked, and an unchecked call could be forged. If this repeats, Zapier's hook " +
+        'handling changed: contact Spir support.',
+      'unverifiable_request',
       400,
     );
-  return result;
+  const headers = plainHeaders(raw.headers);
+  if (!signatureHeaders.every((name) => headers[name] !== undefined))
+    throw new z.errors.HaltedError(
+      'Refused a request without a Spir signature (webhook-id, webhook-timestamp, webhook-signature).',
+    );
+  return { body: raw.content, headers };
+}
+
+/**
+ * Checks that a hook call really comes from Spir, signed with this Zap's subscription secret,
+ * and parses it leniently from the verified bytes. There is no path that skips the check: a call
+ * without a raw request, without signature headers or without a valid signature is refused. When
+ * the secret this Zap kept no longer verifies (the team rotated it), the subscription's current
+ * secrets are fetched from Spir and tried: a forged request still fails them all.
+ */
+export async function verifyHookRequest(z: ZObject, bundle: Bundle): Promise<Verified> {
+  const { secret, id } = (bundle.subscribeData ?? {}) as { secret?: string; id?: string };
+  if (secret === undefined || id === undefined)
+    throw new z.errors.Error(
+      "This Zap's subscription has no signing secret; turn the Zap off and on again.",
+      'missing_secret',
+      400,
+    );
+  const { body, headers } = signedParts(z, bundle);
+  const verify = (withSecret: string) =>
+    verifyWebhook({ secret: withSecret, body, headers, maxAgeSeconds: maxSignatureAgeSeconds });
+  try {
+    try {
+      return verify(secret);
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError) || !/signature/i.test(error.message)) throw error;
+      const { secrets } = await getJson<SecretsAnswer>(z, `/v1/webhooks/${encodeURIComponent(id)}/secret`);
+      for (const current of secrets.map((entry) => entry.secret).filter((value) => value !== secret)) {
+        try {
+          return verify(current);
+        } catch (retry) {
+          if (!(retry instanceof WebhookVerificationError)) throw retry;
+        }
+      }
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof WebhookVerificationError)
+      throw new z.errors.HaltedError(`Refused a request whose Spir signature does not verify: ${error.message}.`);
+    if (error instanceof WebhookPayloadError) throw new z.errors.Error(error.message, 'invalid_payload', 400);
+    throw error;
+  }
 }
 
 /** A week: longer than any redelivery or resend of one event is expected to come. */

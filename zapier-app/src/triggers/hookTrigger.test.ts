@@ -207,12 +207,39 @@ describe('perform', () => {
     expect(item).not.toHaveProperty('invitee__email');
   });
 
-  it('acknowledges an event name it does not know with no items', async () => {
-    const items = await appTester(operation('form.answered').perform, {
-      authData: { apiKey },
-      cleanedRequest: { webhookEventName: 'form.deleted', webhookEventId: 'x', payload: {} },
-    } as Partial<Bundle>);
+  it('acknowledges an event name it does not know with no items, once its signature verifies', async () => {
+    const { subscribeData } = await subscribe('form.answered', 'zap-unknown-name');
+    const body = JSON.stringify({ webhookEventName: 'form.deleted', webhookEventId: 'zapier-unknown', payload: {} });
+    const headers = signWebhook({
+      webhookEventId: 'zapier-unknown',
+      body,
+      timestamp: new Date(),
+      secrets: [(subscribeData as { secret: string }).secret],
+    });
+    const request: ReceivedRequest = { at: Date.now(), method: 'POST', path: '/', headers: { ...headers }, body };
+    const items = await appTester(operation('form.answered').perform, hookBundle(request, subscribeData));
     expect(items).toEqual([]);
+  });
+
+  it('refuses, naming why, a call whose raw request Zapier did not pass: the signature cannot be skipped', async () => {
+    const { subscribeData } = await subscribe('form.answered', 'zap-no-raw');
+    const event = await ingest('form.answered', 'zapier-no-raw');
+    const request = await waitFor('the event', () =>
+      catcher.received.find((r) => r.headers['webhook-id'] === event.webhookEventId),
+    );
+    const signed = hookBundle(request, subscribeData);
+    const perform = operation('form.answered').perform;
+    // Only the parsed body, as Zapier's types allow: once accepted unverified, now refused.
+    await expect(appTester(perform, { ...signed, rawRequest: undefined })).rejects.toThrow(
+      /without its raw request \(bundle\.rawRequest\.content\): its Spir signature cannot be checked/,
+    );
+    // The signature headers without the body they sign.
+    const headersOnly = { ...signed.rawRequest, content: undefined };
+    await expect(appTester(perform, { ...signed, rawRequest: headersOnly })).rejects.toThrow(/without its raw request/);
+    // The body without any headers: once accepted through the parsed body, now refused as unsigned.
+    const bodyOnly = { ...signed.rawRequest, headers: {} };
+    await expect(appTester(perform, { ...signed, rawRequest: bodyOnly })).rejects.toThrow(/without a Spir signature/);
+    expect(await appTester(perform, signed)).toHaveLength(1);
   });
 });
 
