@@ -12,8 +12,3 @@ export function localAndUtc(iso: string, language: Language): string {
     .replace('T', ' ')
     .replace(/\.\d+Z$/, ' UTC')})`;
 }
-
-/** Headers as sent, with the signature redacted: it is of no use to a reader and best not copied. */
-export function redactedHeaders(headers: Record<string, string>): [string, string][] {
-  return Object.entries(headers).map(([name, value]) => [name, name === 'webhook-signature' ? '(redacted)' : value]);
-}

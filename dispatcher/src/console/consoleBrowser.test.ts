@@ -80,7 +80,8 @@ describeInBrowser('the team console', () => {
     const responseHeaders = attempts.last().locator('details', { hasText: 'Response headers' });
     await responseHeaders.locator('summary').click();
     await responseHeaders.locator('dt', { hasText: /^date$/ }).waitFor({ timeout: 3_000 });
-    expect(await page.locator('dd').filter({ hasText: '(redacted)' }).count()).toBe(3);
+    // A console session may read the secret, so the API shows it the signature of each attempt.
+    expect(await page.locator('dd').filter({ hasText: /^v1,/ }).count()).toBe(3);
 
     flakyRecovered = true;
     await page.getByRole('button', { name: 'Resend' }).click();

@@ -156,6 +156,19 @@ describe('GET /v1/deliveries/:id', () => {
     expect(JSON.parse(body.request.body)).toEqual(samples['form.answered']);
   });
 
+  it('shows the signature of past attempts only to a full-scope key, which may read the secret anyway', async () => {
+    const readKey = await dispatcher.call('POST', '/internal/v1/teams/logs-a/api-keys', { body: { scope: 'read' } });
+    const asRead = await dispatcher.call('GET', `/v1/deliveries/${failingDelivery}`, { token: readKey.body.apiKey });
+    const asFull = await dispatcher.call('GET', `/v1/deliveries/${failingDelivery}`, { token: keyA });
+    const signatures = (body: { attempts: { request: { headers: Record<string, string> } }[] }) =>
+      body.attempts.map((attempt) => attempt.request.headers['webhook-signature']);
+    expect(signatures(asRead.body)).toEqual(['(redacted)', '(redacted)']);
+    expect(signatures(asFull.body)).toEqual([expect.stringMatching(/^v1,/), expect.stringMatching(/^v1,/)]);
+    // Only the signature is held back: the read key still sees which request each attempt made.
+    expect(asRead.body.attempts[0].request.headers['webhook-id']).toBe(samples['form.answered'].webhookEventId);
+    expect(JSON.stringify(asRead.body)).not.toContain(signatures(asFull.body)[0]);
+  });
+
   it("reads each attempt in one line, in the team's language or the one asked for", async () => {
     const inTeamLanguage = await dispatcher.call('GET', `/v1/deliveries/${failingDelivery}`, { token: keyA });
     expect(inTeamLanguage.body.attempts[0].summary).toBe('受信側でエラーが発生しました（HTTP 500）。');

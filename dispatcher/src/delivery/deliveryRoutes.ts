@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { bookingOf, webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput } from '../http/apiError';
-import { teamOf } from '../http/auth';
+import { mayReadSecret, teamOf } from '../http/auth';
 import { decodeAttempt } from '../store/storeRows';
 import { type AttemptRow, type DeliveryRow, type ListedDelivery, type TeamLanguage } from '../store/storeTypes';
 import type { AttemptOutcome } from './sendAttempt';
 import { summarizeAttempt } from './attemptSummary';
+import { headersForReader } from './signatureRedaction';
 import { oncePer } from '../http/rateLimit';
 import { deviationsOfStoredBody } from '../contract/storedDeviations';
 
@@ -38,32 +39,38 @@ export const listQuery = z.strictObject({
 export const languageQuery = z.strictObject({ lang: z.enum(['ja', 'en']).optional() });
 
 /** The language of attempt summaries for this request. */
-export function summaryLanguage(req: Request): TeamLanguage {
+function summaryLanguage(req: Request): TeamLanguage {
   return parseInput(languageQuery, req.query, 'query').lang ?? teamOf(req).language;
 }
+
+/** How one request reads attempts: its language, and whether it may see signatures. */
+export function attemptReader(req: Request) {
+  return { language: summaryLanguage(req), mayReadSecret: mayReadSecret(req) };
+}
+type AttemptReader = ReturnType<typeof attemptReader>;
 
 /** One attempt as the API shows it, whether just made (a test send) or read from the log. */
 export function attemptOutcomeJson(
   outcome: Pick<AttemptOutcome, 'startedAt' | 'durationMs' | 'requestHeaders' | 'response' | 'error'>,
-  language: TeamLanguage,
+  reader: AttemptReader,
 ) {
   return {
-    summary: summarizeAttempt(outcome, language),
+    summary: summarizeAttempt(outcome, reader.language),
     startedAt: new Date(outcome.startedAt).toISOString(),
     durationMs: outcome.durationMs,
-    request: { headers: outcome.requestHeaders },
+    request: { headers: headersForReader(outcome.requestHeaders, reader) },
     response: outcome.response,
     error: outcome.error,
   };
 }
 
-function attemptJson(row: AttemptRow, language: TeamLanguage) {
+function attemptJson(row: AttemptRow, reader: AttemptReader) {
   const attempt = decodeAttempt(row);
   return {
     round: attempt.round,
     attempt: attempt.attemptNumber,
     outcome: attempt.outcome,
-    ...attemptOutcomeJson(attempt, language),
+    ...attemptOutcomeJson(attempt, reader),
   };
 }
 
@@ -137,7 +144,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
 
   router.get('/deliveries/:id', async (req, res) => {
     const team = teamOf(req);
-    const language = summaryLanguage(req);
+    const reader = attemptReader(req);
     const delivery = await store.getDelivery(team.team_id, req.params.id);
     if (delivery === undefined)
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
@@ -150,7 +157,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
       booking: bookingOf(event?.body ?? ''),
       request: { body: event?.body },
       contractDeviations: event === undefined ? [] : deviationsOfStoredBody(event.body),
-      attempts: attempts.map((row) => attemptJson(row, language)),
+      attempts: attempts.map((row) => attemptJson(row, reader)),
     });
   });
   return router;

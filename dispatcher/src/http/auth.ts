@@ -127,9 +127,12 @@ async function teamOfConsoleSession(store: DispatcherContext['store'], req: Requ
   };
 }
 
+/** Whether this request may read a webhook's signing secret: a full-scope key or a console session. */
+export const mayReadSecret = (req: Request): boolean => teamOf(req).key_scope === 'full';
+
 /** For the routes a read-scoped key may not call even with GET (a webhook's secret). */
 export const requireFullScope: RequestHandler = (req, _res, next) => {
-  if (teamOf(req).key_scope !== 'full') throw insufficientScope();
+  if (!mayReadSecret(req)) throw insufficientScope();
   next();
 };
 

@@ -1,4 +1,5 @@
 import { summarizeAttempt } from '../delivery/attemptSummary';
+import { headersForReader } from '../delivery/signatureRedaction';
 import { decodeAttempt } from '../store/storeRows';
 import { type DecodedAttempt, type FailureEmailJob } from '../store/storeTypes';
 import { emailWording, type EmailFacts } from './failureEmailWording';
@@ -17,9 +18,8 @@ export interface MailMessage {
   attachments: { filename: string; content: string; contentType: string }[];
 }
 
-function redactSignature(headers: Record<string, string>): Record<string, string> {
-  return { ...headers, ...(headers['webhook-signature'] === undefined ? {} : { 'webhook-signature': '(redacted)' }) };
-}
+// An email goes to every administrator and may be forwarded: none of them is a secret's reader.
+const emailReader = { mayReadSecret: false };
 
 /** The transmission log attached to the email: every attempt of the round that failed. */
 function transmissionLog(job: FailureEmailJob): object {
@@ -34,7 +34,12 @@ function transmissionLog(job: FailureEmailJob): object {
       attempt: attempt.attemptNumber,
       startedAt: new Date(attempt.startedAt).toISOString(),
       durationMs: attempt.durationMs,
-      request: { method: 'POST', url: job.url, headers: redactSignature(attempt.requestHeaders), body: job.body },
+      request: {
+        method: 'POST',
+        url: job.url,
+        headers: headersForReader(attempt.requestHeaders, emailReader),
+        body: job.body,
+      },
       response: attempt.response,
       error: attempt.error,
     })),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { samples } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
-import { attemptOutcomeJson, summaryLanguage } from '../delivery/deliveryRoutes';
+import { attemptOutcomeJson, attemptReader } from '../delivery/deliveryRoutes';
 import { ApiError } from '../http/apiError';
 import { teamOf } from '../http/auth';
 import { findTeamWebhook } from './webhookRoutes';
@@ -38,7 +38,7 @@ export function testSendRoute(context: DispatcherContext): Router {
       res.json({
         succeeded: outcome.succeeded,
         webhookEventId: event.webhookEventId,
-        ...attemptOutcomeJson(outcome, summaryLanguage(req)),
+        ...attemptOutcomeJson(outcome, attemptReader(req)),
       });
     } finally {
       worker.release(webhook.id);
