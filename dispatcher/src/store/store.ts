@@ -40,8 +40,8 @@ export interface Store {
   close(): Promise<void>;
   /**
    * Calls `wake` when another dispatcher stores work this one should look at (a shared engine's
-   * notifications): deliveries it had no room for, or failure emails; an engine only one process
-   * uses never calls it.
+   * notifications): deliveries it had no room for, or failure emails; or when the store gave back
+   * deliveries leased to this process's handoff (the embedded engine, after a failed WAL sync).
    */
   onWorkDue(wake: (work: 'deliveries' | 'failureEmails') => void): Promise<void>;
   /**

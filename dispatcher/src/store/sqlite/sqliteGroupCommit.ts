@@ -47,6 +47,8 @@ export class EventGroupCommit {
     private readonly db: Database.Database,
     private readonly sql: Record<StatementName, Statement>,
     private readonly walSync: WalSync,
+    /** Told when deliveries leased to the handoff are given back for a claim to take. */
+    private readonly deliveriesDue: () => void,
   ) {}
 
   record(event: NewEvent): Promise<RecordedEvent> {
@@ -119,12 +121,26 @@ export class EventGroupCommit {
     this.walSync.sync().then(
       () => committed.forEach(({ item, recorded }) => item.resolve(recorded)),
       (error: unknown) => {
-        // Not acknowledged, so the caller retries; the deliveries leased to the handoff are
-        // claimed again when their lease ends.
+        // Not acknowledged, so the caller retries (and finds the event stored). The deliveries
+        // leased to the handoff are never handed over, so their leases are given back at once for
+        // a claim to send them, rather than held until they end (twice the request timeout, plus 5 s).
         releaseSlots(reserved);
+        this.returnHandoffLeases(committed.flatMap(({ item, recorded }) => leasedTo(item.input, recorded)));
         committed.forEach(({ item }) => item.reject(error));
       },
     );
+  }
+
+  private returnHandoffLeases(leases: { workerId: string; deliveryId: string }[]): void {
+    if (leases.length === 0) return;
+    const idsByWorker = new Map<string, string[]>();
+    for (const { workerId, deliveryId } of leases)
+      idsByWorker.set(workerId, [...(idsByWorker.get(workerId) ?? []), deliveryId]);
+    const returned = this.inTransactionAlone(() => {
+      for (const [worker, ids] of idsByWorker) this.sql.returnHandoffLeases.run({ worker, ids: JSON.stringify(ids) });
+    });
+    // A store that cannot write even this keeps the leases until they end: later, never lost.
+    if (!('error' in returned)) this.deliveriesDue();
   }
 
   private inTransactionAlone<R>(write: () => R): { value: R } | { error: unknown } {
@@ -134,6 +150,10 @@ export class EventGroupCommit {
       return { error: unavailableOrAsIs(error) };
     }
   }
+}
+
+function leasedTo(event: NewEvent, recorded: RecordedEvent): { workerId: string; deliveryId: string }[] {
+  return recorded.leased.map((delivery) => ({ workerId: event.handoff!.workerId, deliveryId: delivery.id }));
 }
 
 function releaseSlots(slots: ReservedSlot[]): void {

@@ -159,6 +159,9 @@ const sql = {
     SELECT heads.id, heads.webhook_id FROM heads LEFT JOIN in_flight ON in_flight.webhook_id = heads.webhook_id
     WHERE heads.rank <= :per_webhook - coalesce(in_flight.n, 0)
     ORDER BY heads.next_attempt_at LIMIT :limit`,
+  returnHandoffLeases: `
+    UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL
+    WHERE id IN (SELECT value FROM json_each(:ids)) AND lease_owner = :worker AND status = 'pending'`,
   leaseDeliveries: `
     UPDATE deliveries SET lease_owner = :worker, lease_expires_at = :lease_until
     WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'`,

@@ -58,6 +58,7 @@ export class SqliteStore implements Store {
   private readonly observedPaths: SqliteObservedPaths;
   private readonly eventCommits: EventGroupCommit;
   private readonly claimMemory = new ClaimMemory();
+  private deliveriesDue: () => void = () => undefined;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -90,7 +91,7 @@ export class SqliteStore implements Store {
     this.teams = sqliteTeams(this.sql, this.walSync, (value) => this.durable(value));
     this.webhooks = sqliteWebhooks(this.db, this.sql, (value) => this.durable(value));
     this.observedPaths = sqliteObservedPaths(this.db, this.sql, (value) => this.durable(value));
-    this.eventCommits = new EventGroupCommit(this.db, this.sql, this.walSync);
+    this.eventCommits = new EventGroupCommit(this.db, this.sql, this.walSync, () => this.deliveriesDue());
     // Holding the lock proves that no other process is working: leases left by a killed
     // dispatcher are taken back now rather than when they expire.
     this.sql.releaseAllDeliveryLeases.run();
@@ -107,8 +108,10 @@ export class SqliteStore implements Store {
     this.sql.ping.get();
   }
 
-  async onWorkDue(): Promise<void> {
-    // One process owns the file: nobody else stores work for it.
+  async onWorkDue(wake: (work: 'deliveries' | 'failureEmails') => void): Promise<void> {
+    // One process owns the file: nobody else stores work for it. The store itself gives back the
+    // handoff's leases of events whose WAL sync failed (sqliteGroupCommit.ts).
+    this.deliveriesDue = () => wake('deliveries');
   }
 
   async connectedDispatchers(): Promise<string[]> {
