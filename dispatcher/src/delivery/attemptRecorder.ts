@@ -24,6 +24,10 @@ export class AttemptRecorder {
   private flushing: Promise<void> | undefined;
   // Set by finish(): past it, results the store cannot take are left instead of tried again.
   private giveUpAt = Number.POSITIVE_INFINITY;
+  // Set when finish() left a batch whose store call had not answered. That call may still answer:
+  // whatever it says, nothing of that batch is tried again, in part or whole, nor logged as left a
+  // second time; each result is handed to the store once after finish() has given up on it.
+  private gaveUpOnHungCall = false;
 
   constructor(
     private readonly store: Store,
@@ -59,6 +63,7 @@ export class AttemptRecorder {
     clearTimeout(timer);
     // A store call that never returned (a database that stopped answering) holds the batch.
     if (hung) {
+      this.gaveUpOnHungCall = true;
       this.unrecorded = this.recording.concat(this.unrecorded);
       this.leaveAll('the store did not answer');
     }
@@ -71,6 +76,7 @@ export class AttemptRecorder {
       this.recording = batch;
       const left = await this.record(batch);
       this.recording = [];
+      if (this.gaveUpOnHungCall) break;
       if (left.length > 0) {
         this.unrecorded = left.concat(this.unrecorded);
         if (Date.now() >= this.giveUpAt) {
@@ -88,8 +94,10 @@ export class AttemptRecorder {
     try {
       await this.store.recordAttemptResults(this.workerId, batch);
       this.toldOfFailures(batch);
+      if (this.gaveUpOnHungCall) this.recordedLate(batch);
       return [];
     } catch (error) {
+      if (this.gaveUpOnHungCall) return [];
       if (error instanceof StoreUnavailableError) return this.keep(batch, error);
       if (batch.length === 1) {
         this.leave(batch[0]!, error);
@@ -97,10 +105,13 @@ export class AttemptRecorder {
       }
     }
     for (const [i, result] of batch.entries()) {
+      if (this.gaveUpOnHungCall) return [];
       try {
         await this.store.recordAttemptResults(this.workerId, [result]);
         this.toldOfFailures([result]);
+        if (this.gaveUpOnHungCall) this.recordedLate([result]);
       } catch (error) {
+        if (this.gaveUpOnHungCall) return [];
         if (error instanceof StoreUnavailableError) return this.keep(batch.slice(i), error);
         this.leave(result, error);
       }
@@ -124,6 +135,13 @@ export class AttemptRecorder {
     this.logger.error(
       { count: left.length, deliveryIds: left.slice(0, 100).map((result) => result.deliveryId) },
       `stopping with ${left.length} attempt results unrecorded (${why}); their deliveries will be sent again when their leases end`,
+    );
+  }
+
+  private recordedLate(recorded: readonly AttemptResult[]): void {
+    this.logger.warn(
+      { count: recorded.length, deliveryIds: recorded.slice(0, 100).map((result) => result.deliveryId) },
+      `${recorded.length} attempt results left at stop were recorded after all, by a store call that answered late`,
     );
   }
 
