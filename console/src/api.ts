@@ -14,6 +14,7 @@ export type {
   TestSendAnswer,
   UrlCheckAnswer,
   WebhookListAnswer,
+  WebhookListWithoutHealthAnswer,
   WebhookWithSecretAnswer,
 } from '@spir-webhooks/shared-types';
 export type Session = ConsoleSessionAnswer;

@@ -40,7 +40,9 @@ export const webhookAnswer = z.object({
   kind: z.enum(['endpoint', 'subscription']),
   availabilityLinks: z.array(z.string()).nullable(),
   createdAt: isoTime,
-  previousSecretExpiresAt: isoTime.optional(),
+  previousSecretExpiresAt: isoTime
+    .optional()
+    .describe('When the previous secret stops signing; left out when there is none or it has expired'),
 });
 export const webhookWithSecretAnswer = webhookAnswer.extend({
   secret: z.string().describe('Shown at creation and rotation.'),
@@ -48,10 +50,13 @@ export const webhookWithSecretAnswer = webhookAnswer.extend({
 export const secretsAnswer = z.object({
   secrets: z.array(z.object({ secret: z.string(), expiresAt: isoTime.nullable() })),
 });
+const webhookLimits = z.object({ urlsPerEvent: z.number().int(), subscriptionsPerEvent: z.number().int() });
 export const webhookListAnswer = z.object({
   data: z.array(webhookAnswer.extend({ health: webhookHealth })),
-  limits: z.object({ urlsPerEvent: z.number().int(), subscriptionsPerEvent: z.number().int() }),
+  limits: webhookLimits,
 });
+/** `GET /v1/webhooks?health=false`: the list without health, for a picker. */
+export const webhookListWithoutHealthAnswer = z.object({ data: z.array(webhookAnswer), limits: webhookLimits });
 
 const attemptOutcome = z.object({
   summary: z.string().describe('What the outcome means, in the team language or ?lang='),
@@ -141,6 +146,7 @@ export type WebhookAnswer = z.infer<typeof webhookAnswer>;
 export type WebhookWithSecretAnswer = z.infer<typeof webhookWithSecretAnswer>;
 export type SecretsAnswer = z.infer<typeof secretsAnswer>;
 export type WebhookListAnswer = z.infer<typeof webhookListAnswer>;
+export type WebhookListWithoutHealthAnswer = z.infer<typeof webhookListWithoutHealthAnswer>;
 export type TestSendAnswer = z.infer<typeof testSendAnswer>;
 export type BookingAnswer = z.infer<typeof bookingAnswer>;
 export type DeliveryListAnswer = z.infer<typeof deliveryListAnswer>;

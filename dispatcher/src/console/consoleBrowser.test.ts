@@ -107,8 +107,16 @@ describeInBrowser('the team console', () => {
       );
       return statuses.every((status) => status === 'failed') ? true : undefined;
     });
+    const webhookReads: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/v1/webhooks') webhookReads.push(url.search);
+    });
     await page.goto(`${rig.origin}/console/#/deliveries`);
     for (const id of ids) await page.locator(`a[href="#/deliveries/${id}"].failed`).waitFor();
+    // The webhook filter's options come from the list without health.
+    await page.locator('option', { hasText: rig.receiverUrl('/outage') }).waitFor({ state: 'attached' });
+    expect(webhookReads).toContain('?health=false');
     outageOver = true;
     await page.getByLabel('Created since').fill('2020-01-01T00:00');
     await page.getByRole('button', { name: 'Resend failed deliveries' }).click();

@@ -15,6 +15,7 @@ export {
   urlCheckAnswer,
   webhookAnswer,
   webhookListAnswer,
+  webhookListWithoutHealthAnswer,
   webhookWithSecretAnswer,
 } from '@spir-webhooks/shared-types';
 

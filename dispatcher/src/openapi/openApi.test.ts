@@ -139,6 +139,8 @@ describe('real answers', () => {
     });
     const id = webhook.body.id as string;
     await checked('GET', '/v1/webhooks', '/v1/webhooks', { token });
+    await checked('GET', '/v1/webhooks?health=false', '/v1/webhooks', { token });
+    await checked('GET', '/v1/webhooks?health=maybe', '/v1/webhooks', { token });
     await checked('GET', `/v1/webhooks/${id}`, '/v1/webhooks/{id}', { token });
     await checked('GET', '/v1/webhooks/wh_nothing', '/v1/webhooks/{id}', { token });
     await checked('GET', `/v1/webhooks/${id}/secret`, '/v1/webhooks/{id}/secret', { token });

@@ -4,7 +4,7 @@ import { languageQuery, listQuery } from '../delivery/deliveryRoutes';
 import { resendFailedBody } from '../delivery/resendFailedRoute';
 import { eventsQuery } from '../events/eventRoutes';
 import { ingestBody } from '../ingest/ingestHandler';
-import { createBody } from '../webhooks/webhookRoutes';
+import { createBody, webhookListQuery } from '../webhooks/webhookRoutes';
 import { rotateBody } from '../webhooks/webhookSecretRoutes';
 import { apiKeyBody, teamBody } from '../teams/teamRoutes';
 import * as answer from './apiSchemas';
@@ -76,8 +76,9 @@ export const operations: readonly Operation[] = [
     method: 'get',
     path: '/v1/webhooks',
     caller: 'team',
-    summary: "The team's webhooks",
-    answers: { 200: answer.webhookListAnswer, ...teamRefusals },
+    summary: "The team's webhooks, each with its health unless ?health=false",
+    query: webhookListQuery,
+    answers: { 200: answer.webhookListAnswer.or(answer.webhookListWithoutHealthAnswer), ...teamRefusals },
   },
   {
     method: 'get',

@@ -46,6 +46,21 @@ describe('team isolation', () => {
     expect((await dispatcher.call('GET', '/v1/events', { token: keyA })).body.data).toHaveLength(1);
   });
 
+  it('lists webhooks without health when asked, and refuses a health that is not true or false', async () => {
+    const full = (await dispatcher.call('GET', '/v1/webhooks', { token: keyA })).body;
+    const healthReads = jest.spyOn(dispatcher.context.store, 'webhookHealth');
+    const light = (await dispatcher.call('GET', '/v1/webhooks?health=false', { token: keyA })).body;
+    expect(healthReads).not.toHaveBeenCalled();
+    healthReads.mockRestore();
+    expect(full.data[0]).toHaveProperty('health');
+    expect(light.data[0]).not.toHaveProperty('health');
+    const { health: _health, ...withoutHealth } = full.data[0];
+    expect(light).toEqual({ data: [withoutHealth], limits: full.limits });
+    const refused = await dispatcher.call('GET', '/v1/webhooks?health=no', { token: keyA });
+    expect(refused).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
+    expect(refused.body.error.message).toContain('health must be true or false');
+  });
+
   it('leaves the webhook of the first team untouched after the other team tried to delete it', async () => {
     expect((await dispatcher.call('GET', `/v1/webhooks/${webhookOfA}`, { token: keyA })).status).toBe(200);
   });

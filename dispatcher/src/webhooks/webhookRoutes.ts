@@ -34,8 +34,20 @@ export const createBody = z.strictObject({
     .optional(),
 });
 
-/** A webhook as the API shows it: never its secret, which only creation, rotation and /secret reveal. */
-export function webhookJson(row: WebhookRow) {
+/** `GET /v1/webhooks?health=false`: the list without each webhook's health, for a picker that needs only ids and URLs. */
+export const webhookListQuery = z.object({
+  health: z
+    .enum(['true', 'false'], { error: 'health must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true')
+    .describe("false leaves out each webhook's health (a lighter read, for a picker)"),
+});
+
+/**
+ * A webhook as the API shows it at `now`: never its secret, which only creation, rotation and
+ * /secret reveal; the previous secret's expiry only while that secret still signs.
+ */
+export function webhookJson(row: WebhookRow, now: number) {
   return {
     id: row.id,
     url: row.url,
@@ -43,7 +55,7 @@ export function webhookJson(row: WebhookRow) {
     kind: row.kind,
     availabilityLinks: row.availability_links === null ? null : (JSON.parse(row.availability_links) as string[]),
     createdAt: new Date(row.created_at).toISOString(),
-    ...(row.previous_secret_expires_at !== null
+    ...(row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now
       ? { previousSecretExpiresAt: new Date(row.previous_secret_expires_at).toISOString() }
       : {}),
   };
@@ -96,20 +108,25 @@ export function webhookRoutes(context: DispatcherContext): Router {
       availabilityLinks: body.availabilityLinks === undefined ? undefined : [...new Set(body.availabilityLinks)],
     });
     if (created === 'limit_reached') throw limitReached(team, body.kind, body.event);
-    res.status(201).json({ ...webhookJson(created), secret });
+    res.status(201).json({ ...webhookJson(created, now()), secret });
   });
 
   router.get('/webhooks', async (req, res) => {
     const team = teamOf(req);
+    const { health: withHealth } = parseInput(webhookListQuery, req.query, 'query');
+    const at = now();
+    const limits = { urlsPerEvent: team.max_urls_per_event, subscriptionsPerEvent: team.max_subscriptions_per_event };
+    if (!withHealth) {
+      const rows = await store.listWebhooks(team.team_id);
+      res.json({ data: rows.map((row) => webhookJson(row, at)), limits });
+      return;
+    }
     const [rows, healthRows] = await Promise.all([
       store.listWebhooks(team.team_id),
-      store.webhookHealth(team.team_id, now() - healthWindowMs),
+      store.webhookHealth(team.team_id, at - healthWindowMs),
     ]);
     const health = healthByWebhook(healthRows);
-    res.json({
-      data: rows.map((row) => ({ ...webhookJson(row), health: health(row.id) })),
-      limits: { urlsPerEvent: team.max_urls_per_event, subscriptionsPerEvent: team.max_subscriptions_per_event },
-    });
+    res.json({ data: rows.map((row) => ({ ...webhookJson(row, at), health: health(row.id) })), limits });
   });
 
   // The URL rules, checked as a person types in the console (the same check registration makes).
@@ -120,7 +137,7 @@ export function webhookRoutes(context: DispatcherContext): Router {
   });
 
   router.get('/webhooks/:id', async (req, res) => {
-    res.json(webhookJson(await findTeamWebhook(context, teamOf(req).team_id, req.params.id)));
+    res.json(webhookJson(await findTeamWebhook(context, teamOf(req).team_id, req.params.id), now()));
   });
 
   router.delete('/webhooks/:id', async (req, res) => {

@@ -43,7 +43,7 @@ export function webhookSecretRoutes(context: DispatcherContext): Router {
         secretBox.seal(secret),
         expireCurrentNow ? at : at + previousSecretValidityMs,
       )) ?? webhookNotFound(req.params.id);
-    res.json({ ...webhookJson(rotated), secret });
+    res.json({ ...webhookJson(rotated, at), secret });
   });
 
   return router;

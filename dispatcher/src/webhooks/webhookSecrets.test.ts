@@ -50,6 +50,35 @@ describe("a webhook's secret", () => {
     });
     const onlyNew = await dispatcher.call('GET', `/v1/webhooks/${id}/secret`, { token: apiKey });
     expect(onlyNew.body).toEqual({ secrets: [{ secret: ended.body.secret, expiresAt: null }] });
+    expect(ended.body).not.toHaveProperty('previousSecretExpiresAt');
+  });
+
+  it("drops the previous secret's expiry from the webhook once it has passed", async () => {
+    let clock = Date.now();
+    const clocked = await startTestDispatcher({}, { lookup: async () => [], now: () => clock });
+    try {
+      const key = await clocked.createTeam('expiry');
+      const { id } = (
+        await clocked.call('POST', '/v1/webhooks', {
+          token: key,
+          body: { url: 'https://hooks.example.com/expiry', event: 'form.answered' },
+        })
+      ).body;
+      const rotated = await clocked.call('POST', `/v1/webhooks/${id}/rotate-secret`, { token: key });
+      const expiresAt = rotated.body.previousSecretExpiresAt as string;
+      expect(Date.parse(expiresAt)).toBe(clock + 24 * 3600_000);
+      const shown = async () => [
+        (await clocked.call('GET', `/v1/webhooks/${id}`, { token: key })).body,
+        (await clocked.call('GET', '/v1/webhooks', { token: key })).body.data[0],
+        (await clocked.call('GET', '/v1/webhooks?health=false', { token: key })).body.data[0],
+      ];
+      clock += 24 * 3600_000 - 1;
+      for (const webhook of await shown()) expect(webhook.previousSecretExpiresAt).toBe(expiresAt);
+      clock += 1;
+      for (const webhook of await shown()) expect(webhook).not.toHaveProperty('previousSecretExpiresAt');
+    } finally {
+      await clocked.close();
+    }
   });
 
   // The embedded engine's file, copied; a PostgreSQL store is checked by the test run on SQLite.
