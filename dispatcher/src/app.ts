@@ -1,5 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import { consoleLinkRoute, consoleRoutes } from './console/consoleRoutes';
+import type { NewLinkHelp } from './console/consolePages';
 import { contractRoutes } from './contract/contractRoutes';
 import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/deliveryRoutes';
@@ -82,13 +83,14 @@ export function createApps(
   internalApiToken: string,
   ingest: IngestHandler,
   publicUrl: () => string,
+  newLinkHelp: Omit<NewLinkHelp, 'loginUrl'>,
 ): DispatcherApps {
   const separate = context.config.internalListener !== undefined;
   const publicApp = baseApp();
   publicApp.use(healthRoutes(context));
   publicApp.get('/openapi.json', openApiRoute(separate ? ['public'] : ['public', 'internal']));
   if (!separate) publicApp.use(internalRouter(context, internalApiToken, ingest, publicUrl));
-  publicApp.use(consoleRoutes(context));
+  publicApp.use(consoleRoutes(context, newLinkHelp));
   publicApp.use('/v1', teamRouter(context));
   publicApp.use(notFound);
   publicApp.use(errorHandler(context.logger));

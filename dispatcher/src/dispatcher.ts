@@ -164,12 +164,19 @@ export async function startDispatcher(
   const ingest = createIngestHandler(context, internal.token);
   // Console links point at this dispatcher's own address unless CONSOLE_BASE_URL says otherwise.
   let publicUrl = '';
+  let internalUrl = '';
+  // A spent link's page tells a developer how to get another one (when CONSOLE_LOGIN_URL is unset).
+  const newLinkHelp = {
+    internalUrl: () => internalUrl,
+    tokenPath: internal.source === 'environment' ? undefined : internal.path,
+  };
   const listeners = await startListeners(
     config,
-    createApps(context, internal.token, ingest, () => publicUrl),
+    createApps(context, internal.token, ingest, () => publicUrl, newLinkHelp),
     ingest,
   );
   publicUrl = listeners.url;
+  internalUrl = listeners.internalUrl ?? listeners.url;
   worker.start();
   sender.start();
   observedShapes.start();

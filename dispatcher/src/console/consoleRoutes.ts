@@ -1,13 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { Router, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput } from '../http/apiError';
 import { requireJsonBody } from '../http/readJsonBody';
 import { findTeamByApiKey } from '../http/auth';
 import { refuseNulText } from '../http/nulText';
-import { consoleContentSecurityPolicy, signInRefusedPage } from './consolePages';
+import {
+  consoleContentSecurityPolicy,
+  signInLinkPage,
+  signInRefusedPage,
+  type NewLinkHelp,
+  type RefusedLink,
+} from './consolePages';
 import {
   closeConsoleSession,
   consoleLinkValidityMs,
@@ -61,9 +67,19 @@ export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => st
 /** Where the console's built files are: the console package's `dist/`, next to this one's. */
 const consoleDist = join(__dirname, '..', '..', '..', 'console', 'dist');
 
+/**
+ * A browser says where a form was sent from (Sec-Fetch-Site); only the sign-in page's own button
+ * may use a link, so that another site cannot sign a visitor into a team of its choosing.
+ */
+const sentFromAnotherSite = (req: Request) => {
+  const site = req.headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin';
+};
+
 /** The console: its pages, the sign-in link and key sign-in, and the session it opens. */
-export function consoleRoutes(context: DispatcherContext): Router {
+export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewLinkHelp, 'loginUrl'>): Router {
   const { store, now, config } = context;
+  const help: NewLinkHelp = { ...newLinkHelp, loginUrl: config.consoleLoginUrl };
   const router = Router();
   const secured = (res: Response) => {
     res.setHeader('content-security-policy', consoleContentSecurityPolicy(config.consoleFrameAncestors));
@@ -72,13 +88,34 @@ export function consoleRoutes(context: DispatcherContext): Router {
     res.setHeader('cache-control', 'no-store');
   };
 
+  const refuse = (req: Request, res: Response, refused: RefusedLink, teamId?: string) =>
+    res
+      .status(403)
+      .type('html')
+      .send(signInRefusedPage(refused, teamId, help, req.headers['accept-language']));
+
+  // Opening a link (a person, a chat app's preview, a mail scanner; GET or HEAD) uses nothing.
   router.get('/console/sign-in', async (req, res) => {
     secured(res);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const link = token === '' ? undefined : await store.findConsoleLink(hashToken(token));
+    if (link === undefined) return refuse(req, res, 'unknown');
+    if (link.used_at !== null) return refuse(req, res, 'used', link.team_id);
+    if (link.expires_at <= now()) return refuse(req, res, 'expired', link.team_id);
+    res.type('html').send(signInLinkPage(token, link.team_name, req.headers['accept-language']));
+  });
+
+  // The page's Sign in button: the one request that uses the link.
+  router.post('/console/sign-in', express.urlencoded({ extended: false, limit: '2kb' }), async (req, res) => {
+    secured(res);
+    const body = (req.body ?? {}) as { token?: unknown };
+    const token = typeof body.token === 'string' ? body.token : '';
+    if (sentFromAnotherSite(req)) return refuse(req, res, 'other-site');
     const used = token === '' ? undefined : await store.useConsoleLink(hashToken(token), now());
     if (used === undefined) {
-      res.status(403).type('html').send(signInRefusedPage(config.consoleLoginUrl, req.headers['accept-language']));
-      return;
+      const link = token === '' ? undefined : await store.findConsoleLink(hashToken(token));
+      if (link === undefined) return refuse(req, res, 'unknown');
+      return refuse(req, res, link.used_at === null ? 'expired' : 'used', link.team_id);
     }
     await openConsoleSession(context, req, res, used.team_id, undefined);
     res.redirect(303, used.return_to ?? '/console/');

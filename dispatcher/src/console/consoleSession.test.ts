@@ -1,3 +1,4 @@
+import { pressSignIn } from '../testing/signInLink';
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
 
 let dispatcher: TestDispatcher;
@@ -14,7 +15,7 @@ async function link(body: object = {}): Promise<string> {
   const { body: created } = await dispatcher.call('POST', '/internal/v1/teams/session-team/console-links', { body });
   return created.url as string;
 }
-const open = (url: string) => fetch(url, { redirect: 'manual' });
+const open = (url: string, headers: Record<string, string> = {}) => pressSignIn(url, headers);
 const cookieOf = (response: Response) => (response.headers.get('set-cookie') ?? '').split(';')[0]!;
 
 describe('console sign-in links and sessions', () => {
@@ -29,11 +30,41 @@ describe('console sign-in links and sessions', () => {
     expect((await open(url)).status).toBe(403);
   });
 
-  it('refuses a link after its few minutes, and a forged one', async () => {
+  it('refuses a link after its few minutes, and a forged one, saying which', async () => {
     const url = await link();
     clock += 6 * 60_000;
-    expect((await open(url)).status).toBe(403);
-    expect((await open(`${dispatcher.url}/console/sign-in?token=made-up`)).status).toBe(403);
+    for (const answer of [await fetch(url), await open(url)]) {
+      expect(answer.status).toBe(403);
+      expect(await answer.text()).toContain('It has expired: a sign-in link lasts five minutes.');
+    }
+    const forged = await open(`${dispatcher.url}/console/sign-in?token=made-up`);
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('It is not a link this console made');
+  });
+
+  it('uses nothing when the link is opened, and nothing when its button is sent from another site', async () => {
+    const url = await link();
+    for (const method of ['HEAD', 'GET', 'GET']) expect((await fetch(url, { method })).status).toBe(200);
+    const fromElsewhere = await open(url, { 'sec-fetch-site': 'cross-site' });
+    expect(fromElsewhere.status).toBe(403);
+    expect(fromElsewhere.headers.get('set-cookie')).toBeNull();
+    expect(await fromElsewhere.text()).toContain('Its Sign in button was sent from another site.');
+    expect((await open(url)).status).toBe(303);
+  });
+
+  it("sends a spent link's visitor to CONSOLE_LOGIN_URL when Spir has one", async () => {
+    const withLogin = await startTestDispatcher({ CONSOLE_LOGIN_URL: 'https://app.spirinc.com/console-login' });
+    try {
+      await withLogin.createTeam('login-team');
+      const { body } = await withLogin.call('POST', '/internal/v1/teams/login-team/console-links');
+      expect((await pressSignIn(body.url as string)).status).toBe(303);
+      const spent = await fetch(body.url as string);
+      const page = await spent.text();
+      expect(page).toContain('href="https://app.spirinc.com/console-login"');
+      expect(page).not.toContain('curl');
+    } finally {
+      await withLogin.close();
+    }
   });
 
   it('refuses a write made with the session cookie but without its CSRF token', async () => {

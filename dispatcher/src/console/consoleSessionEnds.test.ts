@@ -1,3 +1,4 @@
+import { pressSignIn } from '../testing/signInLink';
 import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
 
 // A console session is only as good as what opened it: the key's revocation or expiry ends it,
@@ -34,10 +35,7 @@ async function signInWithKey(apiKey: string, cookie?: string): Promise<string> {
 
 async function signInWithLink(teamId: string, cookie?: string): Promise<string> {
   const { body } = await dispatcher.call('POST', `/internal/v1/teams/${teamId}/console-links`);
-  const response = await fetch(body.url as string, {
-    redirect: 'manual',
-    headers: cookie === undefined ? {} : { cookie },
-  });
+  const response = await pressSignIn(body.url as string, cookie === undefined ? {} : { cookie });
   expect(response.status).toBe(303);
   return cookieOf(response);
 }

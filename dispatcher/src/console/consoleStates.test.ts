@@ -105,6 +105,9 @@ describeInBrowser('the console’s states and small screens', () => {
     // A sign-in link used twice: the dispatcher's own page.
     const link = await rig.consoleLink('states');
     await visitor.goto(link);
+    await check(visitor, 'sign-in link');
+    await visitor.getByRole('button', { name: language === 'ja' ? 'サインイン' : 'Sign in' }).click();
+    await visitor.getByRole('heading', { name: language === 'ja' ? 'Webhook' : 'Webhooks', level: 1 }).waitFor();
     await visitor.goto(link);
     await visitor.locator('h1').waitFor();
     await check(visitor, 'used link');
@@ -133,6 +136,7 @@ describeInBrowser('the console’s states and small screens', () => {
       const page = await browser.newPage({ locale: 'en-US' });
       const link = (await rig.consoleLink('states')).replace('localhost', 'console.test');
       await page.goto(link);
+      await page.getByRole('button', { name: 'Sign in' }).click();
       // The link was used, the cookie dropped: the sign-in page, and the reason.
       await page.getByRole('alert').getByText('This page was opened over plain http from console.test').waitFor();
       expect(await seriousAccessibilityViolations(page)).toEqual([]);

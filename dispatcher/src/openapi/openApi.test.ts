@@ -73,6 +73,7 @@ describe('the OpenAPI documents', () => {
       'x'.repeat(40),
       () => undefined,
       () => '',
+      { internalUrl: () => '', tokenPath: undefined },
     );
     const publicDocumented = new Set(documented(teamDocument));
     const internalDocumented = new Set(documented(internalDocument));
@@ -87,6 +88,7 @@ describe('the OpenAPI documents', () => {
       'x'.repeat(40),
       () => undefined,
       () => '',
+      { internalUrl: () => '', tokenPath: undefined },
     );
     const both = new Set([...documented(teamDocument), ...documented(internalDocument)]);
     expect(routesOf(apps.public.router).filter((route) => !both.has(route))).toEqual([]);

@@ -191,8 +191,15 @@ export const operations: readonly Operation[] = [
     method: 'get',
     path: '/console/sign-in',
     caller: 'public',
-    summary: 'Use a one-time sign-in link: sets the session cookie',
+    summary: "A one-time sign-in link's page, with its Sign in button; opening it uses nothing",
     query: z.object({ token: z.string() }),
+    answers: { 200: 'text/html', 403: 'text/html' },
+  },
+  {
+    method: 'post',
+    path: '/console/sign-in',
+    caller: 'public',
+    summary: 'The Sign in button (form field token): uses the link once, sets the session cookie',
     answers: { 303: null, 403: 'text/html' },
   },
   {

@@ -9,6 +9,7 @@ import type {
   AttemptRow,
   AuthenticatedKey,
   AvailabilityLinkRow,
+  ConsoleLinkRow,
   ConsoleSessionTeam,
   DeliveryFilter,
   DeliveryRow,
@@ -73,6 +74,8 @@ export interface Store {
     now: number;
     expiresAt: number;
   }): Promise<void>;
+  /** Reads a link without using it (a link preview or a page before its Sign in button); undefined for an unknown token. */
+  findConsoleLink(tokenHash: string): Promise<ConsoleLinkRow | undefined>;
   /** Uses a link: its team the first time, before it expires; undefined ever after. */
   useConsoleLink(tokenHash: string, now: number): Promise<{ team_id: string; return_to: string | null } | undefined>;
   addConsoleSession(session: NewConsoleSession): Promise<void>;

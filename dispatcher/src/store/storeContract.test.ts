@@ -237,8 +237,13 @@ describe.each(engines)('the %s store', (engine, open) => {
 
   it('uses a console link once, and keys by their hash until revoked', async () => {
     await store.addConsoleLink({ tokenHash: 'h', teamId: 't', returnTo: null, now, expiresAt: now + 1000 });
+    const unused = { team_id: 't', team_name: expect.any(String), used_at: null, expires_at: now + 1000 };
+    expect(await store.findConsoleLink('h')).toEqual(unused);
+    expect(await store.findConsoleLink('h')).toEqual(unused);
     expect(await store.useConsoleLink('h', now)).toMatchObject({ team_id: 't' });
+    expect(await store.findConsoleLink('h')).toEqual({ ...unused, used_at: now });
     expect(await store.useConsoleLink('h', now)).toBeUndefined();
+    expect(await store.findConsoleLink('unknown')).toBeUndefined();
     await store.addApiKey({
       id: 'k1',
       teamId: 't',

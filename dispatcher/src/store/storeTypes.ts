@@ -85,6 +85,14 @@ export interface ObservedPathCount {
   lastSeen: number;
 }
 
+/** A console sign-in link as its page shows it, before anyone uses it (or after). */
+export interface ConsoleLinkRow {
+  team_id: string;
+  team_name: string;
+  used_at: number | null;
+  expires_at: number;
+}
+
 export interface ConsoleSessionTeam extends TeamRow {
   session_csrf_token: string;
   session_expires_at: number;

@@ -70,6 +70,7 @@ export async function startConsoleRig(answer: HttpsReceiver['answer']): Promise<
       const page = await context.newPage();
       const link = await consoleLink(teamId);
       await page.goto(link);
+      await page.getByRole('button', { name: language === 'ja' ? 'サインイン' : 'Sign in' }).click();
       await page.getByRole('heading', { name: language === 'ja' ? 'Webhook' : 'Webhooks', level: 1 }).waitFor();
       return { context, page, link };
     },

@@ -158,6 +158,7 @@ export class PgStore implements Store {
     now: number;
     expiresAt: number;
   }) => this.teams.addConsoleLink(link);
+  findConsoleLink = (tokenHash: string) => this.teams.findConsoleLink(tokenHash);
   useConsoleLink = (tokenHash: string, now: number) => this.teams.useConsoleLink(tokenHash, now);
   addConsoleSession = (session: NewConsoleSession) => this.teams.addConsoleSession(session);
   findConsoleSession = (idHash: string, now: number): Promise<ConsoleSessionTeam | undefined> =>

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type {
   ApiKeyRow,
   AuthenticatedKey,
+  ConsoleLinkRow,
   ConsoleSessionTeam,
   NewApiKey,
   NewConsoleSession,
@@ -73,6 +74,12 @@ export function teamsAndKeys(pool: Pool) {
         [link.tokenHash, link.teamId, link.returnTo, link.now, link.expiresAt],
       );
     },
+    findConsoleLink: (tokenHash: string) =>
+      one<ConsoleLinkRow>(
+        `SELECT l.team_id, t.name AS team_name, l.used_at, l.expires_at
+         FROM console_links l JOIN teams t ON t.team_id = l.team_id WHERE l.token_hash = $1`,
+        [tokenHash],
+      ),
     // One use only: the first caller marks it used; a second, an expired or an unknown token gets nothing.
     useConsoleLink: (tokenHash: string, now: number) =>
       one<{ team_id: string; return_to: string | null }>(

@@ -26,6 +26,9 @@ const sql = {
   insertConsoleLink: `
     INSERT INTO console_links (token_hash, team_id, return_to, created_at, expires_at)
     VALUES (:token_hash, :team_id, :return_to, :now, :expires_at)`,
+  findConsoleLink: `
+    SELECT l.team_id, t.name AS team_name, l.used_at, l.expires_at
+    FROM console_links l JOIN teams t USING (team_id) WHERE l.token_hash = ?`,
   // One use only: the first caller marks it used; a second, an expired or an unknown token gets nothing.
   useConsoleLink: `
     UPDATE console_links SET used_at = :now

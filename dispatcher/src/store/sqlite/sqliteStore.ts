@@ -132,6 +132,7 @@ export class SqliteStore implements Store {
   findApiKey: SqliteTeams['findApiKey'] = (...args) => this.teams.findApiKey(...args);
   touchApiKey: SqliteTeams['touchApiKey'] = (...args) => this.teams.touchApiKey(...args);
   addConsoleLink: SqliteTeams['addConsoleLink'] = (...args) => this.teams.addConsoleLink(...args);
+  findConsoleLink: SqliteTeams['findConsoleLink'] = (...args) => this.teams.findConsoleLink(...args);
   useConsoleLink: SqliteTeams['useConsoleLink'] = (...args) => this.teams.useConsoleLink(...args);
   addConsoleSession: SqliteTeams['addConsoleSession'] = (...args) => this.teams.addConsoleSession(...args);
   findConsoleSession: SqliteTeams['findConsoleSession'] = (...args) => this.teams.findConsoleSession(...args);

@@ -3,6 +3,7 @@ import type { StatementName } from './sqliteStatements';
 import type {
   ApiKeyRow,
   AuthenticatedKey,
+  ConsoleLinkRow,
   ConsoleSessionTeam,
   NewApiKey,
   NewConsoleSession,
@@ -84,6 +85,10 @@ export function sqliteTeams(
         expires_at: link.expiresAt,
       });
       await walSync.sync();
+    },
+
+    async findConsoleLink(tokenHash: string): Promise<ConsoleLinkRow | undefined> {
+      return sql.findConsoleLink.get(tokenHash) as ConsoleLinkRow | undefined;
     },
 
     async useConsoleLink(
