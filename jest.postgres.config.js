@@ -19,7 +19,7 @@ module.exports = {
     '/ops/migrateStore\\.test\\.ts$',
     '/store/foreignKeyIndexes\\.test\\.ts$',
     '/store/postgres/pgMigrations\\.test\\.ts$',
-    '/delivery/crashRecovery\\.test\\.ts$',
+    '/delivery/worker/crashRecovery\\.test\\.ts$',
     '/ops/logger\\.test\\.ts$',
     '/startupErrors\\.test\\.ts$',
     '/console/consoleBrowser\\.test\\.ts$',

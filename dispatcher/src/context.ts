@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { ObservedShapes } from './contract/observedShapes';
-import type { AttemptSender } from './delivery/attemptSenderTypes';
+import type { AttemptSender } from './delivery/send/attemptSenderTypes';
 import type { Metrics } from './ops/metrics';
 import type { SecretBox } from './webhooks/secretBox';
 import type { ClaimedDelivery, DeliveryHandoff } from './store/storeQueueTypes';

@@ -1,5 +1,5 @@
-import { summarizeAttempt } from '../delivery/attemptSummary';
-import { headersForReader } from '../delivery/signatureRedaction';
+import { summarizeAttempt } from '../delivery/api/attemptSummary';
+import { headersForReader } from '../delivery/api/signatureRedaction';
 import { decodeAttempt } from '../store/storeRows';
 import { type DecodedAttempt, type FailureEmailJob } from '../store/storeTypes';
 import { emailWording, type EmailFacts } from './failureEmailWording';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { consoleLinkBody, keySignInBody } from '../console/consoleRoutes';
-import { languageQuery, listQuery } from '../delivery/deliveryRoutes';
-import { resendFailedBody } from '../delivery/resendFailedRoute';
+import { languageQuery, listQuery } from '../delivery/api/deliveryRoutes';
+import { resendFailedBody } from '../delivery/api/resendFailedRoute';
 import { eventsQuery } from '../events/eventRoutes';
 import { ingestBody } from '../ingest/ingestHandler';
 import { createBody, webhookListQuery } from '../webhooks/webhookRoutes';

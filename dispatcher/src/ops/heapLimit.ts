@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { maxLoggedResponseBytes } from '../delivery/sendAttempt';
+import { maxLoggedResponseBytes } from '../delivery/send/sendAttempt';
 import { maxIngestBodyBytes } from '../ingest/ingestHandler';
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { samples } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
-import { attemptOutcomeJson, attemptReader } from '../delivery/deliveryRoutes';
+import { attemptOutcomeJson, attemptReader } from '../delivery/api/deliveryRoutes';
 import { ApiError } from '../http/apiError';
 import { teamOf } from '../http/auth';
 import { findTeamWebhook } from './webhookRoutes';

@@ -35,7 +35,7 @@ const nonPublicSuffixes = [
 /**
  * Checks a webhook URL when it is registered. Hosts pinned by WEBHOOK_RESOLVE pass the
  * public-name rule (development and tests); nothing passes the other rules. The address a
- * name resolves to is checked again at every connection (see delivery/publicAddress.ts).
+ * name resolves to is checked again at every connection (see delivery/addresses/publicAddress.ts).
  */
 // Said wherever a development host is refused: how to get one through on purpose.
 const developmentHint =

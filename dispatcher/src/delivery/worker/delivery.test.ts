@@ -1,9 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { cloneSample, type WebhookEventName } from '@spir-webhooks/shared-types';
 import { createThrowawayCa, withUnknownFieldsEverywhere } from '@spir-webhooks/shared-types/testing';
-import { startHttpsReceiver, type HttpsReceiver, type ReceiverAnswer } from '../testing/httpsReceiver';
-import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
-import { waitFor } from '../testing/waitFor';
+import { startHttpsReceiver, type HttpsReceiver, type ReceiverAnswer } from '../../testing/httpsReceiver';
+import { startTestDispatcher, type TestDispatcher } from '../../testing/testDispatcher';
+import { waitFor } from '../../testing/waitFor';
 
 let receiver: HttpsReceiver;
 let dispatcher: TestDispatcher;

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDeliveryAgent } from './deliveryAgent';
-import type { LookupAll } from './publicAddress';
+import type { LookupAll } from '../addresses/publicAddress';
 import { sendAttempt } from './sendAttempt';
 import { batchedPost, type FromSender, type SenderThreadData, type ToSender } from './senderMessages';
 

@@ -1,7 +1,7 @@
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
-import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
-import { waitFor } from '../testing/waitFor';
+import { startHttpsReceiver, type HttpsReceiver } from '../../testing/httpsReceiver';
+import { startTestDispatcher, type TestDispatcher } from '../../testing/testDispatcher';
+import { waitFor } from '../../testing/waitFor';
 import { firstSecondMs } from './firstSecond';
 
 // Whole path, on real HTTPS, with a first-second budget of two: two hung webhooks fill it, and a

@@ -1,8 +1,8 @@
 import { cloneSample } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
-import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
-import { waitFor } from '../testing/waitFor';
+import { startHttpsReceiver, type HttpsReceiver } from '../../testing/httpsReceiver';
+import { startTestDispatcher, type TestDispatcher } from '../../testing/testDispatcher';
+import { waitFor } from '../../testing/waitFor';
 
 // A test resolver stands in for DNS: sneaky.example.com resolves to loopback, where a real
 // HTTPS server with a valid certificate for that name is listening.

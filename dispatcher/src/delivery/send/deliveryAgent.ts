@@ -1,6 +1,6 @@
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
-import { BlockedAddressError, resolvePublicAddress, systemLookup, type LookupAll } from './publicAddress';
+import { BlockedAddressError, resolvePublicAddress, systemLookup, type LookupAll } from '../addresses/publicAddress';
 
 export interface DeliveryAgentOptions {
   /** Host name → address pins from WEBHOOK_RESOLVE; these skip the public-address check. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { StoreUnavailableError } from '../store/storeTypes';
-import { type AttemptResult } from '../store/storeQueueTypes';
-import { type Store } from '../store/store';
+import { StoreUnavailableError } from '../../store/storeTypes';
+import { type AttemptResult } from '../../store/storeQueueTypes';
+import { type Store } from '../../store/store';
 
 const retryAfterMs = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

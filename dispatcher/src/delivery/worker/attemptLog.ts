@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { ClaimedDelivery } from '../store/storeQueueTypes';
-import { redactQuery } from './redactQuery';
+import type { ClaimedDelivery } from '../../store/storeQueueTypes';
+import { redactQuery } from '../send/redactQuery';
 import type { nextStepAfter } from './retryPolicy';
-import type { AttemptOutcome } from './sendAttempt';
+import type { AttemptOutcome } from '../send/sendAttempt';
 
 /**
  * The operator's log line for one attempt (a URL's query is redacted: it may hold a token): at

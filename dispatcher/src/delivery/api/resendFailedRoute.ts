@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { DispatcherContext } from '../context';
-import { parseInput } from '../http/apiError';
-import { teamOf } from '../http/auth';
-import { oncePer } from '../http/rateLimit';
+import type { DispatcherContext } from '../../context';
+import { parseInput } from '../../http/apiError';
+import { teamOf } from '../../http/auth';
+import { oncePer } from '../../http/rateLimit';
 
 export const resendFailedBody = z.strictObject({
   /** Deliveries created at or after this moment (ISO 8601 with an offset). */

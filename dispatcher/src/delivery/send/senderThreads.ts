@@ -8,7 +8,7 @@ import { batchedPost, type FromSender, type SenderThreadData, type ToSender } fr
 // A thread runs compiled JavaScript. Under ts-jest this file is TypeScript, and the thread is the
 // build's (`npm test` builds first).
 const threadFile = __filename.endsWith('.ts')
-  ? join(__dirname, '..', '..', 'dist', 'delivery', 'senderThread.js')
+  ? join(__dirname, '..', '..', '..', 'dist', 'delivery', 'send', 'senderThread.js')
   : join(__dirname, 'senderThread.js');
 
 interface Waiting {

@@ -1,8 +1,8 @@
 import { cloneSample } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
-import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
-import { waitFor } from '../testing/waitFor';
+import { startHttpsReceiver, type HttpsReceiver } from '../../testing/httpsReceiver';
+import { startTestDispatcher, type TestDispatcher } from '../../testing/testDispatcher';
+import { waitFor } from '../../testing/waitFor';
 
 // The morning after a customer's outage: every delivery that finally failed since a moment, resent
 // in one call, oldest first, with the same webhook-ids.

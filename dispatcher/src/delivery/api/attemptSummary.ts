@@ -1,5 +1,5 @@
-import type { TeamLanguage } from '../store/storeTypes';
-import type { DecodedAttempt } from '../store/storeTypes';
+import type { TeamLanguage } from '../../store/storeTypes';
+import type { DecodedAttempt } from '../../store/storeTypes';
 
 type Reading = Record<TeamLanguage, string>;
 

@@ -1,16 +1,16 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { bookingOf, webhookEventNames } from '@spir-webhooks/shared-types';
-import type { DispatcherContext } from '../context';
-import { ApiError, parseInput } from '../http/apiError';
-import { mayReadSecret, teamOf } from '../http/auth';
-import { decodeAttempt } from '../store/storeRows';
-import { type AttemptRow, type DeliveryRow, type ListedDelivery, type TeamLanguage } from '../store/storeTypes';
-import type { AttemptOutcome } from './sendAttempt';
+import type { DispatcherContext } from '../../context';
+import { ApiError, parseInput } from '../../http/apiError';
+import { mayReadSecret, teamOf } from '../../http/auth';
+import { decodeAttempt } from '../../store/storeRows';
+import { type AttemptRow, type DeliveryRow, type ListedDelivery, type TeamLanguage } from '../../store/storeTypes';
+import type { AttemptOutcome } from '../send/sendAttempt';
 import { summarizeAttempt } from './attemptSummary';
 import { headersForReader } from './signatureRedaction';
-import { oncePer } from '../http/rateLimit';
-import { deviationsOfStoredBody } from '../contract/storedDeviations';
+import { oncePer } from '../../http/rateLimit';
+import { deviationsOfStoredBody } from '../../contract/storedDeviations';
 
 // A cursor names the last delivery of a page (opaque to clients; no engine's row number in it).
 const cursorSchema = z.string().transform((cursor, ctx) => {

@@ -5,11 +5,11 @@ import { AttemptRecorder } from './attemptRecorder';
 import { UnansweredAttempts } from './firstSecond';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { AttemptSender } from './attemptSenderTypes';
+import type { AttemptSender } from '../send/attemptSenderTypes';
 import type { Logger } from 'pino';
-import type { ClaimedDelivery, DeliveryHandoff } from '../store/storeQueueTypes';
-import type { Store } from '../store/store';
-import type { Metrics } from '../ops/metrics';
+import type { ClaimedDelivery, DeliveryHandoff } from '../../store/storeQueueTypes';
+import type { Store } from '../../store/store';
+import type { Metrics } from '../../ops/metrics';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
 
 export interface DeliveryWorkerOptions {

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createMetrics } from '../ops/metrics';
-import { SqliteStore } from '../store/sqlite/sqliteStore';
-import { createAttemptSender } from './attemptSender';
+import { createMetrics } from '../../ops/metrics';
+import { SqliteStore } from '../../store/sqlite/sqliteStore';
+import { createAttemptSender } from '../send/attemptSender';
 import { claimWindowMs, DeliveryWorker } from './deliveryWorker';
 import { WebhookLimits } from './slowStart';
-import { waitFor } from '../testing/waitFor';
+import { waitFor } from '../../testing/waitFor';
 
 let dir: string;
 let store: SqliteStore;

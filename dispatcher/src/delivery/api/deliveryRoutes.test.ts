@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { cloneSample, samples } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
-import { startTestDispatcher, type TestDispatcher } from '../testing/testDispatcher';
-import { waitFor } from '../testing/waitFor';
+import { startHttpsReceiver, type HttpsReceiver } from '../../testing/httpsReceiver';
+import { startTestDispatcher, type TestDispatcher } from '../../testing/testDispatcher';
+import { waitFor } from '../../testing/waitFor';
 
 // No SMTP_URL: failure emails go to .eml files in the data folder's outbox, the embedded default.
 let receiver: HttpsReceiver;

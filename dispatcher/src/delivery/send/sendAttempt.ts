@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { signWebhook } from '@spir-webhooks/shared-types';
-import type { ClaimedDelivery } from '../store/storeQueueTypes';
-import type { DecodedAttempt } from '../store/storeTypes';
-import { storableText } from '../store/storeRows';
+import type { ClaimedDelivery } from '../../store/storeQueueTypes';
+import type { DecodedAttempt } from '../../store/storeTypes';
+import { storableText } from '../../store/storeRows';
 
 const dispatcherVersion = (
-  JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
 const userAgent = `Spir-Webhooks/${dispatcherVersion}`;
 

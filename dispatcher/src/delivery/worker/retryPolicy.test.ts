@@ -1,4 +1,4 @@
-import type { WebhookKind } from '../store/storeTypes';
+import type { WebhookKind } from '../../store/storeTypes';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
 
 const spir: RetryPolicy = { retryIntervalMs: 10_000, maxRetries: 4, requestTimeoutMs: 30_000 };

@@ -1,6 +1,6 @@
 import { cloneSample } from '@spir-webhooks/shared-types';
-import { startDispatcherRig, type DispatcherRig } from '../testing/dispatcherRig';
-import { waitFor } from '../testing/waitFor';
+import { startDispatcherRig, type DispatcherRig } from '../../testing/dispatcherRig';
+import { waitFor } from '../../testing/waitFor';
 
 const eventCount = 300;
 let rig: DispatcherRig;

@@ -1,4 +1,4 @@
-import type { NextStep, WebhookKind } from '../store/storeTypes';
+import type { NextStep, WebhookKind } from '../../store/storeTypes';
 
 /** Spir's retry policy as data: the help page's "retry every 10 seconds up to 4 times". */
 export interface RetryPolicy {

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
-import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
-import { waitFor } from '../testing/waitFor';
+import { startHttpsReceiver, type HttpsReceiver } from '../../testing/httpsReceiver';
+import { waitFor } from '../../testing/waitFor';
 import { createAttemptSender } from './attemptSender';
 import type { AttemptSender } from './attemptSenderTypes';
 import type { Worker } from 'node:worker_threads';
