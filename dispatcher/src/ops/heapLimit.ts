@@ -11,7 +11,7 @@ import { maxIngestBodyBytes } from '../ingest/ingestHandler';
  * it collects, by a factor it derives from the limit. Without one, Node takes a quarter of the
  * machine's memory (4 GiB on 16 GiB and more), and at that size V8 let each heap grow to about
  * four times what was live (bench/heapProbe.ts); at 1 GiB the factor is smaller, and so is peak
- * RSS, at the same CPU per event (figures: docs/benchmark-history.md). Worker threads inherit it.
+ * RSS, at the same CPU per event (figures: bench/history.md). Worker threads inherit it.
  *
  * 1 GiB holds the worst case of the default settings: 2,048 attempts in flight, each with an
  * event at the 256 KiB ingest limit and a logged response of 64 KiB (640 MB).

@@ -40,7 +40,7 @@ type SqliteObservedPaths = ReturnType<typeof sqliteObservedPaths>;
  * A checkpoint (inside a COMMIT, on the event loop) every 10,000 WAL pages, not SQLite's 1,000:
  * a commit rewrites the newest index leaf of each team it touches, and a checkpoint copies each
  * page once however often the WAL holds it, so fewer checkpoints copy fewer pages per frame. The
- * WAL file grows to about 40 MB in exchange (docs/benchmark-history.md, "Behind the comments").
+ * WAL file grows to about 40 MB in exchange (bench/history.md, "Behind the comments").
  */
 const walPagesBetweenCheckpoints = 10_000;
 
