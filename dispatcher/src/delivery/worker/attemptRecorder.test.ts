@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { openStore } from '../store/openStore';
-import type { Store } from '../store/store';
-import { StoreUnavailableError } from '../store/storeTypes';
-import { claim, event, result, team, webhook } from '../testing/storeFixtures';
+import { openStore } from '../../store/openStore';
+import type { Store } from '../../store/store';
+import { StoreUnavailableError } from '../../store/storeTypes';
+import { claim, event, result, team, webhook } from '../../testing/storeFixtures';
 import { AttemptRecorder } from './attemptRecorder';
 
 // A store call that hangs past finish()'s bound and answers later: a real SQLite store, in front
