@@ -7,10 +7,10 @@ import { maxIngestBodyBytes } from '../ingest/ingestHandler';
  * `npm start`, the image's command and the test helpers' child processes (a test checks that
  * they agree with this constant).
  *
- * Why a limit, when the live heap is about 30 MB: V8 lets a heap grow past what is live before
+ * Why a limit, when the live heap is small: V8 lets a heap grow past what is live before
  * it collects, by a factor it derives from the limit. Without one, Node takes a quarter of the
- * machine's memory (4 GiB on 16 GiB and more), and at that size V8 let each heap grow to about
- * four times what was live (bench/heapProbe.ts); at 1 GiB the factor is smaller, and so is peak
+ * machine's memory (4 GiB on 16 GiB and more), and at that size V8 let each heap grow to several
+ * times what was live (bench/src/heapProbe.ts); at 1 GiB the factor is smaller, and so is peak
  * RSS, at the same CPU per event (figures: bench/history.md). Worker threads inherit it.
  *
  * 1 GiB holds the worst case of the default settings: 2,048 attempts in flight, each with an

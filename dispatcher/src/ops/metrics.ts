@@ -6,7 +6,7 @@ import type { Store } from '../store/store';
 export function createMetrics(store: Store, now: () => number) {
   const registry = new Registry();
   // The event-loop lag histogram samples the loop every 10 ms by default: a hundred wake-ups a
-  // second, half of an idle dispatcher's main-thread CPU (bench/history.md, "Idle"). A loop
+  // second, much of an idle dispatcher's main-thread CPU (bench/history.md, "Idle"). A loop
   // blocked long enough to matter still shows at a quarter of a second.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 250 });
   let lastDepth: QueueDepth = {

@@ -61,7 +61,7 @@ function targetOf(url: string): { origin: string; path: string } {
  *
  * Dispatched with a handler of its own rather than through undici's request(): its response
  * stream, its promise for the body and the AbortController its bound needed cost the sending
- * thread a fifth of its CPU per attempt (sendAttempt alone against the bench receiver).
+ * thread much of its CPU per attempt (bench/history.md, "Behind the comments").
  */
 export function sendAttempt(delivery: AttemptRequest, options: SendAttemptOptions): Promise<AttemptOutcome> {
   const { startedAt, timeoutMs } = options;

@@ -7,7 +7,7 @@ import type { LeaseReturns } from './pgLeaseReturns';
 
 // Transactions open at once for ingest, and events in one: under load, events wait for a
 // transaction's turn and share it; a lone event has one to itself at once. One or two in flight
-// did about as well in bench:peers (1,967 and 1,848 deliveries/s), and four no better (1,869);
+// did about as well in bench:peers, and four no better (bench/history.md, "Behind the comments");
 // two, so that one slow commit does not hold every ingest.
 const maxBatchesInFlight = 2;
 const maxBatchSize = 200;

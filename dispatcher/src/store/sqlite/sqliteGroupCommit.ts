@@ -36,7 +36,7 @@ type WaitingAttempts = Waiting<{ workerId: string; results: readonly AttemptResu
  * answered once that sync has made it durable. Attempt results are not waited for (a lost
  * record only sends a delivery again), but sharing the events' transaction writes the pages
  * both touch (a webhook's and a team's index pages, the newest deliveries) once instead of
- * twice: 4,452 and 4,362 deliveries/s against 3,847 and 3,904 with 20 endpoints.
+ * twice (bench/history.md, "Behind the comments").
  */
 export class EventGroupCommit {
   private events: WaitingEvent[] = [];
