@@ -9,7 +9,7 @@ import { createIngestHandler } from './ingest/ingestHandler';
 import { ObservedShapes } from './contract/observedShapes';
 import { createAttemptSender } from './delivery/send/attemptSender';
 import { DeliveryWorker } from './delivery/worker/deliveryWorker';
-import { WebhookLimits } from './delivery/worker/slowStart';
+import { WebhookLimits } from './delivery/worker/webhookLimits';
 import type { LookupAll } from './delivery/addresses/publicAddress';
 import { loadOrCreateInternalToken } from './internalToken';
 import { createProductionLogger, type ProductionLogger } from './ops/logger';

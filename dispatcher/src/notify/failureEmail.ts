@@ -1,4 +1,4 @@
-import { summarizeAttempt } from '../delivery/api/attemptSummary';
+import { summarizeAttempt } from '../delivery/api/summarizeAttempt';
 import { headersForReader } from '../delivery/api/signatureRedaction';
 import { decodeAttempt } from '../store/storeRows';
 import { type DecodedAttempt, type FailureEmailJob } from '../store/storeTypes';

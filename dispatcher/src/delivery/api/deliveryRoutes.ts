@@ -7,7 +7,7 @@ import { mayReadSecret, teamOf } from '../../http/auth';
 import { decodeAttempt } from '../../store/storeRows';
 import { type AttemptRow, type DeliveryRow, type ListedDelivery, type TeamLanguage } from '../../store/storeTypes';
 import type { AttemptOutcome } from '../send/sendAttempt';
-import { summarizeAttempt } from './attemptSummary';
+import { summarizeAttempt } from './summarizeAttempt';
 import { headersForReader } from './signatureRedaction';
 import { oncePer } from '../../http/rateLimit';
 import { deviationsOfStoredBody } from '../../contract/storedDeviations';

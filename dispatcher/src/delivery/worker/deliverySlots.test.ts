@@ -1,5 +1,5 @@
 import { DeliverySlots } from './deliverySlots';
-import { WebhookLimits } from './slowStart';
+import { WebhookLimits } from './webhookLimits';
 
 /** A webhook that has answered often enough to reach a limit of `limit` (slow start). */
 function grown(limits: WebhookLimits, webhookId: string, limit: number): void {

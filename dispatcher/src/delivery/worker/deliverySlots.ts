@@ -1,4 +1,4 @@
-import type { WebhookLimits } from './slowStart';
+import type { WebhookLimits } from './webhookLimits';
 
 export interface SlotLimits {
   /** Attempts in flight at once, in all (DELIVERY_CONCURRENCY). */

@@ -1,6 +1,6 @@
-import { initialWebhookLimit, type WebhookLimits } from './slowStart';
+import { initialWebhookLimit, type WebhookLimits } from './webhookLimits';
 import { DeliverySlots } from './deliverySlots';
-import { logAttempt } from './attemptLog';
+import { logAttempt } from './logAttempt';
 import { AttemptRecorder } from './attemptRecorder';
 import { UnansweredAttempts } from './firstSecond';
 import { randomUUID } from 'node:crypto';

@@ -6,7 +6,7 @@ import { createMetrics } from '../../ops/metrics';
 import { SqliteStore } from '../../store/sqlite/sqliteStore';
 import { createAttemptSender } from '../send/attemptSender';
 import { claimWindowMs, DeliveryWorker } from './deliveryWorker';
-import { WebhookLimits } from './slowStart';
+import { WebhookLimits } from './webhookLimits';
 import { waitFor } from '../../testing/waitFor';
 
 let dir: string;

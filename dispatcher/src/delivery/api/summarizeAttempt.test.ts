@@ -1,4 +1,4 @@
-import { summarizeAttempt } from './attemptSummary';
+import { summarizeAttempt } from './summarizeAttempt';
 
 const answered = (status: number) => ({ response: { status, headers: {}, body: '' }, error: null });
 const failed = (code: string) => ({ response: null, error: { code, message: `${code} happened` } });

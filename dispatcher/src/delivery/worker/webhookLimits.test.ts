@@ -2,7 +2,7 @@ import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
 import { startHttpsReceiver, type HttpsReceiver } from '../../testing/httpsReceiver';
 import { startTestDispatcher, type TestDispatcher } from '../../testing/testDispatcher';
 import { waitFor } from '../../testing/waitFor';
-import { initialWebhookLimit, nextWebhookLimit, WebhookLimits } from './slowStart';
+import { initialWebhookLimit, nextWebhookLimit, WebhookLimits } from './webhookLimits';
 
 const answered = { answered: true, timedOut: false };
 const timedOut = { answered: false, timedOut: true };
