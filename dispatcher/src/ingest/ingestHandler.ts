@@ -98,6 +98,7 @@ export function createIngestHandler(
       urlKind,
       body,
       link: linkOf(event.payload),
+      inviteeEmail: (event.payload as { invitee?: { email?: unknown } }).invitee?.email,
       now: now(),
       handoff: worker,
     });

@@ -36,6 +36,11 @@ export interface NewEvent {
   urlKind: 'template' | 'oneOff';
   /** The envelope exactly as it goes on the wire. */
   body: string;
+  /**
+   * The payload's `invitee.email` as it came, when the caller parsed the envelope already; left
+   * out, the store reads it from `body` (store/searchKeys.ts makes it a search key).
+   */
+  inviteeEmail?: unknown;
   /** The event's availability link: webhooks limited to other links do not get it. */
   link: { id: string; originalUrl: string; privateTitle: string } | undefined;
   now: number;

@@ -3,6 +3,7 @@ import { deliveryStatusAfter, goneReason } from '../storeRows';
 import type { AttemptResult } from '../storeQueueTypes';
 import { query, transaction } from './pgConnection';
 import { cancelPendingDeliveriesOfWebhook } from './pgWebhooks';
+import { healthChangesOf } from '../webhookHealthSql';
 
 // Each statement takes the whole batch as one array per column (unnest keeps their order): a
 // few round trips per batch, where one INSERT and one UPDATE per attempt cost the database and
@@ -35,6 +36,49 @@ const insertFailureEmails = `
   JOIN deliveries d ON d.id = r.id
   ON CONFLICT (delivery_id, round) DO NOTHING`;
 
+// Health counters (store/webhookHealthSql.ts): one row per webhook and hour of the batch, locked
+// in webhook order so that two batches never wait for each other's rows in turn.
+const addHealthHours = `
+  INSERT INTO webhook_attempt_hours (webhook_id, hour_start, attempts, succeeded)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])
+  ON CONFLICT (webhook_id, hour_start) DO UPDATE SET attempts = webhook_attempt_hours.attempts + excluded.attempts,
+    succeeded = webhook_attempt_hours.succeeded + excluded.succeeded`;
+
+// An attempt older than the last one recorded (a late batch) changes the counters only.
+const setLastAttempts = `
+  WITH r AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::bigint[], $7::boolean[])
+      AS r(webhook_id, started_at, outcome, response_status, error_code, failures, reset)
+  ), updated AS (
+    UPDATE webhook_last_attempts l SET started_at = r.started_at, outcome = r.outcome,
+      response_status = r.response_status, error_code = r.error_code,
+      consecutive_failures = CASE WHEN r.reset THEN r.failures ELSE l.consecutive_failures + r.failures END
+    FROM r WHERE l.webhook_id = r.webhook_id AND r.started_at >= l.started_at
+  )
+  INSERT INTO webhook_last_attempts (webhook_id, started_at, outcome, response_status, error_code, consecutive_failures)
+  SELECT webhook_id, started_at, outcome, response_status, error_code, failures FROM r
+  WHERE NOT EXISTS (SELECT 1 FROM webhook_last_attempts l WHERE l.webhook_id = r.webhook_id)
+  ON CONFLICT (webhook_id) DO NOTHING`;
+
+async function recordHealth(client: PoolClient, results: readonly AttemptResult[]): Promise<void> {
+  const { hours, last } = healthChangesOf(results);
+  await query(client, addHealthHours, [
+    hours.map((h) => h.webhookId),
+    hours.map((h) => h.hourStart),
+    hours.map((h) => h.attempts),
+    hours.map((h) => h.succeeded),
+  ]);
+  await query(client, setLastAttempts, [
+    last.map((l) => l.webhookId),
+    last.map((l) => l.startedAt),
+    last.map((l) => l.outcome),
+    last.map((l) => l.status),
+    last.map((l) => l.errorCode),
+    last.map((l) => l.failures),
+    last.map((l) => l.reset),
+  ]);
+}
+
 const finishedAtOf = (result: AttemptResult) => Math.round(result.startedAt + result.durationMs);
 
 /** Logs attempts and moves their deliveries on; guarded by the lease, as in the SQLite engine. */
@@ -43,6 +87,7 @@ export async function recordAttempts(pool: Pool, workerId: string, results: read
   await transaction(pool, async (client) => {
     // A delivery twice in one batch (two attempts of it) is moved on by each in turn.
     for (const wave of wavesOfDistinctDeliveries(results)) await recordWave(client, workerId, wave);
+    await recordHealth(client, results);
   });
 }
 

@@ -3,6 +3,7 @@ import { isDelivered, planDeliveries, type LiveWebhook } from '../fanOut';
 import type { NewEvent, RecordedEvent } from '../storeQueueTypes';
 import type { EventRow } from '../storeTypes';
 import { query } from './pgConnection';
+import { inviteeEmailOfEvent } from '../searchKeys';
 
 // Storing events, one or a batch alike: every statement takes the events as arrays (unnest keeps
 // their order), so that a batch costs the round trips of one event (pgEventBatches.ts).
@@ -62,11 +63,12 @@ export async function insertEvents(
   const records: (RecordedEvent | undefined)[] = created.map((row) =>
     row === undefined ? undefined : { created: true, event: row, deliveryIds: [], leased: [] },
   );
-  const deliveries: unknown[][] = [[], [], [], [], [], [], [], []];
+  const deliveries: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
   let unleased = false;
   delivered.forEach(({ event, row, index }, i) => {
     const plan = planDeliveries(event, targets[i] ?? [], (webhookId) => onReserved(event, webhookId));
     if (plan.leaseUntil !== undefined) onLeased(event, plan.leaseUntil);
+    const inviteeEmail = plan.rows.length === 0 ? null : inviteeEmailOfEvent(event);
     for (const delivery of plan.rows) {
       const values = [
         delivery.id,
@@ -77,6 +79,8 @@ export async function insertEvents(
         event.now,
         delivery.leaseOwner,
         delivery.leaseExpiresAt,
+        event.eventName,
+        inviteeEmail,
       ];
       values.forEach((value, c) => deliveries[c]!.push(value));
     }
@@ -87,10 +91,13 @@ export async function insertEvents(
     await query(
       client,
       `INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round,
-         next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
-       SELECT id, team_id, webhook_id, event_id, url, 'pending', 1, 0, at, lease_owner, lease_expires_at, at, at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])
-         WITH ORDINALITY AS d(id, team_id, webhook_id, event_id, url, at, lease_owner, lease_expires_at, n)
+         next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at, event_name, invitee_email)
+       SELECT id, team_id, webhook_id, event_id, url, 'pending', 1, 0, at, lease_owner, lease_expires_at, at, at,
+         event_name, invitee_email
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::bigint[],
+           $9::text[], $10::text[])
+         WITH ORDINALITY AS d(id, team_id, webhook_id, event_id, url, at, lease_owner, lease_expires_at, event_name,
+           invitee_email, n)
        ORDER BY n`,
       deliveries,
     );

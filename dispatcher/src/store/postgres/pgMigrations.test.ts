@@ -46,15 +46,18 @@ async function indexes(client: Client): Promise<{ name: string; valid: boolean; 
   const { rows } = await client.query<{ name: string; valid: boolean; unique: boolean }>(
     `SELECT c.relname AS name, i.indisvalid AS valid, i.indisunique AS unique
        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-      WHERE c.relname IN ('deliveries_leased_by_webhook', 'deliveries_by_event', 'deliveries_by_webhook')
+      WHERE c.relname IN ('deliveries_leased_by_webhook', 'deliveries_by_event', 'deliveries_by_webhook',
+        'deliveries_by_webhook_created', 'deliveries_by_team_invitee')
       ORDER BY c.relname`,
   );
   return rows;
 }
 
+// deliveries_by_webhook_created took over from deliveries_by_webhook (migration 7).
 const allBuilt = [
   { name: 'deliveries_by_event', valid: true, unique: false },
-  { name: 'deliveries_by_webhook', valid: true, unique: false },
+  { name: 'deliveries_by_team_invitee', valid: true, unique: false },
+  { name: 'deliveries_by_webhook_created', valid: true, unique: false },
   { name: 'deliveries_leased_by_webhook', valid: true, unique: false },
 ];
 
@@ -89,7 +92,7 @@ describe('PostgreSQL migrations of a database in use', () => {
         const { rows } = await client.query<{ version: number }>(
           'SELECT max(version) AS version FROM spir_schema_version',
         );
-        expect(rows[0]!.version).toBe(4);
+        expect(rows[0]!.version).toBe(7);
       } finally {
         await writing.query('ROLLBACK').catch(() => undefined);
         await Promise.all([writing.end(), other.end(), client.end()]);
@@ -112,6 +115,69 @@ describe('PostgreSQL migrations of a database in use', () => {
         const migrating = await pool.connect();
         await migratePostgres(migrating).finally(() => migrating.release());
         expect(await indexes(client)).toEqual(allBuilt);
+      } finally {
+        await client.end();
+        await pool.end();
+      }
+    },
+    60_000,
+  );
+
+  itOnPostgres(
+    'backfill search keys and health from what was stored before, one odd body alone',
+    async () => {
+      const { pool, client } = await databaseAtVersionOne('migrate_backfill');
+      try {
+        // Bodies as the dispatcher stored them: JSON text, odd characters escaped.
+        const bodies = {
+          upper: '{"payload":{"invitee":{"email":"Hanako@Example.JP"}}}',
+          nul: '{"payload":{"invitee":{"email":"a\\u0000b@example.com"}}}',
+          surrogate: '{"payload":{"invitee":{"email":"\\ud800@example.com"}}}',
+          none: '{"payload":{}}',
+        };
+        for (const [id, body] of Object.entries(bodies)) {
+          await client.query(
+            `WITH e AS (INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at)
+               VALUES ('t1', $1, 'form.answered', 'template', $2, 1) RETURNING id)
+             INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round,
+               next_attempt_at, created_at, updated_at)
+             SELECT $1, 't1', 'wh1', id, 'https://example.com/hook', 'succeeded', 1, 1, 1, 1, 1 FROM e`,
+            [id, body],
+          );
+        }
+        await client.query(
+          `INSERT INTO attempts (delivery_id, round, attempt_number, started_at, duration_ms, outcome, request_headers,
+             response_status) VALUES
+           ('upper', 1, 1, 7200000, 5, 'succeeded', '{}', 200), ('nul', 1, 1, 7200500, 5, 'failed', '{}', 500),
+           ('surrogate', 1, 1, 7201000, 5, 'failed', '{}', 502)`,
+        );
+        const migrating = await pool.connect();
+        await migratePostgres(migrating).finally(() => migrating.release());
+        const { rows } = await client.query(
+          `SELECT id, event_name, invitee_email FROM deliveries WHERE id = ANY($1) ORDER BY id`,
+          [Object.keys(bodies)],
+        );
+        expect(rows).toEqual([
+          { id: 'none', event_name: 'form.answered', invitee_email: null },
+          { id: 'nul', event_name: 'form.answered', invitee_email: null },
+          { id: 'surrogate', event_name: 'form.answered', invitee_email: null },
+          { id: 'upper', event_name: 'form.answered', invitee_email: 'hanako@example.jp' },
+        ]);
+        const health = await client.query('SELECT * FROM webhook_last_attempts');
+        expect(health.rows).toEqual([
+          {
+            webhook_id: 'wh1',
+            started_at: '7201000',
+            outcome: 'failed',
+            response_status: 502,
+            error_code: null,
+            consecutive_failures: '2',
+          },
+        ]);
+        const hours = await client.query(
+          'SELECT webhook_id, hour_start, attempts, succeeded FROM webhook_attempt_hours',
+        );
+        expect(hours.rows).toEqual([{ webhook_id: 'wh1', hour_start: '7200000', attempts: '3', succeeded: '1' }]);
       } finally {
         await client.end();
         await pool.end();

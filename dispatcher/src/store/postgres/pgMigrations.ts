@@ -177,6 +177,79 @@ const migrations: readonly (string | ConcurrentIndexes)[] = [
   CREATE INDEX console_sessions_by_key ON console_sessions (api_key_id) WHERE api_key_id IS NOT NULL;
   CREATE INDEX console_sessions_by_team ON console_sessions (team_id);
   `,
+  // 5: a team's reads cost what they return (store/teamReadsSql.ts): what the delivery list
+  // filters by, copied onto each delivery at ingest and backfilled here (the invitee's email by
+  // searchKeys.ts's rule: ASCII letters lowered, nothing for text PostgreSQL cannot read, each
+  // body on its own so that one body's odd bytes leave the others alone); health kept as counters
+  // (store/webhookHealthSql.ts), backfilled from the attempt log. The indexes follow (6).
+  `
+  ALTER TABLE deliveries ADD COLUMN event_name TEXT;
+  ALTER TABLE deliveries ADD COLUMN invitee_email TEXT;
+  CREATE FUNCTION pg_temp.spir_invitee_email(body text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+  DECLARE email text;
+  BEGIN
+    email := body::json #>> '{payload,invitee,email}';
+    IF email IS NULL OR email = '' OR length(email) > 320 THEN RETURN NULL; END IF;
+    RETURN lower(email COLLATE "C");
+  EXCEPTION WHEN others THEN RETURN NULL;
+  END $$;
+  UPDATE deliveries d SET event_name = e.event_name,
+    invitee_email = CASE WHEN e.body LIKE '%"invitee"%' THEN pg_temp.spir_invitee_email(e.body) END
+    FROM events e WHERE e.id = d.event_id;
+  CREATE TABLE webhook_attempt_hours (
+    webhook_id TEXT NOT NULL,
+    hour_start BIGINT NOT NULL,
+    attempts BIGINT NOT NULL,
+    succeeded BIGINT NOT NULL,
+    PRIMARY KEY (webhook_id, hour_start)
+  );
+  CREATE INDEX webhook_attempt_hours_by_age ON webhook_attempt_hours (hour_start);
+  CREATE TABLE webhook_last_attempts (
+    webhook_id TEXT PRIMARY KEY,
+    started_at BIGINT NOT NULL,
+    outcome TEXT NOT NULL,
+    response_status INTEGER,
+    error_code TEXT,
+    consecutive_failures BIGINT NOT NULL
+  );
+  INSERT INTO webhook_attempt_hours (webhook_id, hour_start, attempts, succeeded)
+    SELECT d.webhook_id, (a.started_at / 3600000) * 3600000, count(*), count(*) FILTER (WHERE a.outcome = 'succeeded')
+      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY 1, 2;
+  WITH logged AS MATERIALIZED (
+    SELECT d.webhook_id, a.id, a.started_at, a.outcome, a.response_status, a.error_code
+      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+  ), last_success AS (
+    SELECT webhook_id, max(started_at) AS at FROM logged WHERE outcome = 'succeeded' GROUP BY webhook_id
+  ), failures AS (
+    SELECT l.webhook_id, count(*) AS n FROM logged l LEFT JOIN last_success s ON s.webhook_id = l.webhook_id
+     WHERE l.started_at > coalesce(s.at, -1) GROUP BY l.webhook_id
+  )
+  INSERT INTO webhook_last_attempts
+    SELECT DISTINCT ON (l.webhook_id) l.webhook_id, l.started_at, l.outcome, l.response_status, l.error_code,
+           coalesce(f.n, 0)
+      FROM logged l LEFT JOIN failures f ON f.webhook_id = l.webhook_id
+     ORDER BY l.webhook_id, l.started_at DESC, l.id DESC;
+  `,
+  // 6: the indexes of a team's reads, each ordered as its read pages (created_at, seq).
+  {
+    concurrentIndexes: [
+      { name: 'deliveries_by_team_status', on: 'deliveries (team_id, status, created_at, seq)' },
+      { name: 'deliveries_by_team_event', on: 'deliveries (team_id, event_name, created_at, seq)' },
+      {
+        name: 'deliveries_by_team_invitee',
+        on: 'deliveries (team_id, invitee_email, created_at, seq) WHERE invitee_email IS NOT NULL',
+      },
+      { name: 'deliveries_by_webhook_created', on: 'deliveries (webhook_id, created_at, seq)' },
+      { name: 'events_by_team', on: 'events (team_id, url_kind, id)' },
+      { name: 'events_by_link', on: 'events (team_id, link_id, id) WHERE link_id IS NOT NULL' },
+      { name: 'events_by_age', on: 'events (received_at)' },
+    ],
+  },
+  // 7: deliveries_by_webhook_created serves what deliveries_by_webhook did (the foreign key, the
+  // purge of deleted webhooks); one index less to write per delivery.
+  `
+  DROP INDEX IF EXISTS deliveries_by_webhook;
+  `,
 ];
 
 /** Any fixed number: the lock that serialises migrations across dispatchers. */

@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { purgeInChunks, type Purged } from '../purgeInChunks';
 import { failureEmailJobOf, type FailureEmailContextRow } from '../storeRows';
 import type { AttemptRow, DeliveryRow, FailureEmailJob, FailureEmailRow, WebhookRow } from '../storeTypes';
 import type { QueueDepth } from '../storeQueueTypes';
@@ -88,36 +89,80 @@ export async function claimFailureEmails(
   });
 }
 
-/** One dispatcher at a time purges (an advisory lock); the others skip their turn. */
-export async function purgeFinishedBefore(
-  pool: Pool,
-  cutoff: number,
-): Promise<{ deliveries: number; attempts: number; events: number; deletedWebhooks: number }> {
-  return transaction(pool, async (client) => {
-    const [lock] = await query<{ locked: boolean }>(
-      client,
-      'SELECT pg_try_advisory_xact_lock($1) AS locked',
-      [0x5_1_7_0_3],
-    );
-    if (lock?.locked !== true) return { deliveries: 0, attempts: 0, events: 0, deletedWebhooks: 0 };
-    const finished = `SELECT id FROM deliveries WHERE status <> 'pending' AND updated_at < $1`;
-    await query(client, `DELETE FROM failure_emails WHERE status = 'sent' AND delivery_id IN (${finished})`, [cutoff]);
-    const count = async (sql: string) =>
-      (await query<{ id: unknown }>(client, `${sql} RETURNING 1 AS id`, [cutoff])).length;
-    const attempts = await count(
-      `DELETE FROM attempts WHERE delivery_id IN (${finished} AND id NOT IN (SELECT delivery_id FROM failure_emails))`,
-    );
-    const deliveries = await count(
-      `DELETE FROM deliveries WHERE status <> 'pending' AND updated_at < $1 AND id NOT IN (SELECT delivery_id FROM failure_emails)`,
-    );
-    const events = await count(
-      'DELETE FROM events WHERE received_at < $1 AND id NOT IN (SELECT event_id FROM deliveries)',
-    );
-    const deletedWebhooks = await count(
-      'DELETE FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < $1 AND id NOT IN (SELECT webhook_id FROM deliveries)',
-    );
-    await query(client, 'DELETE FROM console_links WHERE expires_at < $1', [cutoff]);
-    await query(client, 'DELETE FROM console_sessions WHERE expires_at < $1', [cutoff]);
-    return { deliveries, attempts, events, deletedWebhooks };
-  });
+/** One dispatcher at a time purges (an advisory lock, per chunk); the others skip their turn. */
+export function purgeFinishedBefore(pool: Pool, cutoff: number): Promise<Purged> {
+  const lockedChunk = <T>(none: T, work: (client: PoolClient) => Promise<T>): Promise<T> =>
+    transaction(pool, async (client) => {
+      const [lock] = await query<{ locked: boolean }>(
+        client,
+        'SELECT pg_try_advisory_xact_lock($1) AS locked',
+        [0x5_1_7_0_3],
+      );
+      return lock?.locked === true ? work(client) : none;
+    });
+  const count = async (client: PoolClient, sql: string, params: unknown[]) =>
+    (await query<{ n: unknown }>(client, `${sql} RETURNING 1 AS n`, params)).length;
+  return purgeInChunks(
+    {
+      deliveries: (before, limit) =>
+        lockedChunk({ deliveries: 0, attempts: 0, events: 0 }, async (client) => {
+          const rows = await query<{ id: string; event_id: string }>(
+            client,
+            `SELECT id, event_id FROM deliveries d WHERE status <> 'pending' AND updated_at < $1
+               AND NOT EXISTS (SELECT 1 FROM failure_emails f WHERE f.delivery_id = d.id AND f.status <> 'sent')
+             ORDER BY updated_at LIMIT $2`,
+            [before, limit],
+          );
+          if (rows.length === 0) return { deliveries: 0, attempts: 0, events: 0 };
+          const ids = rows.map((row) => row.id);
+          await query(client, 'DELETE FROM failure_emails WHERE delivery_id = ANY($1::text[])', [ids]);
+          const attempts = await count(client, 'DELETE FROM attempts WHERE delivery_id = ANY($1::text[])', [ids]);
+          const deliveries = await count(client, 'DELETE FROM deliveries WHERE id = ANY($1::text[])', [ids]);
+          const events = await count(
+            client,
+            `DELETE FROM events e WHERE e.id = ANY($1::bigint[]) AND e.received_at < $2
+               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)`,
+            [[...new Set(rows.map((row) => row.event_id))], before],
+          );
+          return { deliveries, attempts, events };
+        }),
+      events: (before, limit) =>
+        lockedChunk(0, (client) =>
+          count(
+            client,
+            `DELETE FROM events WHERE id IN (
+               SELECT id FROM events e WHERE received_at < $1
+                 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
+               ORDER BY received_at LIMIT $2)`,
+            [before, limit],
+          ),
+        ),
+      healthHours: (before, limit) =>
+        lockedChunk(0, (client) =>
+          count(
+            client,
+            `DELETE FROM webhook_attempt_hours WHERE (webhook_id, hour_start) IN (
+               SELECT webhook_id, hour_start FROM webhook_attempt_hours WHERE hour_start < $1 LIMIT $2)`,
+            [before, limit],
+          ),
+        ),
+      rest: (before) =>
+        lockedChunk(0, async (client) => {
+          const deletedWebhooks = await count(
+            client,
+            `DELETE FROM webhooks w WHERE deleted_at IS NOT NULL AND deleted_at < $1
+               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = w.id)`,
+            [before],
+          );
+          await query(
+            client,
+            'DELETE FROM webhook_last_attempts l WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = l.webhook_id)',
+          );
+          await query(client, 'DELETE FROM console_links WHERE expires_at < $1', [before]);
+          await query(client, 'DELETE FROM console_sessions WHERE expires_at < $1', [before]);
+          return deletedWebhooks;
+        }),
+    },
+    cutoff,
+  );
 }

@@ -16,7 +16,8 @@ import type {
   TeamRow,
 } from '../storeTypes';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions, NewEvent } from '../storeQueueTypes';
-import { healthLookbackMs, webhookHealthSql, type WebhookHealthRow } from '../webhookHealthSql';
+import { webhookHealthParams, webhookHealthSql, type WebhookHealthRow } from '../webhookHealthSql';
+import { deliveryListSql, recentEventsSql, type Dialect } from '../teamReadsSql';
 import type { Store } from '../store';
 import { StoreUnavailableError } from '../storeTypes';
 import { query, unavailableOr } from './pgConnection';
@@ -47,6 +48,8 @@ export interface ConnectionIdentity {
   name: string;
   peersLike: string;
 }
+
+const pgDialect: Dialect = { placeholder: (n) => `$${n}`, tiebreak: 'seq', indexedBy: () => '' };
 
 export class PgStore implements Store {
   readonly engine = 'postgres' as const;
@@ -186,14 +189,10 @@ export class PgStore implements Store {
     teamId: string,
     filter: { eventName: EventRow['event_name'] | undefined; linkId: string | undefined },
     limit: number,
-  ) =>
-    query<EventRow>(
-      this.pool,
-      `SELECT * FROM events WHERE team_id = $1 AND url_kind = 'template'
-         AND ($2::text IS NULL OR event_name = $2) AND ($3::text IS NULL OR link_id = $3)
-       ORDER BY id DESC LIMIT $4`,
-      [teamId, filter.eventName ?? null, filter.linkId ?? null, limit],
-    );
+  ) => {
+    const read = recentEventsSql(teamId, filter, limit, pgDialect);
+    return query<EventRow>(this.pool, read.sql, read.params);
+  };
 
   listAvailabilityLinks = (teamId: string) =>
     query<AvailabilityLinkRow>(
@@ -217,36 +216,15 @@ export class PgStore implements Store {
     recordAttempts(this.pool, workerId, results);
   queueDepth = (now: number) => queue.queueDepth(this.pool, now);
 
-  listDeliveries = (filter: DeliveryFilter) =>
-    query<ListedDelivery>(
-      this.pool,
-      `SELECT d.*, e.webhook_event_id, e.event_name, e.body AS event_body
-         FROM deliveries d JOIN events e ON e.id = d.event_id
-       WHERE d.team_id = $1 AND ($9::text IS NULL OR e.webhook_event_id = $9)
-         AND ($10::text IS NULL OR lower(e.body::json #>> '{payload,invitee,email}') = lower($10)) AND ($2::text IS NULL OR d.webhook_id = $2) AND ($3::text IS NULL OR d.status = $3)
-         AND ($4::text IS NULL OR e.event_name = $4) AND ($5::bigint IS NULL OR d.created_at >= $5)
-         AND ($6::bigint IS NULL OR d.created_at < $6)
-         AND ($7::text IS NULL
-              OR (d.created_at, d.seq) < (SELECT c.created_at, c.seq FROM deliveries c WHERE c.id = $7))
-       ORDER BY d.created_at DESC, d.seq DESC LIMIT $8`,
-      [
-        filter.teamId,
-        filter.webhookId ?? null,
-        filter.status ?? null,
-        filter.eventName ?? null,
-        filter.since ?? null,
-        filter.until ?? null,
-        filter.after?.afterId ?? null,
-        filter.limit,
-        filter.webhookEventId ?? null,
-        filter.inviteeEmail ?? null,
-      ],
-    );
+  listDeliveries = async (filter: DeliveryFilter): Promise<ListedDelivery[]> => {
+    const read = deliveryListSql(filter, pgDialect);
+    return read === undefined ? [] : query<ListedDelivery>(this.pool, read.sql, read.params);
+  };
   webhookHealth = (teamId: string, since: number) =>
     query<WebhookHealthRow>(
       this.pool,
       webhookHealthSql((n) => `$${n}`),
-      [teamId, since - healthLookbackMs, since],
+      webhookHealthParams(teamId, since),
     );
 
   resendDelivery = (teamId: string, id: string, now: number) => queue.resendDelivery(this.pool, teamId, id, now);

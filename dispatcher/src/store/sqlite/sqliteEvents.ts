@@ -3,6 +3,7 @@ import { isDelivered, planDeliveries, type LiveWebhook } from '../fanOut';
 import type { StatementName } from './sqliteStatements';
 import type { DeliveryHandoff, NewEvent, RecordedEvent } from '../storeQueueTypes';
 import type { EventRow } from '../storeTypes';
+import { inviteeEmailOfEvent } from '../searchKeys';
 
 type Statements = Record<StatementName, Statement>;
 
@@ -49,6 +50,7 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
   }) as LiveWebhook[];
   const { handoff } = event;
   const plan = planDeliveries(event, targets, (webhookId) => reserved.push({ handoff: handoff!, webhookId }));
+  const inviteeEmail = plan.rows.length === 0 ? null : inviteeEmailOfEvent(event);
   for (const delivery of plan.rows) {
     sql.insertDelivery.run({
       id: delivery.id,
@@ -59,6 +61,8 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
       now: event.now,
       lease_owner: delivery.leaseOwner,
       lease_expires_at: delivery.leaseExpiresAt,
+      event_name: event.eventName,
+      invitee_email: inviteeEmail,
     });
   }
   const deliveryIds = plan.rows.map((delivery) => delivery.id);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { inviteeEmailOfBody } from '../searchKeys';
 
 /**
  * Versioned schema: migration N brings `PRAGMA user_version` from N-1 to N. Append only; a
@@ -186,9 +187,66 @@ const migrations: readonly string[] = [
   CREATE INDEX console_sessions_by_key ON console_sessions (api_key_id) WHERE api_key_id IS NOT NULL;
   CREATE INDEX console_sessions_by_team ON console_sessions (team_id);
   `,
+  // 11: a team's reads cost what they return (store/teamReadsSql.ts): what the delivery list
+  // filters by, copied onto each delivery at ingest (the invitee's email as searches match it,
+  // store/searchKeys.ts, backfilled through the same rule) and indexed with the order it pages
+  // in; events by team and link; health kept as counters (store/webhookHealthSql.ts), backfilled
+  // from the attempt log; events by age, for the purge.
+  `
+  ALTER TABLE deliveries ADD COLUMN event_name TEXT;
+  ALTER TABLE deliveries ADD COLUMN invitee_email TEXT;
+  UPDATE deliveries SET (event_name, invitee_email) =
+    (SELECT e.event_name, spir_invitee_email(e.body) FROM events e WHERE e.id = deliveries.event_id);
+  CREATE INDEX deliveries_by_team_status ON deliveries (team_id, status, created_at);
+  CREATE INDEX deliveries_by_team_event ON deliveries (team_id, event_name, created_at);
+  CREATE INDEX deliveries_by_team_invitee ON deliveries (team_id, invitee_email, created_at)
+    WHERE invitee_email IS NOT NULL;
+  DROP INDEX deliveries_by_webhook;
+  CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id, created_at);
+  CREATE INDEX events_by_team ON events (team_id, url_kind, id);
+  CREATE INDEX events_by_link ON events (team_id, link_id, id) WHERE link_id IS NOT NULL;
+  CREATE INDEX events_by_age ON events (received_at);
+  CREATE TABLE webhook_attempt_hours (
+    webhook_id TEXT NOT NULL,
+    hour_start INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    succeeded INTEGER NOT NULL,
+    PRIMARY KEY (webhook_id, hour_start)
+  );
+  CREATE INDEX webhook_attempt_hours_by_age ON webhook_attempt_hours (hour_start);
+  CREATE TABLE webhook_last_attempts (
+    webhook_id TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    response_status INTEGER,
+    error_code TEXT,
+    consecutive_failures INTEGER NOT NULL
+  );
+  INSERT INTO webhook_attempt_hours (webhook_id, hour_start, attempts, succeeded)
+    SELECT d.webhook_id, (a.started_at / 3600000) * 3600000, count(*), sum(a.outcome = 'succeeded')
+      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY 1, 2;
+  WITH logged AS MATERIALIZED (
+    SELECT d.webhook_id, a.id, a.started_at, a.outcome, a.response_status, a.error_code
+      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+  ), last_success AS (
+    SELECT webhook_id, max(started_at) AS at FROM logged WHERE outcome = 'succeeded' GROUP BY webhook_id
+  ), failures AS (
+    SELECT l.webhook_id, count(*) AS n FROM logged l LEFT JOIN last_success s ON s.webhook_id = l.webhook_id
+     WHERE l.started_at > coalesce(s.at, -1) GROUP BY l.webhook_id
+  ), newest AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY started_at DESC, id DESC) AS n FROM logged
+  )
+  INSERT INTO webhook_last_attempts
+    SELECT newest.webhook_id, started_at, outcome, response_status, error_code, coalesce(failures.n, 0)
+      FROM newest LEFT JOIN failures ON failures.webhook_id = newest.webhook_id WHERE newest.n = 1;
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {
+  // The search key's rule, for the backfill of migration 11 (one rule for ingest and backfill).
+  db.function('spir_invitee_email', { deterministic: true }, (body: unknown) =>
+    typeof body === 'string' ? inviteeEmailOfBody(body) : null,
+  );
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new Error(

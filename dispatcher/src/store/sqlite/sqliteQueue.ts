@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { AttemptResult, ClaimedDelivery, ClaimOptions } from '../storeQueueTypes';
 import type { StatementName } from './sqliteStatements';
 import type { ClaimMemory } from '../claimMemory';
+import { healthChangesOf } from '../webhookHealthSql';
 import { claimedDeliveryOf, deliveryStatusAfter, goneReason, type ClaimedJoinRow } from '../storeRows';
 
 type Statements = Record<StatementName, Statement>;
@@ -104,4 +105,22 @@ export function recordAttempts(sql: Statements, workerId: string, results: reado
     // We MUST write the email in this transaction: then a crash can delay it, never lose it.
     if (moved && result.next.kind === 'failed') sql.insertFailureEmail.run({ id: result.deliveryId, now: finishedAt });
   }
+  const health = healthChangesOf(results);
+  for (const hour of health.hours)
+    sql.addHealthHour.run({
+      webhook_id: hour.webhookId,
+      hour_start: hour.hourStart,
+      attempts: hour.attempts,
+      succeeded: hour.succeeded,
+    });
+  for (const last of health.last)
+    sql.setLastAttempt.run({
+      webhook_id: last.webhookId,
+      started_at: last.startedAt,
+      outcome: last.outcome,
+      status: last.status,
+      error_code: last.errorCode,
+      failures: last.failures,
+      reset: last.reset ? 1 : 0,
+    });
 }

@@ -62,7 +62,9 @@ const sql = {
   setWebhookSecrets: 'UPDATE webhooks SET secret = ?, previous_secret = ? WHERE id = ?',
   purgeDeletedWebhooks: `
     DELETE FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < :cutoff
-      AND id NOT IN (SELECT webhook_id FROM deliveries)`,
+      AND NOT EXISTS (SELECT 1 FROM deliveries WHERE webhook_id = webhooks.id)`,
+  purgeHealthOfPurgedWebhooks: `
+    DELETE FROM webhook_last_attempts WHERE NOT EXISTS (SELECT 1 FROM webhooks WHERE id = webhook_id)`,
   countLiveWebhooks: `
     SELECT (SELECT count(*) FROM webhooks
             WHERE team_id = :team_id AND event_name = :event_name AND kind = :kind AND deleted_at IS NULL) AS live,
@@ -101,14 +103,9 @@ const sql = {
   // Leased at once when a local worker takes the delivery straight from the ingest.
   insertDelivery: `
     INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round, next_attempt_at,
-      lease_owner, lease_expires_at, created_at, updated_at)
-    VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :lease_owner, :lease_expires_at, :now, :now)`,
-  // Only events of template links: the only ones ever delivered (and so worth a Zap's sample).
-  recentEvents: `
-    SELECT * FROM events
-    WHERE team_id = :team_id AND url_kind = 'template'
-      AND (:event_name IS NULL OR event_name = :event_name) AND (:link_id IS NULL OR link_id = :link_id)
-    ORDER BY id DESC LIMIT :limit`,
+      lease_owner, lease_expires_at, created_at, updated_at, event_name, invitee_email)
+    VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :lease_owner, :lease_expires_at, :now, :now,
+      :event_name, :invitee_email)`,
   // Claims run in two tiers (see SqliteStore.claimDueDeliveries). Tier one: the oldest due
   // deliveries in a bounded window, at most `per_webhook` in flight per webhook.
   // The worker's in-flight counts arrive as one JSON object, read once per claim (MATERIALIZED):
@@ -225,34 +222,43 @@ const sql = {
     WHERE id = :id AND team_id = :team_id AND status IN ('succeeded', 'failed')
     RETURNING *`,
   webhookOfDelivery: 'SELECT w.* FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?',
-  purgeSentFailureEmails: `
-    DELETE FROM failure_emails WHERE status = 'sent' AND delivery_id IN (
-      SELECT id FROM deliveries WHERE status <> 'pending' AND updated_at < :cutoff)`,
-  purgeAttempts: `
-    DELETE FROM attempts WHERE delivery_id IN (
-      SELECT id FROM deliveries WHERE status <> 'pending' AND updated_at < :cutoff
-        AND id NOT IN (SELECT delivery_id FROM failure_emails))`,
-  purgeDeliveries: `
-    DELETE FROM deliveries WHERE status <> 'pending' AND updated_at < :cutoff
-      AND id NOT IN (SELECT delivery_id FROM failure_emails)`,
+  // The retention job's chunks (store/purgeInChunks.ts): finished deliveries oldest first, but
+  // those whose failure email is still to be sent.
+  purgeableDeliveries: `
+    SELECT id, event_id FROM deliveries INDEXED BY deliveries_finished
+    WHERE status <> 'pending' AND updated_at < :cutoff
+      AND NOT EXISTS (SELECT 1 FROM failure_emails f WHERE f.delivery_id = deliveries.id AND f.status <> 'sent')
+    ORDER BY updated_at LIMIT :limit`,
+  purgeFailureEmailsOf: 'DELETE FROM failure_emails WHERE delivery_id IN (SELECT value FROM json_each(?))',
+  purgeAttemptsOf: 'DELETE FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?))',
+  purgeDeliveriesOf: 'DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each(?))',
+  purgeEventsOf: `
+    DELETE FROM events WHERE id IN (SELECT value FROM json_each(:ids)) AND received_at < :cutoff
+      AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = events.id)`,
   purgeEvents: `
-    DELETE FROM events WHERE received_at < :cutoff AND id NOT IN (SELECT event_id FROM deliveries)`,
-  listDeliveries: `
-    SELECT d.*, e.webhook_event_id, e.event_name, e.body AS event_body
-    FROM deliveries d JOIN events e ON e.id = d.event_id
-    WHERE d.team_id = :team_id
-      AND (:webhook_event_id IS NULL OR e.webhook_event_id = :webhook_event_id)
-      AND (:invitee_email IS NULL
-           OR lower(json_extract(e.body, '$.payload.invitee.email')) = lower(:invitee_email))
-      AND (:webhook_id IS NULL OR d.webhook_id = :webhook_id)
-      AND (:status IS NULL OR d.status = :status)
-      AND (:event_name IS NULL OR e.event_name = :event_name)
-      AND (:since IS NULL OR d.created_at >= :since)
-      AND (:until IS NULL OR d.created_at < :until)
-      AND (:after_id IS NULL
-           OR (d.created_at, d.rowid) < (SELECT created_at, rowid FROM deliveries WHERE id = :after_id))
-    ORDER BY d.created_at DESC, d.rowid DESC LIMIT :limit`,
+    DELETE FROM events WHERE id IN (
+      SELECT id FROM events INDEXED BY events_by_age
+      WHERE received_at < :cutoff AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = events.id)
+      ORDER BY received_at LIMIT :limit)`,
+  purgeHealthHours: `
+    DELETE FROM webhook_attempt_hours WHERE rowid IN (
+      SELECT rowid FROM webhook_attempt_hours INDEXED BY webhook_attempt_hours_by_age
+      WHERE hour_start < :cutoff LIMIT :limit)`,
   webhookHealth: webhookHealthSql(() => '?'),
+  addHealthHour: `
+    INSERT INTO webhook_attempt_hours (webhook_id, hour_start, attempts, succeeded)
+    VALUES (:webhook_id, :hour_start, :attempts, :succeeded)
+    ON CONFLICT (webhook_id, hour_start) DO UPDATE SET attempts = attempts + excluded.attempts,
+      succeeded = succeeded + excluded.succeeded`,
+  // An attempt older than the last one recorded (a late batch) changes the counters only.
+  setLastAttempt: `
+    INSERT INTO webhook_last_attempts (webhook_id, started_at, outcome, response_status, error_code, consecutive_failures)
+    VALUES (:webhook_id, :started_at, :outcome, :status, :error_code, :failures)
+    ON CONFLICT (webhook_id) DO UPDATE SET started_at = excluded.started_at, outcome = excluded.outcome,
+      response_status = excluded.response_status, error_code = excluded.error_code,
+      consecutive_failures = CASE WHEN :reset THEN excluded.consecutive_failures
+                                  ELSE consecutive_failures + excluded.consecutive_failures END
+    WHERE excluded.started_at >= started_at`,
   releaseAllDeliveryLeases:
     'UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL',
   releaseAllFailureEmailLeases:

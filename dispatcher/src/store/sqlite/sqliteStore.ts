@@ -23,7 +23,9 @@ import type {
   QueueDepth,
   RecordedEvent,
 } from '../storeQueueTypes';
-import { healthLookbackMs, type WebhookHealthRow } from '../webhookHealthSql';
+import { webhookHealthParams, type WebhookHealthRow } from '../webhookHealthSql';
+import { deliveryListSql, recentEventsSql, type Dialect, type TeamReadSql } from '../teamReadsSql';
+import { purgeInChunks, type Purged } from '../purgeInChunks';
 import type { Store } from '../store';
 import { failureEmailJobOf, type FailureEmailContextRow } from '../storeRows';
 import { resendRefusal } from '../resendRule';
@@ -44,6 +46,12 @@ type SqliteObservedPaths = ReturnType<typeof sqliteObservedPaths>;
  */
 const walPagesBetweenCheckpoints = 10_000;
 
+const sqliteDialect: Dialect = {
+  placeholder: () => '?',
+  tiebreak: 'rowid',
+  indexedBy: (index) => `INDEXED BY ${index}`,
+};
+
 /**
  * The embedded store: one SQLite file in WAL mode, for a single dispatcher process. Every
  * statement is prepared once; every multi-row change is one transaction.
@@ -59,6 +67,8 @@ export class SqliteStore implements Store {
   private readonly eventCommits: EventGroupCommit;
   private readonly claimMemory = new ClaimMemory();
   private deliveriesDue: () => void = () => undefined;
+  /** A team read's statements, prepared once per shape (store/teamReadsSql.ts). */
+  private readonly teamReads = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -161,12 +171,7 @@ export class SqliteStore implements Store {
     filter: { eventName: EventRow['event_name'] | undefined; linkId: string | undefined },
     limit: number,
   ): Promise<EventRow[]> {
-    return this.sql.recentEvents.all({
-      team_id: teamId,
-      event_name: filter.eventName ?? null,
-      link_id: filter.linkId ?? null,
-      limit,
-    }) as EventRow[];
+    return this.teamRead(recentEventsSql(teamId, filter, limit, sqliteDialect)) as EventRow[];
   }
 
   async listAvailabilityLinks(teamId: string): Promise<AvailabilityLinkRow[]> {
@@ -187,22 +192,21 @@ export class SqliteStore implements Store {
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<ListedDelivery[]> {
-    return this.sql.listDeliveries.all({
-      team_id: filter.teamId,
-      webhook_id: filter.webhookId ?? null,
-      status: filter.status ?? null,
-      event_name: filter.eventName ?? null,
-      since: filter.since ?? null,
-      until: filter.until ?? null,
-      after_id: filter.after?.afterId ?? null,
-      webhook_event_id: filter.webhookEventId ?? null,
-      invitee_email: filter.inviteeEmail ?? null,
-      limit: filter.limit,
-    }) as ListedDelivery[];
+    const read = deliveryListSql(filter, sqliteDialect);
+    return read === undefined ? [] : (this.teamRead(read) as ListedDelivery[]);
+  }
+
+  private teamRead(read: TeamReadSql): unknown[] {
+    let statement = this.teamReads.get(read.shape);
+    if (statement === undefined) {
+      statement = this.db.prepare(read.sql);
+      this.teamReads.set(read.shape, statement);
+    }
+    return statement.all(...read.params);
   }
 
   async webhookHealth(teamId: string, since: number): Promise<WebhookHealthRow[]> {
-    return this.sql.webhookHealth.all(teamId, since - healthLookbackMs, since) as WebhookHealthRow[];
+    return this.sql.webhookHealth.all(...webhookHealthParams(teamId, since)) as WebhookHealthRow[];
   }
 
   async resendDelivery(
@@ -259,21 +263,40 @@ export class SqliteStore implements Store {
     return this.sql.getFailureEmail.get(deliveryId, round) as FailureEmailRow | undefined;
   }
 
-  async purgeFinishedBefore(
-    cutoff: number,
-  ): Promise<{ deliveries: number; attempts: number; events: number; deletedWebhooks: number }> {
-    return this.db
-      .transaction(() => {
-        this.sql.purgeSentFailureEmails.run({ cutoff });
-        const attempts = this.sql.purgeAttempts.run({ cutoff }).changes;
-        const deliveries = this.sql.purgeDeliveries.run({ cutoff }).changes;
-        const events = this.sql.purgeEvents.run({ cutoff }).changes;
-        const deletedWebhooks = this.sql.purgeDeletedWebhooks.run({ cutoff }).changes;
-        this.sql.purgeConsoleLinks.run(cutoff);
-        this.sql.purgeConsoleSessions.run(cutoff);
-        return { deliveries, attempts, events, deletedWebhooks };
-      })
-      .immediate();
+  async purgeFinishedBefore(cutoff: number): Promise<Purged> {
+    const inTransaction = <T>(work: () => T): T => this.db.transaction(work).immediate();
+    return purgeInChunks(
+      {
+        deliveries: async (before, limit) =>
+          inTransaction(() => {
+            const rows = this.sql.purgeableDeliveries.all({ cutoff: before, limit }) as {
+              id: string;
+              event_id: number;
+            }[];
+            if (rows.length === 0) return { deliveries: 0, attempts: 0, events: 0 };
+            const ids = JSON.stringify(rows.map((row) => row.id));
+            this.sql.purgeFailureEmailsOf.run(ids);
+            const attempts = this.sql.purgeAttemptsOf.run(ids).changes;
+            const deliveries = this.sql.purgeDeliveriesOf.run(ids).changes;
+            const eventIds = JSON.stringify([...new Set(rows.map((row) => row.event_id))]);
+            const events = this.sql.purgeEventsOf.run({ ids: eventIds, cutoff: before }).changes;
+            return { deliveries, attempts, events };
+          }),
+        events: async (before, limit) =>
+          inTransaction(() => this.sql.purgeEvents.run({ cutoff: before, limit }).changes),
+        healthHours: async (before, limit) =>
+          inTransaction(() => this.sql.purgeHealthHours.run({ cutoff: before, limit }).changes),
+        rest: async (before) =>
+          inTransaction(() => {
+            const deletedWebhooks = this.sql.purgeDeletedWebhooks.run({ cutoff: before }).changes;
+            this.sql.purgeHealthOfPurgedWebhooks.run();
+            this.sql.purgeConsoleLinks.run(before);
+            this.sql.purgeConsoleSessions.run(before);
+            return deletedWebhooks;
+          }),
+      },
+      cutoff,
+    );
   }
 
   async getEventById(id: number): Promise<EventRow | undefined> {
