@@ -33,7 +33,7 @@ make_debian_base() {
       --customize-hook='printf "%s\n" "${APT_CLEAN}" >"$1/etc/apt/apt.conf.d/docker-clean"' \
       --customize-hook='echo "Acquire::Languages \"none\";" >"$1/etc/apt/apt.conf.d/docker-no-languages"' \
       --customize-hook='echo "Acquire::GzipIndexes \"true\";" >"$1/etc/apt/apt.conf.d/docker-gzip-indexes"' \
-      --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/log/*.log "$1"/tmp/*' \
+      --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/cache/apt/archives/*.deb "$1"/var/log/*.log "$1"/tmp/*' \
       bookworm "$tar.part" /etc/apt/sources.list.d/debian.sources >"$IMAGES_LOGS/mmdebstrap.log" 2>&1 ||
       { tail -20 "$IMAGES_LOGS/mmdebstrap.log"; return 1; }
     mv "$tar.part" "$tar"
