@@ -13,6 +13,9 @@ import { isKnownWebhookEventName, lenientWebhookEventSchema, type WebhookEventNa
 
 const webhookEventIdPattern = /^[\x21-\x7e]{1,255}$/;
 
+/** Longer than this, an event name is no name (Spir's are about 15 characters): it would be stored, counted and labelled with every event. */
+export const maxEventNameLength = 100;
+
 /** Deeper than this, a payload is no event (Spir's nest four levels): serialisers and receivers' parsers would overflow. */
 export const maxPayloadDepth = 64;
 
@@ -30,9 +33,10 @@ const isJsonObject = (value: unknown): value is Record<string, unknown> =>
 
 /** The envelope every delivery needs; everything else in the body is free. */
 export const deliverableEnvelopeSchema = z.looseObject({
-  webhookEventName: z.string({ error: 'is required: a string such as "event.confirmed"' }).min(1, {
-    error: 'must not be empty',
-  }),
+  webhookEventName: z
+    .string({ error: 'is required: a string such as "event.confirmed"' })
+    .min(1, { error: 'must not be empty' })
+    .max(maxEventNameLength, { error: `must be at most ${maxEventNameLength} characters, such as "event.confirmed"` }),
   webhookEventId: z
     .string({ error: 'is required: 1 to 255 printable ASCII characters without spaces' })
     .regex(webhookEventIdPattern, { error: 'must be 1 to 255 printable ASCII characters without spaces' }),

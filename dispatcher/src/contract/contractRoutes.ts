@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { DispatcherContext } from '../context';
-import { typesOfBits } from './observedShapes';
+import { learningOf, typesOfBits } from './observedShapes';
 
 /** One path live traffic carried for an event name, as the observed-shapes route answers it. */
 export interface ObservedPath {
@@ -13,7 +13,8 @@ export interface ObservedPath {
 
 /**
  * `GET /internal/v1/contract/observed`: per event name, every JSON path live traffic carried,
- * its JSON types, how often, first and last seen; never a value. What `npm run contract:diff`
+ * its JSON types, how often, first and last seen; never a value; and `learning`, its bounds and
+ * since when it stopped taking new names or paths (observedShapes.ts). What `npm run contract:diff`
  * reads to tell Spir's engineers which of the contract's names production confirms.
  */
 export function contractRoutes({ store, observedShapes }: DispatcherContext): Router {
@@ -21,7 +22,8 @@ export function contractRoutes({ store, observedShapes }: DispatcherContext): Ro
   router.get('/contract/observed', async (_req, res) => {
     await observedShapes.flush();
     const events: Record<string, ObservedPath[]> = {};
-    for (const row of await store.listObservedPaths()) {
+    const rows = await store.listObservedPaths();
+    for (const row of rows) {
       (events[row.eventName] ??= []).push({
         path: row.path,
         types: typesOfBits(row.typeBits),
@@ -30,7 +32,7 @@ export function contractRoutes({ store, observedShapes }: DispatcherContext): Ro
         lastSeen: new Date(row.lastSeen).toISOString(),
       });
     }
-    res.json({ events });
+    res.json({ events, learning: learningOf(rows) });
   });
   return router;
 }

@@ -7,11 +7,18 @@ const typeBit = (value: unknown): number => 1 << jsonTypes.indexOf(jsonTypeOf(va
 interface ShapeNode {
   /** Undefined for the envelope itself, which is no path. */
   count: (ObservedPathCount & { lastEvent: number }) | undefined;
-  children: Map<string, ShapeNode | null> | undefined;
-  /** Array items, as `[]`; null once the bound refused the path. */
-  items: ShapeNode | null | undefined;
+  /** Only paths kept: a key refused by a bound is not remembered, so random keys cost no memory. */
+  children: Map<string, ShapeNode> | undefined;
+  /** Array items, as `[]`. */
+  items: ShapeNode | undefined;
   path: string;
 }
+
+/**
+ * Values one event's walk visits at most: past it the rest of the event is left out of its shape,
+ * so that one event of thousands of fields costs no more than this.
+ */
+const maxShapeVisitsPerEvent = 5_000;
 
 /**
  * The paths one event name's traffic carried since the last flush, as a tree walked along each
@@ -23,6 +30,8 @@ export class ShapeTree {
   private readonly root: ShapeNode = { count: undefined, children: undefined, items: undefined, path: '' };
   private readonly counts: ObservedPathCount[] = [];
   private events = 0;
+  /** Visits the current event's walk may still make. */
+  private visitsLeft = 0;
 
   constructor(
     private readonly eventName: string,
@@ -31,6 +40,7 @@ export class ShapeTree {
   ) {}
 
   add(envelope: unknown, now: number): void {
+    this.visitsLeft = maxShapeVisitsPerEvent;
     this.visit(this.root, envelope, ++this.events, now, 0);
   }
 
@@ -40,6 +50,7 @@ export class ShapeTree {
   }
 
   private visit(node: ShapeNode, value: unknown, event: number, now: number, depth: number): void {
+    if (this.visitsLeft-- <= 0) return;
     const count = node.count;
     if (count !== undefined) {
       count.typeBits |= typeBit(value);
@@ -51,25 +62,32 @@ export class ShapeTree {
     }
     if (depth >= maxShapeDepth || typeof value !== 'object' || value === null) return;
     if (Array.isArray(value)) {
-      if (node.items === undefined) node.items = this.newNode(`${node.path}[]`, event, now);
-      const items = node.items;
-      if (items !== null) for (const item of value) this.visit(items, item, event, now, depth + 1);
+      const items = (node.items ??= this.newNode(node.path, '[]', event, now));
+      if (items === undefined) return;
+      for (const item of value) {
+        if (this.visitsLeft <= 0) return;
+        this.visit(items, item, event, now, depth + 1);
+      }
       return;
     }
-    const children = (node.children ??= new Map<string, ShapeNode | null>());
+    const children = (node.children ??= new Map<string, ShapeNode>());
     for (const key in value) {
+      if (this.visitsLeft <= 0) return;
       let child = children.get(key);
       if (child === undefined) {
-        child = this.newNode(node.path === '' ? key : `${node.path}.${key}`, event, now);
+        child = this.newNode(node.path, node.path === '' ? key : `.${key}`, event, now);
+        if (child === undefined) continue;
         children.set(key, child);
       }
-      if (child !== null) this.visit(child, (value as Record<string, unknown>)[key], event, now, depth + 1);
+      this.visit(child, (value as Record<string, unknown>)[key], event, now, depth + 1);
     }
   }
 
-  /** A node for a new path, counted from this event on; null when it is too long or over the bound. */
-  private newNode(path: string, event: number, now: number): ShapeNode | null {
-    if (path.length > maxShapePathLength || this.counts.length >= this.maxPaths) return null;
+  /** A node for a new path, counted from this event on; undefined when it is too long or over the bound. */
+  private newNode(parent: string, step: string, event: number, now: number): ShapeNode | undefined {
+    // Measured before the string is built: a key of a hundred kilobytes is refused for free.
+    if (parent.length + step.length > maxShapePathLength || this.counts.length >= this.maxPaths) return undefined;
+    const path = parent + step;
     // Counted by the visit that follows: it starts at 0 and that event's visit makes it 1.
     const count = {
       eventName: this.eventName,

@@ -67,6 +67,16 @@ export const observedAnswer = z.object({
       }),
     ),
   ),
+  learning: z.object({
+    limits: z.object({
+      eventNames: z.number().int(),
+      pathsPerEvent: z.number().int(),
+      pathLength: z.number().int(),
+      depth: z.number().int(),
+    }),
+    eventNamesFullSince: isoTime.nullable(),
+    pathsFullSince: z.record(z.string(), isoTime),
+  }),
 });
 
 export const meAnswer = z.object({ teamId: z.string(), name: z.string(), scope: z.enum(['full', 'read']) });

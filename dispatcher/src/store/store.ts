@@ -4,6 +4,7 @@
  * webhookSecrets.ts, and `openStore.ts` picks the engine from DATABASE_URL.
  */
 import type { WebhookHealthRow } from './webhookHealthSql';
+import type { ObservedPathLimits } from './observedPathLimits';
 import type {
   ApiKeyRow,
   AttemptRow,
@@ -87,9 +88,10 @@ export interface Store {
 
   /**
    * Adds counts of observed paths: types OR-ed, counts added, first and last seen widened. A
-   * path new to its event name is added only while the event name has fewer than `maxPerEvent`.
+   * path the store does not hold is added only within `limits` (observedPathLimits.ts), counted
+   * against what the store already holds.
    */
-  mergeObservedPaths(rows: readonly ObservedPathCount[], maxPerEvent: number): Promise<void>;
+  mergeObservedPaths(rows: readonly ObservedPathCount[], limits: ObservedPathLimits): Promise<void>;
   listObservedPaths(): Promise<ObservedPathCount[]>;
 
   /** Adds the webhook unless the team already has its limit for that event: then `limit_reached`. */

@@ -141,12 +141,30 @@ describe.each(engines)('the %s store', (_engine, open) => {
       firstSeen: at,
       lastSeen: at,
     });
-    await store.mergeObservedPaths([path('payload.reason', 8, now), path('payload.x', 1, now)], 2);
-    await store.mergeObservedPaths([path('payload.reason', 4, now + 5), path('payload.y', 1, now)], 2);
+    const limits = { maxEventNames: 10, maxPathsPerEvent: 2, namesAlwaysLearned: [] };
+    await store.mergeObservedPaths([path('payload.reason', 8, now), path('payload.x', 1, now)], limits);
+    await store.mergeObservedPaths([path('payload.reason', 4, now + 5), path('payload.y', 1, now)], limits);
     expect(await store.listObservedPaths()).toEqual([
       { ...path('payload.reason', 12, now), count: 2, lastSeen: now + 5 },
       path('payload.x', 1, now),
     ]);
+  });
+
+  it('keeps at most the bound of event names across merges, but for the names always learned', async () => {
+    const path = (eventName: string) => ({
+      eventName,
+      path: 'payload',
+      typeBits: 32,
+      count: 1,
+      firstSeen: now,
+      lastSeen: now,
+    });
+    const limits = { maxEventNames: 2, maxPathsPerEvent: 10, namesAlwaysLearned: ['event.canceled'] };
+    await store.mergeObservedPaths([path('a.one'), path('a.two')], limits);
+    await store.mergeObservedPaths([path('a.three'), path('event.canceled'), path('a.one')], limits);
+    const held = await store.listObservedPaths();
+    expect(held.map((row) => row.eventName)).toEqual(['a.one', 'a.two', 'event.canceled']);
+    expect(held[0]!.count).toBe(2);
   });
 
   it('purges finished deliveries, their attempts and events, and webhooks deleted before the cutoff', async () => {

@@ -1,6 +1,10 @@
 import type { Pool } from 'pg';
 import type { ObservedPathCount } from '../storeTypes';
+import { admitNewObservedPath, type ObservedPathLimits } from '../observedPathLimits';
 import { query, transaction } from './pgConnection';
+
+/** Any fixed number: the lock that makes dispatchers merge observed shapes one at a time, so that the bounds hold. */
+const mergeLock = 0x5_1_7_0_5;
 
 interface ObservedPathRow {
   event_name: string;
@@ -14,9 +18,24 @@ interface ObservedPathRow {
 /** Observed shapes of live traffic, on PostgreSQL, merged by every dispatcher sharing it. */
 export function pgObservedPaths(pool: Pool) {
   return {
-    async mergeObservedPaths(rows: readonly ObservedPathCount[], maxPerEvent: number): Promise<void> {
+    async mergeObservedPaths(rows: readonly ObservedPathCount[], limits: ObservedPathLimits): Promise<void> {
       await transaction(pool, async (client) => {
-        const known = new Map<string, number>();
+        await query(client, 'SELECT pg_advisory_xact_lock($1)', [mergeLock]);
+        const names = [...new Set(rows.map((row) => row.eventName))];
+        const counted = await query<{ event_name: string; n: string }>(
+          client,
+          'SELECT event_name, count(*) AS n FROM observed_paths WHERE event_name = ANY($1::text[]) GROUP BY event_name',
+          [names],
+        );
+        const [all] = await query<{ n: string }>(
+          client,
+          'SELECT count(DISTINCT event_name) AS n FROM observed_paths',
+          [],
+        );
+        const held = {
+          pathsByName: new Map(counted.map((row) => [row.event_name, Number(row.n)])),
+          eventNames: Number(all?.n ?? 0),
+        };
         for (const row of rows) {
           const updated = await query(
             client,
@@ -25,18 +44,7 @@ export function pgObservedPaths(pool: Pool) {
              WHERE event_name = $1 AND path = $2 RETURNING path`,
             [row.eventName, row.path, row.typeBits, row.count, row.firstSeen, row.lastSeen],
           );
-          if (updated.length > 0) continue;
-          let paths = known.get(row.eventName);
-          if (paths === undefined) {
-            const [counted] = await query<{ n: string }>(
-              client,
-              'SELECT count(*) AS n FROM observed_paths WHERE event_name = $1',
-              [row.eventName],
-            );
-            paths = Number(counted?.n ?? 0);
-          }
-          if (paths >= maxPerEvent) continue;
-          // Another dispatcher may add the same path meanwhile: then its counts and these add up.
+          if (updated.length > 0 || !admitNewObservedPath(held, limits, row.eventName)) continue;
           await query(
             client,
             `INSERT INTO observed_paths (event_name, path, type_bits, count, first_seen, last_seen)
@@ -47,7 +55,6 @@ export function pgObservedPaths(pool: Pool) {
                last_seen = greatest(observed_paths.last_seen, excluded.last_seen)`,
             [row.eventName, row.path, row.typeBits, row.count, row.firstSeen, row.lastSeen],
           );
-          known.set(row.eventName, paths + 1);
         }
       });
     },

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { StatementName } from './sqliteStatements';
 import type { ObservedPathCount } from '../storeTypes';
+import { admitNewObservedPath, type ObservedPathLimits } from '../observedPathLimits';
 
 interface ObservedPathRow {
   event_name: string;
@@ -18,8 +19,16 @@ export function sqliteObservedPaths(
   sql: Record<StatementName, Statement>,
   durable: <T>(value: T) => Promise<T>,
 ) {
-  const merge = db.transaction((rows: readonly ObservedPathCount[], maxPerEvent: number) => {
-    const known = new Map<string, number>();
+  const merge = db.transaction((rows: readonly ObservedPathCount[], limits: ObservedPathLimits) => {
+    const held = {
+      pathsByName: new Map(
+        [...new Set(rows.map((row) => row.eventName))].map((name) => [
+          name,
+          (sql.countObservedPaths.get(name) as { n: number }).n,
+        ]),
+      ),
+      eventNames: (sql.countObservedEventNames.get() as { n: number }).n,
+    };
     for (const row of rows) {
       const params = {
         event_name: row.eventName,
@@ -30,15 +39,12 @@ export function sqliteObservedPaths(
         last_seen: row.lastSeen,
       };
       if (sql.mergeObservedPath.run(params).changes > 0) continue;
-      const paths = known.get(row.eventName) ?? (sql.countObservedPaths.get(row.eventName) as { n: number }).n;
-      if (paths >= maxPerEvent) continue;
-      sql.insertObservedPath.run(params);
-      known.set(row.eventName, paths + 1);
+      if (admitNewObservedPath(held, limits, row.eventName)) sql.insertObservedPath.run(params);
     }
   });
   return {
-    async mergeObservedPaths(rows: readonly ObservedPathCount[], maxPerEvent: number): Promise<void> {
-      await durable(merge.immediate(rows, maxPerEvent));
+    async mergeObservedPaths(rows: readonly ObservedPathCount[], limits: ObservedPathLimits): Promise<void> {
+      await durable(merge.immediate(rows, limits));
     },
     async listObservedPaths(): Promise<ObservedPathCount[]> {
       return (sql.listObservedPaths.all() as ObservedPathRow[]).map((row) => ({

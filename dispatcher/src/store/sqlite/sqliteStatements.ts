@@ -52,6 +52,7 @@ const sql = {
       first_seen = min(first_seen, :first_seen), last_seen = max(last_seen, :last_seen)
     WHERE event_name = :event_name AND path = :path`,
   countObservedPaths: 'SELECT count(*) AS n FROM observed_paths WHERE event_name = ?',
+  countObservedEventNames: 'SELECT count(DISTINCT event_name) AS n FROM observed_paths',
   insertObservedPath: `
     INSERT INTO observed_paths (event_name, path, type_bits, count, first_seen, last_seen)
     VALUES (:event_name, :path, :type_bits, :count, :first_seen, :last_seen)`,
