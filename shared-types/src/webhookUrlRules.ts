@@ -61,7 +61,8 @@ export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, 
     return fail('credentials_not_allowed', 'The URL must not contain a user name or password.');
 
   // The WHATWG parser has already turned decimal, octal and hex IPv4 spellings into dotted form.
-  const host = url.hostname.replace(/\.$/, '');
+  // Every trailing dot goes before any rule runs: `localhost..` and `127.0.0.1..` are those hosts.
+  const host = url.hostname.replace(/\.+$/, '');
   if (host.startsWith('[') || isIP(host) !== 0)
     return fail('ip_address_not_allowed', `The URL's host ${url.hostname} is an IP address; use a host name.`);
   if (host === 'localhost' || host.endsWith('.localhost'))

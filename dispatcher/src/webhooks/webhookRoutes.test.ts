@@ -93,6 +93,21 @@ describe('webhooks', () => {
     });
   });
 
+  it.each([
+    ['https://localhost../hook', 'localhost_not_allowed'],
+    ['https://api.localhost.../hook', 'localhost_not_allowed'],
+    ['https://127.0.0.1../hook', 'ip_address_not_allowed'],
+    ['https://metadata.google.internal../computeMetadata/v1/', 'public_host_name_required'],
+    ['https://intranet../hook', 'public_host_name_required'],
+  ])('refuses %s, whose trailing dots are dropped before the rules run, for the rule %s', async (url, rule) => {
+    const response = await dispatcher.call('POST', '/v1/webhooks', {
+      token: keyB,
+      body: { url, event: 'form.answered' },
+    });
+    expect(response).toMatchObject({ status: 422, body: { error: { code: 'invalid_url', details: { rule } } } });
+    expect(response.body.error.message.length).toBeGreaterThan(10);
+  });
+
   it('refuses a second URL for the same event with 409 limit_reached, and accepts one for another event', async () => {
     const first = await dispatcher.call('POST', '/v1/webhooks', {
       token: keyB,
