@@ -55,10 +55,9 @@ function internalRouter(
 
 function teamRouter(context: DispatcherContext): Router {
   const team = express.Router();
-  // Team API answers, refusals included, are never sniffed as another type nor kept by a cache
-  // (they hold secrets and delivery logs).
+  // Team API answers, refusals included, are never kept by a cache (they hold secrets and
+  // delivery logs); every answer is nosniff already (http/listeners.ts).
   team.use((_req, res, next) => {
-    res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('cache-control', 'no-store');
     next();
   });

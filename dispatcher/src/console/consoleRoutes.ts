@@ -83,7 +83,6 @@ export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewL
   const router = Router();
   const secured = (res: Response) => {
     res.setHeader('content-security-policy', consoleContentSecurityPolicy(config.consoleFrameAncestors));
-    res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('cache-control', 'no-store');
   };

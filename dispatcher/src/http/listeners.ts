@@ -34,6 +34,9 @@ function createListener(
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, config.httpRequestTimeoutMs / 4)),
     },
     (req, res) => {
+      // Every answer of every route, refusals included, is never sniffed as another type: set
+      // once here rather than per router, so that no route (such as /console/session) misses it.
+      res.setHeader('x-content-type-options', 'nosniff');
       if (ingest !== undefined && isIngestRequest(req)) ingest(req, res);
       else void app(req, res);
     },

@@ -140,6 +140,41 @@ describe('bodies and answers of the team API', () => {
     }
   });
 
+  it('marks every answer nosniff: each /console/session route, the console, ingest, the internal API', async () => {
+    const json = { 'content-type': 'application/json' };
+    const signIn = await publicFetch('/console/session', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ apiKey }),
+    });
+    expect(signIn.status).toBe(204);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const session = await publicFetch('/console/session', { headers: { cookie } });
+    expect(session.status).toBe(200);
+    const csrf = ((await session.json()) as { csrfToken: string }).csrfToken;
+    const answers = [
+      signIn,
+      session,
+      await publicFetch('/console/session'),
+      await publicFetch('/console/session', { method: 'POST', headers: json, body: '{"apiKey":' }),
+      await publicFetch('/console/session', { method: 'POST', headers: json, body: JSON.stringify({ apiKey: 'x' }) }),
+      await publicFetch('/console/session', { method: 'POST', body: 'apiKey=x' }),
+      await publicFetch('/console/session', { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrf } }),
+      await publicFetch('/console/session', { method: 'DELETE' }),
+      await publicFetch('/console/sign-in?token=nothing'),
+      await publicFetch('/healthz'),
+      await publicFetch('/nowhere'),
+      await fetch(`${dispatcher.internalUrl}/internal/v1/events`, {
+        method: 'POST',
+        headers: { ...json, authorization: `Bearer ${dispatcher.internalApiToken}` },
+        body: '{}',
+      }),
+      await fetch(`${dispatcher.internalUrl}/internal/v1/teams/safe/api-keys`),
+    ];
+    expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([204, 200, 401, 400, 415, 403, 404]));
+    for (const answer of answers) expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('resends a delivery at most once a minute: 429 with Retry-After', async () => {
     const created = await dispatcher.call('POST', '/v1/webhooks', {
       token: apiKey,
