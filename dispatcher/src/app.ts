@@ -9,7 +9,7 @@ import { errorHandler, notFound } from './http/apiError';
 import { refuseNonJsonBody } from './http/readJsonBody';
 import { requireInternalToken, requireTeamKey } from './http/auth';
 import { refuseNulText } from './http/nulText';
-import { teamRateLimit } from './http/rateLimit';
+import { teamRateLimit, teamStoreBudget } from './http/rateLimit';
 import { eventRoutes } from './events/eventRoutes';
 import { ingestPath, type IngestHandler } from './ingest/ingestHandler';
 import { healthRoutes, metricsRoute } from './ops/opsRoutes';
@@ -63,6 +63,7 @@ function teamRouter(context: DispatcherContext): Router {
   });
   team.use(requireTeamKey(context));
   team.use(teamRateLimit(context.config.teamApiRequestsPerSecond));
+  team.use(teamStoreBudget(context.config.teamApiStoreMsPerMinute));
   team.use(refuseNonJsonBody, express.json({ limit: '64kb' }), refuseNulText);
   team.use(
     meRoute(),

@@ -115,6 +115,7 @@ const envSchema = z.object({
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: wholeNumber('HTTP_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 1_000_000),
   HTTP_UNAUTHENTICATED_IDLE_SECONDS: seconds('HTTP_UNAUTHENTICATED_IDLE_SECONDS', 5, 0.1),
   TEAM_API_REQUESTS_PER_SECOND: wholeNumber('TEAM_API_REQUESTS_PER_SECOND', 100, 1, 100_000),
+  TEAM_API_STORE_MS_PER_MINUTE: wholeNumber('TEAM_API_STORE_MS_PER_MINUTE', 10_000, 1, 3_600_000),
   HTTP_REQUEST_TIMEOUT_SECONDS: seconds('HTTP_REQUEST_TIMEOUT_SECONDS', 30, 0.1),
   HTTP_HEADERS_TIMEOUT_SECONDS: seconds('HTTP_HEADERS_TIMEOUT_SECONDS', 10, 0.1),
   HTTP_KEEP_ALIVE_SECONDS: seconds('HTTP_KEEP_ALIVE_SECONDS', 65, 0.1),
@@ -190,6 +191,8 @@ export interface Config {
   httpUnauthenticatedIdleMs: number;
   /** Requests per second one team may make to the team API (a burst of that many, refilled each second). */
   teamApiRequestsPerSecond: number;
+  /** Milliseconds of store time one team's team API reads may take in a minute (http/rateLimit.ts, teamStoreBudget). */
+  teamApiStoreMsPerMinute: number;
   /** Limits of one inbound HTTP request: the whole request, its headers, an idle keep-alive connection. */
   httpRequestTimeoutMs: number;
   httpHeadersTimeoutMs: number;
@@ -242,6 +245,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     httpMaxConnectionsPerAddress: e.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
     httpUnauthenticatedIdleMs: Math.round(e.HTTP_UNAUTHENTICATED_IDLE_SECONDS * 1000),
     teamApiRequestsPerSecond: e.TEAM_API_REQUESTS_PER_SECOND,
+    teamApiStoreMsPerMinute: e.TEAM_API_STORE_MS_PER_MINUTE,
     httpRequestTimeoutMs: Math.round(e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000),
     httpHeadersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000),
     httpKeepAliveMs: Math.round(e.HTTP_KEEP_ALIVE_SECONDS * 1000),
