@@ -8,10 +8,12 @@ import { ingestEvents, percentile } from './loadGenerator';
 import { arrivalFloorMs, counts, startFieldEndpoints, type FieldEndpoint } from './fieldEndpoints';
 import { startWanProxy } from './wanProxy';
 import { writeBenchFigures } from './benchReport';
+import { addOneOriginTeams, runOneOriginPhase, startOneOrigins } from './oneOriginPhase';
 
 // `npm run bench:field`: the dispatcher as in production (SQLite) delivering across a WAN in user
 // space (wanProxy.ts): far, slow and hung receivers, a Monday-morning burst on a trickle,
-// a burst into one far endpoint, and the cost at Spir's real, low rates. Writes .bench/field.json.
+// a burst into one far endpoint, the whole burst into one origin (oneOriginPhase.ts), and the cost at
+// Spir's real, low rates. Writes .bench/field.json. `-- --one-origin` runs the one-origin phase alone.
 
 const token = 'bench-internal-token-0123456789-abcdef';
 const burst = { events: 3_000, seconds: 10, teams: 300 };
@@ -27,7 +29,10 @@ async function main(): Promise<void> {
   const arrivals = async () => new Map((await receiver.ask<{ arrivals: [string, Arrival][] }>('arrivals')).arrivals);
   const field = await startFieldEndpoints(receiver.port);
   const farProxy = await startWanProxy(receiver.port, { rttMs: far.rttMs });
-  const hosts = [...new Set([...field.endpoints.map((e) => e.host), 'far.bench.test'])];
+  const oneOrigins = await startOneOrigins(receiver.port);
+  const hosts = [
+    ...new Set([...field.endpoints.map((e) => e.host), 'far.bench.test', ...oneOrigins.map((o) => o.host)]),
+  ];
   const dataDir = join(dir, 'dispatcher');
   mkdirSync(dataDir);
   const dispatcher = await spawnDispatcher(
@@ -58,6 +63,26 @@ async function main(): Promise<void> {
       await sleep(250);
     }
   };
+  const oneOriginPhase = async () => {
+    await addOneOriginTeams(dispatcher, oneOrigins);
+    return runOneOriginPhase(oneOrigins, { send, until });
+  };
+  const stopAll = async () => {
+    rss.stop();
+    await dispatcher.stop();
+    receiver.stop();
+    await field.close();
+    await farProxy.close();
+    await Promise.all(oneOrigins.map((origin) => origin.proxy.close()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (process.argv.includes('--one-origin')) {
+    const oneOriginOnly = { oneOrigin: await oneOriginPhase() };
+    await stopAll();
+    writeBenchFigures('field-one-origin.json', oneOriginOnly);
+    console.log(JSON.stringify(oneOriginOnly, null, 2));
+    return;
+  }
 
   // Warm-up: every endpoint that answers, once (the JIT, SQLite's cache, TLS sessions). The hung
   // ones first hear from it in the burst's trickle: an attempt waiting on one is work, not idling.
@@ -162,6 +187,10 @@ async function main(): Promise<void> {
   for (let i = 0; i < far.events; i++) farLast = Math.max(farLast, farSeen.get(`far-${i}`)?.[0] ?? Infinity);
   const drainSeconds = round((farLast - farStart) / 1000);
   const boundSeconds = (far.events * far.rttMs) / 1000 / far.perWebhookLimit;
+  const peakRssMb = rss.peakMb();
+
+  // The whole burst into one origin, at each round trip (after the figures above are taken).
+  const oneOriginResult = await oneOriginPhase();
 
   const all = stats(over);
   const result = {
@@ -183,17 +212,13 @@ async function main(): Promise<void> {
     },
     connectionsPerDelivery: round(connections / burst.events, 3),
     isolation: round(over.filter((r) => r.overMs <= 100).length / burst.events),
-    peakRssMb: rss.peakMb(),
+    oneOrigin: oneOriginResult,
+    peakRssMb,
     paced,
     idleCpuPercent,
     settlingCpuPercent,
   };
-  rss.stop();
-  await dispatcher.stop();
-  receiver.stop();
-  await field.close();
-  await farProxy.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stopAll();
   writeBenchFigures('field.json', result);
   console.log(JSON.stringify(result, null, 2));
 }

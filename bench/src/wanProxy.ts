@@ -11,6 +11,8 @@ export interface WanProxy {
   port: number;
   /** Connections accepted so far: each is a new TCP (and TLS) connection from the dispatcher. */
   connections(): number;
+  /** The most connections open at once so far. */
+  peakOpen(): number;
   close(): Promise<void>;
 }
 
@@ -39,10 +41,14 @@ function delayedPipe(from: Socket, to: Socket, oneWayMs: () => number, departAt:
 export async function startWanProxy(upstreamPort: number, options: WanOptions): Promise<WanProxy> {
   const sockets = new Set<Socket>();
   let accepted = 0;
+  let openNow = 0;
+  let peakOpen = 0;
   const jitter = options.jitter ?? 0.1;
   const oneWay = () => (options.rttMs / 2) * (1 + (Math.random() * 2 - 1) * jitter);
   const server: Server = createServer((client) => {
     accepted++;
+    peakOpen = Math.max(peakOpen, ++openNow);
+    client.once('close', () => openNow--);
     client.setNoDelay(true);
     const upstream = connect({ port: upstreamPort, host: '127.0.0.1', noDelay: true });
     for (const socket of [client, upstream]) {
@@ -64,6 +70,7 @@ export async function startWanProxy(upstreamPort: number, options: WanOptions): 
   return {
     port: (server.address() as AddressInfo).port,
     connections: () => accepted,
+    peakOpen: () => peakOpen,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
