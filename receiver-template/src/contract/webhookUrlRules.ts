@@ -39,7 +39,7 @@ const nonPublicSuffixes = [
  */
 // Said wherever a development host is refused: how to get one through on purpose.
 const developmentHint =
-  ' (for development, register a name such as receiver.test and start the dispatcher with WEBHOOK_RESOLVE=receiver.test:127.0.0.1)';
+  ' (for development, use a name such as receiver.test, pinned to this machine with WEBHOOK_RESOLVE=receiver.test:127.0.0.1 where the dispatcher or the checker runs)';
 
 export function checkWebhookUrl(input: string, pinnedHosts: ReadonlyMap<string, string> = new Map()): WebhookUrlCheck {
   const fail = (rule: WebhookUrlRule, message: string): WebhookUrlCheck => ({ ok: false, rule, message });
