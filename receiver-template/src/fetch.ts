@@ -1,21 +1,26 @@
 import type { Hono } from 'hono';
+import { D1IdempotencyStore, type D1Database } from './d1Idempotency';
 import { handlers } from './handlers';
 import { MemoryIdempotencyStore } from './idempotency';
 import { jsonLineLog } from './log';
 import { createReceiverApp } from './receiverApp';
 import { parseWebhookSecrets, webhookSecretHint } from './secrets';
 
-/** What Cloudflare Workers pass as `env` (wrangler.toml vars and `wrangler secret put`). */
+/** What Cloudflare Workers pass as `env` (wrangler.toml vars and bindings, `wrangler secret put`, .dev.vars). */
 export interface ReceiverEnv {
   WEBHOOK_SECRET?: string;
   WEBHOOK_PATH?: string;
+  /** A D1 database shared by every isolate (wrangler.toml): each event handled once across them. */
+  IDEMPOTENCY_DB?: D1Database;
 }
 
-// Per isolate: a Worker's isolates, and Deno's or Bun's processes, each remember their own ids.
-// Plug in a store every instance shares (KV, a Durable Object, Redis, SQL) for exactly-once
-// handling across them (README, "Idempotency at the edge").
-const idempotency = new MemoryIdempotencyStore();
+// Without a D1 binding, per isolate: a Worker's isolates, and Deno's or Bun's processes, each
+// remember their own ids (README, "Idempotency at the edge").
+const isolateMemory = new MemoryIdempotencyStore();
+// Built on the first request, not at module scope: a Worker's bindings (`env`) exist only there.
 let app: { settings: string; app: Hono } | undefined;
+
+const workersSecretHint = `${webhookSecretHint}. On Workers: \`npx wrangler secret put WEBHOOK_SECRET\`; under \`wrangler dev\`, a line WEBHOOK_SECRET=whsec_... in .dev.vars (\`npm run secret\` writes one)`;
 
 /** Deno and Bun pass no env object: their environment is `process.env` (Deno with --allow-env). */
 function environment(env: unknown): ReceiverEnv {
@@ -30,17 +35,24 @@ function environment(env: unknown): ReceiverEnv {
  */
 const receiver = {
   fetch(request: Request, env?: unknown, _context?: unknown): Response | Promise<Response> {
-    const { WEBHOOK_SECRET, WEBHOOK_PATH = '/webhooks/spir' } = environment(env);
-    const settings = `${WEBHOOK_SECRET ?? ''}\n${WEBHOOK_PATH}`;
-    if (app?.settings !== settings) {
-      const secrets = parseWebhookSecrets(WEBHOOK_SECRET);
+    const settings = environment(env);
+    const db = settings.IDEMPOTENCY_DB;
+    const path = settings.WEBHOOK_PATH ?? '/webhooks/spir';
+    const key = `${settings.WEBHOOK_SECRET ?? ''}\n${path}\n${db === undefined ? 'memory' : 'd1'}`;
+    if (app?.settings !== key) {
+      const secrets = parseWebhookSecrets(settings.WEBHOOK_SECRET);
       if (secrets === undefined) {
-        jsonLineLog({ msg: 'misconfigured', problem: webhookSecretHint });
-        return Response.json({ error: 'misconfigured', message: webhookSecretHint }, { status: 500 });
+        jsonLineLog({ msg: 'misconfigured', problem: workersSecretHint });
+        return Response.json({ error: { code: 'misconfigured', message: workersSecretHint } }, { status: 500 });
       }
+      const idempotency = db === undefined ? isolateMemory : new D1IdempotencyStore(db);
+      jsonLineLog({
+        msg: 'receiver ready',
+        idempotency: db === undefined ? 'memory, per isolate' : 'D1 (IDEMPOTENCY_DB)',
+      });
       app = {
-        settings,
-        app: createReceiverApp({ secrets, path: WEBHOOK_PATH, handlers, idempotency, log: jsonLineLog }),
+        settings: key,
+        app: createReceiverApp({ secrets, path, handlers, idempotency, log: jsonLineLog }),
       };
     }
     return app.app.fetch(request);

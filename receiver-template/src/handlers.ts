@@ -1,5 +1,6 @@
 import type { DeviatingEvent } from './contract/contractDeviations';
 import type { EventCanceled, EventConfirmed, FormAnswered } from './contract/schemas';
+import { renameFields, type DeviatingEventDecision } from './deviatingEvents';
 import type { Log } from './log';
 
 /**
@@ -20,17 +21,27 @@ export interface Handlers {
   /**
    * A known event whose fields differ from the typed contract (a field missing or renamed, a
    * date without an offset): `payload` is exactly what Spir sent, untyped, and `deviations` names
-   * each difference. Some of the contract's names are reconstructed, not yet confirmed by Spir,
-   * so such an event is acknowledged rather than refused (a refusal would only bring retries and
-   * failure emails). Read what you need defensively, or throw to have Spir retry.
+   * each difference. Some of the contract's names are reconstructed, not yet confirmed by Spir.
+   * Return nothing and the event is refused (503 naming each deviation: Spir retries and its
+   * failure email tells your admins why), never lost silently; return a decision to accept it
+   * (`DeviatingEventDecision`, in src/deviatingEvents.ts).
    */
-  onDeviatingEvent(event: DeviatingEvent, context: HandlerContext): Promise<void>;
+  onDeviatingEvent(event: DeviatingEvent, context: HandlerContext): Promise<DeviatingEventDecision | void>;
 }
 
 export interface HandlerContext {
   /** Writes a JSON log line, for anything your handler wants to record. */
   log: Log;
 }
+
+/**
+ * Fields you have seen Spir send under another name than the contract's (a refusal names them,
+ * in your log and in Spir's failure email): the contract's path → the path Spir sent. An event
+ * that deviates only by these is renamed back and handled by its typed handler.
+ */
+export const knownRenamings: Record<string, string> = {
+  // 'payload.cancelReason': 'payload.reason',
+};
 
 export const handlers: Handlers = {
   async onEventConfirmed(_event, _context) {
@@ -63,8 +74,14 @@ export const handlers: Handlers = {
     // e.g. add _event.payload.invitee to a mailing list with _event.payload.formAnswers.
   },
 
-  async onDeviatingEvent(_event, _context) {
-    // The receiver has logged the deviations already. e.g. for a cancellation whose reason came
-    // under another name: const reason = _event.payload.cancelReason ?? _event.payload.reason;
+  async onDeviatingEvent(event, _context) {
+    // A known renaming (say, a cancel's reason sent as `reason`): put it back under the contract's
+    // name; the receiver checks the result against the contract again and hands it to
+    // onEventCanceled (or the handler of its name), once.
+    const correctedPayload = renameFields(event, knownRenamings);
+    if (correctedPayload !== undefined) return { correctedPayload };
+    // Anything else: return nothing, and the receiver refuses the event (503 naming each
+    // deviation) so that Spir retries it until you accept it here. To take it as it is, read
+    // event.payload defensively here, then `return { acknowledged: true }`.
   },
 };

@@ -136,6 +136,7 @@ describe('POST /webhooks/spir', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.body).toEqual({ duplicate: true });
     expect(calls).toEqual(['canceled:evt-dup']);
+    expect(logLines.map((line) => line.msg)).toEqual(['handled', 'skipped: already handled']);
   });
 
   it('answers 500 when the handler throws and runs it again on the retry', async () => {
@@ -168,16 +169,16 @@ describe('POST /webhooks/spir', () => {
     expect(calls).toEqual([]);
   });
 
-  it('hands a cancel whose fields are named otherwise to onDeviatingEvent once, logs the deviations and answers 200', async () => {
+  it('hands a cancel whose fields are named otherwise to onDeviatingEvent, logs the deviations and refuses it until accepted', async () => {
     const { cancelReason, canceledAt, ...rest } = cloneSample('event.canceled').payload;
     const body = JSON.stringify({
       webhookEventName: 'event.canceled',
       webhookEventId: 'evt-renamed',
       payload: { ...rest, reason: cancelReason, canceledDateTime: canceledAt },
     });
-    expect((await post(body, signed(body, 'evt-renamed'))).status).toBe(200);
-    expect((await post(body, signed(body, 'evt-renamed'))).body).toEqual({ duplicate: true });
-    expect(calls).toEqual([`deviating:evt-renamed:${cancelReason}`]);
+    expect((await post(body, signed(body, 'evt-renamed'))).status).toBe(503);
+    expect((await post(body, signed(body, 'evt-renamed'))).status).toBe(503);
+    expect(calls).toEqual([`deviating:evt-renamed:${cancelReason}`, `deviating:evt-renamed:${cancelReason}`]);
     expect(logLines[0]).toMatchObject({
       msg: 'event deviates from the typed contract',
       deviations: [
@@ -191,7 +192,7 @@ describe('POST /webhooks/spir', () => {
     const body = JSON.stringify({ ...samples['form.answered'], webhookEventId: 'evt-broken', payload: 'none' });
     const response = await post(body, signed(body, 'evt-broken'));
     expect(response.status).toBe(400);
-    expect(response.body.message).toContain('payload');
+    expect((response.body.error as { message: string }).message).toContain('payload');
   });
 
   it('answers 413 to a body over 1 MiB', async () => {

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
-import type { DeviatingEvent } from './contract/contractDeviations';
+import type { ContractDeviation, DeviatingEvent } from './contract/contractDeviations';
+import { parseWebhookEventLeniently } from './contract/lenientParse';
 import type { WebhookEvent } from './contract/schemas';
 import { verifyWebhook, WebhookPayloadError, WebhookVerificationError } from './contract/signing';
+import { describeDeviations } from './deviatingEvents';
 import type { Handlers } from './handlers';
 import type { IdempotencyStore } from './idempotency';
 import type { Log } from './log';
@@ -21,9 +23,10 @@ export interface ReceiverOptions {
 
 type Received = { kind: 'event'; event: WebhookEvent } | { kind: 'deviating'; event: DeviatingEvent };
 
-function dispatch(handlers: Handlers, received: Received, log: Log): Promise<void> {
-  if (received.kind === 'deviating') return handlers.onDeviatingEvent(received.event, { log });
-  const event = received.event;
+/** Handled (and by what), or refused with the deviations that stand in the way. */
+type Outcome = { handledBy: string } | { refusal: string; deviations: ContractDeviation[] };
+
+function dispatch(handlers: Handlers, event: WebhookEvent, log: Log): Promise<void> {
   switch (event.webhookEventName) {
     case 'event.confirmed':
       return handlers.onEventConfirmed(event, { log });
@@ -32,6 +35,47 @@ function dispatch(handlers: Handlers, received: Received, log: Log): Promise<voi
     case 'form.answered':
       return handlers.onFormAnswered(event, { log });
   }
+}
+
+function refused(event: DeviatingEvent, deviations: ContractDeviation[], why: string): Outcome {
+  return {
+    deviations,
+    refusal:
+      `${event.webhookEventName} ${event.webhookEventId} deviates from the typed contract this receiver was written for: ` +
+      `${describeDeviations(deviations)}. ${why}, so this receiver refuses it and Spir will retry it: ` +
+      'accept it in onDeviatingEvent (src/handlers.ts; README, "When an event deviates") and deploy.',
+  };
+}
+
+/**
+ * A conforming event goes to its typed handler. A deviating one is refused unless
+ * onDeviatingEvent accepts it: a loss the receiver would otherwise acknowledge silently
+ * (contract.md, "When Spir's traffic does not match this contract").
+ */
+async function handle(handlers: Handlers, received: Received, log: Log): Promise<Outcome> {
+  if (received.kind === 'event') {
+    await dispatch(handlers, received.event, log);
+    return { handledBy: 'typed handler' };
+  }
+  const event = received.event;
+  const decision = await handlers.onDeviatingEvent(event, { log });
+  if (!decision) return refused(event, event.deviations, 'onDeviatingEvent did not accept it');
+  if ('acknowledged' in decision) return { handledBy: 'onDeviatingEvent' };
+  const { webhookEventName, webhookEventId } = event;
+  const corrected = parseWebhookEventLeniently({
+    webhookEventName,
+    webhookEventId,
+    payload: decision.correctedPayload,
+  });
+  if (corrected.kind !== 'event') {
+    const left =
+      corrected.kind === 'deviating'
+        ? corrected.event.deviations
+        : [{ path: 'payload', problem: 'not an event payload' }];
+    return refused(event, left, 'The payload onDeviatingEvent corrected still deviates');
+  }
+  await dispatch(handlers, corrected.event, log);
+  return { handledBy: 'typed handler, corrected by onDeviatingEvent' };
 }
 
 /** The raw body, or undefined past `limit` bytes (read no further than that). */
@@ -75,7 +119,10 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
   app.post(options.path, async (c) => {
     const body = await readBody(c.req.raw, maxBodyBytes);
     if (body === undefined) {
-      return c.json({ error: 'payload_too_large', message: `Bodies over ${maxBodyBytes} bytes are refused.` }, 413);
+      return c.json(
+        { error: { code: 'payload_too_large', message: `Bodies over ${maxBodyBytes} bytes are refused.` } },
+        413,
+      );
     }
     const headers = Object.fromEntries(c.req.raw.headers);
     let result: ReturnType<typeof verifyWebhook> | undefined;
@@ -93,10 +140,10 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
       const reason = (lastError as Error).message;
       if (lastError instanceof WebhookPayloadError) {
         log({ msg: 'rejected: body is no deliverable event', webhookId: headers['webhook-id'], reason });
-        return c.json({ error: 'invalid_payload', message: reason }, 400);
+        return c.json({ error: { code: 'invalid_payload', message: reason } }, 400);
       }
       log({ msg: 'rejected: signature', webhookId: headers['webhook-id'], reason });
-      return c.json({ error: 'invalid_signature', message: reason }, 401);
+      return c.json({ error: { code: 'invalid_signature', message: reason } }, 401);
     }
     if (result.kind === 'unknown') {
       log({
@@ -116,10 +163,15 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
         deviations: result.event.deviations,
       });
     }
-    if (await idempotency.has(event.webhookEventId)) return c.json({ duplicate: true }, 200);
+    const about = { webhookEventId: event.webhookEventId, webhookEventName: event.webhookEventName };
+    if (await idempotency.has(event.webhookEventId)) {
+      log({ msg: 'skipped: already handled', ...about });
+      return c.json({ duplicate: true }, 200);
+    }
     if (running.has(event.webhookEventId)) {
       // The same event is still being handled (Spir retried after its 30 s limit): try later.
-      return c.json({ error: 'in_progress', message: 'This event is still being handled.' }, 409);
+      log({ msg: 'skipped: still being handled', ...about });
+      return c.json({ error: { code: 'in_progress', message: 'This event is still being handled.' } }, 409);
     }
     running.add(event.webhookEventId);
     const started = Date.now();
@@ -133,23 +185,22 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
       });
     }, slowAfterMs);
     try {
-      await dispatch(handlers, result, log);
+      const outcome = await handle(handlers, result, log);
+      if ('refusal' in outcome) {
+        log({ msg: 'refused: deviates from the typed contract', ...about, reason: outcome.refusal });
+        const error = {
+          code: 'deviating_event',
+          message: outcome.refusal,
+          details: { deviations: outcome.deviations },
+        };
+        return c.json({ error }, 503);
+      }
       await idempotency.remember(event.webhookEventId);
-      log({
-        msg: 'handled',
-        webhookEventId: event.webhookEventId,
-        webhookEventName: event.webhookEventName,
-        durationMs: Date.now() - started,
-      });
+      log({ msg: 'handled', ...about, by: outcome.handledBy, durationMs: Date.now() - started });
       return c.json({ received: true }, 200);
     } catch (error) {
-      log({
-        msg: 'handler failed',
-        webhookEventId: event.webhookEventId,
-        webhookEventName: event.webhookEventName,
-        error: (error as Error).message,
-      });
-      return c.json({ error: 'handler_failed', message: 'The handler failed; Spir will retry.' }, 500);
+      log({ msg: 'handler failed', ...about, error: (error as Error).message });
+      return c.json({ error: { code: 'handler_failed', message: 'The handler failed; Spir will retry.' } }, 500);
     } finally {
       clearTimeout(slowTimer);
       running.delete(event.webhookEventId);

@@ -42,7 +42,7 @@ describe('the ./fetch export', () => {
   it('answers 500 naming WEBHOOK_SECRET when it is missing or malformed', async () => {
     const answer = await receiver.fetch(signedRequest('evt-edge-4'), { WEBHOOK_SECRET: 'not-a-secret' }, {});
     expect(answer.status).toBe(500);
-    expect(((await answer.json()) as { message: string }).message).toContain('WEBHOOK_SECRET');
+    expect(((await answer.json()) as { error: { message: string } }).error.message).toContain('WEBHOOK_SECRET');
   });
 });
 
