@@ -7,7 +7,7 @@ import { createThrowawayCa, type ThrowawayCa } from '../contract/testing/throwaw
 import { handlers } from '../handlers';
 import { MemoryIdempotencyStore } from '../idempotency';
 import { createReceiverApp } from '../receiverApp';
-import { checkEndpoint, type RuleResult } from './checkEndpoint';
+import { checkEndpoint, reportDeviatingEvent, type RuleResult } from './checkEndpoint';
 
 const secret = generateWebhookSecret();
 const pinnedHosts = new Map([['receiver.test', '127.0.0.1']]);
@@ -60,6 +60,33 @@ describe('checkEndpoint', () => {
     ]);
   });
 
+  it("reports that the template refuses a deviating event by default, quoting the answer's deviation", async () => {
+    const app = createReceiverApp({
+      secrets: [secret],
+      path: '/webhooks/spir',
+      handlers,
+      idempotency: new MemoryIdempotencyStore(),
+      log: () => undefined,
+    });
+    const report = await reportDeviatingEvent({
+      url: await serve(getRequestListener(app.fetch)),
+      secret,
+      pinnedHosts,
+      ca: [ca.caCert],
+    });
+    expect(report).toMatch(
+      /^an event.canceled whose reason comes as payload.reason.*: HTTP 503 in \d+ ms, refused: Spir retries/,
+    );
+    expect(report).toContain('payload.cancelReason: required field missing');
+  });
+
+  it('reports an endpoint that accepts a deviating event', async () => {
+    const url = await serve((_req, res) => res.writeHead(200).end());
+    const report = await reportDeviatingEvent({ url, secret, pinnedHosts, ca: [ca.caCert] });
+    expect(report).toContain('HTTP 200');
+    expect(report).toContain('accepted');
+  });
+
   it('fails an endpoint that checks no signature, naming those rules', async () => {
     const results = await check(await serve((_req, res) => res.writeHead(200).end('ok')));
     expect(failed(results)).toEqual([
@@ -94,9 +121,33 @@ describe('checkEndpoint', () => {
     const results = await check('http://receiver.test/webhooks/spir');
     expect(results).toEqual([
       { rule: 'https', passed: false, detail: 'The URL must use https (got http).' },
-      { rule: 'public host name', passed: true, detail: expect.any(String) },
+      {
+        rule: 'public host name',
+        passed: true,
+        detail: expect.stringContaining('pinned to 127.0.0.1 by WEBHOOK_RESOLVE'),
+      },
       { rule: 'requests', passed: false, detail: expect.stringContaining('not sent') },
     ]);
+  });
+
+  it('fails both URL rules for http://localhost:3000, each on its own ground, and sends nothing', async () => {
+    const results = await check('http://localhost:3000/webhooks/spir');
+    expect(results).toEqual([
+      { rule: 'https', passed: false, detail: 'The URL must use https (got http).' },
+      { rule: 'public host name', passed: false, detail: expect.stringContaining('localhost URLs are not supported') },
+      { rule: 'requests', passed: false, detail: expect.stringContaining('not sent') },
+    ]);
+    expect(JSON.stringify(results)).not.toContain('start the dispatcher');
+  });
+
+  it.each([
+    ['http://user:pw@receiver.example.com/x', 'must not contain a user name'],
+    ['http://192.168.1.2/x', 'is an IP address'],
+    ['ftp://receiver.internal/x', 'under .internal'],
+  ])('fails the host rule of %s even though its scheme fails first', async (url, problem) => {
+    const [https, host] = await check(url);
+    expect(https!.passed).toBe(false);
+    expect(host).toEqual({ rule: 'public host name', passed: false, detail: expect.stringContaining(problem) });
   });
 
   it('fails an IP address or localhost host', async () => {

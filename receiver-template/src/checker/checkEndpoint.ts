@@ -5,6 +5,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import {
   checkWebhookUrl,
   generateWebhookSecret,
+  cloneSample,
   samples,
   signWebhook,
   webhookEventNames,
@@ -33,6 +34,8 @@ interface Answer {
   status: number | null;
   error: string | null;
   ms: number;
+  /** The start of the answer's body, kept only where a report quotes it. */
+  body?: string;
 }
 
 function agentFor(options: CheckOptions): Agent {
@@ -57,6 +60,7 @@ async function send(
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  keepBody = false,
 ): Promise<Answer> {
   const started = performance.now();
   try {
@@ -67,8 +71,13 @@ async function send(
       dispatcher: agent,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    await response.body.dump();
-    return { status: response.statusCode, error: null, ms: Math.round(performance.now() - started) };
+    const text = keepBody ? (await response.body.text()).slice(0, 600) : (await response.body.dump(), undefined);
+    return {
+      status: response.statusCode,
+      error: null,
+      ms: Math.round(performance.now() - started),
+      ...(text === undefined ? {} : { body: text }),
+    };
   } catch (error) {
     const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
     return {
@@ -96,35 +105,88 @@ const is4xx = (answer: Answer) => answer.status !== null && answer.status >= 400
 const isStatus = (answer: Answer, status: number) => answer.status === status;
 
 /**
+ * The URL's two rules, each judged on its own: `https` on the scheme alone, `public host name` on
+ * every other rule of Spir's (host, credentials, length), as if the URL used https.
+ */
+function urlRules(url: string, pins: ReadonlyMap<string, string>): RuleResult[] {
+  const check = checkWebhookUrl(url, pins);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  const https = check.ok || (parsed?.protocol === 'https:' && check.rule !== 'malformed');
+  let asHttps = check;
+  if (parsed !== undefined && parsed.protocol !== 'https:' && /^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    asHttps = checkWebhookUrl(url.replace(/^[a-z][a-z0-9+.-]*:/i, 'https:'), pins);
+  }
+  const host = parsed?.hostname.replace(/\.$/, '') ?? '';
+  const pinned = pins.get(host);
+  return [
+    {
+      rule: 'https',
+      passed: https,
+      detail: https
+        ? 'the URL uses https'
+        : check.ok === false && check.rule !== 'https_required'
+          ? check.message
+          : `The URL must use https (got ${parsed?.protocol.replace(/:$/, '') ?? 'no scheme'}).`,
+    },
+    {
+      rule: 'public host name',
+      passed: asHttps.ok,
+      detail: asHttps.ok
+        ? pinned !== undefined
+          ? `${host} is pinned to ${pinned} by WEBHOOK_RESOLVE: accepted for development, as Spir's dispatcher does with the same pin`
+          : 'the host is a name, neither an IP address nor localhost'
+        : asHttps.message,
+    },
+  ];
+}
+
+/** The deviating sample: a cancel whose reason comes under another name than the contract's. */
+function deviatingCancel(id: string): string {
+  const { cancelReason, ...payload } = cloneSample('event.canceled').payload;
+  return JSON.stringify({
+    webhookEventName: 'event.canceled',
+    webhookEventId: id,
+    payload: { ...payload, reason: cancelReason },
+  });
+}
+
+/**
+ * How the endpoint treats a known event whose fields deviate from the typed contract (no rule:
+ * accepting it and refusing it are both fair, refusing is the template's default). In words.
+ */
+export async function reportDeviatingEvent(options: CheckOptions): Promise<string> {
+  const urlCheck = checkWebhookUrl(options.url, options.pinnedHosts);
+  if (!urlCheck.ok) return 'not sent: Spir would refuse to register this URL';
+  const what = 'an event.canceled whose reason comes as payload.reason, not payload.cancelReason';
+  const id = `check_${randomUUID()}`;
+  const body = deviatingCancel(id);
+  const headers = { ...signWebhook({ webhookEventId: id, body, timestamp: new Date(), secrets: [options.secret] }) };
+  const agent = agentFor(options);
+  try {
+    const answer = await send(agent, urlCheck.url, body, headers, options.timeoutMs ?? 30_000, true);
+    const quoted = answer.body === undefined || answer.body === '' ? '' : ` Its answer: ${answer.body}`;
+    if (is2xx(answer))
+      return `${what}: ${describe(answer)}, accepted (by onDeviatingEvent in the template): make sure your code reads it.`;
+    if (answer.status === null) return `${what}: ${describe(answer)}.`;
+    return `${what}: ${describe(answer)}, refused: Spir retries it (5 attempts), then emails your team's admins this answer; it comes again once your receiver accepts it.${quoted}`;
+  } finally {
+    await agent.close();
+  }
+}
+
+/**
  * Proves that an endpoint meets Spir's contract, rule by rule, by sending it signed samples of
  * each event, an unsigned and a forged request, a stale one, and a duplicate.
  */
 export async function checkEndpoint(options: CheckOptions): Promise<RuleResult[]> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const results: RuleResult[] = [];
+  const results = urlRules(options.url, options.pinnedHosts ?? new Map<string, string>());
   const urlCheck = checkWebhookUrl(options.url, options.pinnedHosts);
-  const httpsOk = !(urlCheck.ok === false && (urlCheck.rule === 'https_required' || urlCheck.rule === 'malformed'));
-  results.push({
-    rule: 'https',
-    passed: httpsOk,
-    detail: httpsOk ? 'the URL uses https' : (urlCheck as { message: string }).message,
-  });
-  const hostOk =
-    urlCheck.ok ||
-    ![
-      'ip_address_not_allowed',
-      'localhost_not_allowed',
-      'credentials_not_allowed',
-      'public_host_name_required',
-      'too_long',
-    ].includes(urlCheck.rule);
-  results.push({
-    rule: 'public host name',
-    passed: hostOk,
-    detail: hostOk
-      ? 'the host is a name, neither an IP address nor localhost'
-      : (urlCheck as { message: string }).message,
-  });
   if (!urlCheck.ok) {
     results.push({ rule: 'requests', passed: false, detail: 'not sent: Spir would refuse to register this URL' });
     return results;

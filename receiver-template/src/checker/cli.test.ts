@@ -19,7 +19,7 @@ let dir: string;
 let template: Server;
 let noCheck: Server;
 
-function run(args: string[]): Promise<{ code: number; output: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -29,6 +29,7 @@ function run(args: string[]): Promise<{ code: number; output: string }> {
           PATH: process.env.PATH,
           WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
           NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+          ...env,
         },
       },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), output: stdout + stderr }),
@@ -65,23 +66,44 @@ afterAll(() => {
 });
 
 describe('npm run check', () => {
-  it('exits 0 and prints PASS for every rule on the template, honouring WEBHOOK_RESOLVE and NODE_EXTRA_CA_CERTS', async () => {
-    const { code, output } = await run([urlOf(template), '--secret', secret, '--timeout', '5']);
+  it('exits 0 and prints PASS for every rule on the template, with the secret from WEBHOOK_SECRET, never printed', async () => {
+    const { code, output } = await run([urlOf(template), '--timeout', '5'], { WEBHOOK_SECRET: secret });
     expect(output).toContain('9 of 9 rules passed');
     expect(output).not.toContain('FAIL');
+    expect(output).not.toContain(secret.slice('whsec_'.length, 20));
+    expect(output).toMatch(/how it treats a deviating event: .*HTTP 503/);
+    expect(code).toBe(0);
+  });
+
+  it('still takes --secret', async () => {
+    const { code, output } = await run([urlOf(template), '--secret', secret, '--timeout', '5']);
+    expect(output).toContain('9 of 9 rules passed');
     expect(code).toBe(0);
   });
 
   it('exits 1 and names the rule an endpoint breaks', async () => {
-    const { code, output } = await run([urlOf(noCheck), '--secret', secret, '--timeout', '5']);
+    const { code, output } = await run([urlOf(noCheck), '--timeout', '5'], { WEBHOOK_SECRET: secret });
     expect(code).toBe(1);
     expect(output).toMatch(/FAIL {2}4xx for an unsigned request/);
     expect(output).toContain('6 of 9 rules passed');
   });
 
-  it('exits 2 with the usage when the secret is missing', async () => {
-    const { code, output } = await run([urlOf(template)]);
-    expect(code).toBe(2);
-    expect(output).toContain('usage: npm run check -w receiver-template -- <https-url> --secret <whsec_...>');
+  it('passes no rule that http://localhost:3000 breaks', async () => {
+    const { code, output } = await run(['http://localhost:3000/webhooks/spir'], { WEBHOOK_SECRET: secret });
+    expect(code).toBe(1);
+    expect(output).toMatch(/FAIL {2}https/);
+    expect(output).toMatch(/FAIL {2}public host name/);
+    expect(output).not.toContain('PASS');
+    expect(output).not.toContain('-w receiver-template');
+  });
+
+  it('exits 2 naming WEBHOOK_SECRET when it is missing, and never echoes a malformed one', async () => {
+    const missing = await run([urlOf(template)]);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain('WEBHOOK_SECRET is not set');
+    expect(missing.output).toContain('usage: WEBHOOK_SECRET=whsec_... npm run check -- <https-url>');
+    const malformed = await run([urlOf(template)], { WEBHOOK_SECRET: 'whsec_tooShortToBeOne' });
+    expect(malformed.code).toBe(2);
+    expect(malformed.output).not.toContain('tooShortToBeOne');
   });
 });
