@@ -24,18 +24,25 @@ const answerOf = (attempt: AttemptAnswer) =>
 /**
  * Attempts newest first. An answer identical to an older attempt's (same status and body, or the
  * same error) is not repeated: it says which attempt it matches, so that five 503 pages read as one.
+ * The dispatcher stores such a repeat only as a reference (`kept: 'same'`), and keeps only the
+ * status of answers past a delivery's budget (`kept: 'trimmed'`).
  */
 export function AttemptTimeline({ t, language, attempts }: PageProps & { attempts: AttemptAnswer[] }) {
   const firstWithAnswer = new Map<string, AttemptAnswer>();
   for (const attempt of attempts)
-    if (!firstWithAnswer.has(answerOf(attempt))) firstWithAnswer.set(answerOf(attempt), attempt);
-  const label = (attempt: AttemptAnswer) =>
+    if ((attempt.response?.kept ?? 'whole') === 'whole' && !firstWithAnswer.has(answerOf(attempt)))
+      firstWithAnswer.set(answerOf(attempt), attempt);
+  const label = (attempt: Pick<AttemptAnswer, 'round' | 'attempt'>) =>
     `${t.delivery.round(attempt.round)} · ${t.delivery.attempt(attempt.attempt)}`;
+  const sameAs = (attempt: AttemptAnswer) => {
+    if (attempt.response?.kept === 'same') return attempt.response.sameAs ?? undefined;
+    const first = firstWithAnswer.get(answerOf(attempt));
+    return first === undefined || first === attempt ? undefined : first;
+  };
   return (
     <ol className="timeline" reversed>
       {[...attempts].reverse().map((attempt) => {
-        const first = firstWithAnswer.get(answerOf(attempt))!;
-        const same = first !== attempt;
+        const same = sameAs(attempt);
         return (
           <li
             key={`${attempt.round}-${attempt.attempt}`}
@@ -52,8 +59,15 @@ export function AttemptTimeline({ t, language, attempts }: PageProps & { attempt
               <summary>{t.delivery.request}</summary>
               <Headers headers={attempt.request.headers} />
             </details>
-            {same ? (
-              <p className="same-answer">{t.delivery.sameAnswer(label(first))}</p>
+            {same !== undefined ? (
+              <p className="same-answer">{t.delivery.sameAnswer(label(same))}</p>
+            ) : attempt.response?.kept === 'trimmed' ? (
+              <div>
+                <h3>
+                  {t.delivery.response}: HTTP {attempt.response.status}
+                </h3>
+                <p className="trimmed-answer">{t.delivery.trimmedAnswer}</p>
+              </div>
             ) : attempt.response !== null ? (
               <div>
                 <h3>

@@ -64,7 +64,20 @@ const attemptOutcome = z.object({
   durationMs: z.number(),
   request: z.object({ headers: z.record(z.string(), z.string()) }),
   response: z
-    .object({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.string() })
+    .object({
+      status: z.number().int(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string(),
+      kept: z
+        .enum(['whole', 'same', 'trimmed'])
+        .describe(
+          "How the dispatcher kept this answer: `same` repeats the answer of `sameAs` (headers and body are that attempt's, not repeated here); `trimmed` kept the status only, as the delivery's answers passed what one delivery may store",
+        ),
+      sameAs: z
+        .object({ round: z.number().int(), attempt: z.number().int() })
+        .nullable()
+        .describe('For `same`: the attempt whose answer this one repeats'),
+    })
     .nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });

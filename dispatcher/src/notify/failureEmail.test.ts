@@ -16,6 +16,9 @@ const attempt = (n: number, extra: Partial<AttemptRow>): AttemptRow => ({
   response_body: null,
   error_code: null,
   error_message: null,
+  answer_kept: 'whole',
+  same_round: null,
+  same_attempt: null,
   ...extra,
 });
 

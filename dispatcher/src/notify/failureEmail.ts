@@ -40,7 +40,10 @@ function transmissionLog(job: FailureEmailJob): object {
         headers: headersForReader(attempt.requestHeaders, emailReader),
         body: job.body,
       },
-      response: attempt.response,
+      response:
+        attempt.response === null
+          ? null
+          : { ...attempt.response, kept: attempt.answerKept, sameAs: attempt.sameAnswerAs },
       error: attempt.error,
     })),
   };

@@ -21,7 +21,7 @@ export interface ClaimedDelivery {
 }
 
 /** What became of one attempt, and so of its delivery. */
-export interface AttemptResult extends Omit<DecodedAttempt, 'outcome'> {
+export interface AttemptResult extends Omit<DecodedAttempt, 'outcome' | 'answerKept' | 'sameAnswerAs'> {
   deliveryId: string;
   webhookId: string;
   /** `retry` leaves the delivery pending until `nextAttemptAt`. */

@@ -135,6 +135,11 @@ export function decodeAttempt(row: AttemptRow): DecodedAttempt {
             body: row.response_body ?? '',
           },
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    answerKept: row.answer_kept ?? 'whole',
+    sameAnswerAs:
+      row.answer_kept === 'same' && row.same_round !== null && row.same_attempt !== null
+        ? { round: row.same_round, attempt: row.same_attempt }
+        : null,
   };
 }
 

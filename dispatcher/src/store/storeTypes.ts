@@ -200,6 +200,11 @@ export interface AttemptRow {
   response_body: string | null;
   error_code: string | null;
   error_message: string | null;
+  /** How the answer is kept (store/answerStorage.ts); null on rows from before answers were bounded. */
+  answer_kept: 'whole' | 'same' | 'trimmed' | null;
+  /** For `same`: the round and number of the attempt whose answer this one repeats. */
+  same_round: number | null;
+  same_attempt: number | null;
 }
 
 /** An attempt row with its JSON columns read: what the delivery API and the failure email show. */
@@ -212,6 +217,12 @@ export interface DecodedAttempt {
   requestHeaders: Record<string, string>;
   response: { status: number; headers: Record<string, string>; body: string } | null;
   error: { code: string; message: string } | null;
+  /**
+   * How the answer was kept: `same` has no headers or body of its own (they are those of
+   * `sameAnswerAs`), `trimmed` kept its status only (the delivery's answers passed their budget).
+   */
+  answerKept: 'whole' | 'same' | 'trimmed';
+  sameAnswerAs: { round: number; attempt: number } | null;
 }
 
 export interface FailureEmailRow {

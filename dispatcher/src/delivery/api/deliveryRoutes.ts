@@ -5,7 +5,13 @@ import type { DispatcherContext } from '../../context';
 import { ApiError, parseInput } from '../../http/apiError';
 import { mayReadSecret, teamOf } from '../../http/auth';
 import { decodeAttempt } from '../../store/storeRows';
-import { type AttemptRow, type DeliveryRow, type ListedDelivery, type TeamLanguage } from '../../store/storeTypes';
+import {
+  type AttemptRow,
+  type DecodedAttempt,
+  type DeliveryRow,
+  type ListedDelivery,
+  type TeamLanguage,
+} from '../../store/storeTypes';
 import type { AttemptOutcome } from '../send/sendAttempt';
 import { summarizeAttempt } from './summarizeAttempt';
 import { headersForReader } from './signatureRedaction';
@@ -51,7 +57,8 @@ type AttemptReader = ReturnType<typeof attemptReader>;
 
 /** One attempt as the API shows it, whether just made (a test send) or read from the log. */
 export function attemptOutcomeJson(
-  outcome: Pick<AttemptOutcome, 'startedAt' | 'durationMs' | 'requestHeaders' | 'response' | 'error'>,
+  outcome: Pick<AttemptOutcome, 'startedAt' | 'durationMs' | 'requestHeaders' | 'response' | 'error'> &
+    Partial<Pick<DecodedAttempt, 'answerKept' | 'sameAnswerAs'>>,
   reader: AttemptReader,
 ) {
   return {
@@ -59,7 +66,10 @@ export function attemptOutcomeJson(
     startedAt: new Date(outcome.startedAt).toISOString(),
     durationMs: outcome.durationMs,
     request: { headers: headersForReader(outcome.requestHeaders, reader) },
-    response: outcome.response,
+    response:
+      outcome.response === null
+        ? null
+        : { ...outcome.response, kept: outcome.answerKept ?? 'whole', sameAs: outcome.sameAnswerAs ?? null },
     error: outcome.error,
   };
 }

@@ -2,6 +2,14 @@ import type { PoolClient, Pool } from 'pg';
 import { deliveryStatusAfter, goneReason } from '../storeRows';
 import type { AttemptResult } from '../storeQueueTypes';
 import { query, transaction } from './pgConnection';
+import {
+  answerColumns,
+  keptAnswersColumns,
+  keptAnswersOf,
+  keptAnswersWhere,
+  type AnswerColumns,
+  type KeptAnswersRow,
+} from '../answerStorage';
 import { cancelPendingDeliveriesOfWebhook } from './pgWebhooks';
 import { healthChangesOf } from '../webhookHealthSql';
 
@@ -11,14 +19,20 @@ import { healthChangesOf } from '../webhookHealthSql';
 
 const insertAttempts = `
   INSERT INTO attempts (delivery_id, round, attempt_number, started_at, duration_ms, outcome, request_headers,
-    response_status, response_headers, response_body, error_code, error_message)
+    response_status, response_headers, response_body, error_code, error_message,
+    answer_kept, answer_hash, answer_size, same_answer_as)
   SELECT delivery_id, round, attempt_number, started_at, duration_ms, outcome, request_headers,
-    response_status, response_headers, response_body, error_code, error_message
+    response_status, response_headers, response_body, error_code, error_message,
+    answer_kept, answer_hash, answer_size, same_answer_as
   FROM unnest($1::text[], $2::int[], $3::int[], $4::bigint[], $5::float8[], $6::text[], $7::text[], $8::int[],
-    $9::text[], $10::text[], $11::text[], $12::text[])
+    $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[], $16::bigint[])
     WITH ORDINALITY AS r(delivery_id, round, attempt_number, started_at, duration_ms, outcome, request_headers,
-      response_status, response_headers, response_body, error_code, error_message, n)
+      response_status, response_headers, response_body, error_code, error_message,
+      answer_kept, answer_hash, answer_size, same_answer_as, n)
   ORDER BY n`;
+
+// What the wave's deliveries keep of their answers so far (a wave holds each delivery once).
+const keptAnswers = `SELECT ${keptAnswersColumns} FROM attempts WHERE delivery_id = ANY($1::text[]) AND ${keptAnswersWhere}`;
 
 // Guarded by the lease: a worker whose lease expired must not move the delivery on.
 const moveDeliveries = `
@@ -104,6 +118,9 @@ function wavesOfDistinctDeliveries(results: readonly AttemptResult[]): AttemptRe
 
 async function recordWave(client: PoolClient, workerId: string, results: AttemptResult[]): Promise<void> {
   const column = <T>(of: (result: AttemptResult) => T) => results.map(of);
+  const kept = keptAnswersOf(await query<KeptAnswersRow>(client, keptAnswers, [column((r) => r.deliveryId)]));
+  const answers = results.map((r) => answerColumns(r, kept.get(r.deliveryId)));
+  const answer = <T>(of: (columns: AnswerColumns) => T) => answers.map(of);
   await query(client, insertAttempts, [
     column((r) => r.deliveryId),
     column((r) => r.round),
@@ -113,10 +130,14 @@ async function recordWave(client: PoolClient, workerId: string, results: Attempt
     column((r) => (r.next.kind === 'succeeded' ? 'succeeded' : 'failed')),
     column((r) => JSON.stringify(r.requestHeaders)),
     column((r) => r.response?.status ?? null),
-    column((r) => (r.response === null ? null : JSON.stringify(r.response.headers))),
-    column((r) => r.response?.body ?? null),
+    answer((a) => a.response_headers),
+    answer((a) => a.response_body),
     column((r) => r.error?.code ?? null),
     column((r) => r.error?.message ?? null),
+    answer((a) => a.answer_kept),
+    answer((a) => a.answer_hash),
+    answer((a) => a.answer_size),
+    answer((a) => a.same_answer_as),
   ]);
   const movedRows = await query<{ id: string }>(client, moveDeliveries, [
     column((r) => r.deliveryId),

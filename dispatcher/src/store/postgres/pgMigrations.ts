@@ -250,6 +250,14 @@ const migrations: readonly (string | ConcurrentIndexes)[] = [
   `
   DROP INDEX IF EXISTS deliveries_by_webhook;
   `,
+  // 8: what a delivery keeps of its answers is bounded: an answer identical to one kept refers to
+  // it, and answers past the delivery's budget keep their status only (store/answerStorage.ts).
+  `
+  ALTER TABLE attempts ADD COLUMN answer_kept TEXT;
+  ALTER TABLE attempts ADD COLUMN answer_hash TEXT;
+  ALTER TABLE attempts ADD COLUMN answer_size INTEGER;
+  ALTER TABLE attempts ADD COLUMN same_answer_as BIGINT;
+  `,
 ];
 
 /** Any fixed number: the lock that serialises migrations across dispatchers. */

@@ -1,3 +1,4 @@
+import { attemptRowsSelect } from '../answerStorage';
 import type { Pool, PoolClient } from 'pg';
 import { purgeInChunks, type Purged } from '../purgeInChunks';
 import { failureEmailJobOf, type FailureEmailContextRow } from '../storeRows';
@@ -80,7 +81,7 @@ export async function claimFailureEmails(
       );
       const attempts = await query<AttemptRow>(
         client,
-        'SELECT * FROM attempts WHERE delivery_id = $1 AND round = $2 ORDER BY attempt_number, id',
+        `${attemptRowsSelect} WHERE a.delivery_id = $1 AND a.round = $2 ORDER BY a.attempt_number, a.id`,
         [email.delivery_id, email.round],
       );
       jobs.push(failureEmailJobOf(email, context!, attempts));

@@ -1,3 +1,4 @@
+import { attemptRowsSelect } from '../answerStorage';
 import pg, { type Pool, type PoolClient } from 'pg';
 import type {
   ApiKeyRow,
@@ -274,7 +275,9 @@ export class PgStore implements Store {
   }
 
   listAttempts = (deliveryId: string) =>
-    query<AttemptRow>(this.pool, 'SELECT * FROM attempts WHERE delivery_id = $1 ORDER BY round, attempt_number, id', [
-      deliveryId,
-    ]);
+    query<AttemptRow>(
+      this.pool,
+      `${attemptRowsSelect} WHERE a.delivery_id = $1 ORDER BY a.round, a.attempt_number, a.id`,
+      [deliveryId],
+    );
 }

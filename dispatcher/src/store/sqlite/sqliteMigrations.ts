@@ -240,6 +240,14 @@ const migrations: readonly string[] = [
     SELECT newest.webhook_id, started_at, outcome, response_status, error_code, coalesce(failures.n, 0)
       FROM newest LEFT JOIN failures ON failures.webhook_id = newest.webhook_id WHERE newest.n = 1;
   `,
+  // 12: what a delivery keeps of its answers is bounded: an answer identical to one kept refers to
+  // it, and answers past the delivery's budget keep their status only (store/answerStorage.ts).
+  `
+  ALTER TABLE attempts ADD COLUMN answer_kept TEXT;
+  ALTER TABLE attempts ADD COLUMN answer_hash TEXT;
+  ALTER TABLE attempts ADD COLUMN answer_size INTEGER;
+  ALTER TABLE attempts ADD COLUMN same_answer_as INTEGER;
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

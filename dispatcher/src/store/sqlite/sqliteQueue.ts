@@ -3,6 +3,7 @@ import type { AttemptResult, ClaimedDelivery, ClaimOptions } from '../storeQueue
 import type { StatementName } from './sqliteStatements';
 import type { ClaimMemory } from '../claimMemory';
 import { healthChangesOf } from '../webhookHealthSql';
+import { answerColumns, keptAnswersOf, type KeptAnswersRow } from '../answerStorage';
 import { claimedDeliveryOf, deliveryStatusAfter, goneReason, type ClaimedJoinRow } from '../storeRows';
 
 type Statements = Record<StatementName, Statement>;
@@ -70,6 +71,7 @@ export function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMe
 export function recordAttempts(sql: Statements, workerId: string, results: readonly AttemptResult[]): void {
   for (const result of results) {
     const finishedAt = Math.round(result.startedAt + result.durationMs);
+    const kept = keptAnswersOf(sql.keptAnswers.all(result.deliveryId) as KeptAnswersRow[]).get(result.deliveryId);
     // The attempt happened whatever became of the lease, so it is always logged.
     sql.insertAttempt.run({
       delivery_id: result.deliveryId,
@@ -80,8 +82,7 @@ export function recordAttempts(sql: Statements, workerId: string, results: reado
       outcome: result.next.kind === 'succeeded' ? 'succeeded' : 'failed',
       request_headers: JSON.stringify(result.requestHeaders),
       response_status: result.response?.status ?? null,
-      response_headers: result.response === null ? null : JSON.stringify(result.response.headers),
-      response_body: result.response?.body ?? null,
+      ...answerColumns(result, kept),
       error_code: result.error?.code ?? null,
       error_message: result.error?.message ?? null,
     });

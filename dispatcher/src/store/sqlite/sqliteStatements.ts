@@ -1,4 +1,5 @@
 import { webhookHealthSql } from '../webhookHealthSql';
+import { attemptRowsSelect, keptAnswersColumns, keptAnswersWhere } from '../answerStorage';
 import type Database from 'better-sqlite3';
 
 /** Every statement of the SQLite store, by name; each is prepared once when the store opens. */
@@ -175,9 +176,12 @@ const sql = {
     ORDER BY d.next_attempt_at`,
   insertAttempt: `
     INSERT INTO attempts (delivery_id, round, attempt_number, started_at, duration_ms, outcome, request_headers,
-      response_status, response_headers, response_body, error_code, error_message)
+      response_status, response_headers, response_body, error_code, error_message,
+      answer_kept, answer_hash, answer_size, same_answer_as)
     VALUES (:delivery_id, :round, :attempt_number, :started_at, :duration_ms, :outcome, :request_headers,
-      :response_status, :response_headers, :response_body, :error_code, :error_message)`,
+      :response_status, :response_headers, :response_body, :error_code, :error_message,
+      :answer_kept, :answer_hash, :answer_size, :same_answer_as)`,
+  keptAnswers: `SELECT ${keptAnswersColumns} FROM attempts WHERE delivery_id = ? AND ${keptAnswersWhere}`,
   finishAttempt: `
     UPDATE deliveries SET status = :status, attempts_in_round = :attempts, next_attempt_at = :next_attempt_at,
       lease_owner = NULL, lease_expires_at = NULL, updated_at = :now, cancel_reason = :cancel_reason
@@ -193,7 +197,7 @@ const sql = {
     FROM deliveries WHERE status = 'pending'`,
   getEventById: 'SELECT * FROM events WHERE id = ?',
   getDelivery: 'SELECT * FROM deliveries WHERE id = ? AND team_id = ?',
-  listAttempts: 'SELECT * FROM attempts WHERE delivery_id = ? ORDER BY round, attempt_number, id',
+  listAttempts: `${attemptRowsSelect} WHERE a.delivery_id = ? ORDER BY a.round, a.attempt_number, a.id`,
   insertFailureEmail: `
     INSERT INTO failure_emails (delivery_id, round, team_id, status, next_attempt_at, created_at)
     SELECT id, round, team_id, 'pending', :now, :now FROM deliveries WHERE id = :id
@@ -209,7 +213,7 @@ const sql = {
     SELECT d.url, d.webhook_id, e.webhook_event_id, e.event_name, e.body, t.name AS team_name, t.admin_emails, t.language
     FROM deliveries d JOIN events e ON e.id = d.event_id JOIN teams t ON t.team_id = d.team_id
     WHERE d.id = ?`,
-  attemptsOfRound: 'SELECT * FROM attempts WHERE delivery_id = ? AND round = ? ORDER BY attempt_number, id',
+  attemptsOfRound: `${attemptRowsSelect} WHERE a.delivery_id = ? AND a.round = ? ORDER BY a.attempt_number, a.id`,
   markFailureEmailSent: `
     UPDATE failure_emails SET status = 'sent', sent_at = :now, message_id = :message_id, lease_owner = NULL, lease_expires_at = NULL
     WHERE id = :id AND lease_owner = :worker`,
