@@ -63,6 +63,15 @@ const envSchema = z.object({
         "INTERNAL_API_TOKEN is a placeholder from an example: set a random token of your own (node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"), or leave it unset to have one generated",
     })
     .optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(minInternalTokenLength, {
+      error: `METRICS_TOKEN must be at least ${minInternalTokenLength} characters: make one with: openssl rand -base64 32`,
+    })
+    .refine((token) => !isPlaceholderToken(token), {
+      error: 'METRICS_TOKEN is a placeholder from an example: set a random token of your own (openssl rand -base64 32)',
+    })
+    .optional(),
   REQUEST_TIMEOUT_SECONDS: seconds('REQUEST_TIMEOUT_SECONDS', 30, 0.1),
   RETRY_INTERVAL_SECONDS: seconds('RETRY_INTERVAL_SECONDS', 10, 0),
   MAX_RETRIES: wholeNumber('MAX_RETRIES', 4, 0, 100),
@@ -158,6 +167,8 @@ export interface Config {
   dataDir: string;
   /** Unset: generated on first start and kept in `dataDir`. */
   internalApiToken: string | undefined;
+  /** METRICS_TOKEN: when set, `/metrics` answers only `authorization: Bearer <it>`; unset, anyone who reaches the listener. */
+  metricsToken: string | undefined;
   requestTimeoutMs: number;
   retryIntervalMs: number;
   maxRetries: number;
@@ -225,6 +236,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       : { engine: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     dataDir: e.DATA_DIR,
     internalApiToken: e.INTERNAL_API_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
     requestTimeoutMs: Math.round(e.REQUEST_TIMEOUT_SECONDS * 1000),
     retryIntervalMs: Math.round(e.RETRY_INTERVAL_SECONDS * 1000),
     maxRetries: e.MAX_RETRIES,

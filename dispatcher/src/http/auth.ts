@@ -19,12 +19,15 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * length (only the length can show in the time taken, and the length is no secret); throws a 401.
  * Compared as bytes, not through two digests: this runs on every ingest.
  */
-export function internalTokenChecker(token: string): (authorization: string | undefined) => void {
+export function internalTokenChecker(
+  token: string,
+  refusal = 'The internal API token is not valid.',
+): (authorization: string | undefined) => void {
   const expected = Buffer.from(token);
   return (authorization) => {
     const presented = Buffer.from(bearerToken(authorization));
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-      throw new ApiError(401, 'unauthorized', 'The internal API token is not valid.');
+      throw new ApiError(401, 'unauthorized', refusal);
     }
   };
 }

@@ -283,7 +283,7 @@ export const operations: readonly Operation[] = [
     method: 'get',
     path: '/metrics',
     caller: 'internal',
-    summary: 'Prometheus metrics',
-    answers: { 200: 'text/plain' },
+    summary: 'Prometheus metrics (with METRICS_TOKEN set, only for that bearer token)',
+    answers: { 200: 'text/plain', 401: answer.errorAnswer },
   },
 ];

@@ -53,3 +53,22 @@ it('answers /readyz with 503 once the store is gone', async () => {
   expect(response.status).toBe(503);
   expect(((await response.json()) as { error: { code: string } }).error.code).toBe('store_unavailable');
 });
+
+it('answers /metrics only for METRICS_TOKEN when it is set, in single-port mode too: 401 otherwise', async () => {
+  const metricsToken = 'mT4k9Qx2Lr8vZp1Wc6Ys3Nb7Hd0Fg5Ju';
+  const guarded = await startTestDispatcher({ METRICS_TOKEN: metricsToken, INTERNAL_PORT: 'shared' });
+  try {
+    for (const authorization of [undefined, 'Bearer wrong-token', `Bearer ${guarded.internalApiToken}`]) {
+      const refused = await fetch(`${guarded.url}/metrics`, {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    }
+    const answered = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(answered.status).toBe(200);
+    expect(await answered.text()).toContain('spir_webhook_events_ingested_total');
+  } finally {
+    await guarded.close();
+  }
+});

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { DispatcherContext } from '../context';
+import { internalTokenChecker } from '../http/auth';
 
 /** `/healthz` and `/readyz`, on every listener. */
 export function healthRoutes({ store, logger }: DispatcherContext): Router {
@@ -21,10 +22,20 @@ export function healthRoutes({ store, logger }: DispatcherContext): Router {
   return router;
 }
 
-/** `/metrics`: for the operators' listener (INTERNAL_PORT) when there is one. */
-export function metricsRoute({ metrics }: DispatcherContext): Router {
+/**
+ * `/metrics`: for the operators' listener (INTERNAL_PORT) when there is one. With METRICS_TOKEN
+ * set, only for that bearer token: in single-port mode the metrics (team ids among them) face
+ * every client.
+ */
+export function metricsRoute({ metrics, config }: DispatcherContext): Router {
   const router = Router();
-  router.get('/metrics', async (_req, res) => {
+  const token = config.metricsToken;
+  const checkToken =
+    token === undefined
+      ? undefined
+      : internalTokenChecker(token, 'The metrics token is not valid: send authorization: Bearer <METRICS_TOKEN>.');
+  router.get('/metrics', async (req, res) => {
+    checkToken?.(req.headers.authorization);
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;
