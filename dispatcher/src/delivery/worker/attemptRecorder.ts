@@ -33,8 +33,8 @@ export class AttemptRecorder {
     private readonly store: Store,
     private readonly workerId: string,
     private readonly logger: Logger,
-    /** Told once results that end a round in failure are recorded: their failure emails are due. */
-    private readonly failuresRecorded: () => void = () => undefined,
+    /** Told of every batch once it is recorded (its failure emails are due, its retries claimable). */
+    private readonly recorded: (results: readonly AttemptResult[]) => void = () => undefined,
   ) {}
 
   add(result: AttemptResult): void {
@@ -93,7 +93,7 @@ export class AttemptRecorder {
   private async record(batch: AttemptResult[]): Promise<AttemptResult[]> {
     try {
       await this.store.recordAttemptResults(this.workerId, batch);
-      this.toldOfFailures(batch);
+      this.recorded(batch);
       if (this.gaveUpOnHungCall) this.recordedLate(batch);
       return [];
     } catch (error) {
@@ -108,7 +108,7 @@ export class AttemptRecorder {
       if (this.gaveUpOnHungCall) return [];
       try {
         await this.store.recordAttemptResults(this.workerId, [result]);
-        this.toldOfFailures([result]);
+        this.recorded([result]);
         if (this.gaveUpOnHungCall) this.recordedLate([result]);
       } catch (error) {
         if (this.gaveUpOnHungCall) return [];
@@ -117,10 +117,6 @@ export class AttemptRecorder {
       }
     }
     return [];
-  }
-
-  private toldOfFailures(recorded: readonly AttemptResult[]): void {
-    if (recorded.some((result) => result.next.kind === 'failed')) this.failuresRecorded();
   }
 
   private keep(results: AttemptResult[], error: unknown): AttemptResult[] {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AttemptSender } from '../send/attemptSenderTypes';
 import type { Logger } from 'pino';
-import type { ClaimedDelivery, DeliveryHandoff } from '../../store/storeQueueTypes';
+import type { AttemptResult, ClaimedDelivery, DeliveryHandoff } from '../../store/storeQueueTypes';
 import type { Store } from '../../store/store';
 import type { Metrics } from '../../ops/metrics';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
@@ -73,11 +73,21 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.leaseMs = options.policy.requestTimeoutMs * 2 + 5_000;
-    this.recorder = new AttemptRecorder(options.store, this.workerId, options.logger, options.failuresRecorded);
+    this.recorder = new AttemptRecorder(options.store, this.workerId, options.logger, (results) =>
+      this.afterRecorded(results),
+    );
     // Which attempt's end wakes a claim: deliverySlots.ts. Resent and other dispatchers' work wakes
     // the worker itself, as do fresh deliveries a claim can take at once (claimRefused); polling
     // catches the rest.
     this.slots = new DeliverySlots(options, () => this.unanswered.count);
+  }
+
+  private afterRecorded(results: readonly AttemptResult[]): void {
+    if (results.some((result) => result.next.kind === 'failed')) this.options.failuresRecorded?.();
+    // A claim finds a retry only once its attempt is recorded: one that fell due before that was
+    // missed by the wake-up armed for it, and would otherwise wait for the next poll.
+    const now = this.options.now();
+    if (results.some((result) => result.next.kind === 'retry' && result.next.nextAttemptAt <= now)) this.wake();
   }
 
   leaseUntil(now: number): number {
