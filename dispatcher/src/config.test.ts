@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@spir-webhooks/shared-types';
 import { parseConfig } from './config';
 
@@ -32,6 +33,31 @@ describe('parseConfig', () => {
     ])
       expect(() => parseConfig({ INTERNAL_API_TOKEN: placeholder })).toThrow(/placeholder/);
     expect(parseConfig({ INTERNAL_API_TOKEN: 'Vq3bN0x7kP2rT9wL5sY8hJ1mC4dF6gZ0' }).internalApiToken).toHaveLength(32);
+  });
+
+  it.each([
+    ['change_me_change_me_change_me_change_me'],
+    ['0123456789abcdef0123456789abcdef'],
+    ['passwordpasswordpasswordpassword'],
+    ['abababababababababababababababab'],
+    ['Q1w2E3r4Q1w2E3r4Q1w2E3r4Q1w2E3r4'],
+  ])('refuses the low-entropy token %s at start, for either secret, saying how to make one', (token) => {
+    for (const variable of ['INTERNAL_API_TOKEN', 'METRICS_TOKEN'])
+      expect(() => parseConfig({ [variable]: token })).toThrow(
+        new RegExp(`${variable} is a placeholder or typed, not random.*openssl rand -base64 32`),
+      );
+  });
+
+  it('always accepts a random token of 32 characters or more, whatever tool made it', () => {
+    for (let i = 0; i < 3_000; i++) {
+      for (const token of [
+        randomBytes(24).toString('base64url'),
+        randomBytes(16).toString('hex'),
+        randomBytes(32).toString('base64'),
+        `spi_${randomBytes(32).toString('base64url')}`,
+      ])
+        expect(parseConfig({ INTERNAL_API_TOKEN: token, METRICS_TOKEN: token }).metricsToken).toBe(token);
+    }
   });
 
   it('accepts fractions of a second for the retry interval', () => {

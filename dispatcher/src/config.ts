@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, configErrorFromIssues, listenHost, parseHostPins } from '@spir-webhooks/shared-types';
+import { isWeakSecret, makeTokenHint } from './secretStrength';
 
 const amount = (unit: string) => (name: string, fallback: number, min: number) =>
   z.coerce
@@ -32,11 +33,6 @@ export function defaultDeliveryThreads(): number {
 
 /** The internal token is the master credential: long enough not to be guessed. */
 const minInternalTokenLength = 32;
-/** Tokens from examples and compose files people copy: refused even when long enough. */
-const placeholderTokens = /change-?me|replace-?me|your[-_]?token|example|placeholder|secret-?token|^(.)\1+$/i;
-function isPlaceholderToken(token: string): boolean {
-  return placeholderTokens.test(token);
-}
 
 const envSchema = z.object({
   PORT: wholeNumber('PORT', 8080, 0, 65535),
@@ -58,9 +54,8 @@ const envSchema = z.object({
     .min(minInternalTokenLength, {
       error: `INTERNAL_API_TOKEN must be at least ${minInternalTokenLength} characters: make one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
     })
-    .refine((token) => !isPlaceholderToken(token), {
-      error:
-        "INTERNAL_API_TOKEN is a placeholder from an example: set a random token of your own (node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"), or leave it unset to have one generated",
+    .refine((token) => !isWeakSecret(token), {
+      error: `INTERNAL_API_TOKEN is a placeholder or typed, not random (too few different characters, or blocks repeated): ${makeTokenHint}, or leave it unset to have one generated`,
     })
     .optional(),
   METRICS_TOKEN: z
@@ -68,8 +63,8 @@ const envSchema = z.object({
     .min(minInternalTokenLength, {
       error: `METRICS_TOKEN must be at least ${minInternalTokenLength} characters: make one with: openssl rand -base64 32`,
     })
-    .refine((token) => !isPlaceholderToken(token), {
-      error: 'METRICS_TOKEN is a placeholder from an example: set a random token of your own (openssl rand -base64 32)',
+    .refine((token) => !isWeakSecret(token), {
+      error: `METRICS_TOKEN is a placeholder or typed, not random (too few different characters, or blocks repeated): ${makeTokenHint}`,
     })
     .optional(),
   REQUEST_TIMEOUT_SECONDS: seconds('REQUEST_TIMEOUT_SECONDS', 30, 0.1),

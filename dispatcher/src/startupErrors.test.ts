@@ -40,6 +40,11 @@ describe('a configuration mistake', () => {
       { INTERNAL_API_TOKEN: 'change-me-to-a-long-random-token' },
       'INTERNAL_API_TOKEN is a placeholder',
     ],
+    [
+      'a token of repeated blocks',
+      { INTERNAL_API_TOKEN: 'change_me_change_me_change_me_change_me' },
+      'INTERNAL_API_TOKEN is a placeholder or typed, not random',
+    ],
   ])('ends the dispatcher with one sentence and exit code 2: %s', async (_case, env, said) => {
     const { code, stderr } = await start(dispatcherMain, {
       DATABASE_URL: `sqlite:${join(dataDir, 'd.db')}`,
