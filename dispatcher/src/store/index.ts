@@ -4,3 +4,5 @@ export { openStore } from './openStore';
 export { SqliteStore } from './sqlite/sqliteStore';
 export type { Store } from './store';
 export type { AttemptResult, ClaimedDelivery, ClaimOptions } from './storeQueueTypes';
+export type { NextStep } from './storeTypes';
+export { inviteeEmailOfBody } from './searchKeys';
