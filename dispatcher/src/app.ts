@@ -7,6 +7,7 @@ import { deliveryRoutes } from './delivery/api/deliveryRoutes';
 import { resendFailedRoute } from './delivery/api/resendFailedRoute';
 import { errorHandler, notFound } from './http/apiError';
 import { refuseNonJsonBody } from './http/readJsonBody';
+import { jsonBody } from './http/jsonDepth';
 import { requireInternalToken, requireTeamKey } from './http/auth';
 import { refuseNulText } from './http/nulText';
 import { teamRateLimit, teamStoreBudget } from './http/rateLimit';
@@ -46,7 +47,7 @@ function internalRouter(
   router.post(ingestPath, (req, res) => ingest(req, res));
   const internal = express.Router();
   internal.use(requireInternalToken(internalApiToken));
-  internal.use(refuseNonJsonBody, express.json({ limit: '64kb' }), refuseNulText);
+  internal.use(refuseNonJsonBody, jsonBody('64kb'), refuseNulText);
   internal.use(internalTeamRoutes(context), consoleLinkRoute(context, publicUrl), contractRoutes(context));
   router.use('/internal/v1', internal);
   router.use(metricsRoute(context));
@@ -64,7 +65,7 @@ function teamRouter(context: DispatcherContext): Router {
   team.use(requireTeamKey(context));
   team.use(teamRateLimit(context.config.teamApiRequestsPerSecond));
   team.use(teamStoreBudget(context.config.teamApiStoreMsPerMinute));
-  team.use(refuseNonJsonBody, express.json({ limit: '64kb' }), refuseNulText);
+  team.use(refuseNonJsonBody, jsonBody('64kb'), refuseNulText);
   team.use(
     meRoute(),
     webhookRoutes(context),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { DispatcherContext } from '../context';
 import { ApiError, parseInput } from '../http/apiError';
 import { requireJsonBody } from '../http/readJsonBody';
+import { jsonBody } from '../http/jsonDepth';
 import { findTeamByApiKey } from '../http/auth';
 import { refuseNulText } from '../http/nulText';
 import {
@@ -121,7 +122,7 @@ export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewL
   });
 
   // A developer's way in: a team API key (full scope), exchanged for a session.
-  router.post('/console/session', requireJsonBody, express.json({ limit: '4kb' }), refuseNulText, async (req, res) => {
+  router.post('/console/session', requireJsonBody, jsonBody('4kb'), refuseNulText, async (req, res) => {
     const { apiKey } = parseInput(keySignInBody, req.body, 'sign-in');
     const key = await findTeamByApiKey(context, apiKey);
     if (key.key_scope !== 'full')

@@ -4,6 +4,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { RequestHandler } from 'express';
 import { ApiError } from './apiError';
+import { refuseDeepJson } from './jsonDepth';
 
 const decoders: Record<string, () => Readable & NodeJS.WritableStream> = {
   gzip: createGunzip,
@@ -34,8 +35,8 @@ function checkJsonContentType(req: IncomingMessage): void {
 /**
  * Reads a JSON request body straight from Node's request: declared as JSON, at most `limit`
  * bytes once decoded (gzip, deflate and br are undone), valid UTF-8 (a JSON parser would
- * quietly turn malformed bytes into U+FFFD and so change the event), an object or an array at
- * the top. Every refusal is an ApiError naming what is wrong.
+ * quietly turn malformed bytes into U+FFFD and so change the event), nested no deeper than
+ * `maxJsonBodyDepth`, an object or an array at the top. Every refusal is an ApiError naming what is wrong.
  */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   checkJsonContentType(req);
@@ -52,6 +53,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   }
   const body = await readAll(decoder === undefined ? req : req.pipe(decoder()), req, limit, encoding);
   if (!isUtf8(body)) throw new ApiError(400, 'invalid_utf8', 'The body is not valid UTF-8.');
+  refuseDeepJson(body);
   const text = body.toString('utf8');
   const first = /\S/.exec(text)?.[0];
   if (first !== '{' && first !== '[') throw new ApiError(400, 'invalid_json', 'The body is not valid JSON.');
