@@ -64,7 +64,10 @@ export async function startListeners(
   guardConnections(publicServer, {
     perAddress: config.httpMaxConnectionsPerAddress,
     unauthenticatedIdleMs: config.httpUnauthenticatedIdleMs,
+    maxConnections: config.httpMaxConnections,
   });
+  // The guard holds the public listener's cap: Node's would refuse a newcomer instead of shedding.
+  publicServer.maxConnections = Number.POSITIVE_INFINITY;
   const servers = [publicServer];
   await listenOrExplain(publicServer, { port: config.port, host: config.host });
   let internalUrl: string | undefined;
