@@ -33,18 +33,40 @@ function plainPage(ja: boolean, title: string, body: string): string {
 /**
  * The page a one-time link opens. Opening it uses nothing: link previews and mail scanners fetch
  * links too, so only the Sign in button (a same-origin POST, which no preview sends) uses the link.
+ * A browser already signed in to another team is asked first (`signedInTo`): a link someone else
+ * handed over must not switch it silently.
  */
-export function signInLinkPage(token: string, teamName: string, acceptLanguage: string | undefined): string {
+export function signInLinkPage(
+  token: string,
+  teamName: string,
+  acceptLanguage: string | undefined,
+  signedInTo?: string,
+): string {
   const ja = inJapanese(acceptLanguage);
   const team = `<strong>${escapeHtml(teamName)}</strong>`;
   const what = ja
     ? `このリンクで ${team} の管理者としてサインインします。リンクは一度だけ使えます。`
     : `This link signs you in as an administrator of ${team}. It works once.`;
+  const other = signedInTo === undefined ? '' : `<strong>${escapeHtml(signedInTo)}</strong>`;
+  const switching =
+    signedInTo === undefined
+      ? ''
+      : ja
+        ? `<p>このブラウザは ${other} のコンソールにサインインしています。続けると ${other} からサインアウトし、${team} に切り替わります。自分で開いたリンクでなければ、このページを閉じてください。</p>`
+        : `<p>This browser is signed in to the console of ${other}. Going on signs it out of ${other} and into ${team}. If you did not open this link yourself, close this page.</p>`;
+  const button =
+    signedInTo === undefined
+      ? ja
+        ? 'サインイン'
+        : 'Sign in'
+      : ja
+        ? `${escapeHtml(teamName)} に切り替える`
+        : `Switch to ${escapeHtml(teamName)}`;
   return plainPage(
     ja,
     ja ? 'コンソールにサインイン' : 'Sign in to the console',
-    `<p>${what}</p><form method="post" action="/console/sign-in">
-<input type="hidden" name="token" value="${escapeHtml(token)}"><button type="submit">${ja ? 'サインイン' : 'Sign in'}</button></form>`,
+    `<p>${what}</p>${switching}<form method="post" action="/console/sign-in">
+<input type="hidden" name="token" value="${escapeHtml(token)}"><button type="submit">${button}</button></form>`,
   );
 }
 

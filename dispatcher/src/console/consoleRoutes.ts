@@ -102,7 +102,9 @@ export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewL
     if (link === undefined) return refuse(req, res, 'unknown');
     if (link.used_at !== null) return refuse(req, res, 'used', link.team_id);
     if (link.expires_at <= now()) return refuse(req, res, 'expired', link.team_id);
-    res.type('html').send(signInLinkPage(token, link.team_name, req.headers['accept-language']));
+    const current = await consoleSessionOf(store, req, now());
+    const signedInTo = current !== undefined && current.team_id !== link.team_id ? current.name : undefined;
+    res.type('html').send(signInLinkPage(token, link.team_name, req.headers['accept-language'], signedInTo));
   });
 
   // The page's Sign in button: the one request that uses the link.

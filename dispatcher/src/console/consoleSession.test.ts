@@ -67,6 +67,30 @@ describe('console sign-in links and sessions', () => {
     }
   });
 
+  it('asks before a link switches a browser signed in to another team, and says nothing otherwise', async () => {
+    await dispatcher.createTeam('other-team');
+    const { body: created } = await dispatcher.call('POST', '/internal/v1/teams/other-team/console-links');
+    const otherCookie = cookieOf(await open(created.url as string));
+    const handedOver = await link();
+    const page = async (cookie?: string, language = 'en') =>
+      (
+        await fetch(handedOver, {
+          headers: { 'accept-language': language, ...(cookie === undefined ? {} : { cookie }) },
+        })
+      ).text();
+    const asked = await page(otherCookie);
+    expect(asked).toContain('This browser is signed in to the console of <strong>Team other-team</strong>');
+    expect(asked).toContain('>Switch to ');
+    expect(await page(otherCookie, 'ja')).toContain(
+      'このブラウザは <strong>Team other-team</strong> のコンソールにサインインしています',
+    );
+    const sameTeamCookie = cookieOf(await open(await link()));
+    for (const plain of [await page(), await page(sameTeamCookie)]) {
+      expect(plain).not.toContain('This browser is signed in');
+      expect(plain).toContain('>Sign in</button>');
+    }
+  });
+
   it('refuses a write made with the session cookie but without its CSRF token', async () => {
     const cookie = cookieOf(await open(await link()));
     const { csrfToken } = (await (
