@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnDispatcher } from './testing/dispatcherProcess';
+import { freePort } from './testing/freePort';
 
 // The compiled processes (`npm test` builds them first), started with a configuration mistake:
 // each must end at once with exit code 2 and sentences naming the variable, never a stack trace.
@@ -53,6 +55,30 @@ describe('a configuration mistake', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`dispatcher: ${said}`);
     expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('ends a second dispatcher on the same data folder naming the first, how to stop it, then the alternative', async () => {
+    // As `npm start` twice: the same data folder and store, each dispatcher on its own ports.
+    const folder = mkdtempSync(join(tmpdir(), 'spir-two-'));
+    const env = { DATA_DIR: join(folder, 'data'), DATABASE_URL: `sqlite:${join(folder, 'data', 'dispatcher.db')}` };
+    const first = await spawnDispatcher(env, await freePort());
+    try {
+      const { code, stderr } = await start(dispatcherMain, env);
+      const pid = first.child.pid!;
+      const file = join(folder, 'data', 'dispatcher.db');
+      expect(code).toBe(2);
+      expect(stderr.split('\n').filter((line) => line !== '')).toEqual([
+        `dispatcher: DATABASE_URL: another dispatcher is running on ${file}: process ${pid}, recorded in ${file}.pid; the SQLite store serves one dispatcher at a time.`,
+        `dispatcher: Stop it first (Ctrl-C in its terminal, or kill ${pid}: it finishes the attempts in flight and exits), then start this one again.`,
+        expect.stringMatching(
+          /^dispatcher: To run a second dispatcher beside it on purpose, give this one its own data folder/,
+        ),
+      ]);
+    } finally {
+      await first.stop();
+    }
+    expect(existsSync(join(folder, 'data', 'dispatcher.db.pid'))).toBe(false);
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it('ends the receiver with one sentence and exit code 2 when a TLS file is missing', async () => {

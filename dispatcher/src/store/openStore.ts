@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { ensurePrivateFolder, makeFilesPrivate } from '../dataFiles';
 import { PgStore } from './postgres/pgStore';
 import { SqliteStore } from './sqlite/sqliteStore';
+import { ownerFileOf, SqliteFileInUseError } from './sqlite/sqliteOwner';
 import type { ConnectionIdentity } from './postgres/pgStore';
 import type { Store } from './store';
 
@@ -35,11 +36,35 @@ export async function openStore(
   try {
     store = new SqliteStore(path);
   } catch (error) {
+    if (error instanceof SqliteFileInUseError) throw fileInUse(resolve(path), error.holder, error);
     throw new ConfigError(
       `DATABASE_URL: cannot open the SQLite file ${resolve(path)}: ${(error as Error).message}; point DATABASE_URL at a file this user can write, used by no other dispatcher`,
       { cause: error },
     );
   }
-  makeFilesPrivate([path, `${path}-wal`, `${path}-shm`]);
+  makeFilesPrivate([path, `${path}-wal`, `${path}-shm`, ownerFileOf(path)]);
   return store;
+}
+
+/**
+ * The usual cause is a dispatcher already running on the same data folder (a second `npm start`):
+ * stopping it is the fix; a second store is the alternative, for running two on purpose.
+ */
+function fileInUse(path: string, holder: number | undefined, cause: unknown): ConfigError {
+  const who =
+    holder === undefined
+      ? `another process holds ${path}, most likely another dispatcher (find it with: pgrep -af dispatcher/dist/main.js)`
+      : `another dispatcher is running on ${path}: process ${holder}, recorded in ${ownerFileOf(path)}`;
+  const stop =
+    holder === undefined
+      ? 'Stop it first (Ctrl-C in its terminal, or kill <its pid>: it finishes the attempts in flight and exits), then start this one again.'
+      : `Stop it first (Ctrl-C in its terminal, or kill ${holder}: it finishes the attempts in flight and exits), then start this one again.`;
+  return new ConfigError(
+    [
+      `DATABASE_URL: ${who}; the SQLite store serves one dispatcher at a time.`,
+      stop,
+      'To run a second dispatcher beside it on purpose, give this one its own data folder, store and ports: DATA_DIR=./data-2 DATABASE_URL=sqlite:./data-2/dispatcher.db PORT=8090 INTERNAL_PORT=8091',
+    ].join('\n'),
+    { cause },
+  );
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebhookEventName } from '@spir-webhooks/shared-types';
@@ -31,11 +31,13 @@ const webhook = (id: string, url: string, eventName: WebhookEventName, secret: s
 });
 
 describe('SqliteStore', () => {
-  it('refuses a second opener of the same file, naming it', async () => {
+  it('refuses a second opener of the same file, naming it and the process that holds it', async () => {
     const path = join(dir, 'd.db');
     const first = new SqliteStore(path);
-    expect(() => new SqliteStore(path)).toThrow(`another process holds ${path}`);
+    expect(readFileSync(`${path}.pid`, 'utf8')).toBe(`${process.pid}\n`);
+    expect(() => new SqliteStore(path)).toThrow(`another process (pid ${process.pid}) holds ${path}`);
     await first.close();
+    expect(existsSync(`${path}.pid`)).toBe(false);
     const again = new SqliteStore(path);
     await again.ping();
     await again.close();

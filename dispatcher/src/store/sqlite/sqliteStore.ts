@@ -33,6 +33,7 @@ import { WalSync } from './walSync';
 import { sqliteTeams } from './sqliteTeams';
 import { sqliteObservedPaths } from './sqliteObservedPaths';
 import { sqliteWebhooks } from './sqliteWebhooks';
+import { forgetOwner, ownerOf, recordOwner, SqliteFileInUseError } from './sqliteOwner';
 
 type SqliteTeams = ReturnType<typeof sqliteTeams>;
 type SqliteWebhooks = ReturnType<typeof sqliteWebhooks>;
@@ -70,7 +71,7 @@ export class SqliteStore implements Store {
   /** A team read's statements, prepared once per shape (store/teamReadsSql.ts). */
   private readonly teamReads = new Map<string, Database.Statement>();
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.db = new Database(path);
     try {
       // Waits a little for a dispatcher that is still shutting down to let go of the file.
@@ -83,11 +84,9 @@ export class SqliteStore implements Store {
     } catch (error) {
       this.db.close();
       if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
-      throw new Error(
-        `another process holds ${path}: the SQLite store serves one dispatcher at a time (${(error as Error).message})`,
-        { cause: error },
-      );
+      throw new SqliteFileInUseError(path, ownerOf(path), { cause: error });
     }
+    if (path !== ':memory:') recordOwner(path);
     // NORMAL: a commit writes the WAL without an fsync; what must survive a power cut (an
     // acknowledged event, a team's settings) is answered only after `walSync` has synced it,
     // off the event loop. Leases and attempt records are not waited for: losing them in a
@@ -131,6 +130,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.walSync.close();
     this.db.close();
+    if (this.path !== ':memory:') forgetOwner(this.path);
   }
 
   // Teams, keys and console sign-ins: sqliteTeams.ts.
