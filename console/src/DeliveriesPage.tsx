@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { call, eventNames, type DeliveryListAnswer, type ListedDeliveryAnswer } from './api';
 import type { PageProps } from './pageProps';
-import { localAndUtc } from './format';
+import { localAndUtc, sentDateTime } from './format';
 import { PageState } from './PageState';
 import { RecoverPanel } from './RecoverPanel';
 import { useApi } from './useApi';
@@ -44,7 +44,7 @@ function DeliveryRow({ t, language, row }: PageProps & { row: ListedDeliveryAnsw
         </span>
         {booking.startDateTime !== null && (
           <span className="meta">
-            {t.deliveries.starts}: {localAndUtc(booking.startDateTime, language)}
+            {t.deliveries.starts}: {sentDateTime(booking.startDateTime, language, t)}
           </span>
         )}
         <code className="event-id">{row.webhookEventId}</code>

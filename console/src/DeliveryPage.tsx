@@ -3,7 +3,7 @@ import { problemMessage, call, type DeliveryDetailAnswer } from './api';
 import { AttemptTimeline } from './AttemptTimeline';
 import type { PageProps } from './pageProps';
 import { eventLabel } from './i18n';
-import { localAndUtc } from './format';
+import { localAndUtc, sentDateTime } from './format';
 import { useApi } from './useApi';
 import { PageState } from './PageState';
 
@@ -55,7 +55,7 @@ export function DeliveryPage({ t, language, id }: PageProps & { id: string }) {
             </p>
             {shown.booking.startDateTime !== null && (
               <p className="meta">
-                {t.deliveries.starts}: {localAndUtc(shown.booking.startDateTime, language)}
+                {t.deliveries.starts}: {sentDateTime(shown.booking.startDateTime, language, t)}
               </p>
             )}
             <p>

@@ -3,11 +3,12 @@ import { PageState } from './PageState';
 import type { PageProps } from './pageProps';
 import { eventLabel } from './i18n';
 import { useApi } from './useApi';
+import { sentText } from './format';
 
 interface Envelope {
   webhookEventName: string;
   webhookEventId: string;
-  payload: { privateTitle?: string; originalUrl?: string };
+  payload: { privateTitle?: unknown; originalUrl?: unknown };
 }
 
 /** The team's recent events, as Spir sent them, with where any differs from the typed contract. */
@@ -25,10 +26,14 @@ export function EventsPage({ t }: PageProps) {
               {(data as Envelope[]).map((event) => (
                 <li key={event.webhookEventId}>
                   <p>
-                    <strong>{eventLabel(t, event.webhookEventName)}</strong> {event.payload.privateTitle}
+                    <strong>{eventLabel(t, event.webhookEventName)}</strong>{' '}
+                    {event.payload.privateTitle !== undefined && sentText(event.payload.privateTitle, t)}
                   </p>
                   <p className="meta">
-                    <code>{event.webhookEventId}</code> <span className="url">{event.payload.originalUrl}</span>
+                    <code>{event.webhookEventId}</code>{' '}
+                    <span className="url">
+                      {event.payload.originalUrl !== undefined && sentText(event.payload.originalUrl, t)}
+                    </span>
                   </p>
                   {contractDeviations[event.webhookEventId] !== undefined && (
                     <div className="deviations">

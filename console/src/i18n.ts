@@ -131,6 +131,7 @@ const ja = {
     failed: '読み込めませんでした。',
     offline: 'サーバーに接続できません。ネットワークを確認してください。',
     retry: '再試行',
+    notAsExpected: '契約と異なる値',
   },
   errors: { generic: 'エラーが発生しました' },
 };
@@ -265,6 +266,7 @@ const en: Texts = {
     failed: 'This could not be loaded.',
     offline: 'The console cannot reach its server. Check the network.',
     retry: 'Try again',
+    notAsExpected: 'not as the contract expects',
   },
   errors: { generic: 'Something went wrong' },
 };
