@@ -24,9 +24,9 @@ export interface InTurnSizes {
 /**
  * Isolation measured in turn: a dispatcher with the healthy endpoints alone and one with the same
  * endpoints beside hung ones run side by side, and are fed alternately a slice of events each (the
- * order reversed every round), so that both meet the same moments of the machine. The two cases
- * measured a minute apart gave 0.87 to 1.28 for the same build, the machine's drift between them;
- * in turn, the ratio is the hung endpoints' cost alone. Returns each one's deliveries/s and the ratio.
+ * order reversed every round), so that both meet the same moments of the machine. Two cases run a
+ * minute apart differ by the machine's drift as much as by the build (bench/history.md); in turn,
+ * the ratio is the hung endpoints' cost alone. Returns each one's deliveries/s and the ratio.
  */
 export async function isolationInTurn(setup: InTurnSetup, sizes: InTurnSizes) {
   const alone = await setup.start();
