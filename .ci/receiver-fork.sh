@@ -62,6 +62,24 @@ committed=$(git diff --cached --name-only | grep -E '^(dev-certs/|\.dev\.vars|no
 [ -z "$committed" ] || fail "these would be committed: $(head -3 <<<"$committed")"
 rm -rf .git
 
+# As a developer waits for `npm run dev` to say it listens before running the checker in a second
+# terminal: until the port accepts a connection (at most three minutes), or fails if the server exited.
+wait_listening() {
+  local port=$1 log=$2 group=${groups[-1]}
+  for _ in $(seq 1 900); do
+    if node -e "require('net').connect($port,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; then
+      return 0
+    fi
+    kill -0 -- "-$group" 2>/dev/null || {
+      tail -20 "$log"
+      fail "the server exited before listening on $port"
+    }
+    sleep 0.2
+  done
+  tail -20 "$log"
+  fail "nothing listened on $port within three minutes"
+}
+
 # The checker as the README runs it (port $1 where the README says $2); its output must never hold the secret.
 check_dev() {
   local url="https://receiver.test:$1/webhooks/spir" output
@@ -80,6 +98,7 @@ check_dev() {
 port=$(free_port)
 readme 'npm run dev'
 serve dev.log env PORT="$port" npm run dev
+wait_listening "$port" dev.log
 check_dev "$port" 3000 || {
   tail -20 dev.log
   fail "npm run check:dev against npm run dev"
@@ -103,6 +122,7 @@ wport=$(free_port)
 readme 'npm run dev:workers'
 serve workers.log env WRANGLER_SEND_METRICS=false CI=true npm run dev:workers -- --port "$wport" --ip 127.0.0.1 \
   --inspector-port "$(free_port)"
+wait_listening "$wport" workers.log
 check_dev "$wport" 8787 || {
   tail -30 workers.log
   fail "npm run check:dev against npm run dev:workers"
