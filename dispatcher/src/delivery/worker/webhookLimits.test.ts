@@ -65,29 +65,34 @@ describe("one worker's webhook limits", () => {
 
 // Whole path, on real HTTPS. What is asserted holds whatever the scheduling: the receiver counts
 // open requests exactly (not by sampling), and decides itself when each one is answered.
-describe('per-webhook slow start in the worker', () => {
-  let receiver: HttpsReceiver;
-  let dispatcher: TestDispatcher;
-  const release: (() => void)[] = [];
-  let maxOpen = 0;
+function slowStartRig(requestTimeoutSeconds: string) {
+  const rig = {
+    receiver: undefined as unknown as HttpsReceiver,
+    dispatcher: undefined as unknown as TestDispatcher,
+    release: [] as (() => void)[],
+    maxOpen: 0,
+    open: (path: string) => rig.receiver.openRequests.get(path) ?? 0,
+    webhookWithEvents: (teamId: string, path: string, count: number) =>
+      rig.dispatcher.webhookWithEvents(teamId, `https://receiver.test:${rig.receiver.port}${path}`, count),
+  };
 
   beforeAll(async () => {
     const ca = await createThrowawayCa();
-    receiver = await startHttpsReceiver(ca, ['receiver.test']);
-    receiver.answer = (request) => {
+    rig.receiver = await startHttpsReceiver(ca, ['receiver.test']);
+    rig.receiver.answer = (request) => {
       if (request.path === '/hangs') return 'hang';
-      const heldUntil = new Promise<void>((resolve) => release.push(resolve));
-      maxOpen = Math.max(maxOpen, (receiver.openRequests.get(request.path) ?? 0) + 1);
+      const heldUntil = new Promise<void>((resolve) => rig.release.push(resolve));
+      rig.maxOpen = Math.max(rig.maxOpen, (rig.receiver.openRequests.get(request.path) ?? 0) + 1);
       return { status: 200, heldUntil };
     };
-    dispatcher = await startTestDispatcher(
+    rig.dispatcher = await startTestDispatcher(
       {
-        REQUEST_TIMEOUT_SECONDS: '0.5',
+        REQUEST_TIMEOUT_SECONDS: requestTimeoutSeconds,
         RETRY_INTERVAL_SECONDS: '0.1',
         MAX_RETRIES: '10',
         DELIVERY_CONCURRENCY_PER_WEBHOOK: '8',
         WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1',
-        // This test reads every delivery's attempts many times a second.
+        // These tests read every delivery's attempts many times a second.
         TEAM_API_REQUESTS_PER_SECOND: '100000',
       },
       { ca: [ca.caCert] },
@@ -95,37 +100,44 @@ describe('per-webhook slow start in the worker', () => {
   });
 
   afterAll(async () => {
-    for (const resolve of release.splice(0)) resolve();
-    await dispatcher.close();
-    await receiver.close();
+    for (const resolve of rig.release.splice(0)) resolve();
+    await rig.dispatcher.close();
+    await rig.receiver.close();
   });
 
-  const webhookWithEvents = (teamId: string, path: string, count: number) =>
-    dispatcher.webhookWithEvents(teamId, `https://receiver.test:${receiver.port}${path}`, count);
+  return rig;
+}
 
-  const open = (path: string) => receiver.openRequests.get(path) ?? 0;
+describe('per-webhook slow start in the worker, answers held by the test', () => {
+  // The test holds each answer until it releases it, which on a loaded machine can take seconds:
+  // a timeout here would drop the limit to one and test the timeout rule instead.
+  const rig = slowStartRig('60');
 
   it('grows a webhook that answers by one per answer, up to the configured eight and never beyond', async () => {
-    await webhookWithEvents('fast', '/answers', 40);
-    await waitFor('one request open', () => (open('/answers') === 1 ? true : undefined));
+    await rig.webhookWithEvents('fast', '/answers', 40);
+    await waitFor('one request open', () => (rig.open('/answers') === 1 ? true : undefined));
     // Each answer lets the webhook have one more in flight; the backlog fills every slot.
     for (let answers = 1; answers <= 10; answers++) {
-      release.shift()!();
+      rig.release.shift()!();
       const expected = Math.min(8, 1 + answers);
       await waitFor(`${expected} requests open after ${answers} answers`, () =>
-        open('/answers') === expected ? true : undefined,
+        rig.open('/answers') === expected ? true : undefined,
       );
     }
-    expect(maxOpen).toBe(8);
+    expect(rig.maxOpen).toBe(8);
   });
+});
+
+describe('per-webhook slow start in the worker, a webhook that never answers', () => {
+  const rig = slowStartRig('0.5');
 
   it('sends to a webhook that never answered one attempt at a time, though twelve are due at once', async () => {
-    const apiKey = await webhookWithEvents('hung', '/hangs', 12);
+    const apiKey = await rig.webhookWithEvents('hung', '/hangs', 12);
     const attempts = await waitFor('seven attempts recorded', async () => {
-      const { body } = await dispatcher.call('GET', '/v1/deliveries?limit=100', { token: apiKey });
+      const { body } = await rig.dispatcher.call('GET', '/v1/deliveries?limit=100', { token: apiKey });
       const all: { startedAt: string; durationMs: number }[] = [];
       for (const delivery of body.data as { id: string }[]) {
-        const one = await dispatcher.call('GET', `/v1/deliveries/${delivery.id}`, { token: apiKey });
+        const one = await rig.dispatcher.call('GET', `/v1/deliveries/${delivery.id}`, { token: apiKey });
         all.push(...(one.body.attempts as { startedAt: string; durationMs: number }[]));
       }
       return all.length >= 7 ? all : undefined;
