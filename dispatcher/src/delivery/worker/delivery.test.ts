@@ -158,7 +158,8 @@ describe('delivery', () => {
     expect(delivery.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3, 4, 5]);
     for (const gap of gapsBetweenAttempts(delivery.attempts)) {
       expect(gap).toBeGreaterThanOrEqual(195);
-      expect(gap).toBeLessThan(2_000);
+      // Well under Spir's default 10 s, so an ignored RETRY_INTERVAL_SECONDS fails, with room for a loaded machine.
+      expect(gap).toBeLessThan(5_000);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(receiver.received.filter((r) => r.path === '/always-503')).toHaveLength(5);
