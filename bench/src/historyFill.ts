@@ -1,5 +1,5 @@
 import { samples } from '@spir-webhooks/shared-types';
-import { type AttemptResult, type NextStep, type Store } from '@spir-webhooks/dispatcher/store';
+import { healthBackfillSql, type AttemptResult, type NextStep, type Store } from '@spir-webhooks/dispatcher/store';
 
 /**
  * The history `npm run bench:history` measures against, filled in minutes: three template
@@ -7,7 +7,7 @@ import { type AttemptResult, type NextStep, type Store } from '@spir-webhooks/di
  * recordAttemptResults): one succeeded at once, one retried then succeeded, one failed for good.
  * Bulk SQL then clones their rows (every column as the store wrote it, ids, times and the
  * invitee's email changed) over 31 days, the health counters are rebuilt by the store's own
- * backfill SQL (its migration), and the templates are deleted.
+ * backfill (store/webhookHealthSql.ts, which its migration runs), and the templates are deleted.
  */
 
 export interface HistoryShape {
@@ -223,43 +223,8 @@ export async function fillHistory(sql: SqlRunner, shape: HistoryShape, log: (lin
   await sql.run('DELETE FROM events WHERE id IN (SELECT event_id FROM template_rows)');
   if (sql.dialect === 'postgres')
     await sql.run(`SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))`);
-  for (const statement of healthBackfill(sql.dialect)) await sql.run(statement);
+  await sql.run('DELETE FROM webhook_attempt_hours');
+  await sql.run('DELETE FROM webhook_last_attempts');
+  for (const statement of healthBackfillSql(sql.dialect)) await sql.run(statement);
   return base;
-}
-
-/** The health counters rebuilt from the attempt log: the store's migration's backfill, verbatim. */
-function healthBackfill(dialect: SqlRunner['dialect']): string[] {
-  const succeeded =
-    dialect === 'sqlite' ? "sum(a.outcome = 'succeeded')" : "count(*) FILTER (WHERE a.outcome = 'succeeded')";
-  const logged = `WITH logged AS MATERIALIZED (
-    SELECT d.webhook_id, a.id, a.started_at, a.outcome, a.response_status, a.error_code
-      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-  ), last_success AS (
-    SELECT webhook_id, max(started_at) AS at FROM logged WHERE outcome = 'succeeded' GROUP BY webhook_id
-  ), failures AS (
-    SELECT l.webhook_id, count(*) AS n FROM logged l LEFT JOIN last_success s ON s.webhook_id = l.webhook_id
-     WHERE l.started_at > coalesce(s.at, -1) GROUP BY l.webhook_id
-  )`;
-  const last =
-    dialect === 'sqlite'
-      ? `${logged}, newest AS (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY started_at DESC, id DESC) AS n FROM logged
-  )
-  INSERT INTO webhook_last_attempts
-    SELECT newest.webhook_id, started_at, outcome, response_status, error_code, coalesce(failures.n, 0)
-      FROM newest LEFT JOIN failures ON failures.webhook_id = newest.webhook_id WHERE newest.n = 1`
-      : `${logged}
-  INSERT INTO webhook_last_attempts
-    SELECT DISTINCT ON (l.webhook_id) l.webhook_id, l.started_at, l.outcome, l.response_status, l.error_code,
-           coalesce(f.n, 0)
-      FROM logged l LEFT JOIN failures f ON f.webhook_id = l.webhook_id
-     ORDER BY l.webhook_id, l.started_at DESC, l.id DESC`;
-  return [
-    'DELETE FROM webhook_attempt_hours',
-    'DELETE FROM webhook_last_attempts',
-    `INSERT INTO webhook_attempt_hours (webhook_id, hour_start, attempts, succeeded)
-    SELECT d.webhook_id, (a.started_at / 3600000) * 3600000, count(*), ${succeeded}
-      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY 1, 2`,
-    last,
-  ];
 }

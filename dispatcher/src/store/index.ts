@@ -6,3 +6,4 @@ export type { Store } from './store';
 export type { AttemptResult, ClaimedDelivery, ClaimOptions } from './storeQueueTypes';
 export type { NextStep } from './storeTypes';
 export { inviteeEmailOfBody } from './searchKeys';
+export { healthBackfillSql } from './webhookHealthSql';

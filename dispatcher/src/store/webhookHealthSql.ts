@@ -95,3 +95,44 @@ export interface WebhookHealthRow {
   last_status: number | null;
   last_error_code: string | null;
 }
+
+/**
+ * The health counters rebuilt from the attempt log, for a store whose counters are empty: the
+ * migration that created them runs this on both engines, and so does the history bench after a
+ * bulk fill. Columns are named, so columns added later to the tables take their defaults.
+ */
+export function healthBackfillSql(dialect: 'sqlite' | 'postgres'): string[] {
+  const succeeded =
+    dialect === 'sqlite' ? "sum(a.outcome = 'succeeded')" : "count(*) FILTER (WHERE a.outcome = 'succeeded')";
+  const logged = `WITH logged AS MATERIALIZED (
+    SELECT d.webhook_id, a.id, a.started_at, a.outcome, a.response_status, a.error_code
+      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+  ), last_success AS (
+    SELECT webhook_id, max(started_at) AS at FROM logged WHERE outcome = 'succeeded' GROUP BY webhook_id
+  ), failures AS (
+    SELECT l.webhook_id, count(*) AS n FROM logged l LEFT JOIN last_success s ON s.webhook_id = l.webhook_id
+     WHERE l.started_at > coalesce(s.at, -1) GROUP BY l.webhook_id
+  )`;
+  const lastColumns =
+    'webhook_last_attempts (webhook_id, started_at, outcome, response_status, error_code, consecutive_failures)';
+  const last =
+    dialect === 'sqlite'
+      ? `${logged}, newest AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY started_at DESC, id DESC) AS n FROM logged
+  )
+  INSERT INTO ${lastColumns}
+    SELECT newest.webhook_id, started_at, outcome, response_status, error_code, coalesce(failures.n, 0)
+      FROM newest LEFT JOIN failures ON failures.webhook_id = newest.webhook_id WHERE newest.n = 1`
+      : `${logged}
+  INSERT INTO ${lastColumns}
+    SELECT DISTINCT ON (l.webhook_id) l.webhook_id, l.started_at, l.outcome, l.response_status, l.error_code,
+           coalesce(f.n, 0)
+      FROM logged l LEFT JOIN failures f ON f.webhook_id = l.webhook_id
+     ORDER BY l.webhook_id, l.started_at DESC, l.id DESC`;
+  return [
+    `INSERT INTO webhook_attempt_hours (webhook_id, hour_start, attempts, succeeded)
+    SELECT d.webhook_id, (a.started_at / 3600000) * 3600000, count(*), ${succeeded}
+      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY 1, 2`,
+    last,
+  ];
+}

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { healthBackfillSql } from '../webhookHealthSql';
 
 /**
  * Indexes added to tables that already hold rows, built with CREATE INDEX CONCURRENTLY: a plain
@@ -212,23 +213,7 @@ const migrations: readonly (string | ConcurrentIndexes)[] = [
     error_code TEXT,
     consecutive_failures BIGINT NOT NULL
   );
-  INSERT INTO webhook_attempt_hours (webhook_id, hour_start, attempts, succeeded)
-    SELECT d.webhook_id, (a.started_at / 3600000) * 3600000, count(*), count(*) FILTER (WHERE a.outcome = 'succeeded')
-      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY 1, 2;
-  WITH logged AS MATERIALIZED (
-    SELECT d.webhook_id, a.id, a.started_at, a.outcome, a.response_status, a.error_code
-      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-  ), last_success AS (
-    SELECT webhook_id, max(started_at) AS at FROM logged WHERE outcome = 'succeeded' GROUP BY webhook_id
-  ), failures AS (
-    SELECT l.webhook_id, count(*) AS n FROM logged l LEFT JOIN last_success s ON s.webhook_id = l.webhook_id
-     WHERE l.started_at > coalesce(s.at, -1) GROUP BY l.webhook_id
-  )
-  INSERT INTO webhook_last_attempts
-    SELECT DISTINCT ON (l.webhook_id) l.webhook_id, l.started_at, l.outcome, l.response_status, l.error_code,
-           coalesce(f.n, 0)
-      FROM logged l LEFT JOIN failures f ON f.webhook_id = l.webhook_id
-     ORDER BY l.webhook_id, l.started_at DESC, l.id DESC;
+  ${healthBackfillSql('postgres').join(';\n')};
   `,
   // 6: the indexes of a team's reads, each ordered as its read pages (created_at, seq).
   {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { inviteeEmailOfBody } from '../searchKeys';
+import { healthBackfillSql } from '../webhookHealthSql';
 
 /**
  * Versioned schema: migration N brings `PRAGMA user_version` from N-1 to N. Append only; a
@@ -222,23 +223,7 @@ const migrations: readonly string[] = [
     error_code TEXT,
     consecutive_failures INTEGER NOT NULL
   );
-  INSERT INTO webhook_attempt_hours (webhook_id, hour_start, attempts, succeeded)
-    SELECT d.webhook_id, (a.started_at / 3600000) * 3600000, count(*), sum(a.outcome = 'succeeded')
-      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id GROUP BY 1, 2;
-  WITH logged AS MATERIALIZED (
-    SELECT d.webhook_id, a.id, a.started_at, a.outcome, a.response_status, a.error_code
-      FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-  ), last_success AS (
-    SELECT webhook_id, max(started_at) AS at FROM logged WHERE outcome = 'succeeded' GROUP BY webhook_id
-  ), failures AS (
-    SELECT l.webhook_id, count(*) AS n FROM logged l LEFT JOIN last_success s ON s.webhook_id = l.webhook_id
-     WHERE l.started_at > coalesce(s.at, -1) GROUP BY l.webhook_id
-  ), newest AS (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY started_at DESC, id DESC) AS n FROM logged
-  )
-  INSERT INTO webhook_last_attempts
-    SELECT newest.webhook_id, started_at, outcome, response_status, error_code, coalesce(failures.n, 0)
-      FROM newest LEFT JOIN failures ON failures.webhook_id = newest.webhook_id WHERE newest.n = 1;
+  ${healthBackfillSql('sqlite').join(';\n')};
   `,
   // 12: what a delivery keeps of its answers is bounded: an answer identical to one kept refers to
   // it, and answers past the delivery's budget keep their status only (store/answerStorage.ts).
