@@ -107,16 +107,6 @@ export function failureEmailJobOf(
   };
 }
 
-/** How a delivery's status follows from what the retry policy decided after an attempt. */
-export const deliveryStatusAfter = {
-  succeeded: 'succeeded',
-  retry: 'pending',
-  failed: 'failed',
-  gone: 'canceled',
-} as const;
-
-export const goneReason = 'The subscription answered 410 Gone: the integration removed it, so it was deleted.';
-
 /** The one place the attempt columns are decoded. */
 export function decodeAttempt(row: AttemptRow): DecodedAttempt {
   return {

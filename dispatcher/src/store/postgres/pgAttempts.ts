@@ -1,5 +1,4 @@
 import type { PoolClient, Pool } from 'pg';
-import { deliveryStatusAfter, goneReason } from '../storeRows';
 import type { AttemptResult } from '../storeQueueTypes';
 import { query, transaction } from './pgConnection';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../answerStorage';
 import { cancelPendingDeliveriesOfWebhook } from './pgWebhooks';
 import { healthChangesOf } from '../webhookHealthSql';
+import { attemptOutcomeOf, deliveryMoveOf, effectsOfMoved, wavesOf, type DeliveryMove } from '../rules/attemptEffects';
 
 // Each statement takes the whole batch as one array per column (unnest keeps their order): a
 // few round trips per batch, where one INSERT and one UPDATE per attempt cost the database and
@@ -93,27 +93,16 @@ async function recordHealth(client: PoolClient, results: readonly AttemptResult[
   ]);
 }
 
-const finishedAtOf = (result: AttemptResult) => Math.round(result.startedAt + result.durationMs);
-
-/** Logs attempts and moves their deliveries on; guarded by the lease, as in the SQLite engine. */
+/**
+ * Logs attempts and moves their deliveries on, guarded by the lease, a wave of the batch at a
+ * time with the outcome of one result at a time in order (rules/attemptEffects.ts).
+ */
 export async function recordAttempts(pool: Pool, workerId: string, results: readonly AttemptResult[]): Promise<void> {
   if (results.length === 0) return;
   await transaction(pool, async (client) => {
-    // A delivery twice in one batch (two attempts of it) is moved on by each in turn.
-    for (const wave of wavesOfDistinctDeliveries(results)) await recordWave(client, workerId, wave);
+    for (const wave of wavesOf(results)) await recordWave(client, workerId, wave);
     await recordHealth(client, results);
   });
-}
-
-function wavesOfDistinctDeliveries(results: readonly AttemptResult[]): AttemptResult[][] {
-  const waves: AttemptResult[][] = [];
-  const seen = new Map<string, number>();
-  for (const result of results) {
-    const wave = seen.get(result.deliveryId) ?? 0;
-    seen.set(result.deliveryId, wave + 1);
-    (waves[wave] ??= []).push(result);
-  }
-  return waves;
 }
 
 async function recordWave(client: PoolClient, workerId: string, results: AttemptResult[]): Promise<void> {
@@ -127,7 +116,7 @@ async function recordWave(client: PoolClient, workerId: string, results: Attempt
     column((r) => r.attemptNumber),
     column((r) => Math.round(r.startedAt)),
     column((r) => r.durationMs),
-    column((r) => (r.next.kind === 'succeeded' ? 'succeeded' : 'failed')),
+    column(attemptOutcomeOf),
     column((r) => JSON.stringify(r.requestHeaders)),
     column((r) => r.response?.status ?? null),
     answer((a) => a.response_headers),
@@ -139,30 +128,31 @@ async function recordWave(client: PoolClient, workerId: string, results: Attempt
     answer((a) => a.answer_size),
     answer((a) => a.same_answer_as),
   ]);
+  const moves = results.map(deliveryMoveOf);
+  const move = <T>(of: (m: DeliveryMove) => T) => moves.map(of);
   const movedRows = await query<{ id: string }>(client, moveDeliveries, [
-    column((r) => r.deliveryId),
-    column((r) => r.round),
-    column((r) => deliveryStatusAfter[r.next.kind]),
-    column((r) => r.attemptNumber),
-    // BIGINT: whole ms.
-    column((r) => (r.next.kind === 'retry' ? Math.round(r.next.nextAttemptAt) : finishedAtOf(r))),
-    column(finishedAtOf),
-    column((r) => (r.next.kind === 'gone' ? goneReason : null)),
+    move((m) => m.deliveryId),
+    move((m) => m.round),
+    move((m) => m.status),
+    move((m) => m.attemptsInRound),
+    move((m) => m.nextAttemptAt),
+    move((m) => m.finishedAt),
+    move((m) => m.cancelReason),
     workerId,
   ]);
   const moved = new Set(movedRows.map((row) => row.id));
-  const failed = results.filter((r) => r.next.kind === 'failed' && moved.has(r.deliveryId));
-  if (failed.length > 0) {
-    await query(client, insertFailureEmails, [failed.map((r) => r.deliveryId), failed.map(finishedAtOf)]);
+  const effects = results.filter((r) => moved.has(r.deliveryId)).map(effectsOfMoved);
+  const emails = effects.flatMap((e) => (e.failureEmail ? [e.failureEmail] : []));
+  if (emails.length > 0) {
+    await query(client, insertFailureEmails, [emails.map((e) => e.deliveryId), emails.map((e) => e.at)]);
     await query(client, 'NOTIFY spir_failure_emails_due');
   }
-  // A subscription that answered 410 Gone is removed with its other pending deliveries.
-  for (const result of results.filter((r) => r.next.kind === 'gone' && moved.has(r.deliveryId))) {
-    const finishedAt = finishedAtOf(result);
+  for (const { webhookGone } of effects) {
+    if (!webhookGone) continue;
     await query(client, 'UPDATE webhooks SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL', [
-      finishedAt,
-      result.webhookId,
+      webhookGone.at,
+      webhookGone.webhookId,
     ]);
-    await query(client, cancelPendingDeliveriesOfWebhook, [finishedAt, result.webhookId]);
+    await query(client, cancelPendingDeliveriesOfWebhook, [webhookGone.at, webhookGone.webhookId]);
   }
 }

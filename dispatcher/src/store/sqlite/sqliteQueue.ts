@@ -4,7 +4,8 @@ import type { StatementName } from './sqliteStatements';
 import type { ClaimMemory } from '../claimMemory';
 import { healthChangesOf } from '../webhookHealthSql';
 import { answerColumns, keptAnswersOf, type KeptAnswersRow } from '../answerStorage';
-import { claimedDeliveryOf, deliveryStatusAfter, goneReason, type ClaimedJoinRow } from '../storeRows';
+import { claimedDeliveryOf, type ClaimedJoinRow } from '../storeRows';
+import { attemptOutcomeOf, deliveryMoveOf, effectsOfMoved } from '../rules/attemptEffects';
 
 type Statements = Record<StatementName, Statement>;
 
@@ -65,46 +66,44 @@ export function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMe
 }
 
 /**
- * Logs attempts and moves their deliveries on (done, retry at, or finally failed with its email
- * in the outbox). Runs inside the caller's transaction.
+ * Logs attempts and moves their deliveries on, one result at a time in order
+ * (rules/attemptEffects.ts). Runs inside the caller's transaction.
  */
 export function recordAttempts(sql: Statements, workerId: string, results: readonly AttemptResult[]): void {
   for (const result of results) {
-    const finishedAt = Math.round(result.startedAt + result.durationMs);
     const kept = keptAnswersOf(sql.keptAnswers.all(result.deliveryId) as KeptAnswersRow[]).get(result.deliveryId);
-    // The attempt happened whatever became of the lease, so it is always logged.
     sql.insertAttempt.run({
       delivery_id: result.deliveryId,
       round: result.round,
       attempt_number: result.attemptNumber,
       started_at: result.startedAt,
       duration_ms: result.durationMs,
-      outcome: result.next.kind === 'succeeded' ? 'succeeded' : 'failed',
+      outcome: attemptOutcomeOf(result),
       request_headers: JSON.stringify(result.requestHeaders),
       response_status: result.response?.status ?? null,
       ...answerColumns(result, kept),
       error_code: result.error?.code ?? null,
       error_message: result.error?.message ?? null,
     });
-    // Guarded by the lease: a worker whose lease expired must not move the delivery on.
+    const move = deliveryMoveOf(result);
     const moved =
       sql.finishAttempt.run({
-        id: result.deliveryId,
+        id: move.deliveryId,
         worker: workerId,
-        round: result.round,
-        attempts: result.attemptNumber,
-        status: deliveryStatusAfter[result.next.kind],
-        next_attempt_at: result.next.kind === 'retry' ? result.next.nextAttemptAt : finishedAt,
-        now: finishedAt,
-        cancel_reason: result.next.kind === 'gone' ? goneReason : null,
+        round: move.round,
+        attempts: move.attemptsInRound,
+        status: move.status,
+        next_attempt_at: move.nextAttemptAt,
+        now: move.finishedAt,
+        cancel_reason: move.cancelReason,
       }).changes > 0;
-    // A subscription that answered 410 Gone is removed with its other pending deliveries.
-    if (moved && result.next.kind === 'gone') {
-      sql.deleteWebhookById.run(finishedAt, result.webhookId);
-      sql.cancelPendingDeliveriesOfWebhook.run(finishedAt, result.webhookId);
+    if (!moved) continue;
+    const { failureEmail, webhookGone } = effectsOfMoved(result);
+    if (failureEmail) sql.insertFailureEmail.run({ id: failureEmail.deliveryId, now: failureEmail.at });
+    if (webhookGone) {
+      sql.deleteWebhookById.run(webhookGone.at, webhookGone.webhookId);
+      sql.cancelPendingDeliveriesOfWebhook.run(webhookGone.at, webhookGone.webhookId);
     }
-    // We MUST write the email in this transaction: then a crash can delay it, never lose it.
-    if (moved && result.next.kind === 'failed') sql.insertFailureEmail.run({ id: result.deliveryId, now: finishedAt });
   }
   const health = healthChangesOf(results);
   for (const hour of health.hours)
