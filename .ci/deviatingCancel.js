@@ -3,8 +3,8 @@
 // status is the one expected.
 //   node .ci/deviatingCancel.js <url> <whsec_ secret> <webhook-id> <expected status>   (in the fork)
 const { join } = require('node:path');
-const { Webhook } = require(join(process.cwd(), 'node_modules', 'standardwebhooks'));
 const { cloneSample } = require(join(process.cwd(), 'dist', 'contract'));
+const { signedPost, untilAnswering } = require('./signedPost');
 
 const [url, secret, id, expected] = process.argv.slice(2);
 
@@ -15,23 +15,8 @@ async function main() {
     webhookEventId: id,
     payload: { ...payload, reason: cancelReason },
   });
-  const at = new Date();
-  const headers = {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(id, at, body),
-  };
-  // Until the server answers (at most a minute).
-  for (let i = 0; i < 600; i++) {
-    try {
-      await fetch(url);
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  const response = await fetch(url, { method: 'POST', headers, body });
+  await untilAnswering(url);
+  const response = await signedPost(url, secret, id, body);
   const text = await response.text();
   const ok = response.status === Number(expected);
   console.log(

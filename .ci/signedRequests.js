@@ -2,33 +2,17 @@
 // fields → 200, the same event again → 200 (handled once), a forged signature → 401.
 //   node .ci/signedRequests.js <url> <whsec_ secret>   (run where the fork's node_modules are)
 const { join } = require('node:path');
-const { Webhook } = require(join(process.cwd(), 'node_modules', 'standardwebhooks'));
 const { samples } = require(join(process.cwd(), 'dist', 'contract'));
+const { signedPost, untilAnswering } = require('./signedPost');
 
 const [url, secret] = process.argv.slice(2);
 
 async function post(id, signWith, event) {
-  const body = JSON.stringify({ ...event, webhookEventId: id });
-  const at = new Date();
-  const headers = {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(signWith).sign(id, at, body),
-  };
-  return (await fetch(url, { method: 'POST', headers, body })).status;
+  return (await signedPost(url, signWith, id, JSON.stringify({ ...event, webhookEventId: id }))).status;
 }
 
 async function main() {
-  // Until the server answers (at most a minute).
-  for (let i = 0; i < 600; i++) {
-    try {
-      await fetch(url);
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  await untilAnswering(url);
   const results = [];
   for (const [name, event] of Object.entries(samples)) {
     const withUnknown = { ...event, addedLater: 1, payload: { ...event.payload, newField: 'x' } };
