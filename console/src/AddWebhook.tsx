@@ -34,6 +34,9 @@ export function AddWebhook({
   const inputId = `url-${event}`;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // The button is always ready to press (a greyed one reads as "not for you"); an empty or
+    // refused URL is answered in words instead (the dispatcher's own refusal, below).
+    if (url.trim() === '') return setProblem(t.webhooks.rulesHint);
     try {
       const created = await call<WebhookWithSecretAnswer>('POST', '/v1/webhooks', { url, event });
       setUrl('');
@@ -52,11 +55,12 @@ export function AddWebhook({
         value={url}
         placeholder="https://"
         aria-describedby={`${inputId}-rules`}
-        onChange={(e) => setUrl(e.target.value)}
+        onChange={(e) => {
+          setUrl(e.target.value);
+          setProblem(undefined);
+        }}
       />
-      <button type="submit" disabled={check?.ok !== true}>
-        {t.webhooks.add}
-      </button>
+      <button type="submit">{t.webhooks.add}</button>
       <p id={`${inputId}-rules`} className={check?.ok === false ? 'problem' : 'hint'} aria-live="polite">
         {check === undefined ? t.webhooks.rulesHint : check.ok ? t.webhooks.rulesOk : check.message}
       </p>

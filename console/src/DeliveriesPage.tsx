@@ -132,7 +132,7 @@ export function DeliveriesPage(props: PageProps) {
         {date('until', t.deliveries.until)}
         <button type="submit">{t.deliveries.filter}</button>
       </form>
-      <RecoverPanel {...props} onResent={firstPage.reload} />
+      <RecoverPanel {...props} listed={firstPage.data} onResent={firstPage.reload} />
       <PageState t={t} loaded={firstPage} reload={firstPage.reload}>
         {(page) => {
           const rows = [...page.data, ...(later?.rows ?? [])];

@@ -8,7 +8,7 @@ import { sentText } from './format';
 interface Envelope {
   webhookEventName: string;
   webhookEventId: string;
-  payload: { privateTitle?: unknown; originalUrl?: unknown };
+  payload: { originalUrl?: unknown };
 }
 
 /** The team's recent events, as Spir sent them, with where any differs from the typed contract. */
@@ -18,7 +18,7 @@ export function EventsPage({ t }: PageProps) {
     <>
       <h1>{t.recent.title}</h1>
       <PageState t={t} loaded={events} reload={events.reload}>
-        {({ data, contractDeviations }) =>
+        {({ data, contractDeviations, bookings }) =>
           data.length === 0 ? (
             <p>{t.recent.none}</p>
           ) : (
@@ -27,7 +27,8 @@ export function EventsPage({ t }: PageProps) {
                 <li key={event.webhookEventId}>
                   <p>
                     <strong>{eventLabel(t, event.webhookEventName)}</strong>{' '}
-                    {event.payload.privateTitle !== undefined && sentText(event.payload.privateTitle, t)}
+                    {/* The dispatcher's one rule for a booking's title, as on the deliveries page. */}
+                    <span className="booking-title">{bookings[event.webhookEventId]?.title}</span>
                   </p>
                   <p className="meta">
                     <code>{event.webhookEventId}</code>{' '}

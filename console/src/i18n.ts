@@ -89,6 +89,8 @@ const ja = {
     responseHeaders: '応答ヘッダー',
     emptyBody: '（本文なし）',
     sameAnswer: (attempt: string) => `${attempt}と同じ応答でした。`,
+    sameAnswers: (from: number, to: number, first: number) =>
+      `${from === to ? `${from}回目` : `${from}〜${to}回目`}: ${first}回目と同じ応答`,
     trimmedAnswer: 'この配信が保存できる応答の量を超えたため、ステータスだけを残しました。',
     error: 'エラー',
     nextRetry: '次の再試行',
@@ -105,6 +107,8 @@ const ja = {
     explain:
       '受信側の障害が解消したあとに、指定した時刻以降に作成され、最終的に失敗した送信をまとめて再送します（1分に1回まで）。',
     since: 'この時刻以降',
+    failedCount: (n: number, more: boolean) =>
+      more ? `最終的に失敗した送信が${n}件以上あります。` : `最終的に失敗した送信が${n}件あります。`,
     button: '失敗した送信を再送',
     done: (n: number, more: boolean) =>
       `${n}件の再送を開始しました。${more ? 'まだ残りがあります。1分後にもう一度実行してください。' : ''}`,
@@ -224,6 +228,8 @@ const en: Texts = {
     responseHeaders: 'Response headers',
     emptyBody: '(empty body)',
     sameAnswer: (attempt: string) => `Same answer as ${attempt}.`,
+    sameAnswers: (from: number, to: number, first: number) =>
+      `${from === to ? `Attempt ${from}` : `Attempts ${from}–${to}`}: the same answer as attempt ${first}`,
     trimmedAnswer: "Trimmed: only the status was kept, as this delivery's answers passed what one delivery may store.",
     error: 'Error',
     nextRetry: 'Next retry',
@@ -240,6 +246,8 @@ const en: Texts = {
     explain:
       'Once the receiving side is back, resend every delivery created since a moment that finally failed (once a minute).',
     since: 'Created since',
+    failedCount: (n: number, more: boolean) =>
+      more ? `${n} or more deliveries finally failed.` : `${n} ${n === 1 ? 'delivery' : 'deliveries'} finally failed.`,
     button: 'Resend failed deliveries',
     done: (n: number, more: boolean) =>
       `Resending ${n} ${n === 1 ? 'delivery' : 'deliveries'}.${more ? ' More remain: run it again in a minute.' : ''}`,

@@ -139,6 +139,11 @@ export const eventsAnswer = z.object({
   contractDeviations: z
     .record(z.string(), z.array(contractDeviationSchema))
     .describe('By webhookEventId, the events of `data` that differ from the typed contract'),
+  bookings: z
+    .record(z.string(), bookingAnswer)
+    .describe(
+      "By webhookEventId, the booking each event of `data` is about, read by the same rule as a delivery's `booking`",
+    ),
 });
 export const availabilityLinksAnswer = z.object({
   data: z.array(

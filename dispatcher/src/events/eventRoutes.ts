@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { eventCatalog, normaliseAvailabilityLink, webhookEventNames } from '@spir-webhooks/shared-types';
+import { bookingOf, eventCatalog, normaliseAvailabilityLink, webhookEventNames } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
 import { parseInput } from '../http/apiError';
 import { teamOf } from '../http/auth';
@@ -27,14 +27,16 @@ export function eventRoutes({ store }: DispatcherContext): Router {
       { eventName: query.name, linkId: query.availabilityLink },
       query.limit,
     );
-    // The envelopes exactly as stored (Zapier's samples read `data`), and, beside them, where any
-    // of them differs from the typed contract, for the console.
+    // The envelopes exactly as stored (Zapier's samples read `data`), and, beside them for the
+    // console, where any of them differs from the typed contract and the booking each is about
+    // (the deliveries' rule, so that one booking has one title on every page).
     const contractDeviations = Object.fromEntries(
       rows
         .map((row) => [row.webhook_event_id, deviationsOfStoredBody(row.body)] as const)
         .filter(([, deviations]) => deviations.length > 0),
     );
-    res.json({ data: rows.map((row) => JSON.parse(row.body) as unknown), contractDeviations });
+    const bookings = Object.fromEntries(rows.map((row) => [row.webhook_event_id, bookingOf(row.body)]));
+    res.json({ data: rows.map((row) => JSON.parse(row.body) as unknown), contractDeviations, bookings });
   });
   // The catalog is the contract's, the same for every team: built once.
   let catalog: ReturnType<typeof eventCatalog> | undefined;

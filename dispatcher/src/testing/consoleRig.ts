@@ -31,12 +31,16 @@ export interface ConsoleRig {
   close(): Promise<void>;
 }
 
-export async function startConsoleRig(answer: HttpsReceiver['answer']): Promise<ConsoleRig> {
+export async function startConsoleRig(
+  answer: HttpsReceiver['answer'],
+  /** Settings beside the rig's own (three attempts 0.2 s apart), e.g. `MAX_RETRIES`. */
+  env: Record<string, string> = {},
+): Promise<ConsoleRig> {
   const ca = await createThrowawayCa();
   const receiver = await startHttpsReceiver(ca, ['receiver.test']);
   receiver.answer = answer;
   const dispatcher = await startTestDispatcher(
-    { WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', RETRY_INTERVAL_SECONDS: '0.2', MAX_RETRIES: '2' },
+    { WEBHOOK_RESOLVE: 'receiver.test:127.0.0.1', RETRY_INTERVAL_SECONDS: '0.2', MAX_RETRIES: '2', ...env },
     { ca: [ca.caCert] },
   );
   const origin = dispatcher.url.replace('127.0.0.1', 'localhost');
