@@ -94,7 +94,7 @@ const templates: Record<string, { offset: number; next: NextStep['kind'] }[]> = 
 export async function writeTemplates(store: Store, shape: HistoryShape): Promise<void> {
   for (let t = 0; t < shape.teams; t++) {
     const teamId = `t${t}`;
-    await store.upsertTeam({
+    await store.teams.upsertTeam({
       teamId,
       name: `Team ${t}`,
       adminEmails: [`ops@${teamId}.example.com`],
@@ -103,7 +103,7 @@ export async function writeTemplates(store: Store, shape: HistoryShape): Promise
       language: 'ja',
       now: shape.now - shape.days * dayMs - dayMs,
     });
-    await store.createWebhook({
+    await store.webhooks.createWebhook({
       id: `wh_${teamId}`,
       teamId,
       url: hookUrl(teamId, shape.port),
@@ -117,7 +117,7 @@ export async function writeTemplates(store: Store, shape: HistoryShape): Promise
   // Long before the history: the claims below take only the templates.
   const base = shape.now - 100 * dayMs;
   for (const [kind, attempts] of Object.entries(templates)) {
-    await store.recordEvent({
+    await store.events.recordEvent({
       teamId: bigTeam,
       webhookEventId: `template-${kind}`,
       eventName: 'form.answered',
@@ -128,7 +128,7 @@ export async function writeTemplates(store: Store, shape: HistoryShape): Promise
     });
     for (const [n, step] of attempts.entries()) {
       const at = base + step.offset;
-      const claimed = await store.claimDueDeliveries({
+      const claimed = await store.queue.claimDueDeliveries({
         workerId: 'bench',
         now: at,
         leaseUntil: at + 65_000,
@@ -140,7 +140,7 @@ export async function writeTemplates(store: Store, shape: HistoryShape): Promise
       if (claimed.length !== 1) throw new Error(`template ${kind}: attempt ${n + 1} found nothing to claim`);
       const next: NextStep =
         step.next === 'retry' ? { kind: 'retry', nextAttemptAt: base + attempts[n + 1]!.offset } : { kind: step.next };
-      await store.recordAttemptResults('bench', [result(claimed[0]!.id, `wh_${bigTeam}`, n + 1, at, next)]);
+      await store.queue.recordAttemptResults('bench', [result(claimed[0]!.id, `wh_${bigTeam}`, n + 1, at, next)]);
     }
   }
 }

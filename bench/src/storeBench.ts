@@ -30,7 +30,7 @@ async function storeWithWebhooks(teams: string[]): Promise<{ store: SqliteStore;
 /** One team per name, each with one webhook `wh_<team>`. */
 async function addWebhooks(store: Store, teams: string[]): Promise<void> {
   for (const teamId of teams) {
-    await store.upsertTeam({
+    await store.teams.upsertTeam({
       teamId,
       name: teamId,
       adminEmails: ['admin@example.com'],
@@ -39,7 +39,7 @@ async function addWebhooks(store: Store, teams: string[]): Promise<void> {
       language: 'ja',
       now: 1,
     });
-    await store.createWebhook({
+    await store.webhooks.createWebhook({
       id: `wh_${teamId}`,
       teamId,
       url: `https://${teamId}.example.com/hook`,
@@ -54,7 +54,7 @@ async function addWebhooks(store: Store, teams: string[]): Promise<void> {
 
 let eventCount = 0;
 const ingest = (store: Store, teamId: string, now: number) =>
-  store.recordEvent({
+  store.events.recordEvent({
     teamId,
     webhookEventId: `bench-${eventCount++}`,
     eventName: 'form.answered',
@@ -81,7 +81,7 @@ const claimOptions = (now: number, inFlight: Map<string, number>, limit: number)
 async function withHungBacklogs(store: Store, hung: number): Promise<Map<string, number>> {
   const hungTeams = Array.from({ length: hung }, (_, i) => `hung${i}`);
   await Promise.all(hungTeams.flatMap((teamId) => Array.from({ length: 20 }, () => ingest(store, teamId, 1_000))));
-  await store.claimDueDeliveries(claimOptions(2_000, new Map(), 200));
+  await store.queue.claimDueDeliveries(claimOptions(2_000, new Map(), 200));
   return new Map(hungTeams.map((teamId) => [`wh_${teamId}`, 1]));
 }
 
@@ -102,7 +102,7 @@ async function claimCost(hung: number, rounds: number, idle = 0): Promise<number
   const started = process.cpuUsage();
   for (let i = 0; i < rounds; i++) {
     await ingest(store, 'healthy', 3_000 + i);
-    const claimed = await store.claimDueDeliveries(claimOptions(3_000 + i, inFlight, 100));
+    const claimed = await store.queue.claimDueDeliveries(claimOptions(3_000 + i, inFlight, 100));
     if (claimed.length !== 1) throw new Error(`claim ${i} took ${claimed.length} deliveries, not the healthy one`);
   }
   const used = process.cpuUsage(started);
@@ -142,12 +142,12 @@ async function postgresClaimWall(url: string, hung: number, rounds: number, idle
   const started = performance.now();
   for (let i = 0; i < rounds; i++) {
     await ingest(store, 'healthy', 3_000 + i);
-    const claimed = await store.claimDueDeliveries({
+    const claimed = await store.queue.claimDueDeliveries({
       ...claimOptions(3_000 + i, inFlight, 100),
       leaseUntil: 70_000 + i,
     });
     if (claimed.length !== 1) throw new Error(`claim ${i} took ${claimed.length} deliveries, not the healthy one`);
-    await store.recordAttemptResults('bench', succeeded(claimed, 3_000 + i));
+    await store.queue.recordAttemptResults('bench', succeeded(claimed, 3_000 + i));
   }
   const ms = (performance.now() - started) / rounds;
   await store.close();
@@ -159,14 +159,17 @@ async function purgeTime(old: number, kept: number): Promise<number> {
   const { store, dir } = await storeWithWebhooks(['t']);
   for (let i = 0; i < old; i += 500) await Promise.all(Array.from({ length: 500 }, () => ingest(store, 't', 1_000)));
   for (;;) {
-    const claimed = await store.claimDueDeliveries({ ...claimOptions(2_000, new Map(), 500), perWebhookLimit: 1e9 });
+    const claimed = await store.queue.claimDueDeliveries({
+      ...claimOptions(2_000, new Map(), 500),
+      perWebhookLimit: 1e9,
+    });
     if (claimed.length === 0) break;
-    await store.recordAttemptResults('bench', succeeded(claimed, 2_000));
+    await store.queue.recordAttemptResults('bench', succeeded(claimed, 2_000));
   }
   for (let i = 0; i < kept; i += 500)
     await Promise.all(Array.from({ length: 500 }, () => ingest(store, 't', 10_000_000)));
   const started = performance.now();
-  await store.purgeFinishedBefore(5_000_000);
+  await store.retention.purgeFinishedBefore(5_000_000);
   const ms = performance.now() - started;
   await store.close();
   rmSync(dir, { recursive: true, force: true });

@@ -91,7 +91,7 @@ export async function startDispatcher(
   });
   const secretBox = createSecretBox(config.secretsKey);
   // Seals secrets stored before SECRETS_KEY was set; refuses a store this key cannot open.
-  const resealed = await store.rewriteWebhookSecrets((stored) => secretBox.reseal(stored));
+  const resealed = await store.webhooks.rewriteWebhookSecrets((stored) => secretBox.reseal(stored));
   if (!secretBox.encrypting) {
     logger.warn('SECRETS_KEY is not set: webhook secrets are stored unencrypted. Set it in production.');
   } else if (resealed > 0) {
@@ -128,7 +128,7 @@ export async function startDispatcher(
     pollIntervalMs: safetyPollMs,
   });
   const worker = new DeliveryWorker({
-    store,
+    queue: store.queue,
     openSecret: (stored) => secretBox.open(stored),
     sender: attemptSender,
     now,

@@ -40,7 +40,7 @@ export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => st
   router.post('/teams/:teamId/console-links', async (req, res) => {
     const teamId = req.params.teamId;
     const { returnTo } = parseInput(consoleLinkBody, req.body ?? {}, 'link');
-    if ((await store.getTeam(teamId)) === undefined)
+    if ((await store.teams.getTeam(teamId)) === undefined)
       throw new ApiError(
         404,
         'team_not_found',
@@ -49,7 +49,13 @@ export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => st
     const token = newToken();
     const at = now();
     const expiresAt = at + consoleLinkValidityMs;
-    await store.addConsoleLink({ tokenHash: hashToken(token), teamId, returnTo: returnTo ?? null, now: at, expiresAt });
+    await store.sessions.addConsoleLink({
+      tokenHash: hashToken(token),
+      teamId,
+      returnTo: returnTo ?? null,
+      now: at,
+      expiresAt,
+    });
     const base = config.consoleBaseUrl ?? publicUrl();
     res
       .status(201)
@@ -58,8 +64,9 @@ export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => st
   // Spir's core ends a team's sessions when an administrator leaves the team.
   router.delete('/teams/:teamId/console-sessions', async (req, res) => {
     const teamId = req.params.teamId;
-    if ((await store.getTeam(teamId)) === undefined) throw new ApiError(404, 'team_not_found', `No team ${teamId}.`);
-    await store.deleteTeamConsoleSessions(teamId);
+    if ((await store.teams.getTeam(teamId)) === undefined)
+      throw new ApiError(404, 'team_not_found', `No team ${teamId}.`);
+    await store.sessions.deleteTeamConsoleSessions(teamId);
     res.status(204).end();
   });
   return router;
@@ -98,7 +105,7 @@ export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewL
   router.get('/console/sign-in', async (req, res) => {
     secured(res);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    const link = token === '' ? undefined : await store.findConsoleLink(hashToken(token));
+    const link = token === '' ? undefined : await store.sessions.findConsoleLink(hashToken(token));
     if (link === undefined) return refuse(req, res, 'unknown');
     if (link.used_at !== null) return refuse(req, res, 'used', link.team_id);
     if (link.expires_at <= now()) return refuse(req, res, 'expired', link.team_id);
@@ -113,9 +120,9 @@ export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewL
     const body = (req.body ?? {}) as { token?: unknown };
     const token = typeof body.token === 'string' ? body.token : '';
     if (sentFromAnotherSite(req)) return refuse(req, res, 'other-site');
-    const used = token === '' ? undefined : await store.useConsoleLink(hashToken(token), now());
+    const used = token === '' ? undefined : await store.sessions.useConsoleLink(hashToken(token), now());
     if (used === undefined) {
-      const link = token === '' ? undefined : await store.findConsoleLink(hashToken(token));
+      const link = token === '' ? undefined : await store.sessions.findConsoleLink(hashToken(token));
       if (link === undefined) return refuse(req, res, 'unknown');
       return refuse(req, res, link.used_at === null ? 'expired' : 'used', link.team_id);
     }

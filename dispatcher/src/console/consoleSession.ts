@@ -50,11 +50,11 @@ export async function openConsoleSession(
   key: SessionKey | undefined,
 ): Promise<void> {
   const previous = cookieValue(req);
-  if (previous !== undefined) await store.deleteConsoleSession(hashToken(previous));
+  if (previous !== undefined) await store.sessions.deleteConsoleSession(hashToken(previous));
   const id = newToken();
   const at = now();
   const expiresAt = Math.min(at + consoleSessionMs, key?.expiresAt ?? Infinity);
-  await store.addConsoleSession({
+  await store.sessions.addConsoleSession({
     idHash: hashToken(id),
     teamId,
     csrfToken: newToken(),
@@ -72,7 +72,7 @@ export async function closeConsoleSession(
   res: Response,
 ): Promise<void> {
   const id = cookieValue(req);
-  if (id !== undefined) await store.deleteConsoleSession(hashToken(id));
+  if (id !== undefined) await store.sessions.deleteConsoleSession(hashToken(id));
   res.setHeader('set-cookie', `${cookieName}=; ${cookieAttributes(config, 0)}`);
 }
 
@@ -83,7 +83,7 @@ export async function consoleSessionOf(
   now: number,
 ): Promise<ConsoleSessionTeam | undefined> {
   const id = cookieValue(req);
-  return id === undefined ? undefined : store.findConsoleSession(hashToken(id), now);
+  return id === undefined ? undefined : store.sessions.findConsoleSession(hashToken(id), now);
 }
 
 /** A write made with the session cookie must carry the session's CSRF token in `x-csrf-token`. */

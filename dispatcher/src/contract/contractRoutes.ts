@@ -22,7 +22,7 @@ export function contractRoutes({ store, observedShapes }: DispatcherContext): Ro
   router.get('/contract/observed', async (_req, res) => {
     await observedShapes.flush();
     const events: Record<string, ObservedPath[]> = {};
-    const rows = await store.listObservedPaths();
+    const rows = await store.shapes.listObservedPaths();
     for (const row of rows) {
       (events[row.eventName] ??= []).push({
         path: row.path,

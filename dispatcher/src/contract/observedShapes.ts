@@ -79,7 +79,7 @@ export class ObservedShapes {
       this.unmerged = [];
       for (let start = 0; start < rows.length; start += rowsPerMerge) {
         try {
-          await this.store.mergeObservedPaths(rows.slice(start, start + rowsPerMerge), observedPathLimits);
+          await this.store.shapes.mergeObservedPaths(rows.slice(start, start + rowsPerMerge), observedPathLimits);
         } catch (error) {
           // Merging adds counts, so rows kept for the next flush may repeat a path there.
           this.unmerged = rows.slice(start, start + maxUnmergedRows);

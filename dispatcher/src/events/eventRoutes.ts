@@ -22,7 +22,7 @@ export function eventRoutes({ store }: DispatcherContext): Router {
   const router = Router();
   router.get('/events', async (req, res) => {
     const query = parseInput(eventsQuery, req.query, 'query');
-    const rows = await store.listRecentEvents(
+    const rows = await store.events.listRecentEvents(
       teamOf(req).team_id,
       { eventName: query.name, linkId: query.availabilityLink },
       query.limit,
@@ -45,7 +45,7 @@ export function eventRoutes({ store }: DispatcherContext): Router {
     res.json({ data: catalog });
   });
   router.get('/availability-links', async (req, res) => {
-    const rows = await store.listAvailabilityLinks(teamOf(req).team_id);
+    const rows = await store.events.listAvailabilityLinks(teamOf(req).team_id);
     res.json({
       data: rows.map((row) => ({
         linkId: row.link_id,

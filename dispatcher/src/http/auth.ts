@@ -84,7 +84,7 @@ export function requireTeamKey({
     const at = now();
     if (key.key_scope === 'read' && req.method !== 'GET' && req.method !== 'HEAD') throw insufficientScope();
     if (key.key_last_used_at === null || at - key.key_last_used_at > touchIntervalMs) {
-      store
+      store.teams
         .touchApiKey(key.key_id, at)
         .catch((error: unknown) => logger.warn({ err: error }, 'recording a key use failed'));
     }
@@ -99,7 +99,7 @@ export async function findTeamByApiKey(
   { store, now }: Pick<DispatcherContext, 'store' | 'now'>,
   apiKey: string,
 ): Promise<AuthenticatedKey> {
-  const key = await store.findApiKey(hashApiKey(apiKey));
+  const key = await store.teams.findApiKey(hashApiKey(apiKey));
   if (key === undefined)
     throw new ApiError(401, 'unauthorized', 'The API key is not valid; check it or ask for a new one.');
   if (key.key_expires_at !== null && key.key_expires_at <= now()) {

@@ -66,7 +66,7 @@ export function createIngestHandler(
   const knownTeams = new Set<string>();
   const teamExists = async (teamId: string): Promise<boolean> => {
     if (knownTeams.has(teamId)) return true;
-    if ((await store.getTeam(teamId)) === undefined) return false;
+    if ((await store.teams.getTeam(teamId)) === undefined) return false;
     if (knownTeams.size >= maxKnownTeams) knownTeams.clear();
     knownTeams.add(teamId);
     return true;
@@ -91,7 +91,7 @@ export function createIngestHandler(
     // these bytes, the signature covers them, and the duplicate check compares them.
     const sent = (received as { event: unknown }).event;
     const body = JSON.stringify(sent);
-    const recorded = await store.recordEvent({
+    const recorded = await store.events.recordEvent({
       teamId,
       webhookEventId: event.webhookEventId,
       eventName: event.webhookEventName,

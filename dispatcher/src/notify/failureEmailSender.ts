@@ -64,7 +64,7 @@ export class FailureEmailSender {
       this.wakeRequested = false;
       let jobs: FailureEmailJob[] = [];
       try {
-        jobs = await this.options.store.claimFailureEmails(this.senderId, this.options.now(), leaseMs, 10);
+        jobs = await this.options.store.outbox.claimFailureEmails(this.senderId, this.options.now(), leaseMs, 10);
       } catch (error) {
         this.options.logger.error({ err: error }, 'claiming failure emails failed; trying again');
       }
@@ -97,7 +97,7 @@ export class FailureEmailSender {
     try {
       const message = composeFailureEmail(job, from, this.options.consoleBaseUrl);
       const { messageId } = await mailer.send(message);
-      await store.markFailureEmailSent(this.senderId, job.email.id, messageId, now());
+      await store.outbox.markFailureEmailSent(this.senderId, job.email.id, messageId, now());
       metrics.failureEmails.inc({ outcome: 'sent' });
       logger.info(
         { event: 'failure_email_sent', ...context, messageId },
@@ -112,7 +112,7 @@ export class FailureEmailSender {
         { event: 'failure_email_retry', ...context, err: error, retryInMs: delay },
         `failure email for ${job.email.delivery_id} not sent; retrying`,
       );
-      await store
+      await store.outbox
         .rescheduleFailureEmail(this.senderId, job.email.id, now() + delay, reason)
         .catch((storeError: unknown) => {
           // The lease will expire and the email will be claimed again: delayed, not lost.

@@ -26,7 +26,7 @@ export function createMetrics(store: Store, now: () => number) {
     (reading ??= (async () => {
       readAt = now();
       try {
-        lastDepth = await store.queueDepth(readAt);
+        lastDepth = await store.queue.queueDepth(readAt);
         storeUp = 1;
       } catch {
         storeUp = 0;

@@ -20,7 +20,7 @@ export function startRetentionJob({ store, now, logger, retentionMs }: Retention
   const purge = async () => {
     try {
       const started = performance.now();
-      const purged = await store.purgeFinishedBefore(now() - retentionMs);
+      const purged = await store.retention.purgeFinishedBefore(now() - retentionMs);
       // How long a purge takes is what an operator sizing retention watches.
       const ms = Math.round(performance.now() - started);
       if (purged.deliveries + purged.attempts + purged.events > 0)

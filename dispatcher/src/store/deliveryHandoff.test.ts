@@ -10,7 +10,7 @@ let store: SqliteStore;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spir-handoff-'));
   store = new SqliteStore(join(dir, 'd.db'));
-  await store.upsertTeam({
+  await store.teams.upsertTeam({
     teamId: 't',
     name: 'T',
     adminEmails: ['a@example.com'],
@@ -19,7 +19,7 @@ beforeEach(async () => {
     language: 'ja',
     now: 1,
   });
-  await store.createWebhook({
+  await store.webhooks.createWebhook({
     id: 'wh_a',
     teamId: 't',
     url: 'https://a.example.com/',
@@ -29,7 +29,7 @@ beforeEach(async () => {
     kind: 'endpoint',
     availabilityLinks: undefined,
   });
-  await store.createWebhook({
+  await store.webhooks.createWebhook({
     id: 'wh_b',
     teamId: 't',
     url: 'https://b.example.com/',
@@ -85,7 +85,7 @@ const claim = {
 describe('deliveries handed to a local worker at ingest', () => {
   it('leases the deliveries the worker has room for and leaves the others to claims', async () => {
     const { handoff, taken } = handoffWithRoomFor(['wh_a']);
-    const recorded = await store.recordEvent({ ...event, handoff });
+    const recorded = await store.events.recordEvent({ ...event, handoff });
     expect(taken).toEqual(['wh_a']);
     expect(recorded.deliveryIds).toHaveLength(2);
     expect(recorded.leased).toEqual([
@@ -101,14 +101,14 @@ describe('deliveries handed to a local worker at ingest', () => {
       }),
     ]);
     // The leased one is the local worker's; a claim only finds the other.
-    expect((await store.claimDueDeliveries(claim)).map((c) => c.webhookId)).toEqual(['wh_b']);
+    expect((await store.queue.claimDueDeliveries(claim)).map((c) => c.webhookId)).toEqual(['wh_b']);
   });
 
   it("records the handed-over attempt under the local worker's lease", async () => {
     const { handoff } = handoffWithRoomFor(['wh_a', 'wh_b']);
-    const { leased } = await store.recordEvent({ ...event, handoff });
+    const { leased } = await store.events.recordEvent({ ...event, handoff });
     const delivery = leased[0]!;
-    await store.recordAttemptResults('local', [
+    await store.queue.recordAttemptResults('local', [
       {
         deliveryId: delivery.id,
         webhookId: delivery.webhookId,
@@ -122,21 +122,21 @@ describe('deliveries handed to a local worker at ingest', () => {
         next: { kind: 'succeeded' },
       },
     ]);
-    expect((await store.getDelivery('t', delivery.id))?.status).toBe('succeeded');
+    expect((await store.deliveries.getDelivery('t', delivery.id))?.status).toBe('succeeded');
   });
 
   it('gives back every slot it took when the commit fails, and stores nothing', async () => {
     const { handoff, taken, released } = handoffWithRoomFor(['wh_a', 'wh_b'], { failOn: 'wh_b' });
-    await expect(store.recordEvent({ ...event, handoff })).rejects.toThrow('reserve failed for wh_b');
+    await expect(store.events.recordEvent({ ...event, handoff })).rejects.toThrow('reserve failed for wh_b');
     expect(taken.length).toBeGreaterThan(0);
     expect(released.sort()).toEqual(taken.sort());
-    expect(await store.claimDueDeliveries(claim)).toEqual([]);
+    expect(await store.queue.claimDueDeliveries(claim)).toEqual([]);
   });
 
   it('hands over nothing for an event it already has', async () => {
-    await store.recordEvent(event);
+    await store.events.recordEvent(event);
     const { handoff, taken } = handoffWithRoomFor(['wh_a', 'wh_b']);
-    const again = await store.recordEvent({ ...event, handoff });
+    const again = await store.events.recordEvent({ ...event, handoff });
     expect(again.created).toBe(false);
     expect(again.leased).toEqual([]);
     expect(taken).toEqual([]);

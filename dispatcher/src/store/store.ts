@@ -1,6 +1,8 @@
 /**
  * The store every engine implements (SQLite embedded, PostgreSQL shared): what the dispatcher
- * asks of its database. Engines hold SQL; the rules they share are in storeRows.ts and
+ * asks of its database, as a few parts beside its lifecycle. Each engine implements each part in
+ * a file of its own (sqlite/sqliteTeams.ts, postgres/pgTeams.ts, ...), and each caller takes
+ * only the parts it uses. Engines hold SQL; the rules they share are in storeRows.ts and
  * webhookSecrets.ts, and `openStore.ts` picks the engine from DATABASE_URL.
  */
 import type { WebhookHealthRow } from './webhookHealthSql';
@@ -52,6 +54,19 @@ export interface Store {
    */
   connectedDispatchers(): Promise<string[]>;
 
+  readonly teams: TeamsStore;
+  readonly sessions: SessionsStore;
+  readonly webhooks: WebhooksStore;
+  readonly events: EventsStore;
+  readonly queue: QueueStore;
+  readonly deliveries: DeliveriesStore;
+  readonly outbox: OutboxStore;
+  readonly shapes: ShapesStore;
+  readonly retention: RetentionStore;
+}
+
+/** Teams and their API keys. */
+export interface TeamsStore {
   upsertTeam(team: NewTeam): Promise<TeamRow>;
   getTeam(teamId: string): Promise<TeamRow | undefined>;
   addApiKey(key: NewApiKey): Promise<ApiKeyRow>;
@@ -61,12 +76,10 @@ export interface Store {
   findApiKey(keyHash: string): Promise<AuthenticatedKey | undefined>;
   /** Records a key's last use; not waited for on disk (a lost update only dates it earlier). */
   touchApiKey(keyId: string, now: number): Promise<void>;
-  /**
-   * Rewrites every stored webhook secret (current and previous, deleted webhooks too) through
-   * `transform`, in one transaction; a transform that throws leaves the store unchanged.
-   */
-  rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number>;
+}
 
+/** Console sign-in links and sessions. */
+export interface SessionsStore {
   /** A one-time console sign-in link, stored by the hash of its token. */
   addConsoleLink(link: {
     tokenHash: string;
@@ -85,15 +98,10 @@ export interface Store {
   deleteConsoleSession(idHash: string): Promise<void>;
   /** Ends every console session of the team; how many there were. */
   deleteTeamConsoleSessions(teamId: string): Promise<number>;
+}
 
-  /**
-   * Adds counts of observed paths: types OR-ed, counts added, first and last seen widened. A
-   * path the store does not hold is added only within `limits` (observedPathLimits.ts), counted
-   * against what the store already holds.
-   */
-  mergeObservedPaths(rows: readonly ObservedPathCount[], limits: ObservedPathLimits): Promise<void>;
-  listObservedPaths(): Promise<ObservedPathCount[]>;
-
+/** Webhooks and their secrets. */
+export interface WebhooksStore {
   /** Adds the webhook unless the team already has its limit for that event: then `limit_reached`. */
   createWebhook(webhook: NewWebhook): Promise<WebhookRow | 'limit_reached'>;
   listWebhooks(teamId: string): Promise<WebhookRow[]>;
@@ -106,7 +114,15 @@ export interface Store {
     secret: string,
     previousExpiresAt: number,
   ): Promise<WebhookRow | undefined>;
+  /**
+   * Rewrites every stored webhook secret (current and previous, deleted webhooks too) through
+   * `transform`, in one transaction; a transform that throws leaves the store unchanged.
+   */
+  rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number>;
+}
 
+/** Events received, and the links they were received for. */
+export interface EventsStore {
   /**
    * Records an event and one delivery per live webhook of its team and name (template URLs
    * only), in one transaction. The same team and webhookEventId again creates nothing.
@@ -119,7 +135,11 @@ export interface Store {
     limit: number,
   ): Promise<EventRow[]>;
   listAvailabilityLinks(teamId: string): Promise<AvailabilityLinkRow[]>;
+  getEventById(id: number): Promise<EventRow | undefined>;
+}
 
+/** The delivery queue as workers drive it. */
+export interface QueueStore {
   /** Leases due deliveries to one worker; a lease that expires makes them due again. */
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;
   /**
@@ -128,8 +148,13 @@ export interface Store {
    */
   recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void>;
   queueDepth(now: number): Promise<QueueDepth>;
+}
 
+/** Deliveries and their attempts as a team reads them, and a resend. */
+export interface DeliveriesStore {
   listDeliveries(filter: DeliveryFilter): Promise<ListedDelivery[]>;
+  getDelivery(teamId: string, id: string): Promise<DeliveryRow | undefined>;
+  listAttempts(deliveryId: string): Promise<AttemptRow[]>;
   /** Per webhook of the team, its attempts since `since` (of deliveries created since a little before). */
   webhookHealth(teamId: string, since: number): Promise<WebhookHealthRow[]>;
   /**
@@ -141,13 +166,30 @@ export interface Store {
     id: string,
     now: number,
   ): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'>;
+}
 
+/** The failure-email outbox, written with a final failure and drained by the sender. */
+export interface OutboxStore {
   /** Leases due failure emails to one sender. */
   claimFailureEmails(workerId: string, now: number, leaseMs: number, limit: number): Promise<FailureEmailJob[]>;
   markFailureEmailSent(workerId: string, id: number, messageId: string, now: number): Promise<void>;
   rescheduleFailureEmail(workerId: string, id: number, nextAttemptAt: number, error: string): Promise<void>;
   getFailureEmail(deliveryId: string, round: number): Promise<FailureEmailRow | undefined>;
+}
 
+/** Observed shapes of live traffic (contract/observedShapes.ts). */
+export interface ShapesStore {
+  /**
+   * Adds counts of observed paths: types OR-ed, counts added, first and last seen widened. A
+   * path the store does not hold is added only within `limits` (observedPathLimits.ts), counted
+   * against what the store already holds.
+   */
+  mergeObservedPaths(rows: readonly ObservedPathCount[], limits: ObservedPathLimits): Promise<void>;
+  listObservedPaths(): Promise<ObservedPathCount[]>;
+}
+
+/** What the retention purge deletes. */
+export interface RetentionStore {
   /**
    * Deletes finished deliveries, their attempts and bodies last changed before `cutoff`, and the
    * webhooks deleted before it, secrets and all, once no delivery refers to them.
@@ -155,8 +197,4 @@ export interface Store {
   purgeFinishedBefore(
     cutoff: number,
   ): Promise<{ deliveries: number; attempts: number; events: number; deletedWebhooks: number }>;
-
-  getEventById(id: number): Promise<EventRow | undefined>;
-  getDelivery(teamId: string, id: string): Promise<DeliveryRow | undefined>;
-  listAttempts(deliveryId: string): Promise<AttemptRow[]>;
 }

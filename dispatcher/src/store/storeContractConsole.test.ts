@@ -17,34 +17,34 @@ describe.each(engines)('the %s store', (_engine, open) => {
   let store: Store;
   beforeEach(async () => {
     store = await open();
-    await store.upsertTeam({ teamId: 't', ...team });
+    await store.teams.upsertTeam({ teamId: 't', ...team });
   });
   afterEach(() => store.close());
 
   it("finds deliveries by webhookEventId, or by the invitee's email in any case", async () => {
-    await store.createWebhook(webhook('a'));
-    await store.recordEvent(withInvitee('e1', 'Hanako@Example.jp'));
-    await store.recordEvent(withInvitee('e2', 'ichiro@example.com'));
-    await store.recordEvent(event('e3'));
+    await store.webhooks.createWebhook(webhook('a'));
+    await store.events.recordEvent(withInvitee('e1', 'Hanako@Example.jp'));
+    await store.events.recordEvent(withInvitee('e2', 'ichiro@example.com'));
+    await store.events.recordEvent(event('e3'));
     const ids = async (filter: object) =>
-      (await store.listDeliveries({ teamId: 't', limit: 10, ...filter })).map((row) => row.webhook_event_id);
+      (await store.deliveries.listDeliveries({ teamId: 't', limit: 10, ...filter })).map((row) => row.webhook_event_id);
     expect(await ids({ webhookEventId: 'e2' })).toEqual(['e2']);
     expect(await ids({ inviteeEmail: 'hanako@example.JP' })).toEqual(['e1']);
     expect(await ids({ inviteeEmail: 'nobody@example.com' })).toEqual([]);
     expect((await ids({})).sort()).toEqual(['e1', 'e2', 'e3']);
-    const [listed] = await store.listDeliveries({ teamId: 't', limit: 1, webhookEventId: 'e1' });
+    const [listed] = await store.deliveries.listDeliveries({ teamId: 't', limit: 1, webhookEventId: 'e1' });
     expect(JSON.parse(listed!.event_body)).toMatchObject({ payload: { invitee: { email: 'Hanako@Example.jp' } } });
   });
 
   it('sums each webhook’s attempts in the window: last one, successes, failures since the last success', async () => {
-    await store.createWebhook(webhook('a'));
-    await store.createWebhook(webhook('quiet', { eventName: 'event.confirmed' }));
-    for (let i = 0; i < 4; i++) await store.recordEvent(event(`e${i}`));
+    await store.webhooks.createWebhook(webhook('a'));
+    await store.webhooks.createWebhook(webhook('quiet', { eventName: 'event.confirmed' }));
+    for (let i = 0; i < 4; i++) await store.events.recordEvent(event(`e${i}`));
     const deliveries = await claim(store, 'w1', 10);
     expect(deliveries.map((d) => d.webhookId)).toEqual(['a', 'a', 'a', 'a']);
     // Oldest to newest: a failure, a success, then two failures (one with no answer at all).
     const outcomes = ['failed', 'succeeded', 'failed', 'failed'] as const;
-    await store.recordAttemptResults(
+    await store.queue.recordAttemptResults(
       'w1',
       deliveries.map((delivery, i) => ({
         ...result(delivery, { kind: outcomes[i]! }),
@@ -52,7 +52,7 @@ describe.each(engines)('the %s store', (_engine, open) => {
         ...(i === 3 ? { response: null, error: { code: 'timeout', message: 'no answer' } } : {}),
       })),
     );
-    const rows = await store.webhookHealth('t', now - 60_000);
+    const rows = await store.deliveries.webhookHealth('t', now - 60_000);
     expect(rows).toHaveLength(1);
     const [row] = rows;
     expect({
@@ -71,7 +71,7 @@ describe.each(engines)('the %s store', (_engine, open) => {
       last: ['failed', null, 'timeout'],
     });
     // A window that starts after every attempt sees none.
-    expect(await store.webhookHealth('t', now + 10_000)).toEqual([]);
-    expect(await store.webhookHealth('other-team', now - 60_000)).toEqual([]);
+    expect(await store.deliveries.webhookHealth('t', now + 10_000)).toEqual([]);
+    expect(await store.deliveries.webhookHealth('other-team', now - 60_000)).toEqual([]);
   });
 });

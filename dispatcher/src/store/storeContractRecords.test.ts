@@ -32,7 +32,7 @@ describe.each(engines)('the %s store', (_engine, open) => {
   let store: Store;
   beforeEach(async () => {
     store = await open();
-    await store.upsertTeam({ teamId: 't', ...team });
+    await store.teams.upsertTeam({ teamId: 't', ...team });
   });
   afterEach(() => store.close());
 
@@ -43,93 +43,96 @@ describe.each(engines)('the %s store', (_engine, open) => {
   });
 
   it('finds a team by id, and nothing for another', async () => {
-    expect(await store.getTeam('t')).toMatchObject({ team_id: 't', name: 'T', language: 'ja' });
-    expect(await store.getTeam('nobody')).toBeUndefined();
+    expect(await store.teams.getTeam('t')).toMatchObject({ team_id: 't', name: 'T', language: 'ja' });
+    expect(await store.teams.getTeam('nobody')).toBeUndefined();
   });
 
   it("lists a team's keys and dates a key's last use", async () => {
-    await store.addApiKey(apiKey('k1'));
-    await store.touchApiKey('k1', now + 5);
-    const [listed] = await store.listApiKeys('t');
+    await store.teams.addApiKey(apiKey('k1'));
+    await store.teams.touchApiKey('k1', now + 5);
+    const [listed] = await store.teams.listApiKeys('t');
     expect(listed).toMatchObject({ id: 'k1', prefix: 'spk_k1', last_used_at: now + 5 });
   });
 
   it("ends a console session with its key, its own deletion, or its team's", async () => {
-    await store.addApiKey(apiKey('k1'));
-    await store.addApiKey(apiKey('k2', now + 1_000));
-    await store.addConsoleSession(session('by-key', 'k1'));
-    await store.addConsoleSession(session('by-expiring-key', 'k2'));
-    await store.addConsoleSession(session('by-link', null));
-    expect(await store.findConsoleSession('by-key', now)).toMatchObject({
+    await store.teams.addApiKey(apiKey('k1'));
+    await store.teams.addApiKey(apiKey('k2', now + 1_000));
+    await store.sessions.addConsoleSession(session('by-key', 'k1'));
+    await store.sessions.addConsoleSession(session('by-expiring-key', 'k2'));
+    await store.sessions.addConsoleSession(session('by-link', null));
+    expect(await store.sessions.findConsoleSession('by-key', now)).toMatchObject({
       team_id: 't',
       session_csrf_token: 'csrf-by-key',
     });
-    expect(await store.findConsoleSession('by-expiring-key', now + 1_001)).toBeUndefined();
-    await store.revokeApiKey('t', 'k1');
-    expect(await store.findConsoleSession('by-key', now)).toBeUndefined();
-    await store.deleteConsoleSession('by-link');
-    expect(await store.findConsoleSession('by-link', now)).toBeUndefined();
-    await store.addConsoleSession(session('another', null));
-    expect(await store.deleteTeamConsoleSessions('t')).toBeGreaterThanOrEqual(1);
-    expect(await store.findConsoleSession('another', now)).toBeUndefined();
+    expect(await store.sessions.findConsoleSession('by-expiring-key', now + 1_001)).toBeUndefined();
+    await store.teams.revokeApiKey('t', 'k1');
+    expect(await store.sessions.findConsoleSession('by-key', now)).toBeUndefined();
+    await store.sessions.deleteConsoleSession('by-link');
+    expect(await store.sessions.findConsoleSession('by-link', now)).toBeUndefined();
+    await store.sessions.addConsoleSession(session('another', null));
+    expect(await store.sessions.deleteTeamConsoleSessions('t')).toBeGreaterThanOrEqual(1);
+    expect(await store.sessions.findConsoleSession('another', now)).toBeUndefined();
   });
 
   it('finds, rotates, rewrites and deletes a webhook, canceling its pending deliveries', async () => {
-    await store.createWebhook(webhook('a'));
-    expect(await store.getWebhook('t', 'a')).toMatchObject({ id: 'a', secret: 'whsec_a' });
-    expect(await store.getWebhook('other-team', 'a')).toBeUndefined();
-    const rotated = await store.rotateWebhookSecret('t', 'a', 'whsec_new', now + 86_400_000);
+    await store.webhooks.createWebhook(webhook('a'));
+    expect(await store.webhooks.getWebhook('t', 'a')).toMatchObject({ id: 'a', secret: 'whsec_a' });
+    expect(await store.webhooks.getWebhook('other-team', 'a')).toBeUndefined();
+    const rotated = await store.webhooks.rotateWebhookSecret('t', 'a', 'whsec_new', now + 86_400_000);
     expect(rotated).toMatchObject({ secret: 'whsec_new', previous_secret: 'whsec_a' });
-    expect(await store.rewriteWebhookSecrets((stored) => `sealed:${stored}`)).toBe(1);
-    expect(await store.getWebhook('t', 'a')).toMatchObject({
+    expect(await store.webhooks.rewriteWebhookSecrets((stored) => `sealed:${stored}`)).toBe(1);
+    expect(await store.webhooks.getWebhook('t', 'a')).toMatchObject({
       secret: 'sealed:whsec_new',
       previous_secret: 'sealed:whsec_a',
     });
-    const { deliveryIds } = await store.recordEvent(event('e1'));
-    expect(await store.deleteWebhook('t', 'a', now + 1)).toBe(true);
-    expect((await store.getDelivery('t', deliveryIds[0]!))?.status).toBe('canceled');
-    expect((await store.listWebhooks('t')).map((w) => w.id)).toEqual([]);
+    const { deliveryIds } = await store.events.recordEvent(event('e1'));
+    expect(await store.webhooks.deleteWebhook('t', 'a', now + 1)).toBe(true);
+    expect((await store.deliveries.getDelivery('t', deliveryIds[0]!))?.status).toBe('canceled');
+    expect((await store.webhooks.listWebhooks('t')).map((w) => w.id)).toEqual([]);
   });
 
   it('reads an event by id, and recent ones newest first by name and link', async () => {
-    await store.recordEvent(event('e1'));
-    const second = await store.recordEvent({ ...event('e2', 'L2'), now: now + 1 });
-    expect(await store.getEventById(second.event.id)).toMatchObject({ webhook_event_id: 'e2', body: '{"id":"e2"}' });
-    const all = await store.listRecentEvents('t', { eventName: 'form.answered', linkId: undefined }, 10);
+    await store.events.recordEvent(event('e1'));
+    const second = await store.events.recordEvent({ ...event('e2', 'L2'), now: now + 1 });
+    expect(await store.events.getEventById(second.event.id)).toMatchObject({
+      webhook_event_id: 'e2',
+      body: '{"id":"e2"}',
+    });
+    const all = await store.events.listRecentEvents('t', { eventName: 'form.answered', linkId: undefined }, 10);
     expect(all.map((e) => e.webhook_event_id)).toEqual(['e2', 'e1']);
-    const l1 = await store.listRecentEvents('t', { eventName: undefined, linkId: 'L1' }, 10);
+    const l1 = await store.events.listRecentEvents('t', { eventName: undefined, linkId: 'L1' }, 10);
     expect(l1.map((e) => e.webhook_event_id)).toEqual(['e1']);
   });
 
   it('counts due deliveries, and the oldest one waiting', async () => {
-    await store.createWebhook(webhook('a'));
-    await store.recordEvent(event('e1'));
-    expect(await store.queueDepth(now + 10)).toMatchObject({ due: 1, inFlight: 0, oldestDueAt: now });
+    await store.webhooks.createWebhook(webhook('a'));
+    await store.events.recordEvent(event('e1'));
+    expect(await store.queue.queueDepth(now + 10)).toMatchObject({ due: 1, inFlight: 0, oldestDueAt: now });
     await claim(store, 'w1');
-    expect(await store.queueDepth(now + 10)).toMatchObject({ due: 0, inFlight: 1, oldestDueAt: null });
+    expect(await store.queue.queueDepth(now + 10)).toMatchObject({ due: 0, inFlight: 1, oldestDueAt: null });
   });
 
   it('keeps a failure email until it is sent, retried later when the mail server refuses', async () => {
-    await store.createWebhook(webhook('a'));
-    await store.recordEvent(event('e1'));
+    await store.webhooks.createWebhook(webhook('a'));
+    await store.events.recordEvent(event('e1'));
     const [delivery] = await claim(store, 'w1');
-    await store.recordAttemptResults('w1', [result(delivery!, { kind: 'failed' })]);
-    expect(await store.queueDepth(now)).toMatchObject({ failureEmailsPending: 1, oldestFailureEmailAt: now + 5 });
-    const [job] = await store.claimFailureEmails('s1', now + 60, 60_000, 10);
-    await store.rescheduleFailureEmail('s1', job!.email.id, now + 30_000, 'connection refused');
-    expect(await store.getFailureEmail(delivery!.id, 1)).toMatchObject({
+    await store.queue.recordAttemptResults('w1', [result(delivery!, { kind: 'failed' })]);
+    expect(await store.queue.queueDepth(now)).toMatchObject({ failureEmailsPending: 1, oldestFailureEmailAt: now + 5 });
+    const [job] = await store.outbox.claimFailureEmails('s1', now + 60, 60_000, 10);
+    await store.outbox.rescheduleFailureEmail('s1', job!.email.id, now + 30_000, 'connection refused');
+    expect(await store.outbox.getFailureEmail(delivery!.id, 1)).toMatchObject({
       status: 'pending',
       last_error: 'connection refused',
       next_attempt_at: now + 30_000,
     });
-    expect(await store.claimFailureEmails('s1', now + 1_000, 60_000, 10)).toEqual([]);
-    const [again] = await store.claimFailureEmails('s1', now + 30_000, 60_000, 10);
-    await store.markFailureEmailSent('s1', again!.email.id, '<m1@example.com>', now + 30_001);
-    expect(await store.getFailureEmail(delivery!.id, 1)).toMatchObject({
+    expect(await store.outbox.claimFailureEmails('s1', now + 1_000, 60_000, 10)).toEqual([]);
+    const [again] = await store.outbox.claimFailureEmails('s1', now + 30_000, 60_000, 10);
+    await store.outbox.markFailureEmailSent('s1', again!.email.id, '<m1@example.com>', now + 30_001);
+    expect(await store.outbox.getFailureEmail(delivery!.id, 1)).toMatchObject({
       status: 'sent',
       message_id: '<m1@example.com>',
     });
-    expect(await store.queueDepth(now)).toMatchObject({ failureEmailsPending: 0 });
+    expect(await store.queue.queueDepth(now)).toMatchObject({ failureEmailsPending: 0 });
   });
 
   it('merges observed paths (types OR-ed, counts added) and keeps at most the bound per event name', async () => {
@@ -142,9 +145,9 @@ describe.each(engines)('the %s store', (_engine, open) => {
       lastSeen: at,
     });
     const limits = { maxEventNames: 10, maxPathsPerEvent: 2, namesAlwaysLearned: [] };
-    await store.mergeObservedPaths([path('payload.reason', 8, now), path('payload.x', 1, now)], limits);
-    await store.mergeObservedPaths([path('payload.reason', 4, now + 5), path('payload.y', 1, now)], limits);
-    expect(await store.listObservedPaths()).toEqual([
+    await store.shapes.mergeObservedPaths([path('payload.reason', 8, now), path('payload.x', 1, now)], limits);
+    await store.shapes.mergeObservedPaths([path('payload.reason', 4, now + 5), path('payload.y', 1, now)], limits);
+    expect(await store.shapes.listObservedPaths()).toEqual([
       { ...path('payload.reason', 12, now), count: 2, lastSeen: now + 5 },
       path('payload.x', 1, now),
     ]);
@@ -160,25 +163,25 @@ describe.each(engines)('the %s store', (_engine, open) => {
       lastSeen: now,
     });
     const limits = { maxEventNames: 2, maxPathsPerEvent: 10, namesAlwaysLearned: ['event.canceled'] };
-    await store.mergeObservedPaths([path('a.one'), path('a.two')], limits);
-    await store.mergeObservedPaths([path('a.three'), path('event.canceled'), path('a.one')], limits);
-    const held = await store.listObservedPaths();
+    await store.shapes.mergeObservedPaths([path('a.one'), path('a.two')], limits);
+    await store.shapes.mergeObservedPaths([path('a.three'), path('event.canceled'), path('a.one')], limits);
+    const held = await store.shapes.listObservedPaths();
     expect(held.map((row) => row.eventName)).toEqual(['a.one', 'a.two', 'event.canceled']);
     expect(held[0]!.count).toBe(2);
   });
 
   it('purges finished deliveries, their attempts and events, and webhooks deleted before the cutoff', async () => {
-    await store.createWebhook(webhook('a'));
-    await store.recordEvent(event('e1'));
+    await store.webhooks.createWebhook(webhook('a'));
+    await store.events.recordEvent(event('e1'));
     const [delivery] = await claim(store, 'w1');
-    await store.recordAttemptResults('w1', [result(delivery!, { kind: 'succeeded' })]);
-    await store.deleteWebhook('t', 'a', now + 1);
-    expect(await store.purgeFinishedBefore(now + 1_000)).toEqual({
+    await store.queue.recordAttemptResults('w1', [result(delivery!, { kind: 'succeeded' })]);
+    await store.webhooks.deleteWebhook('t', 'a', now + 1);
+    expect(await store.retention.purgeFinishedBefore(now + 1_000)).toEqual({
       deliveries: 1,
       attempts: 1,
       events: 1,
       deletedWebhooks: 1,
     });
-    expect(await store.getDelivery('t', delivery!.id)).toBeUndefined();
+    expect(await store.deliveries.getDelivery('t', delivery!.id)).toBeUndefined();
   });
 });

@@ -33,7 +33,7 @@ export const event = (id: string, linkId = 'L1'): NewEvent => ({
   now,
 });
 export const claim = (store: Store, workerId: string, limit = 10, perWebhookLimit = 8) =>
-  store.claimDueDeliveries({
+  store.queue.claimDueDeliveries({
     workerId,
     now,
     leaseUntil: now + 60_000,

@@ -63,7 +63,7 @@ export function webhookJson(row: WebhookRow, now: number) {
 
 /** A team's webhook, or 404: another team's id is indistinguishable from one that never existed. */
 export async function findTeamWebhook({ store }: DispatcherContext, teamId: string, id: string): Promise<WebhookRow> {
-  return (await store.getWebhook(teamId, id)) ?? webhookNotFound(id);
+  return (await store.webhooks.getWebhook(teamId, id)) ?? webhookNotFound(id);
 }
 
 export function webhookNotFound(id: string): never {
@@ -97,7 +97,7 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const check = checkWebhookUrl(body.url, config.pinnedHosts);
     if (!check.ok) throw new ApiError(422, 'invalid_url', check.message, { rule: check.rule });
     const secret = generateWebhookSecret();
-    const created = await store.createWebhook({
+    const created = await store.webhooks.createWebhook({
       id: `wh_${randomUUID().replaceAll('-', '')}`,
       teamId: team.team_id,
       url: check.url,
@@ -117,13 +117,13 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const at = now();
     const limits = { urlsPerEvent: team.max_urls_per_event, subscriptionsPerEvent: team.max_subscriptions_per_event };
     if (!withHealth) {
-      const rows = await store.listWebhooks(team.team_id);
+      const rows = await store.webhooks.listWebhooks(team.team_id);
       res.json({ data: rows.map((row) => webhookJson(row, at)), limits });
       return;
     }
     const [rows, healthRows] = await Promise.all([
-      store.listWebhooks(team.team_id),
-      store.webhookHealth(team.team_id, at - healthWindowMs),
+      store.webhooks.listWebhooks(team.team_id),
+      store.deliveries.webhookHealth(team.team_id, at - healthWindowMs),
     ]);
     const health = healthByWebhook(healthRows);
     res.json({ data: rows.map((row) => ({ ...webhookJson(row, at), health: health(row.id) })), limits });
@@ -141,7 +141,8 @@ export function webhookRoutes(context: DispatcherContext): Router {
   });
 
   router.delete('/webhooks/:id', async (req, res) => {
-    if (!(await store.deleteWebhook(teamOf(req).team_id, req.params.id, now()))) webhookNotFound(req.params.id);
+    if (!(await store.webhooks.deleteWebhook(teamOf(req).team_id, req.params.id, now())))
+      webhookNotFound(req.params.id);
     res.status(204).end();
   });
 

@@ -37,7 +37,7 @@ export function webhookSecretRoutes(context: DispatcherContext): Router {
     const secret = generateWebhookSecret();
     const at = now();
     const rotated =
-      (await store.rotateWebhookSecret(
+      (await store.webhooks.rotateWebhookSecret(
         teamOf(req).team_id,
         req.params.id,
         secretBox.seal(secret),

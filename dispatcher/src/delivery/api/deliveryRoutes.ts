@@ -108,7 +108,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
   const limitResend = oncePer(resendIntervalSeconds, 'A delivery can be resent');
   router.get('/deliveries', async (req, res) => {
     const query = parseInput(listQuery, req.query, 'query');
-    const rows = await store.listDeliveries({
+    const rows = await store.deliveries.listDeliveries({
       teamId: teamOf(req).team_id,
       webhookId: query.webhookId,
       status: query.status,
@@ -133,7 +133,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
 
   router.post('/deliveries/:id/resend', async (req, res) => {
     await limitResend(`${teamOf(req).team_id}/${req.params.id}`, res);
-    const result = await store.resendDelivery(teamOf(req).team_id, req.params.id, now());
+    const result = await store.deliveries.resendDelivery(teamOf(req).team_id, req.params.id, now());
     if (result === 'not_found')
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
     if (result === 'in_progress')
@@ -155,11 +155,11 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
   router.get('/deliveries/:id', async (req, res) => {
     const team = teamOf(req);
     const reader = attemptReader(req);
-    const delivery = await store.getDelivery(team.team_id, req.params.id);
+    const delivery = await store.deliveries.getDelivery(team.team_id, req.params.id);
     if (delivery === undefined)
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
-    const attempts = await store.listAttempts(delivery.id);
-    const event = await store.getEventById(delivery.event_id);
+    const attempts = await store.deliveries.listAttempts(delivery.id);
+    const event = await store.events.getEventById(delivery.event_id);
     res.json({
       ...deliveryJson(delivery),
       webhookEventId: event?.webhook_event_id,

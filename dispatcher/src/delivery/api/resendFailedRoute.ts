@@ -31,7 +31,7 @@ export function resendFailedRoute({ store, now, worker }: DispatcherContext): Ro
     const failed: string[] = [];
     let after: { afterId: string } | undefined;
     for (;;) {
-      const rows = await store.listDeliveries({
+      const rows = await store.deliveries.listDeliveries({
         teamId,
         webhookId,
         status: 'failed',
@@ -48,7 +48,7 @@ export function resendFailedRoute({ store, now, worker }: DispatcherContext): Ro
     const at = now();
     // Oldest first, so that a receiver catching up gets the events in the order they happened.
     for (const id of failed.slice(0, maxResentPerCall).reverse()) {
-      const result = await store.resendDelivery(teamId, id, at);
+      const result = await store.deliveries.resendDelivery(teamId, id, at);
       if (typeof result === 'string') skipped++;
       else resent++;
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { openStore } from '../../store/openStore';
-import type { Store } from '../../store/store';
+import type { QueueStore, Store } from '../../store/store';
 import { StoreUnavailableError } from '../../store/storeTypes';
 import { claim, event, result, team, webhook } from '../../testing/storeFixtures';
 import { AttemptRecorder } from './attemptRecorder';
@@ -16,10 +16,10 @@ let store: Store;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spir-recorder-'));
   store = await openStore({ database: { engine: 'sqlite', path: join(dir, 'store.db') } });
-  await store.upsertTeam({ teamId: 't', ...team });
-  await store.createWebhook(webhook('wh1'));
-  await store.recordEvent(event('e1'));
-  await store.recordEvent(event('e2'));
+  await store.teams.upsertTeam({ teamId: 't', ...team });
+  await store.webhooks.createWebhook(webhook('wh1'));
+  await store.events.recordEvent(event('e1'));
+  await store.events.recordEvent(event('e2'));
 });
 afterEach(async () => {
   await store.close();
@@ -37,11 +37,11 @@ describe('a store call that hangs past finish()', () => {
       const calls: string[][] = [];
       let answer: () => void = () => undefined;
       const answered = new Promise<void>((resolve) => (answer = resolve));
-      const hanging = new Proxy(store, {
+      const hanging = new Proxy(store.queue, {
         get: (target, name, receiver) =>
           name !== 'recordAttemptResults'
             ? Reflect.get(target, name, receiver)
-            : async (workerId: string, results: Parameters<Store['recordAttemptResults']>[1]) => {
+            : async (workerId: string, results: Parameters<QueueStore['recordAttemptResults']>[1]) => {
                 calls.push(results.map((r) => r.deliveryId));
                 if (calls.length > 1) return target.recordAttemptResults(workerId, results);
                 await answered;
@@ -63,7 +63,7 @@ describe('a store call that hangs past finish()', () => {
 
       expect(calls).toEqual([deliveries.map((delivery) => delivery.id)]);
       expect(leftLines()).toHaveLength(1);
-      const attempts = await Promise.all(deliveries.map((delivery) => store.listAttempts(delivery.id)));
+      const attempts = await Promise.all(deliveries.map((delivery) => store.deliveries.listAttempts(delivery.id)));
       expect(attempts.map((rows) => rows.length)).toEqual(lateAnswer === 'recorded' ? [1, 1] : [0, 0]);
       expect(lines.some((line) => line.msg.includes('recorded after all'))).toBe(lateAnswer === 'recorded');
     },

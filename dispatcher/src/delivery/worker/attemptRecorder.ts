@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../store/storeTypes';
 import { type AttemptResult } from '../../store/storeQueueTypes';
-import { type Store } from '../../store/store';
+import type { QueueStore } from '../../store/store';
 
 const retryAfterMs = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,7 +30,7 @@ export class AttemptRecorder {
   private gaveUpOnHungCall = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly queue: QueueStore,
     private readonly workerId: string,
     private readonly logger: Logger,
     /** Told of every batch once it is recorded (its failure emails are due, its retries claimable). */
@@ -92,7 +92,7 @@ export class AttemptRecorder {
   /** Records `batch`; returns what must be tried again later (the store could not write). */
   private async record(batch: AttemptResult[]): Promise<AttemptResult[]> {
     try {
-      await this.store.recordAttemptResults(this.workerId, batch);
+      await this.queue.recordAttemptResults(this.workerId, batch);
       this.recorded(batch);
       if (this.gaveUpOnHungCall) this.recordedLate(batch);
       return [];
@@ -107,7 +107,7 @@ export class AttemptRecorder {
     for (const [i, result] of batch.entries()) {
       if (this.gaveUpOnHungCall) return [];
       try {
-        await this.store.recordAttemptResults(this.workerId, [result]);
+        await this.queue.recordAttemptResults(this.workerId, [result]);
         this.recorded([result]);
         if (this.gaveUpOnHungCall) this.recordedLate([result]);
       } catch (error) {

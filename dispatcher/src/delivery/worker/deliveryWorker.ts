@@ -8,12 +8,12 @@ import { performance } from 'node:perf_hooks';
 import type { AttemptSender } from '../send/attemptSenderTypes';
 import type { Logger } from 'pino';
 import type { AttemptResult, ClaimedDelivery, DeliveryHandoff } from '../../store/storeQueueTypes';
-import type { Store } from '../../store/store';
+import type { QueueStore } from '../../store/store';
 import type { Metrics } from '../../ops/metrics';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
 
 export interface DeliveryWorkerOptions {
-  store: Store;
+  queue: QueueStore;
   /** The secret behind a stored (possibly sealed) one, for signing. */
   openSecret: (stored: string) => string;
   sender: AttemptSender;
@@ -73,7 +73,7 @@ export class DeliveryWorker implements DeliveryHandoff {
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.leaseMs = options.policy.requestTimeoutMs * 2 + 5_000;
-    this.recorder = new AttemptRecorder(options.store, this.workerId, options.logger, (results) =>
+    this.recorder = new AttemptRecorder(options.queue, this.workerId, options.logger, (results) =>
       this.afterRecorded(results),
     );
     // Which attempt's end wakes a claim: deliverySlots.ts. Resent and other dispatchers' work wakes
@@ -141,7 +141,7 @@ export class DeliveryWorker implements DeliveryHandoff {
           const limit = Math.min(free, this.options.claimBatchSize);
           const started = performance.now();
           const now = this.options.now();
-          claimed = await this.options.store.claimDueDeliveries({
+          claimed = await this.options.queue.claimDueDeliveries({
             workerId: this.workerId,
             now,
             leaseUntil: this.leaseUntil(now),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createMetrics } from '../../ops/metrics';
 import { SqliteStore } from '../../store/sqlite/sqliteStore';
-import type { Store } from '../../store/store';
+import type { QueueStore } from '../../store/store';
 import { event, team, webhook } from '../../testing/storeFixtures';
 import { freePort } from '../../testing/freePort';
 import { waitFor } from '../../testing/waitFor';
@@ -32,22 +32,22 @@ afterEach(async () => {
 
 it('claims a retry that fell due while its attempt was being recorded, without waiting for a poll', async () => {
   const port = await freePort();
-  await store.upsertTeam({ teamId: 't', ...team });
+  await store.teams.upsertTeam({ teamId: 't', ...team });
   const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-  await store.createWebhook(webhook('wh1', { url: `https://wh1.example.com:${port}/`, secret }));
-  await store.recordEvent({ ...event('e1'), now: Date.now() });
+  await store.webhooks.createWebhook(webhook('wh1', { url: `https://wh1.example.com:${port}/`, secret }));
+  await store.events.recordEvent({ ...event('e1'), now: Date.now() });
   // The real store, each record of attempts answering 300 ms late.
-  const slowToRecord = new Proxy<Store>(store, {
+  const slowToRecord = new Proxy<QueueStore>(store.queue, {
     get: (target, name, receiver) =>
       name !== 'recordAttemptResults'
         ? Reflect.get(target, name, receiver)
-        : async (...args: Parameters<Store['recordAttemptResults']>) => {
+        : async (...args: Parameters<QueueStore['recordAttemptResults']>) => {
             await new Promise((resolve) => setTimeout(resolve, 300));
             return target.recordAttemptResults(...args);
           },
   });
   worker = new DeliveryWorker({
-    store: slowToRecord,
+    queue: slowToRecord,
     openSecret: (stored) => stored,
     // Nothing listens on the port: each attempt fails at once and is retried 20 ms later.
     sender: createAttemptSender({
@@ -68,11 +68,11 @@ it('claims a retry that fell due while its attempt was being recorded, without w
   });
   worker.start();
 
-  const [listed] = await store.listDeliveries({ teamId: 't', limit: 1 });
+  const [listed] = await store.deliveries.listDeliveries({ teamId: 't', limit: 1 });
   const attempts = await waitFor(
     'three attempts, each retry claimed after its record',
     async () => {
-      const recorded = await store.listAttempts(listed!.id);
+      const recorded = await store.deliveries.listAttempts(listed!.id);
       return recorded.length >= 3 ? recorded : undefined;
     },
     20_000,

@@ -28,7 +28,7 @@ function startWorker(options: {
   pollIntervalMs?: number;
 }): DeliveryWorker {
   const started = new DeliveryWorker({
-    store,
+    queue: store.queue,
     openSecret: (stored) => stored,
     sender: createAttemptSender({ threads: 0, timeoutMs: 1_000, pinnedHosts: new Map(), connectTimeoutMs: 1_000 }),
     now: Date.now,
@@ -115,8 +115,8 @@ describe("the worker's side of the ingest handoff", () => {
 describe('a claim after the handoff refused a delivery', () => {
   it("runs when the webhook's claims' slot is free, and not while the webhook is at its limit", async () => {
     let claims = 0;
-    const claim = store.claimDueDeliveries.bind(store);
-    store.claimDueDeliveries = (options) => {
+    const claim = store.queue.claimDueDeliveries.bind(store);
+    store.queue.claimDueDeliveries = (options) => {
       claims++;
       return claim(options);
     };

@@ -1,5 +1,6 @@
 import pg, { type Pool, type PoolClient, type QueryResultRow } from 'pg';
 import { StoreUnavailableError } from '../storeTypes';
+import type { Dialect } from '../teamReadsSql';
 
 // BIGINT columns hold milliseconds and ids well inside Number's range: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -67,3 +68,6 @@ export async function transaction<T>(pool: Pool, work: (client: PoolClient) => P
     client.release(broken);
   }
 }
+
+/** How a team read (store/teamReadsSql.ts) is written for PostgreSQL. */
+export const pgDialect: Dialect = { placeholder: (n) => `$${n}`, tiebreak: 'seq', indexedBy: () => '' };

@@ -1,8 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 import { isDelivered, planDeliveries, type LiveWebhook } from '../fanOut';
 import type { NewEvent, RecordedEvent } from '../storeQueueTypes';
-import type { EventRow } from '../storeTypes';
-import { query } from './pgConnection';
+import type { AvailabilityLinkRow, EventRow } from '../storeTypes';
+import type { EventsStore } from '../store';
+import { recentEventsSql } from '../teamReadsSql';
+import { pgDialect, query } from './pgConnection';
 import { inviteeEmailOfEvent } from '../searchKeys';
 
 // Storing events, one or a batch alike: every statement takes the events as arrays (unnest keeps
@@ -162,4 +164,25 @@ export async function storedEvent(pool: Pool, event: NewEvent): Promise<Recorded
     existing.id,
   ]);
   return { created: false, event: existing, deliveryIds: ids.map((r) => r.id), leased: [] };
+}
+
+/** Events and their links, on PostgreSQL; `record` is the batching one (pgEventBatches.ts). */
+export function pgEvents(pool: Pool, record: EventsStore['recordEvent']): EventsStore {
+  return {
+    recordEvent: record,
+    listRecentEvents(teamId, filter, limit) {
+      const read = recentEventsSql(teamId, filter, limit, pgDialect);
+      return query<EventRow>(pool, read.sql, read.params);
+    },
+    listAvailabilityLinks: (teamId) =>
+      query<AvailabilityLinkRow>(
+        pool,
+        'SELECT * FROM availability_links WHERE team_id = $1 ORDER BY last_event_at DESC, link_id',
+        [teamId],
+      ),
+    async getEventById(id) {
+      const [row] = await query<EventRow>(pool, 'SELECT * FROM events WHERE id = $1', [id]);
+      return row;
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { ObservedPathCount } from '../storeTypes';
+import type { ShapesStore } from '../store';
 import { admitNewObservedPath, type ObservedPathLimits } from '../observedPathLimits';
 import { query, transaction } from './pgConnection';
 
@@ -16,7 +17,7 @@ interface ObservedPathRow {
 }
 
 /** Observed shapes of live traffic, on PostgreSQL, merged by every dispatcher sharing it. */
-export function pgObservedPaths(pool: Pool) {
+export function pgObservedPaths(pool: Pool): ShapesStore {
   return {
     async mergeObservedPaths(rows: readonly ObservedPathCount[], limits: ObservedPathLimits): Promise<void> {
       await transaction(pool, async (client) => {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { NewWebhook, WebhookRow } from '../storeTypes';
+import type { WebhooksStore } from '../store';
 import { query, transaction } from './pgConnection';
 
 /** A deleted webhook's pending deliveries, canceled ($1 the time, $2 the webhook). */
@@ -8,7 +9,7 @@ export const cancelPendingDeliveriesOfWebhook = `
   WHERE webhook_id = $2 AND status = 'pending'`;
 
 /** Webhooks and their secrets, on PostgreSQL. */
-export function pgWebhooks(pool: Pool) {
+export function pgWebhooks(pool: Pool): WebhooksStore {
   return {
     async rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number> {
       return transaction(pool, async (client) => {

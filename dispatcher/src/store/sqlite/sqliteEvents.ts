@@ -2,7 +2,10 @@ import type { Statement } from 'better-sqlite3';
 import { isDelivered, planDeliveries, type LiveWebhook } from '../fanOut';
 import type { StatementName } from './sqliteStatements';
 import type { DeliveryHandoff, NewEvent, RecordedEvent } from '../storeQueueTypes';
-import type { EventRow } from '../storeTypes';
+import type { AvailabilityLinkRow, EventRow } from '../storeTypes';
+import type { EventsStore } from '../store';
+import { recentEventsSql, type TeamReadSql } from '../teamReadsSql';
+import { sqliteDialect } from './sqliteTeamReads';
 import { inviteeEmailOfEvent } from '../searchKeys';
 
 type Statements = Record<StatementName, Statement>;
@@ -68,4 +71,24 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
   const deliveryIds = plan.rows.map((delivery) => delivery.id);
   const leased = plan.leased;
   return { created: true, event: row, deliveryIds, leased };
+}
+
+/** Events and their links, on the embedded engine; `record` is the group commit's (sqliteGroupCommit.ts). */
+export function sqliteEvents(
+  sql: Statements,
+  teamRead: (read: TeamReadSql) => unknown[],
+  record: EventsStore['recordEvent'],
+): EventsStore {
+  return {
+    recordEvent: record,
+    async listRecentEvents(teamId, filter, limit) {
+      return teamRead(recentEventsSql(teamId, filter, limit, sqliteDialect)) as EventRow[];
+    },
+    async listAvailabilityLinks(teamId) {
+      return sql.listAvailabilityLinks.all(teamId) as AvailabilityLinkRow[];
+    },
+    async getEventById(id) {
+      return sql.getEventById.get(id) as EventRow | undefined;
+    },
+  };
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { StatementName } from './sqliteStatements';
 import type { ObservedPathCount } from '../storeTypes';
+import type { ShapesStore } from '../store';
 import { admitNewObservedPath, type ObservedPathLimits } from '../observedPathLimits';
 
 interface ObservedPathRow {
@@ -18,7 +19,7 @@ export function sqliteObservedPaths(
   db: Database.Database,
   sql: Record<StatementName, Statement>,
   durable: <T>(value: T) => Promise<T>,
-) {
+): ShapesStore {
   const merge = db.transaction((rows: readonly ObservedPathCount[], limits: ObservedPathLimits) => {
     const held = {
       pathsByName: new Map(

@@ -1,5 +1,7 @@
+import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type { AttemptResult, ClaimedDelivery, ClaimOptions } from '../storeQueueTypes';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions, QueueDepth } from '../storeQueueTypes';
+import type { QueueStore } from '../store';
 import type { StatementName } from './sqliteStatements';
 import type { ClaimMemory } from '../claimMemory';
 import { healthChangesOf } from '../webhookHealthSql';
@@ -16,7 +18,7 @@ type Statements = Record<StatementName, Statement>;
  * the window for a second once it was found full (it made claims beside hung endpoints' backlogs
  * three times as costly).
  */
-export function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMemory): ClaimedDelivery[] {
+function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMemory): ClaimedDelivery[] {
   const inFlight = new Map(options.inFlightByWebhook);
   const common = { now: options.now, per_webhook: options.perWebhookLimit };
   const lease = (ids: string[]) =>
@@ -123,4 +125,27 @@ export function recordAttempts(sql: Statements, workerId: string, results: reado
       failures: last.failures,
       reset: last.reset ? 1 : 0,
     });
+}
+
+/**
+ * The delivery queue on the embedded engine. Attempt results go through `recordInGroupCommit`
+ * (sqliteGroupCommit.ts): in the next group commit, beside the events that arrive meanwhile.
+ */
+export function sqliteQueue(
+  db: Database.Database,
+  sql: Statements,
+  memory: ClaimMemory,
+  recordInGroupCommit: QueueStore['recordAttemptResults'],
+): QueueStore {
+  return {
+    async claimDueDeliveries(options) {
+      return db.transaction(() => claimDue(sql, options, memory)).immediate();
+    },
+    async recordAttemptResults(workerId, results) {
+      if (results.length > 0) await recordInGroupCommit(workerId, results);
+    },
+    async queueDepth(now) {
+      return sql.queueDepth.get({ now }) as QueueDepth;
+    },
+  };
 }

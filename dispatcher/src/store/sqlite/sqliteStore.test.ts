@@ -46,9 +46,9 @@ describe('SqliteStore', () => {
   it('takes back on opening the leases a killed process left behind', async () => {
     const path = join(dir, 'd.db');
     const store = new SqliteStore(path);
-    await store.upsertTeam(team);
-    await store.createWebhook(webhook('wh_1', 'https://a.example.com/', 'form.answered', 'whsec_x'));
-    await store.recordEvent({
+    await store.teams.upsertTeam(team);
+    await store.webhooks.createWebhook(webhook('wh_1', 'https://a.example.com/', 'form.answered', 'whsec_x'));
+    await store.events.recordEvent({
       teamId: 't',
       webhookEventId: 'e1',
       eventName: 'form.answered',
@@ -65,12 +65,12 @@ describe('SqliteStore', () => {
       inFlightByWebhook: new Map(),
       limitByWebhook: new Map(),
     };
-    expect(await store.claimDueDeliveries({ ...claim, workerId: 'dead' })).toHaveLength(1);
-    expect(await store.claimDueDeliveries({ ...claim, workerId: 'other' })).toHaveLength(0);
+    expect(await store.queue.claimDueDeliveries({ ...claim, workerId: 'dead' })).toHaveLength(1);
+    expect(await store.queue.claimDueDeliveries({ ...claim, workerId: 'other' })).toHaveLength(0);
     await store.close();
 
     const reopened = new SqliteStore(path);
-    expect(await reopened.claimDueDeliveries({ ...claim, workerId: 'new' })).toHaveLength(1);
+    expect(await reopened.queue.claimDueDeliveries({ ...claim, workerId: 'new' })).toHaveLength(1);
     await reopened.close();
   });
 
@@ -78,17 +78,17 @@ describe('SqliteStore', () => {
     const path = join(dir, 'd.db');
     await new SqliteStore(path).close();
     const again = new SqliteStore(path);
-    expect(await again.queueDepth(0)).toMatchObject({ due: 0, inFlight: 0, oldestDueAt: null });
+    expect(await again.queue.queueDepth(0)).toMatchObject({ due: 0, inFlight: 0, oldestDueAt: null });
     await again.close();
   });
 
   it("claims another webhook's delivery even when a saturated webhook's backlog fills the claim window", async () => {
     const store = new SqliteStore(join(dir, 'd.db'));
-    await store.upsertTeam(team);
-    await store.createWebhook(webhook('wh_hung', 'https://hung.example.com/', 'event.confirmed', 'whsec_x'));
-    await store.createWebhook(webhook('wh_ok', 'https://ok.example.com/', 'form.answered', 'whsec_y'));
+    await store.teams.upsertTeam(team);
+    await store.webhooks.createWebhook(webhook('wh_hung', 'https://hung.example.com/', 'event.confirmed', 'whsec_x'));
+    await store.webhooks.createWebhook(webhook('wh_ok', 'https://ok.example.com/', 'form.answered', 'whsec_y'));
     for (let i = 0; i < 50; i++)
-      await store.recordEvent({
+      await store.events.recordEvent({
         teamId: 't',
         webhookEventId: `hung-${i}`,
         eventName: 'event.confirmed',
@@ -97,7 +97,7 @@ describe('SqliteStore', () => {
         body: '{}',
         now: 10 + i,
       });
-    await store.recordEvent({
+    await store.events.recordEvent({
       teamId: 't',
       webhookEventId: 'ok-1',
       eventName: 'form.answered',
@@ -107,7 +107,7 @@ describe('SqliteStore', () => {
       now: 500,
     });
     // wh_hung already has two in flight, its limit; its 50 older due deliveries fill the window.
-    const claimed = await store.claimDueDeliveries({
+    const claimed = await store.queue.claimDueDeliveries({
       workerId: 'w',
       now: 1_000,
       leaseUntil: 1_000 + 60_000,
@@ -117,7 +117,7 @@ describe('SqliteStore', () => {
       inFlightByWebhook: new Map([['wh_hung', 2]]),
     });
     expect(claimed.map((c) => c.webhookId)).toEqual(['wh_ok']);
-    const next = await store.claimDueDeliveries({
+    const next = await store.queue.claimDueDeliveries({
       workerId: 'w',
       now: 1_000,
       leaseUntil: 1_000 + 60_000,
@@ -132,16 +132,16 @@ describe('SqliteStore', () => {
 
   it('keeps claiming the oldest due deliveries first, across webhooks, in the second it skips a full window', async () => {
     const store = new SqliteStore(join(dir, 'd.db'));
-    await store.upsertTeam(team);
-    await store.createWebhook(webhook('wh_hung', 'https://hung.example.com/', 'event.confirmed', 'whsec_x'));
-    await store.createWebhook(webhook('wh_a', 'https://a.example.com/', 'form.answered', 'whsec_a'));
-    await store.createWebhook(webhook('wh_b', 'https://b.example.com/', 'event.canceled', 'whsec_b'));
+    await store.teams.upsertTeam(team);
+    await store.webhooks.createWebhook(webhook('wh_hung', 'https://hung.example.com/', 'event.confirmed', 'whsec_x'));
+    await store.webhooks.createWebhook(webhook('wh_a', 'https://a.example.com/', 'form.answered', 'whsec_a'));
+    await store.webhooks.createWebhook(webhook('wh_b', 'https://b.example.com/', 'event.canceled', 'whsec_b'));
     const ingest = (
       webhookEventId: string,
       eventName: 'event.confirmed' | 'form.answered' | 'event.canceled',
       now: number,
     ) =>
-      store.recordEvent({
+      store.events.recordEvent({
         teamId: 't',
         webhookEventId,
         eventName,
@@ -152,7 +152,7 @@ describe('SqliteStore', () => {
       });
     for (let i = 0; i < 50; i++) await ingest(`hung-${i}`, 'event.confirmed', 10 + i);
     const claim = (now: number, limit: number) =>
-      store.claimDueDeliveries({
+      store.queue.claimDueDeliveries({
         workerId: 'w',
         now,
         leaseUntil: now + 60_000,
@@ -174,7 +174,7 @@ describe('SqliteStore', () => {
     expect((await claim(2_500, 5)).map((c) => c.webhookEventId)).toEqual(['b-2']);
     // A webhook whose limit grew to five (three more than the claim's two) gets five at once.
     for (let i = 0; i < 6; i++) await ingest(`a-more-${i}`, 'form.answered', 2_600 + i);
-    const grown = await store.claimDueDeliveries({
+    const grown = await store.queue.claimDueDeliveries({
       workerId: 'w',
       now: 2_700,
       leaseUntil: 2_700 + 60_000,
@@ -192,8 +192,8 @@ describe('SqliteStore', () => {
 
   it('shares a transaction between events and attempt results, and a result it cannot record fails only itself', async () => {
     const store = new SqliteStore(join(dir, 'd.db'));
-    await store.upsertTeam(team);
-    await store.createWebhook(webhook('wh_1', 'https://a.example.com/', 'form.answered', 'whsec_x'));
+    await store.teams.upsertTeam(team);
+    await store.webhooks.createWebhook(webhook('wh_1', 'https://a.example.com/', 'form.answered', 'whsec_x'));
     const newEvent = (id: string) => ({
       teamId: 't',
       webhookEventId: id,
@@ -203,9 +203,9 @@ describe('SqliteStore', () => {
       body: '{}',
       now: 1,
     });
-    await store.recordEvent(newEvent('e1'));
+    await store.events.recordEvent(newEvent('e1'));
     const claim = { workerId: 'w', now: 2, leaseUntil: 60_000, limit: 10, perWebhookLimit: 10 };
-    const [sent] = await store.claimDueDeliveries({
+    const [sent] = await store.queue.claimDueDeliveries({
       ...claim,
       inFlightByWebhook: new Map(),
       limitByWebhook: new Map(),
@@ -225,15 +225,15 @@ describe('SqliteStore', () => {
     // Written in the same commit: an event, a result that records, and one for a delivery that
     // does not exist (its attempt breaks a foreign key), which must not take the others down.
     const [recorded, recordedResult, refused] = await Promise.allSettled([
-      store.recordEvent(newEvent('e2')),
-      store.recordAttemptResults('w', [result(sent!.id)]),
-      store.recordAttemptResults('w', [result('dlv_missing')]),
+      store.events.recordEvent(newEvent('e2')),
+      store.queue.recordAttemptResults('w', [result(sent!.id)]),
+      store.queue.recordAttemptResults('w', [result('dlv_missing')]),
     ]);
     expect(recorded).toMatchObject({ status: 'fulfilled', value: { created: true } });
     expect(recordedResult.status).toBe('fulfilled');
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' } });
-    expect((await store.getDelivery('t', sent!.id))?.status).toBe('succeeded');
-    expect(await store.listAttempts('dlv_missing')).toEqual([]);
+    expect((await store.deliveries.getDelivery('t', sent!.id))?.status).toBe('succeeded');
+    expect(await store.deliveries.listAttempts('dlv_missing')).toEqual([]);
     await store.close();
   });
 });

@@ -2,13 +2,14 @@ import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { StatementName } from './sqliteStatements';
 import type { NewWebhook, WebhookRow } from '../storeTypes';
+import type { WebhooksStore } from '../store';
 
 /** Webhooks and their secrets, on the embedded engine. */
 export function sqliteWebhooks(
   db: Database.Database,
   sql: Record<StatementName, Statement>,
   durable: <T>(value: T) => Promise<T>,
-) {
+): WebhooksStore {
   return {
     async rewriteWebhookSecrets(transform: (stored: string) => string): Promise<number> {
       const changed = db

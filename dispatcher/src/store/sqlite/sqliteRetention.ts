@@ -1,0 +1,45 @@
+import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { StatementName } from './sqliteStatements';
+import type { RetentionStore } from '../store';
+import { purgeInChunks } from '../purgeInChunks';
+
+/** The retention purge on the embedded engine: each chunk its own transaction (purgeInChunks.ts). */
+export function sqliteRetention(db: Database.Database, sql: Record<StatementName, Statement>): RetentionStore {
+  const inTransaction = <T>(work: () => T): T => db.transaction(work).immediate();
+  return {
+    async purgeFinishedBefore(cutoff) {
+      return purgeInChunks(
+        {
+          deliveries: async (before, limit) =>
+            inTransaction(() => {
+              const rows = sql.purgeableDeliveries.all({ cutoff: before, limit }) as {
+                id: string;
+                event_id: number;
+              }[];
+              if (rows.length === 0) return { deliveries: 0, attempts: 0, events: 0 };
+              const ids = JSON.stringify(rows.map((row) => row.id));
+              sql.purgeFailureEmailsOf.run(ids);
+              const attempts = sql.purgeAttemptsOf.run(ids).changes;
+              const deliveries = sql.purgeDeliveriesOf.run(ids).changes;
+              const eventIds = JSON.stringify([...new Set(rows.map((row) => row.event_id))]);
+              const events = sql.purgeEventsOf.run({ ids: eventIds, cutoff: before }).changes;
+              return { deliveries, attempts, events };
+            }),
+          events: async (before, limit) => inTransaction(() => sql.purgeEvents.run({ cutoff: before, limit }).changes),
+          healthHours: async (before, limit) =>
+            inTransaction(() => sql.purgeHealthHours.run({ cutoff: before, limit }).changes),
+          rest: async (before) =>
+            inTransaction(() => {
+              const deletedWebhooks = sql.purgeDeletedWebhooks.run({ cutoff: before }).changes;
+              sql.purgeHealthOfPurgedWebhooks.run();
+              sql.purgeConsoleLinks.run(before);
+              sql.purgeConsoleSessions.run(before);
+              return deletedWebhooks;
+            }),
+        },
+        cutoff,
+      );
+    },
+  };
+}
