@@ -15,9 +15,9 @@ describe.each(engines)('the %s store', (_engine, open) => {
   let zap: ClaimedDelivery[];
   beforeEach(async () => {
     store = await open();
-    await store.upsertTeam({ teamId: 't', ...team });
-    await store.createWebhook(webhook('zap', { kind: 'subscription' }));
-    for (const id of ['e1', 'e2', 'e3']) await store.recordEvent(event(id));
+    await store.teams.upsertTeam({ teamId: 't', ...team });
+    await store.webhooks.createWebhook(webhook('zap', { kind: 'subscription' }));
+    for (const id of ['e1', 'e2', 'e3']) await store.events.recordEvent(event(id));
     zap = await claim(store, 'w1');
   });
   afterEach(() => store.close());
@@ -27,30 +27,31 @@ describe.each(engines)('the %s store', (_engine, open) => {
     response: { status: 410, headers: {}, body: '' },
   });
   const failed = (d: ClaimedDelivery): AttemptResult => result(d, { kind: 'failed' });
-  const statuses = async () => Promise.all(zap.map(async (d) => (await store.getDelivery('t', d.id))?.status));
+  const statuses = async () =>
+    Promise.all(zap.map(async (d) => (await store.deliveries.getDelivery('t', d.id))?.status));
   const emailed = async () =>
-    (await store.claimFailureEmails('mailer', now + 60, 60_000, 10)).map((job) => job.email.delivery_id);
+    (await store.outbox.claimFailureEmails('mailer', now + 60, 60_000, 10)).map((job) => job.email.delivery_id);
 
   it('lets a 410 cancel the final failure after it in one batch, as in the next batch: nobody is emailed', async () => {
     expect(zap).toHaveLength(3);
     const [first, second, third] = zap as [ClaimedDelivery, ClaimedDelivery, ClaimedDelivery];
-    await store.recordAttemptResults('w1', [gone(first), failed(second)]);
-    await store.recordAttemptResults('w1', [failed(third)]);
+    await store.queue.recordAttemptResults('w1', [gone(first), failed(second)]);
+    await store.queue.recordAttemptResults('w1', [failed(third)]);
     expect(await statuses()).toEqual(['canceled', 'canceled', 'canceled']);
-    expect(await store.getDelivery('t', first.id)).toMatchObject({ cancel_reason: goneReason });
+    expect(await store.deliveries.getDelivery('t', first.id)).toMatchObject({ cancel_reason: goneReason });
     expect(await emailed()).toEqual([]);
-    expect(await store.listWebhooks('t')).toEqual([]);
+    expect(await store.webhooks.listWebhooks('t')).toEqual([]);
     // Every attempt happened, so every attempt is logged.
-    for (const d of zap) expect((await store.listAttempts(d.id)).map((a) => a.outcome)).toEqual(['failed']);
+    for (const d of zap) expect((await store.deliveries.listAttempts(d.id)).map((a) => a.outcome)).toEqual(['failed']);
   });
 
   it('keeps the email of a final failure recorded before a 410 in one batch, as in an earlier batch', async () => {
     const [first, second, third] = zap as [ClaimedDelivery, ClaimedDelivery, ClaimedDelivery];
-    await store.recordAttemptResults('w1', [failed(first)]);
-    await store.recordAttemptResults('w1', [failed(second), gone(third)]);
+    await store.queue.recordAttemptResults('w1', [failed(first)]);
+    await store.queue.recordAttemptResults('w1', [failed(second), gone(third)]);
     expect(await statuses()).toEqual(['failed', 'failed', 'canceled']);
     expect((await emailed()).sort()).toEqual([first.id, second.id].sort());
-    expect(await store.listWebhooks('t')).toEqual([]);
+    expect(await store.webhooks.listWebhooks('t')).toEqual([]);
   });
 
   it('cancels the pending deliveries of a webhook gone, and lets a result before the 410 move its own first', async () => {
@@ -58,13 +59,13 @@ describe.each(engines)('the %s store', (_engine, open) => {
     const retry = { kind: 'retry', nextAttemptAt: now + 600_000 } as const;
     // first retries, then its second attempt in the same batch moves nothing (its lease is gone);
     // the 410 after both cancels first's retry and the third delivery, still leased.
-    await store.recordAttemptResults('w1', [
+    await store.queue.recordAttemptResults('w1', [
       result(first, retry),
       { ...failed(first), attemptNumber: 2 },
       gone(second),
     ]);
     expect(await statuses()).toEqual(['canceled', 'canceled', 'canceled']);
     expect(await emailed()).toEqual([]);
-    expect((await store.listAttempts(first.id)).map((a) => a.attempt_number)).toEqual([1, 2]);
+    expect((await store.deliveries.listAttempts(first.id)).map((a) => a.attempt_number)).toEqual([1, 2]);
   });
 });
