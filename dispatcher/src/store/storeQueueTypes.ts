@@ -18,6 +18,8 @@ export interface ClaimedDelivery {
   round: number;
   /** The number this attempt gets. */
   attemptNumber: number;
+  /** The event's W3C trace context (`NewEvent.traceContext`); null when it was ingested untraced. */
+  traceContext: string | null;
 }
 
 /** What became of one attempt, and so of its delivery. */
@@ -44,6 +46,11 @@ export interface NewEvent {
   /** The event's availability link: webhooks limited to other links do not get it. */
   link: { id: string; originalUrl: string; privateTitle: string } | undefined;
   now: number;
+  /**
+   * The W3C trace context the event was ingested in (`traceparent`, `tracestate`, as JSON), kept
+   * with it so that every attempt, on any dispatcher, continues that trace; unset when untraced.
+   */
+  traceContext?: string;
   /** A local worker that takes the new deliveries it has room for, leased to it. */
   handoff?: DeliveryHandoff;
 }

@@ -26,6 +26,7 @@ export interface ClaimedJoinRow extends WebhookSecrets {
   webhook_event_id: string;
   event_name: ClaimedDelivery['eventName'];
   body: string;
+  trace_context: string | null;
   kind: WebhookKind;
 }
 
@@ -52,12 +53,13 @@ export function claimedDeliveryOf(row: ClaimedJoinRow, now: number): ClaimedDeli
     webhookKind: row.kind,
     round: row.round,
     attemptNumber: row.attempts_in_round + 1,
+    traceContext: row.trace_context,
   };
 }
 
 /** A delivery an ingest hands straight to a local worker: its first attempt, of round one. */
 export function freshDelivery(
-  event: Pick<NewEvent, 'teamId' | 'webhookEventId' | 'eventName' | 'body' | 'now'>,
+  event: Pick<NewEvent, 'teamId' | 'webhookEventId' | 'eventName' | 'body' | 'now' | 'traceContext'>,
   target: WebhookSecrets & { id: string; url: string; kind: WebhookKind },
   id: string,
 ): ClaimedDelivery {
@@ -73,6 +75,7 @@ export function freshDelivery(
     webhookKind: target.kind,
     round: 1,
     attemptNumber: 1,
+    traceContext: event.traceContext ?? null,
   };
 }
 

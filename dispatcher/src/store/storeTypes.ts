@@ -151,6 +151,8 @@ export interface EventRow {
   /** The envelope exactly as it goes on the wire, serialised once at ingest. */
   body: string;
   received_at: number;
+  /** NewEvent.traceContext; null when ingested untraced. */
+  trace_context: string | null;
 }
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';

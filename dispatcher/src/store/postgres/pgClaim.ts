@@ -71,7 +71,7 @@ function leaseFrom(due: string): string {
       FROM picked WHERE d.id = picked.id RETURNING d.*
     )
     SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
-           e.webhook_event_id, e.event_name, e.body,
+           e.webhook_event_id, e.event_name, e.body, e.trace_context,
            w.kind, w.secret, w.previous_secret, w.previous_secret_expires_at
     FROM leased d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
     ORDER BY d.next_attempt_at`;

@@ -27,10 +27,10 @@ export async function insertEvents(
   // In arrival order, so that the first of two with the same id is the one stored.
   const inserted = await query<EventRow>(
     client,
-    `INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id)
-     SELECT team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
-       WITH ORDINALITY AS e(team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id, n)
+    `INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id, trace_context)
+     SELECT team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id, trace_context
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])
+       WITH ORDINALITY AS e(team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id, trace_context, n)
      ORDER BY n
      ON CONFLICT (team_id, webhook_event_id) DO NOTHING RETURNING *`,
     [
@@ -41,6 +41,7 @@ export async function insertEvents(
       column((e) => e.body),
       column((e) => e.now),
       column((e) => e.link?.id ?? null),
+      column((e) => e.traceContext ?? null),
     ],
   );
   const rows = new Map(inserted.map((row) => [keyOf(row.team_id, row.webhook_event_id), row]));

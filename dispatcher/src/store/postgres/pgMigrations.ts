@@ -243,6 +243,10 @@ const migrations: readonly (string | ConcurrentIndexes)[] = [
   ALTER TABLE attempts ADD COLUMN answer_size INTEGER;
   ALTER TABLE attempts ADD COLUMN same_answer_as BIGINT;
   `,
+  // 9: the W3C trace context an event was ingested in, which its attempts continue (ops/tracing.ts).
+  `
+  ALTER TABLE events ADD COLUMN trace_context TEXT;
+  `,
 ];
 
 /** Any fixed number: the lock that serialises migrations across dispatchers. */

@@ -35,6 +35,7 @@ export function insertEvent(sql: Statements, event: NewEvent, reserved: Reserved
     body: event.body,
     received_at: event.now,
     link_id: event.link?.id ?? null,
+    trace_context: event.traceContext ?? null,
   }) as EventRow;
   if (!isDelivered(event)) return { created: true, event: row, deliveryIds: [], leased: [] };
   if (event.link !== undefined) {

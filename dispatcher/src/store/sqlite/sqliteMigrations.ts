@@ -233,6 +233,10 @@ const migrations: readonly string[] = [
   ALTER TABLE attempts ADD COLUMN answer_size INTEGER;
   ALTER TABLE attempts ADD COLUMN same_answer_as INTEGER;
   `,
+  // 13: the W3C trace context an event was ingested in, which its attempts continue (ops/tracing.ts).
+  `
+  ALTER TABLE events ADD COLUMN trace_context TEXT;
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

@@ -88,8 +88,9 @@ const sql = {
   findEvent: 'SELECT * FROM events WHERE team_id = ? AND webhook_event_id = ?',
   deliveryIdsOfEvent: 'SELECT id FROM deliveries WHERE event_id = ? ORDER BY rowid',
   insertEvent: `
-    INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id)
-    VALUES (:team_id, :webhook_event_id, :event_name, :url_kind, :body, :received_at, :link_id) RETURNING *`,
+    INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at, link_id, trace_context)
+    VALUES (:team_id, :webhook_event_id, :event_name, :url_kind, :body, :received_at, :link_id, :trace_context)
+    RETURNING *`,
   liveWebhooksForEvent: `
     SELECT id, url, kind, secret, previous_secret, previous_secret_expires_at FROM webhooks
     WHERE team_id = :team_id AND event_name = :event_name AND deleted_at IS NULL
@@ -169,7 +170,7 @@ const sql = {
     WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'`,
   claimedDetails: `
     SELECT d.id, d.team_id, d.webhook_id, d.url, d.round, d.attempts_in_round,
-           e.webhook_event_id, e.event_name, e.body,
+           e.webhook_event_id, e.event_name, e.body, e.trace_context,
            w.kind, w.secret, w.previous_secret, w.previous_secret_expires_at
     FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
     WHERE d.id IN (SELECT value FROM json_each(?))
