@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, configErrorFromIssues, listenHost, parseHostPins } from '@spir-webhooks/shared-types';
 import { isWeakSecret, makeTokenHint } from './secretStrength';
+import { parseTracingConfig, type TracingConfig } from './ops/tracingConfig';
 
 const amount = (unit: string) => (name: string, fallback: number, min: number) =>
   z.coerce
@@ -210,6 +211,8 @@ export interface Config {
   consoleLoginUrl: string | undefined;
   /** Origins allowed to frame the console (CSP frame-ancestors); unset: none. */
   consoleFrameAncestors: string | undefined;
+  /** OpenTelemetry traces, from the standard OTEL_* variables; undefined (off) unless an endpoint is named. */
+  tracing: TracingConfig | undefined;
 }
 
 /** The only reader of the environment: parses it once and hands out a frozen object. */
@@ -260,5 +263,6 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     consoleBaseUrl: e.CONSOLE_BASE_URL,
     consoleLoginUrl: e.CONSOLE_LOGIN_URL,
     consoleFrameAncestors: e.CONSOLE_FRAME_ANCESTORS,
+    tracing: parseTracingConfig(present),
   });
 }

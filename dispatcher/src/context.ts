@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { ObservedShapes } from './contract/observedShapes';
 import type { AttemptSender } from './delivery/send/attemptSenderTypes';
 import type { Metrics } from './ops/metrics';
+import type { Tracing } from './ops/tracing';
 import type { SecretBox } from './webhooks/secretBox';
 import type { ClaimedDelivery, DeliveryHandoff } from './store/storeQueueTypes';
 import type { Store } from './store/store';
@@ -23,6 +24,8 @@ export interface DispatcherContext {
   secretBox: SecretBox;
   /** The shapes live traffic carries, per event name (paths and types, never values). */
   observedShapes: ObservedShapes;
+  /** OpenTelemetry traces; undefined unless OTEL_* configures them. */
+  tracing: Tracing | undefined;
 }
 
 export interface LocalWorker extends DeliveryHandoff {

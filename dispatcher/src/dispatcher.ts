@@ -14,6 +14,7 @@ import type { LookupAll } from './delivery/addresses/publicAddress';
 import { loadOrCreateInternalToken } from './internalToken';
 import { createProductionLogger, type ProductionLogger } from './ops/logger';
 import { createMetrics } from './ops/metrics';
+import { startTracing, type Tracing } from './ops/tracing';
 import { startRetentionJob } from './ops/retention';
 import { FailureEmailSender } from './notify/failureEmailSender';
 import { createOutboxFolderMailer, createSmtpMailer, type Mailer } from './notify/mailer';
@@ -73,11 +74,17 @@ export async function startDispatcher(
   config: Readonly<Config>,
   overrides: DispatcherOverrides = {},
 ): Promise<RunningDispatcher> {
+  // Assigned once the logger exists; the logger's mixin reads it.
+  // eslint-disable-next-line prefer-const
+  let tracing: Tracing | undefined;
+  // Log lines carry the ids of the span they are written in (only when tracing is on: the mixin runs per line).
+  const traceIds = config.tracing === undefined ? undefined : () => tracing?.logFields() ?? {};
   const logging: ProductionLogger =
     overrides.logger === undefined
-      ? createProductionLogger(config.logLevel)
+      ? createProductionLogger(config.logLevel, traceIds)
       : { logger: overrides.logger, flush: () => undefined, close: () => undefined };
   const { logger } = logging;
+  tracing = startTracing(config.tracing, logger);
   if (config.pinnedHosts.size > 0) {
     logger.warn(
       { pinnedHosts: Object.fromEntries(config.pinnedHosts) },
@@ -145,6 +152,7 @@ export async function startDispatcher(
     claimBatchSize: 200,
     pollIntervalMs: safetyPollMs,
     failuresRecorded: () => sender.wake(),
+    tracing,
   });
   const observedShapes = new ObservedShapes(store, logger);
   const context: DispatcherContext = {
@@ -157,6 +165,7 @@ export async function startDispatcher(
     worker,
     secretBox,
     observedShapes,
+    tracing,
   };
 
   const stopRetention = startRetentionJob({ store, now, logger, retentionMs: config.retentionMs });
@@ -213,6 +222,8 @@ export async function startDispatcher(
       await observedShapes.stop();
       mailer.close();
       await attemptSender.close();
+      // After the worker: its last attempts' spans are ended, and exported now.
+      await tracing?.shutdown();
       await store.close();
       logging.close();
     },

@@ -7,6 +7,7 @@ import {
   type ContractDeviation,
 } from '@spir-webhooks/shared-types';
 import type { DispatcherContext } from '../context';
+import type { IngestSpan } from '../ops/tracing';
 import { DeviationReporter } from '../contract/deviationReporter';
 import { ApiError, answerError, parseInput, sendJson } from '../http/apiError';
 import { internalTokenChecker } from '../http/auth';
@@ -48,7 +49,7 @@ export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * Express' routing and body parsing cost more than the rest of it.
  */
 export function createIngestHandler(
-  { store, now, metrics, worker, logger, config, observedShapes }: DispatcherContext,
+  { store, now, metrics, worker, logger, config, observedShapes, tracing }: DispatcherContext,
   internalApiToken: string,
 ): IngestHandler {
   const checkToken = internalTokenChecker(internalApiToken);
@@ -72,11 +73,12 @@ export function createIngestHandler(
     return true;
   };
 
-  async function ingest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function ingest(req: IncomingMessage, res: ServerResponse, span: IngestSpan | undefined): Promise<void> {
     checkToken(req.headers.authorization);
     markAuthenticated(req.socket);
     const received = await readJsonBody(req, maxIngestBodyBytes);
     const { teamId, urlKind, event } = parseInput(ingestBody, received, 'event');
+    span?.describe({ teamId, webhookEventId: event.webhookEventId, eventName: event.webhookEventName });
     const deviations = findContractDeviations(event);
     if (deviations.length > 0 && config.ingestContract === 'strict') refuseDeviations(deviations);
     if (!(await teamExists(teamId))) {
@@ -91,17 +93,20 @@ export function createIngestHandler(
     // these bytes, the signature covers them, and the duplicate check compares them.
     const sent = (received as { event: unknown }).event;
     const body = JSON.stringify(sent);
-    const recorded = await store.events.recordEvent({
-      teamId,
-      webhookEventId: event.webhookEventId,
-      eventName: event.webhookEventName,
-      urlKind,
-      body,
-      link: linkOf(event.payload),
-      inviteeEmail: (event.payload as { invitee?: { email?: unknown } }).invitee?.email,
-      now: now(),
-      handoff: worker,
-    });
+    const record = () =>
+      store.events.recordEvent({
+        teamId,
+        webhookEventId: event.webhookEventId,
+        eventName: event.webhookEventName,
+        urlKind,
+        body,
+        link: linkOf(event.payload),
+        inviteeEmail: (event.payload as { invitee?: { email?: unknown } }).invitee?.email,
+        now: now(),
+        handoff: worker,
+        ...(span === undefined ? {} : { traceContext: span.traceContext }),
+      });
+    const recorded = await (span === undefined ? record() : span.inStore(store.engine, record));
     if (!recorded.created && recorded.event.body !== body) {
       throw new ApiError(
         409,
@@ -124,8 +129,12 @@ export function createIngestHandler(
     });
   }
 
+  const handle = (req: IncomingMessage, res: ServerResponse, span?: IngestSpan) =>
+    ingest(req, res, span).catch((error: unknown) => answerError(error, req, res, logger));
+  if (tracing === undefined) return (req, res) => void handle(req, res);
   return (req, res) => {
-    ingest(req, res).catch((error: unknown) => answerError(error, req, res, logger));
+    const span = tracing.startIngest(req, res);
+    void span.run(() => handle(req, res, span));
   };
 }
 

@@ -20,7 +20,7 @@ export interface ProductionLogger {
  * grown. The store, not the log, is the record of every delivery: a line lost to SIGKILL loses no
  * fact.
  */
-export function createProductionLogger(level: string): ProductionLogger {
+export function createProductionLogger(level: string, mixin?: () => Record<string, string>): ProductionLogger {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024 });
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
@@ -37,7 +37,12 @@ export function createProductionLogger(level: string): ProductionLogger {
     return line;
   };
   const logger = pino(
-    { level, base: { service: 'spir-webhooks-dispatcher' }, hooks: { streamWrite: flushSoon } },
+    {
+      level,
+      base: { service: 'spir-webhooks-dispatcher' },
+      hooks: { streamWrite: flushSoon },
+      ...(mixin === undefined ? {} : { mixin }),
+    },
     destination,
   );
   return {

@@ -7,7 +7,7 @@ import type { ClaimedDelivery } from '../../store/storeQueueTypes';
 import type { DecodedAttempt } from '../../store/storeTypes';
 import { storableText } from '../../store/storeRows';
 
-const dispatcherVersion = (
+export const dispatcherVersion = (
   JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
 const userAgent = `Spir-Webhooks/${dispatcherVersion}`;
@@ -37,8 +37,10 @@ export interface SendAttemptOptions {
   developmentHints?: boolean;
 }
 
-/** What one attempt sends: the delivery with its secrets opened. */
-export type AttemptRequest = Pick<ClaimedDelivery, 'url' | 'webhookEventId' | 'body' | 'secrets'>;
+/** What one attempt sends: the delivery with its secrets opened, and its span's trace headers when traced. */
+export type AttemptRequest = Pick<ClaimedDelivery, 'url' | 'webhookEventId' | 'body' | 'secrets'> & {
+  traceHeaders?: Record<string, string>;
+};
 
 // The agent takes an origin and a path, parsed here once per webhook URL: undici's top-level
 // request() parses the URL and copies the options at every call, a large share of an attempt's CPU.
@@ -69,6 +71,7 @@ export function sendAttempt(delivery: AttemptRequest, options: SendAttemptOption
   const requestHeaders: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': userAgent,
+    ...delivery.traceHeaders,
     ...signWebhook({
       webhookEventId: delivery.webhookEventId,
       body: delivery.body,

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AttemptResult, ClaimedDelivery, DeliveryHandoff } from '../../store/storeQueueTypes';
 import type { QueueStore } from '../../store/store';
 import type { Metrics } from '../../ops/metrics';
+import type { Tracing } from '../../ops/tracing';
 import { nextStepAfter, type RetryPolicy } from './retryPolicy';
 
 export interface DeliveryWorkerOptions {
@@ -33,6 +34,8 @@ export interface DeliveryWorkerOptions {
   pollIntervalMs: number;
   /** Told when a delivery's round has failed and its failure email is stored. */
   failuresRecorded?: () => void;
+  /** A span per attempt when tracing is configured. */
+  tracing?: Tracing | undefined;
 }
 
 /** How long stop() keeps trying to record the last attempts' results while the store cannot write. */
@@ -219,7 +222,13 @@ export class DeliveryWorker implements DeliveryHandoff {
     const secrets = delivery.secrets.map((stored) => this.options.openSecret(stored));
     const { url, webhookEventId, body } = delivery;
     const answeredOrGivenUp = this.unanswered.track();
-    const outcome = await sender.send({ url, webhookEventId, body, secrets }, now());
+    const startedAt = now();
+    const span = this.options.tracing?.startAttempt(delivery, startedAt);
+    const request = { url, webhookEventId, body, secrets };
+    const outcome = await sender.send(
+      span === undefined ? request : { ...request, traceHeaders: span.headers },
+      startedAt,
+    );
     answeredOrGivenUp();
     const next = nextStepAfter(policy, {
       attemptNumber: delivery.attemptNumber,
@@ -245,7 +254,11 @@ export class DeliveryWorker implements DeliveryHandoff {
     metrics.attemptDuration.observe(outcome.durationMs / 1000);
     if (next.kind !== 'retry') metrics.deliveriesFinished.inc({ outcome: next.kind });
     if (next.kind === 'failed') metrics.finalFailures.inc({ team: delivery.teamId });
-    logAttempt(logger, delivery, outcome, next);
+    if (span === undefined) logAttempt(logger, delivery, outcome, next);
+    else {
+      span.end(outcome, next);
+      span.run(() => logAttempt(logger, delivery, outcome, next));
+    }
 
     // A retry due before the worker's next wake-up moves that wake-up earlier.
     const earlierRetry = next.kind === 'retry' && next.nextAttemptAt < this.nextRetryAt;
