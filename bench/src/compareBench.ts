@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, spawnDispatcher, type DispatcherProcess } from '@spir-webhooks/dispatcher/testing';
 import { cpuTimeMs, startBenchReceiver } from './benchProcesses';
+import { startOtlpSink } from './otlpSink';
 import { addBenchTeam, benchDispatcherEnv, benchEventBody, deliverSlice, writeBenchCertificates } from './benchSetup';
 
-// `npm run bench:compare -- <other build's dispatcher/dist/main.js> [--teams N] [--events N] [--rounds N]`:
+// `npm run bench:compare -- <other build's dispatcher/dist/main.js> [--teams N] [--events N] [--rounds N] [--traced]`:
 // this build's dispatcher and another's, started side by side and fed in turn, a slice of events
-// each, so that both are measured in the same periods of a shared machine. Whole runs of
+// each, so that both are measured in the same periods of a shared machine. `--traced` exports
+// this build's traces (every event sampled, OTLP/HTTP protobuf) to a sink in this process:
+// against its own dist/main.js, that is what tracing costs per event. Whole runs of
 // `npm run bench` one after the other differed by a third in CPU per event for the same code;
 // slices in turn tell a change of a few percent apart. It reports; it asserts nothing.
 
@@ -20,6 +23,7 @@ const option = (name: string, fallback: number) => {
 const teams = option('teams', 20);
 const eventsPerSlice = option('events', 5_000);
 const rounds = option('rounds', 6);
+const traced = process.argv.includes('--traced');
 const token = 'bench-compare-internal-token-0123456789';
 const host = (i: number) => `team-${i}.bench.test`;
 
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spir-compare-'));
   const { files } = await writeBenchCertificates(dir);
   const receiver = await startBenchReceiver(files.cert, files.key);
+  const sink = traced ? await startOtlpSink() : undefined;
   const contenders: Contender[] = [];
   for (const [name, main] of [
     ['this build', undefined],
@@ -55,6 +60,14 @@ async function main(): Promise<void> {
       hosts: Array.from({ length: teams }, (_, k) => host(k)),
       caFile: files.ca,
     });
+    if (sink !== undefined && main === undefined) {
+      // Every event sampled; a queue that holds a slice's spans, so that none is dropped unmeasured.
+      Object.assign(env, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: 'always_on',
+        OTEL_BSP_MAX_QUEUE_SIZE: '65536',
+      });
+    }
     const dispatcher = await spawnDispatcher(env, await freePort(), [], main);
     for (let i = 0; i < teams; i++) await addBenchTeam(dispatcher, `t${i}`, `https://${host(i)}:${receiver.port}/hook`);
     contenders.push({ name, dispatcher, cpuMs: 0, mainCpuMs: 0, events: 0, ms: 0, rates: [] });
@@ -90,6 +103,13 @@ async function main(): Promise<void> {
     );
   }
   for (const c of contenders) await c.dispatcher.stop();
+  if (sink !== undefined) {
+    const events = contenders[0]!.events + 6_000;
+    console.log(
+      `this build's traces: ${sink.exports} exports, ${(sink.bytes / events).toFixed(0)} bytes per event (OTLP protobuf, warm-up included)`,
+    );
+    await sink.close();
+  }
   receiver.stop();
   rmSync(dir, { recursive: true, force: true });
 }
