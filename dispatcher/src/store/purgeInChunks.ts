@@ -1,9 +1,17 @@
 /**
- * The retention job's deletes, in chunks of a few hundred rows, each its own transaction, with
- * the event loop free between them: one transaction per day of history held the writer (and on
- * SQLite the event loop) for seconds, and every ingest waited behind it. The order is the rule:
- * deliveries with their attempts and sent failure emails, then events no delivery refers to, then
- * health counters and deleted webhooks; each engine holds only the SQL of each step.
+ * The retention job's deletes, in chunks, each its own transaction, with the event loop free
+ * between them: one transaction per day of history held the writer (and on SQLite the event loop)
+ * for seconds, and every ingest waited behind it. The order is the rule: deliveries with their
+ * attempts and sent failure emails, then events no delivery refers to, then health counters and
+ * deleted webhooks; each engine holds only the SQL of each step.
+ *
+ * Where a chunk holds everything else (SQLite: the event loop and the one writer), its rows are
+ * sized by time, not by count: what one delivery costs to delete grows with the store (a dozen
+ * indexes, each a page of its own to rewrite per team) and with the machine's load, so a fixed
+ * count that is cheap on a small store held ingest for a quarter of a second on a large one. Each
+ * chunk then aims at `chunkTargetMs`, the next one's rows following what the last took. Where it
+ * holds nobody (PostgreSQL: ingest writes other rows on other connections), chunks are a fixed,
+ * larger count: each costs round trips and a plan whatever its size.
  */
 export interface PurgeSteps {
   /** Up to `limit` finished deliveries last changed before `cutoff`, with their attempts and events. */
@@ -14,6 +22,12 @@ export interface PurgeSteps {
   healthHours(cutoff: number, limit: number): Promise<number>;
   /** Webhooks deleted before `cutoff` that nothing refers to, and expired console sign-ins. */
   rest(cutoff: number): Promise<number>;
+  /**
+   * After each chunk, in a turn of its own: what the engine owes for it (SQLite copies the chunk's
+   * pages from the WAL into the database, a chunk's worth at a time rather than a long stall in
+   * whichever commit, often an ingest's, crosses the WAL's limit).
+   */
+  afterChunk?(): Promise<void>;
 }
 
 export interface Purged {
@@ -23,28 +37,70 @@ export interface Purged {
   deletedWebhooks: number;
 }
 
-/** Rows per transaction: small enough that an ingest waiting behind one waits a few milliseconds. */
-const purgeChunkRows = 500;
+/** What one chunk may hold the store for: an ingest arriving meanwhile waits at most about this. */
+export const chunkTargetMs = 40;
+/** Rows of a chunk: the first one's, and the bounds the others keep within. */
+export const chunkRows = { first: 200, min: 50, max: 2_000 } as const;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function purgeInChunks(steps: PurgeSteps, cutoff: number, limit = purgeChunkRows): Promise<Purged> {
+/**
+ * Rows for the next chunk, from what the last one took: scaled towards the target, at most
+ * doubled at a time (one fast chunk on an idle moment says little), and within `chunkRows`.
+ */
+export function nextChunkRows(rows: number, tookMs: number): number {
+  const scaled = (rows * chunkTargetMs) / Math.max(tookMs, 1);
+  return Math.round(Math.min(chunkRows.max, Math.max(chunkRows.min, Math.min(scaled, rows * 2))));
+}
+
+/** Chunks sized by what they take (`'timed'`), or of a fixed number of rows. */
+export type Chunking = 'timed' | { rows: number };
+
+/** Runs `step` in chunks until one comes back short. */
+async function inChunks(
+  step: (limit: number) => Promise<number>,
+  afterChunk: (() => Promise<void>) | undefined,
+  chunking: Chunking,
+): Promise<void> {
+  let rows = chunking === 'timed' ? chunkRows.first : chunking.rows;
+  for (;;) {
+    const started = performance.now();
+    const done = await step(rows);
+    const tookMs = performance.now() - started;
+    if (done > 0 && afterChunk !== undefined) {
+      await nextTurn();
+      await afterChunk();
+    }
+    if (done < rows) return;
+    if (chunking === 'timed') rows = nextChunkRows(rows, tookMs);
+    await nextTurn();
+  }
+}
+
+export async function purgeInChunks(steps: PurgeSteps, cutoff: number, chunking: Chunking): Promise<Purged> {
   const purged: Purged = { deliveries: 0, attempts: 0, events: 0, deletedWebhooks: 0 };
-  for (;;) {
-    const chunk = await steps.deliveries(cutoff, limit);
-    purged.deliveries += chunk.deliveries;
-    purged.attempts += chunk.attempts;
-    purged.events += chunk.events;
-    if (chunk.deliveries < limit) break;
-    await nextTurn();
-  }
-  for (;;) {
-    const events = await steps.events(cutoff, limit);
-    purged.events += events;
-    if (events < limit) break;
-    await nextTurn();
-  }
-  while ((await steps.healthHours(cutoff, limit)) >= limit) await nextTurn();
+  const afterChunk = steps.afterChunk?.bind(steps);
+  await inChunks(
+    async (rows) => {
+      const chunk = await steps.deliveries(cutoff, rows);
+      purged.deliveries += chunk.deliveries;
+      purged.attempts += chunk.attempts;
+      purged.events += chunk.events;
+      return chunk.deliveries;
+    },
+    afterChunk,
+    chunking,
+  );
+  await inChunks(
+    async (rows) => {
+      const events = await steps.events(cutoff, rows);
+      purged.events += events;
+      return events;
+    },
+    afterChunk,
+    chunking,
+  );
+  await inChunks((rows) => steps.healthHours(cutoff, rows), undefined, chunking);
   purged.deletedWebhooks = await steps.rest(cutoff);
   return purged;
 }

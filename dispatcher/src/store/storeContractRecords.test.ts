@@ -184,4 +184,23 @@ describe.each(engines)('the %s store', (_engine, open) => {
     });
     expect(await store.deliveries.getDelivery('t', delivery!.id)).toBeUndefined();
   });
+
+  it('keeps an event while a delivery of it is still pending, and purges it with its last one', async () => {
+    await store.webhooks.createWebhook(webhook('a'));
+    await store.webhooks.createWebhook(webhook('b'));
+    await store.events.recordEvent(event('e1'));
+    const claimed = await claim(store, 'w1');
+    expect(claimed).toHaveLength(2);
+    await store.queue.recordAttemptResults('w1', [
+      result(claimed[0]!, { kind: 'succeeded' }),
+      result(claimed[1]!, { kind: 'retry', nextAttemptAt: now }),
+    ]);
+    const purge = () => store.retention.purgeFinishedBefore(now + 1_000);
+    expect(await purge()).toEqual({ deliveries: 1, attempts: 1, events: 0, deletedWebhooks: 0 });
+    expect((await store.events.listRecentEvents('t', { eventName: undefined, linkId: undefined }, 10)).length).toBe(1);
+    const [again] = await claim(store, 'w1');
+    await store.queue.recordAttemptResults('w1', [result(again!, { kind: 'succeeded' })]);
+    expect(await purge()).toEqual({ deliveries: 1, attempts: 2, events: 1, deletedWebhooks: 0 });
+    expect(await store.events.listRecentEvents('t', { eventName: undefined, linkId: undefined }, 10)).toEqual([]);
+  });
 });

@@ -3,12 +3,19 @@ import { purgeInChunks, type Purged } from '../purgeInChunks';
 import type { RetentionStore } from '../store';
 import { query, transaction } from './pgConnection';
 
-/** The retention purge on PostgreSQL. */
+/**
+ * The retention purge on PostgreSQL (store/purgeInChunks.ts). One dispatcher at a time purges (an
+ * advisory lock, per chunk); the others skip their turn. A chunk of deliveries is one statement:
+ * the deliveries, their attempts, sent failure emails and events go together in one round trip,
+ * and the foreign keys are checked once, at its end, against what it left.
+ */
+/** Rows per chunk: a chunk locks only rows nobody else writes, so its size costs ingest nothing. */
+const purgeChunkRows = 2_000;
+
 export function pgRetention(pool: Pool): RetentionStore {
   return { purgeFinishedBefore: (cutoff) => purgeFinishedBefore(pool, cutoff) };
 }
 
-/** One dispatcher at a time purges (an advisory lock, per chunk); the others skip their turn. */
 function purgeFinishedBefore(pool: Pool, cutoff: number): Promise<Purged> {
   const lockedChunk = <T>(none: T, work: (client: PoolClient) => Promise<T>): Promise<T> =>
     transaction(pool, async (client) => {
@@ -25,25 +32,30 @@ function purgeFinishedBefore(pool: Pool, cutoff: number): Promise<Purged> {
     {
       deliveries: (before, limit) =>
         lockedChunk({ deliveries: 0, attempts: 0, events: 0 }, async (client) => {
-          const rows = await query<{ id: string; event_id: string }>(
+          // Every part of one statement sees the rows as they were before it (and every part
+          // runs, read or not): an event is kept when a delivery outside this chunk refers to it.
+          const [counts] = await query<{ deliveries: number; attempts: number; events: number }>(
             client,
-            `SELECT id, event_id FROM deliveries d WHERE status <> 'pending' AND updated_at < $1
-               AND NOT EXISTS (SELECT 1 FROM failure_emails f WHERE f.delivery_id = d.id AND f.status <> 'sent')
-             ORDER BY updated_at LIMIT $2`,
+            `WITH chunk AS MATERIALIZED (
+               SELECT id, event_id FROM deliveries d WHERE status <> 'pending' AND updated_at < $1
+                 AND NOT EXISTS (SELECT 1 FROM failure_emails f WHERE f.delivery_id = d.id AND f.status <> 'sent')
+               ORDER BY updated_at LIMIT $2
+             ), emails AS (
+               DELETE FROM failure_emails WHERE delivery_id IN (SELECT id FROM chunk)
+             ), attempts AS (
+               DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM chunk) RETURNING 1
+             ), purged AS (
+               DELETE FROM deliveries WHERE id IN (SELECT id FROM chunk) RETURNING 1
+             ), events AS (
+               DELETE FROM events e WHERE e.id IN (SELECT event_id FROM chunk) AND e.received_at < $1
+                 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.id NOT IN (SELECT id FROM chunk))
+               RETURNING 1
+             )
+             SELECT (SELECT count(*) FROM purged)::int AS deliveries, (SELECT count(*) FROM attempts)::int AS attempts,
+                    (SELECT count(*) FROM events)::int AS events`,
             [before, limit],
           );
-          if (rows.length === 0) return { deliveries: 0, attempts: 0, events: 0 };
-          const ids = rows.map((row) => row.id);
-          await query(client, 'DELETE FROM failure_emails WHERE delivery_id = ANY($1::text[])', [ids]);
-          const attempts = await count(client, 'DELETE FROM attempts WHERE delivery_id = ANY($1::text[])', [ids]);
-          const deliveries = await count(client, 'DELETE FROM deliveries WHERE id = ANY($1::text[])', [ids]);
-          const events = await count(
-            client,
-            `DELETE FROM events e WHERE e.id = ANY($1::bigint[]) AND e.received_at < $2
-               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)`,
-            [[...new Set(rows.map((row) => row.event_id))], before],
-          );
-          return { deliveries, attempts, events };
+          return counts!;
         }),
       events: (before, limit) =>
         lockedChunk(0, (client) =>
@@ -83,5 +95,6 @@ function purgeFinishedBefore(pool: Pool, cutoff: number): Promise<Purged> {
         }),
     },
     cutoff,
+    { rows: purgeChunkRows },
   );
 }

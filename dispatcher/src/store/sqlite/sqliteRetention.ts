@@ -4,19 +4,23 @@ import type { StatementName } from './sqliteStatements';
 import type { RetentionStore } from '../store';
 import { purgeInChunks } from '../purgeInChunks';
 
-/** The retention purge on the embedded engine: each chunk its own transaction (purgeInChunks.ts). */
+/**
+ * The retention purge on SQLite (store/purgeInChunks.ts): each chunk one IMMEDIATE transaction on
+ * the event loop, then, in a turn of its own, a checkpoint of what it wrote. Deleting one delivery
+ * rewrites a page in each of about fifteen B-trees (the deliveries' nine, the events' six, the
+ * attempts'), most of them keyed by team, so a chunk fills the WAL with thousands of pages; left to
+ * the automatic checkpoint, every few chunks one commit (an ingest's as often as the purge's)
+ * copied the whole WAL back into the database while everything waited.
+ */
 export function sqliteRetention(db: Database.Database, sql: Record<StatementName, Statement>): RetentionStore {
   const inTransaction = <T>(work: () => T): T => db.transaction(work).immediate();
   return {
-    async purgeFinishedBefore(cutoff) {
-      return purgeInChunks(
+    purgeFinishedBefore: (cutoff) =>
+      purgeInChunks(
         {
           deliveries: async (before, limit) =>
             inTransaction(() => {
-              const rows = sql.purgeableDeliveries.all({ cutoff: before, limit }) as {
-                id: string;
-                event_id: number;
-              }[];
+              const rows = sql.purgeableDeliveries.all({ cutoff: before, limit }) as { id: string; event_id: number }[];
               if (rows.length === 0) return { deliveries: 0, attempts: 0, events: 0 };
               const ids = JSON.stringify(rows.map((row) => row.id));
               sql.purgeFailureEmailsOf.run(ids);
@@ -37,9 +41,11 @@ export function sqliteRetention(db: Database.Database, sql: Record<StatementName
               sql.purgeConsoleSessions.run(before);
               return deletedWebhooks;
             }),
+          // PASSIVE: copies what no reader still needs and never waits; the rest goes with the next.
+          afterChunk: async () => void db.pragma('wal_checkpoint(PASSIVE)'),
         },
         cutoff,
-      );
-    },
+        'timed',
+      ),
   };
 }

@@ -68,6 +68,10 @@ export class SqliteStore implements Store {
     this.db.pragma(`wal_autocheckpoint = ${walPagesBetweenCheckpoints}`);
     this.walSync = new WalSync(path === ':memory:' ? undefined : `${path}-wal`);
     this.db.pragma('foreign_keys = ON');
+    // A statement that changes many rows (the retention purge's deletes, whose foreign keys could
+    // fail half-way) journals each page it changes, to undo itself: in memory, not a temporary
+    // file written page by page.
+    this.db.pragma('temp_store = MEMORY');
     migrateSqlite(this.db);
     const sql = prepareStatements(this.db);
     const durable = <T>(value: T) => this.durable(value);
