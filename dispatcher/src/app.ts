@@ -2,6 +2,7 @@ import express, { type Express, type Router } from 'express';
 import { consoleLinkRoute, consoleRoutes } from './console/consoleRoutes';
 import type { NewLinkHelp } from './console/consolePages';
 import { contractRoutes } from './contract/contractRoutes';
+import { failingWebhooksRoute } from './webhooks/failingWebhooksRoute';
 import type { DispatcherContext } from './context';
 import { deliveryRoutes } from './delivery/api/deliveryRoutes';
 import { resendFailedRoute } from './delivery/api/resendFailedRoute';
@@ -48,7 +49,12 @@ function internalRouter(
   const internal = express.Router();
   internal.use(requireInternalToken(internalApiToken));
   internal.use(refuseNonJsonBody, jsonBody('64kb'), refuseNulText);
-  internal.use(internalTeamRoutes(context), consoleLinkRoute(context, publicUrl), contractRoutes(context));
+  internal.use(
+    internalTeamRoutes(context),
+    consoleLinkRoute(context, publicUrl),
+    contractRoutes(context),
+    failingWebhooksRoute(context),
+  );
   router.use('/internal/v1', internal);
   router.use(metricsRoute(context));
   return router;

@@ -88,6 +88,8 @@ const envSchema = z.object({
       }
     }),
   MAIL_RETRY_SECONDS: seconds('MAIL_RETRY_SECONDS', 30, 0.05),
+  FAILURE_DIGEST_SECONDS: seconds('FAILURE_DIGEST_SECONDS', 3600, 0.1),
+  RECOVERY_PROBE_SECONDS: seconds('RECOVERY_PROBE_SECONDS', 60, 0.1),
   RETENTION_DAYS: days('RETENTION_DAYS', 30, 0.000001),
   DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 2048, 1, 100_000),
   DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 8, 1, 10_000),
@@ -172,6 +174,10 @@ export interface Config {
   mailFrom: string;
   /** First pause after a failed SMTP send; it doubles up to an hour. */
   mailRetryMs: number;
+  /** While a webhook is failing, its further final failures go to admins as one digest per period. */
+  failureDigestMs: number;
+  /** How soon a failing webhook that gets no new events is probed (then backing off to an hour). */
+  recoveryProbeMs: number;
   /** Finished deliveries, their attempts and stored bodies are purged after this long. */
   retentionMs: number;
   /** WEBHOOK_RESOLVE: host name → pinned address (development and tests only). */
@@ -241,6 +247,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     mailRetryMs: Math.round(e.MAIL_RETRY_SECONDS * 1000),
+    failureDigestMs: Math.round(e.FAILURE_DIGEST_SECONDS * 1000),
+    recoveryProbeMs: Math.round(e.RECOVERY_PROBE_SECONDS * 1000),
     retentionMs: Math.round(e.RETENTION_DAYS * 24 * 3600_000),
     pinnedHosts: e.WEBHOOK_RESOLVE,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,

@@ -17,6 +17,7 @@ import { createMetrics } from './ops/metrics';
 import { startTracing, type Tracing } from './ops/tracing';
 import { startRetentionJob } from './ops/retention';
 import { FailureEmailSender } from './notify/failureEmailSender';
+import { RecoveryProber } from './delivery/recovery/recoveryProber';
 import { createOutboxFolderMailer, createSmtpMailer, type Mailer } from './notify/mailer';
 import { openStore } from './store/openStore';
 import type { Store } from './store/store';
@@ -133,6 +134,7 @@ export async function startDispatcher(
     metrics,
     retryMs: config.mailRetryMs,
     pollIntervalMs: safetyPollMs,
+    failureDigestMs: config.failureDigestMs,
   });
   const worker = new DeliveryWorker({
     queue: store.queue,
@@ -153,6 +155,13 @@ export async function startDispatcher(
     pollIntervalMs: safetyPollMs,
     failuresRecorded: () => sender.wake(),
     tracing,
+  });
+  const prober = new RecoveryProber({
+    store,
+    now,
+    logger,
+    recoveryProbeMs: config.recoveryProbeMs,
+    probesStarted: () => worker.wake(),
   });
   const observedShapes = new ObservedShapes(store, logger);
   const context: DispatcherContext = {
@@ -188,6 +197,7 @@ export async function startDispatcher(
   internalUrl = listeners.internalUrl ?? listeners.url;
   worker.start();
   sender.start();
+  prober.start();
   observedShapes.start();
   // A shared store tells this dispatcher when another one stored work it did not take itself.
   await store.onWorkDue((work) => (work === 'deliveries' ? worker.wake() : sender.wake()));
@@ -217,6 +227,7 @@ export async function startDispatcher(
     async close() {
       await listeners.close();
       stopRetention();
+      await prober.stop();
       await worker.stop();
       await sender.stop();
       await observedShapes.stop();

@@ -31,6 +31,15 @@ export const webhookHealth = z.object({
   succeeded24h: z.number().int(),
   successRate24h: z.number().nullable().describe('0 to 1; null without attempts in 24 h'),
   consecutiveFailures: z.number().int().describe('Failed attempts since the last success, over the last 24 h'),
+  failingSince: isoTime
+    .nullable()
+    .describe("When the webhook's current run of final failures began; null when it is not failing"),
+  failedDeliveries: z
+    .number()
+    .int()
+    .describe(
+      'Deliveries that finally failed since failingSince and are not delivered since (a retry in flight counts); 0 when not failing',
+    ),
 });
 
 export const webhookAnswer = z.object({
@@ -40,6 +49,11 @@ export const webhookAnswer = z.object({
   kind: z.enum(['endpoint', 'subscription']),
   availabilityLinks: z.array(z.string()).nullable(),
   createdAt: isoTime,
+  autoRedeliver: z
+    .boolean()
+    .describe(
+      'Once a failing webhook answers 2xx again, every delivery that finally failed since failingSince is sent again, oldest first',
+    ),
   previousSecretExpiresAt: isoTime
     .optional()
     .describe('When the previous secret stops signing; left out when there is none or it has expired'),
@@ -51,8 +65,9 @@ export const secretsAnswer = z.object({
   secrets: z.array(z.object({ secret: z.string(), expiresAt: isoTime.nullable() })),
 });
 const webhookLimits = z.object({ urlsPerEvent: z.number().int(), subscriptionsPerEvent: z.number().int() });
+export const webhookWithHealthAnswer = webhookAnswer.extend({ health: webhookHealth });
 export const webhookListAnswer = z.object({
-  data: z.array(webhookAnswer.extend({ health: webhookHealth })),
+  data: z.array(webhookWithHealthAnswer),
   limits: webhookLimits,
 });
 /** `GET /v1/webhooks?health=false`: the list without health, for a picker. */
@@ -161,6 +176,7 @@ export const consoleSessionAnswer = z.object({
 export type ErrorAnswer = z.infer<typeof errorAnswer>;
 export type WebhookHealth = z.infer<typeof webhookHealth>;
 export type WebhookAnswer = z.infer<typeof webhookAnswer>;
+export type WebhookWithHealthAnswer = z.infer<typeof webhookWithHealthAnswer>;
 export type WebhookWithSecretAnswer = z.infer<typeof webhookWithSecretAnswer>;
 export type SecretsAnswer = z.infer<typeof secretsAnswer>;
 export type WebhookListAnswer = z.infer<typeof webhookListAnswer>;

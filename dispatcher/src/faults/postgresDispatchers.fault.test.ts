@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloneSample } from '@spir-webhooks/shared-types';
 import { createThrowawayCa } from '@spir-webhooks/shared-types/testing';
+import { simpleParser } from 'mailparser';
 import { addTeamWithWebhook, spawnDispatcher, type DispatcherProcess } from '../testing/dispatcherProcess';
 import { freePort } from '../testing/freePort';
 import { startHttpsReceiver, type HttpsReceiver } from '../testing/httpsReceiver';
@@ -11,7 +12,8 @@ import { postEvent } from '../testing/dispatcherRig';
 import { waitFor } from '../testing/waitFor';
 
 // Three dispatcher processes on one PostgreSQL database: SIGKILLs under load lose no acknowledged
-// event and never send one delivery from two processes at once; a final failure is emailed once.
+// event and never send one delivery from two processes at once; a failing webhook is emailed once,
+// then in one digest.
 const eventCount = 5_000;
 const token = 'internal-token-for-process-tests';
 let postgres: TestPostgres;
@@ -56,6 +58,7 @@ describeOnPostgres('three dispatchers on one PostgreSQL database', () => {
         REQUEST_TIMEOUT_SECONDS: '1',
         RETRY_INTERVAL_SECONDS: '0.2',
         MAX_RETRIES: '1',
+        FAILURE_DIGEST_SECONDS: '3',
       });
       running.push(await spawnDispatcher(envs[i]!, ports[i]!));
     }
@@ -125,7 +128,7 @@ describeOnPostgres('three dispatchers on one PostgreSQL database', () => {
     );
   }, 240_000);
 
-  it('emails exactly once per final failure, whichever of the three dispatchers sends it', async () => {
+  it('emails a failing webhook once, then one digest of the rest, whichever of the three dispatchers sends them', async () => {
     const first = live()[0]!;
     const { apiKey } = await first.call('POST', '/internal/v1/teams/t1/api-keys');
     await first.call(
@@ -147,14 +150,25 @@ describeOnPostgres('three dispatchers on one PostgreSQL database', () => {
     const emails = () =>
       envs.flatMap((env) => {
         const outbox = join(env.DATA_DIR!, 'outbox');
-        return existsSync(outbox) ? readdirSync(outbox).filter((name) => name.endsWith('.eml')) : [];
+        return existsSync(outbox)
+          ? readdirSync(outbox)
+              .filter((name) => name.endsWith('.eml'))
+              .map((name) => readFileSync(join(outbox, name), 'utf8'))
+          : [];
       });
-    await waitFor(
-      'an email per failed delivery',
-      () => (deliveries.every((id) => emails().some((n) => n.includes(id))) ? true : undefined),
-      60_000,
-    );
+    const failureEmails = () => emails().filter((eml) => eml.includes('Message-ID: <failure-'));
+    const digests = () => emails().filter((eml) => eml.includes('Message-ID: <notice-digest-'));
+    // The first final failure is emailed at once; the five after it, whichever dispatcher recorded
+    // them, go out in one digest (FAILURE_DIGEST_SECONDS=3 after the first email).
+    await waitFor('the failure email and the digest', () => (digests().length > 0 ? true : undefined), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    for (const id of deliveries) expect(emails().filter((name) => name.includes(id))).toHaveLength(1);
+    expect(failureEmails()).toHaveLength(1);
+    expect(digests()).toHaveLength(1);
+    // Each delivery is named: the first by the failure email, the other five by the digest.
+    const emailed = /<failure-(dlv_\w+)-r1@spir-webhooks>/.exec(failureEmails()[0]!)![1]!;
+    const digest = await simpleParser(digests()[0]!);
+    const listed = JSON.parse(digest.attachments[0]!.content.toString('utf8'));
+    const digested: string[] = listed.failures.map((f: { deliveryId: string }) => f.deliveryId);
+    expect([emailed, ...digested].sort()).toEqual([...deliveries].sort());
   }, 120_000);
 });

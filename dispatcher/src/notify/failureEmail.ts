@@ -49,19 +49,19 @@ function transmissionLog(job: FailureEmailJob): object {
   };
 }
 
-function privateTitleOf(body: string): string {
+export function privateTitleOf(body: string): string {
   const payload = (JSON.parse(body) as { payload?: { privateTitle?: unknown } }).payload;
   return typeof payload?.privateTitle === 'string' ? payload.privateTitle : '(none)';
 }
 
 /** An event field in a line of the text part: control characters never start a new line. */
 // eslint-disable-next-line no-control-regex -- control characters are what this removes
-const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+export const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function outcomeOf(attempt: DecodedAttempt): string {
+export function outcomeOf(attempt: DecodedAttempt): string {
   return attempt.response !== null ? `HTTP ${attempt.response.status}` : (attempt.error?.code ?? 'error');
 }
 

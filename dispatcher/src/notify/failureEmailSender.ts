@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { FailureEmailJob } from '../store/storeTypes';
 import type { Store } from '../store/store';
 import type { Metrics } from '../ops/metrics';
-import { composeFailureEmail } from './failureEmail';
+import { composeFailureEmail, type MailMessage } from './failureEmail';
+import { composeNoticeEmail } from './noticeEmail';
+import type { WebhookNoticeJob } from '../store/failingStore';
 import type { Mailer } from './mailer';
 
 export interface FailureEmailSenderOptions {
@@ -19,6 +21,8 @@ export interface FailureEmailSenderOptions {
   retryMs: number;
   /** How often an idle sender looks for emails nobody told it of (a crashed sender's, say). */
   pollIntervalMs: number;
+  /** FAILURE_DIGEST_SECONDS: a failing webhook's digest is due this long after the notice before it. */
+  failureDigestMs: number;
 }
 
 const maxRetryMs = 3600_000;
@@ -26,9 +30,10 @@ const maxRetryMs = 3600_000;
 const leaseMs = 5 * 60_000;
 
 /**
- * Works through the outbox of failure emails. An email is marked sent only after the mail
- * server accepted it; until then it stays in the outbox, so an SMTP outage or a crash delays it
- * and never loses it.
+ * Works through the outbox of failure emails, and of the digests and "working again" notices of
+ * failing webhooks (store/failingStore.ts). An email is marked sent only after the mail server
+ * accepted it; until then it stays in the outbox, so an SMTP outage or a crash delays it and never
+ * loses it.
  */
 export class FailureEmailSender {
   readonly senderId = `mailer_${randomUUID()}`;
@@ -69,14 +74,24 @@ export class FailureEmailSender {
         this.options.logger.error({ err: error }, 'claiming failure emails failed; trying again');
       }
       for (const job of jobs) await this.send(job);
-      if (jobs.length === 0 && !this.wakeRequested) await this.sleep();
+      let notices: WebhookNoticeJob[] = [];
+      try {
+        const { now, failureDigestMs } = this.options;
+        notices = await this.options.store.failing.claimNotices(this.senderId, now(), leaseMs, 10, failureDigestMs);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'claiming failing-webhook notices failed; trying again');
+      }
+      for (const notice of notices) await this.sendNotice(notice);
+      if (jobs.length === 0 && notices.length === 0 && !this.wakeRequested) await this.sleep();
     }
   }
 
   private async sleep(): Promise<void> {
     const untilRetry = this.nextRetryAt - this.options.now();
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, Math.min(this.options.pollIntervalMs, untilRetry)));
+      // A digest falls due by time alone: polling at least once per digest period finds it.
+      const pollMs = Math.min(this.options.pollIntervalMs, this.options.failureDigestMs);
+      const timer = setTimeout(resolve, Math.max(0, Math.min(pollMs, untilRetry)));
       this.wakeUp = () => {
         clearTimeout(timer);
         resolve();
@@ -87,37 +102,62 @@ export class FailureEmailSender {
   }
 
   private async send(job: FailureEmailJob): Promise<void> {
-    const { store, mailer, from, now, logger, metrics, retryMs } = this.options;
-    const context = {
-      deliveryId: job.email.delivery_id,
-      round: job.email.round,
-      teamId: job.email.team_id,
-      to: job.adminEmails,
-    };
+    const { store, from, consoleBaseUrl } = this.options;
+    await this.deliver({
+      compose: () => composeFailureEmail(job, from, consoleBaseUrl),
+      context: {
+        deliveryId: job.email.delivery_id,
+        round: job.email.round,
+        teamId: job.email.team_id,
+        to: job.adminEmails,
+      },
+      what: `failure email for ${job.email.delivery_id}`,
+      sendAttempts: job.email.send_attempts,
+      markSent: (messageId, at) => store.outbox.markFailureEmailSent(this.senderId, job.email.id, messageId, at),
+      reschedule: (at, reason) => store.outbox.rescheduleFailureEmail(this.senderId, job.email.id, at, reason),
+    });
+  }
+
+  private async sendNotice(job: WebhookNoticeJob): Promise<void> {
+    const { store, from, consoleBaseUrl, failureDigestMs } = this.options;
+    await this.deliver({
+      compose: () => composeNoticeEmail(job, from, failureDigestMs, consoleBaseUrl),
+      context: { notice: job.kind, webhookId: job.webhookId, teamId: job.teamId, to: job.adminEmails },
+      what: `${job.kind} notice for webhook ${job.webhookId}`,
+      sendAttempts: job.sendAttempts,
+      markSent: (messageId, at) => store.failing.markNoticeSent(this.senderId, job.id, messageId, at),
+      reschedule: (at, reason) => store.failing.rescheduleNotice(this.senderId, job.id, at, reason),
+    });
+  }
+
+  private async deliver(email: {
+    compose: () => MailMessage;
+    context: Record<string, unknown>;
+    what: string;
+    sendAttempts: number;
+    markSent: (messageId: string, now: number) => Promise<void>;
+    reschedule: (nextAttemptAt: number, reason: string) => Promise<void>;
+  }): Promise<void> {
+    const { mailer, now, logger, metrics, retryMs } = this.options;
+    const { context } = email;
     try {
-      const message = composeFailureEmail(job, from, this.options.consoleBaseUrl);
-      const { messageId } = await mailer.send(message);
-      await store.outbox.markFailureEmailSent(this.senderId, job.email.id, messageId, now());
+      const { messageId } = await mailer.send(email.compose());
+      await email.markSent(messageId, now());
       metrics.failureEmails.inc({ outcome: 'sent' });
-      logger.info(
-        { event: 'failure_email_sent', ...context, messageId },
-        `failure email for ${job.email.delivery_id} sent`,
-      );
+      logger.info({ event: 'failure_email_sent', ...context, messageId }, `${email.what} sent`);
     } catch (error) {
-      const delay = Math.min(retryMs * 2 ** Math.max(0, job.email.send_attempts - 1), maxRetryMs);
+      const delay = Math.min(retryMs * 2 ** Math.max(0, email.sendAttempts - 1), maxRetryMs);
       this.nextRetryAt = Math.min(this.nextRetryAt, now() + delay);
       const reason = error instanceof Error ? error.message : String(error);
       metrics.failureEmails.inc({ outcome: 'retry' });
       logger.warn(
         { event: 'failure_email_retry', ...context, err: error, retryInMs: delay },
-        `failure email for ${job.email.delivery_id} not sent; retrying`,
+        `${email.what} not sent; retrying`,
       );
-      await store.outbox
-        .rescheduleFailureEmail(this.senderId, job.email.id, now() + delay, reason)
-        .catch((storeError: unknown) => {
-          // The lease will expire and the email will be claimed again: delayed, not lost.
-          logger.error({ err: storeError, ...context }, 'rescheduling a failure email failed');
-        });
+      await email.reschedule(now() + delay, reason).catch((storeError: unknown) => {
+        // The lease will expire and the email will be claimed again: delayed, not lost.
+        logger.error({ err: storeError, ...context }, 'rescheduling a failure email failed');
+      });
     }
   }
 }

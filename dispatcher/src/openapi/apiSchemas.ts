@@ -13,9 +13,9 @@ export {
   secretsAnswer,
   testSendAnswer,
   urlCheckAnswer,
-  webhookAnswer,
   webhookListAnswer,
   webhookListWithoutHealthAnswer,
+  webhookWithHealthAnswer,
   webhookWithSecretAnswer,
 } from '@spir-webhooks/shared-types';
 
@@ -46,6 +46,21 @@ export const apiKeyAnswer = z.object({
   expiresAt: isoTime.nullable(),
 });
 export const createdApiKeyAnswer = apiKeyAnswer.extend({ apiKey: z.string().describe('Shown this once.') });
+
+export const failingWebhooksAnswer = z.object({
+  data: z.array(
+    z.object({
+      teamId: z.string(),
+      webhookId: z.string(),
+      url: z.string(),
+      failingSince: isoTime,
+      failedDeliveries: z
+        .number()
+        .int()
+        .describe('Deliveries that finally failed since failingSince and are not delivered since'),
+    }),
+  ),
+});
 
 export const ingestAnswer = z.object({
   webhookEventId: z.string(),

@@ -4,7 +4,7 @@ import { languageQuery, listQuery } from '../delivery/api/deliveryRoutes';
 import { resendFailedBody } from '../delivery/api/resendFailedRoute';
 import { eventsQuery } from '../events/eventRoutes';
 import { ingestBody } from '../ingest/ingestHandler';
-import { createBody, webhookListQuery } from '../webhooks/webhookRoutes';
+import { createBody, patchBody, webhookListQuery } from '../webhooks/webhookRoutes';
 import { rotateBody } from '../webhooks/webhookSecretRoutes';
 import { apiKeyBody, teamBody } from '../teams/teamRoutes';
 import * as answer from './apiSchemas';
@@ -13,7 +13,7 @@ import * as answer from './apiSchemas';
 export type Caller = 'team' | 'internal' | 'public';
 
 export interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI's form: `/v1/webhooks/{id}`. */
   path: string;
   caller: Caller;
@@ -92,8 +92,16 @@ export const operations: readonly Operation[] = [
     method: 'get',
     path: '/v1/webhooks/{id}',
     caller: 'team',
-    summary: 'One webhook, never its secret',
-    answers: { 200: answer.webhookAnswer, ...teamRefusals, ...refusals(404) },
+    summary: 'One webhook with its health, never its secret',
+    answers: { 200: answer.webhookWithHealthAnswer, ...teamRefusals, ...refusals(404) },
+  },
+  {
+    method: 'patch',
+    path: '/v1/webhooks/{id}',
+    caller: 'team',
+    summary: 'Switch automatic redelivery after an outage (autoRedeliver; full scope)',
+    body: patchBody,
+    answers: { 200: answer.webhookWithHealthAnswer, ...teamRefusals, ...refusals(404) },
   },
   {
     method: 'delete',
@@ -278,6 +286,13 @@ export const operations: readonly Operation[] = [
     caller: 'internal',
     summary: 'The shapes live traffic carried, per event name (never a value)',
     answers: { 200: answer.observedAnswer, ...internalRefusals },
+  },
+  {
+    method: 'get',
+    path: '/internal/v1/webhooks/failing',
+    caller: 'internal',
+    summary: "Every webhook failing now, longest first, with its failed deliveries' count",
+    answers: { 200: answer.failingWebhooksAnswer, ...internalRefusals },
   },
   {
     method: 'get',

@@ -123,6 +123,21 @@ export function createMetrics(store: Store, now: () => number) {
       labelNames: ['team'] as const,
       registers: [registry],
     }),
+    webhooksFailing: new Gauge({
+      name: 'spir_webhook_failing_webhooks',
+      help: 'Live webhooks failing now (from their first final failure until they answer 2xx again), by whether they redeliver on their own.',
+      labelNames: ['auto_redeliver'] as const,
+      registers: [registry],
+      async collect() {
+        try {
+          const { redelivering, manual } = await store.failing.countFailing();
+          this.set({ auto_redeliver: 'true' }, redelivering);
+          this.set({ auto_redeliver: 'false' }, manual);
+        } catch {
+          // spir_webhook_store_up says the store did not answer; the last figures stay.
+        }
+      },
+    }),
     attemptsUnanswered: new Gauge({
       name: 'spir_webhook_attempts_unanswered',
       help: 'Attempts in flight for more than a second without an answer (slow or hung endpoints), in this process.',

@@ -19,6 +19,9 @@ const tables: readonly { name: string; order: string; serial?: string }[] = [
   { name: 'attempts', order: 'id', serial: 'id' },
   { name: 'failure_emails', order: 'id', serial: 'id' },
   { name: 'observed_paths', order: 'event_name, path' },
+  { name: 'webhook_failing', order: 'webhook_id' },
+  { name: 'webhook_failures', order: 'failing_since, delivery_id' },
+  { name: 'webhook_notices', order: 'id', serial: 'id' },
 ];
 
 const batchRows = 500;

@@ -21,6 +21,8 @@ export function startRetentionJob({ store, now, logger, retentionMs }: Retention
     try {
       const started = performance.now();
       const purged = await store.retention.purgeFinishedBefore(now() - retentionMs);
+      // What failing webhooks' runs and notices said of the deliveries just purged goes with them.
+      await store.failing.purgeBefore(now() - retentionMs);
       // How long a purge takes is what an operator sizing retention watches.
       const ms = Math.round(performance.now() - started);
       if (purged.deliveries + purged.attempts + purged.events > 0)

@@ -37,9 +37,12 @@ import type {
   RecordedEvent,
 } from './storeQueueTypes';
 import type { WebhookEventName } from '@spir-webhooks/shared-types';
+import type { FailingStore } from './failingStore';
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
+  /** Failing webhooks, their digest and "working again" notices, and recoveries (failingStore.ts). */
+  readonly failing: FailingStore;
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
@@ -144,7 +147,8 @@ export interface QueueStore {
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;
   /**
    * Records attempts and moves their deliveries on, in one transaction, guarded by the lease.
-   * A final failure writes its failure email to the outbox in that same transaction.
+   * Final outcomes move their webhooks' failing states in that same transaction (failingStore.ts):
+   * the first final failure of a run writes its failure email to the outbox, later ones a digest.
    */
   recordAttemptResults(workerId: string, results: readonly AttemptResult[]): Promise<void>;
   queueDepth(now: number): Promise<QueueDepth>;

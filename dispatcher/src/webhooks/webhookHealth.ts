@@ -3,7 +3,7 @@ import type { WebhookHealthRow } from '../store/webhookHealthSql';
 
 export const healthWindowMs = 24 * 60 * 60_000;
 
-const noAttempts: WebhookHealth = {
+const noAttempts: Omit<WebhookHealth, 'failingSince' | 'failedDeliveries'> = {
   lastAttempt: null,
   attempts24h: 0,
   succeeded24h: 0,
@@ -11,9 +11,11 @@ const noAttempts: WebhookHealth = {
   consecutiveFailures: 0,
 };
 
-/** Each webhook's health from the store's rows; a webhook without attempts in the window has none. */
-export function healthByWebhook(rows: readonly WebhookHealthRow[]): (webhookId: string) => WebhookHealth {
-  const byId = new Map<string, WebhookHealth>();
+type AttemptHealth = Omit<WebhookHealth, 'failingSince' | 'failedDeliveries'>;
+
+/** Each webhook's attempts from the store's rows; a webhook without attempts in the window has none. */
+export function healthByWebhook(rows: readonly WebhookHealthRow[]): (webhookId: string) => AttemptHealth {
+  const byId = new Map<string, AttemptHealth>();
   for (const row of rows) {
     // Two attempts at the same millisecond give two rows; either is the last attempt.
     if (byId.has(row.webhook_id)) continue;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
+  type WebhookHealth,
   checkWebhookUrl,
   generateWebhookSecret,
   normaliseAvailabilityLink,
@@ -13,6 +14,8 @@ import { requireJsonBody } from '../http/readJsonBody';
 import { teamOf } from '../http/auth';
 import { healthByWebhook, healthWindowMs } from './webhookHealth';
 import type { TeamRow, WebhookKind, WebhookRow } from '../store/storeTypes';
+import type { WebhookFailingState } from '../store/failingStore';
+import { requireFullScope } from '../http/auth';
 
 export const createBody = z.strictObject({
   url: z.string({ error: 'url must be a string' }),
@@ -43,11 +46,16 @@ export const webhookListQuery = z.object({
     .describe("false leaves out each webhook's health (a lighter read, for a picker)"),
 });
 
+/** `PATCH /v1/webhooks/:id`: what a team may change of a webhook after registering it. */
+export const patchBody = z.strictObject({
+  autoRedeliver: z.boolean({ error: 'autoRedeliver must be true or false' }),
+});
+
 /**
  * A webhook as the API shows it at `now`: never its secret, which only creation, rotation and
  * /secret reveal; the previous secret's expiry only while that secret still signs.
  */
-export function webhookJson(row: WebhookRow, now: number) {
+export function webhookJson(row: WebhookRow, now: number, failing: WebhookFailingState | undefined) {
   return {
     id: row.id,
     url: row.url,
@@ -55,6 +63,7 @@ export function webhookJson(row: WebhookRow, now: number) {
     kind: row.kind,
     availabilityLinks: row.availability_links === null ? null : (JSON.parse(row.availability_links) as string[]),
     createdAt: new Date(row.created_at).toISOString(),
+    autoRedeliver: failing?.autoRedeliver ?? true,
     ...(row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now
       ? { previousSecretExpiresAt: new Date(row.previous_secret_expires_at).toISOString() }
       : {}),
@@ -87,6 +96,33 @@ function limitReached(team: TeamRow, kind: WebhookKind, event: string): ApiError
   );
 }
 
+/** Each webhook's health of the last 24 h, with its failing state, whatever its last attempt's age. */
+async function teamHealth(
+  { store }: DispatcherContext,
+  teamId: string,
+  at: number,
+  failing: Map<string, WebhookFailingState>,
+): Promise<(webhookId: string) => WebhookHealth> {
+  const health = healthByWebhook(await store.deliveries.webhookHealth(teamId, at - healthWindowMs));
+  return (webhookId) => {
+    const state = failing.get(webhookId);
+    return {
+      ...health(webhookId),
+      failingSince:
+        state === undefined || state.failingSince === null ? null : new Date(state.failingSince).toISOString(),
+      failedDeliveries: state?.failedDeliveries ?? 0,
+    };
+  };
+}
+
+/** One webhook as `GET /v1/webhooks/:id` and `PATCH` answer it: as in the list, with its health. */
+async function webhookWithHealth(context: DispatcherContext, teamId: string, row: WebhookRow) {
+  const at = context.now();
+  const failing = await context.store.failing.statesOfTeam(teamId);
+  const health = await teamHealth(context, teamId, at, failing);
+  return { ...webhookJson(row, at, failing.get(row.id)), health: health(row.id) };
+}
+
 export function webhookRoutes(context: DispatcherContext): Router {
   const { store, now, config } = context;
   const router = Router();
@@ -108,7 +144,7 @@ export function webhookRoutes(context: DispatcherContext): Router {
       availabilityLinks: body.availabilityLinks === undefined ? undefined : [...new Set(body.availabilityLinks)],
     });
     if (created === 'limit_reached') throw limitReached(team, body.kind, body.event);
-    res.status(201).json({ ...webhookJson(created, now()), secret });
+    res.status(201).json({ ...webhookJson(created, now(), undefined), secret });
   });
 
   router.get('/webhooks', async (req, res) => {
@@ -116,17 +152,19 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const { health: withHealth } = parseInput(webhookListQuery, req.query, 'query');
     const at = now();
     const limits = { urlsPerEvent: team.max_urls_per_event, subscriptionsPerEvent: team.max_subscriptions_per_event };
+    const [rows, failing] = await Promise.all([
+      store.webhooks.listWebhooks(team.team_id),
+      store.failing.statesOfTeam(team.team_id),
+    ]);
     if (!withHealth) {
-      const rows = await store.webhooks.listWebhooks(team.team_id);
-      res.json({ data: rows.map((row) => webhookJson(row, at)), limits });
+      res.json({ data: rows.map((row) => webhookJson(row, at, failing.get(row.id))), limits });
       return;
     }
-    const [rows, healthRows] = await Promise.all([
-      store.webhooks.listWebhooks(team.team_id),
-      store.deliveries.webhookHealth(team.team_id, at - healthWindowMs),
-    ]);
-    const health = healthByWebhook(healthRows);
-    res.json({ data: rows.map((row) => ({ ...webhookJson(row, at), health: health(row.id) })), limits });
+    const health = await teamHealth(context, team.team_id, at, failing);
+    res.json({
+      data: rows.map((row) => ({ ...webhookJson(row, at, failing.get(row.id)), health: health(row.id) })),
+      limits,
+    });
   });
 
   // The URL rules, checked as a person types in the console (the same check registration makes).
@@ -137,7 +175,16 @@ export function webhookRoutes(context: DispatcherContext): Router {
   });
 
   router.get('/webhooks/:id', async (req, res) => {
-    res.json(webhookJson(await findTeamWebhook(context, teamOf(req).team_id, req.params.id), now()));
+    const teamId = teamOf(req).team_id;
+    res.json(await webhookWithHealth(context, teamId, await findTeamWebhook(context, teamId, req.params.id)));
+  });
+
+  router.patch('/webhooks/:id', requireFullScope, requireJsonBody, async (req, res) => {
+    const teamId = teamOf(req).team_id;
+    const { autoRedeliver } = parseInput(patchBody, req.body, 'webhook change');
+    const webhook = await findTeamWebhook(context, teamId, String(req.params.id));
+    if (!(await store.failing.setAutoRedeliver(teamId, webhook.id, autoRedeliver))) webhookNotFound(webhook.id);
+    res.json(await webhookWithHealth(context, teamId, webhook));
   });
 
   router.delete('/webhooks/:id', async (req, res) => {

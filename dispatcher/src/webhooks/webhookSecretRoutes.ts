@@ -43,7 +43,8 @@ export function webhookSecretRoutes(context: DispatcherContext): Router {
         secretBox.seal(secret),
         expireCurrentNow ? at : at + previousSecretValidityMs,
       )) ?? webhookNotFound(req.params.id);
-    res.json({ ...webhookJson(rotated, at), secret });
+    const failing = await store.failing.statesOfTeam(teamOf(req).team_id);
+    res.json({ ...webhookJson(rotated, at, failing.get(rotated.id)), secret });
   });
 
   return router;

@@ -37,6 +37,13 @@ it('resends every delivery that failed since a moment, once a minute, and only t
         body: { teamId: 'outage', urlKind: 'template', event: { ...cloneSample('form.answered'), webhookEventId: id } },
       })
     ).body.deliveries[0] as string;
+  // Off, so that the resends' 2xx does not send the one before the moment again on its own
+  // (automatic recovery: delivery/recovery/outageRecovery.test.ts).
+  const off = await dispatcher.call('PATCH', `/v1/webhooks/${webhook.body.id}`, {
+    token: apiKey,
+    body: { autoRedeliver: false },
+  });
+  expect(off.body.autoRedeliver).toBe(false);
   const before = await ingest('before-the-outage');
   await new Promise((resolve) => setTimeout(resolve, 20));
   const since = new Date().toISOString();

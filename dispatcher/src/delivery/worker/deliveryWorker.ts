@@ -32,7 +32,7 @@ export interface DeliveryWorkerOptions {
   claimBatchSize: number;
   /** How often an idle worker looks for work that another process made due. */
   pollIntervalMs: number;
-  /** Told when a delivery's round has failed and its failure email is stored. */
+  /** Told when a delivery's round has failed (its email or digest is stored), or a later round ended. */
   failuresRecorded?: () => void;
   /** A span per attempt when tracing is configured. */
   tracing?: Tracing | undefined;
@@ -86,7 +86,14 @@ export class DeliveryWorker implements DeliveryHandoff {
   }
 
   private afterRecorded(results: readonly AttemptResult[]): void {
-    if (results.some((result) => result.next.kind === 'failed')) this.options.failuresRecorded?.();
+    // A later round's end (a resend, a redelivery after an outage) may complete a "working again" notice.
+    const laterRoundEnded = (result: AttemptResult) => result.round > 1 && result.next.kind !== 'retry';
+    if (results.some((result) => result.next.kind === 'failed' || laterRoundEnded(result))) {
+      this.options.failuresRecorded?.();
+      // Such a record takes longer (store/failingRules.ts), and a shared store counts the lease it
+      // ends until then: a claim at the attempt's end may have found the webhook's slot still taken.
+      this.wake();
+    }
     // A claim finds a retry only once its attempt is recorded: one that fell due before that was
     // missed by the wake-up armed for it, and would otherwise wait for the next poll.
     const now = this.options.now();

@@ -11,6 +11,7 @@ import {
 } from '../answerStorage';
 import { cancelPendingDeliveriesOfWebhook } from './pgWebhooks';
 import { healthChangesOf } from '../webhookHealthSql';
+import { recordFinalOutcomesPg } from './pgFailing';
 import { attemptOutcomeOf, deliveryMoveOf, effectsOfMoved, wavesOf, type DeliveryMove } from '../rules/attemptEffects';
 
 // Each statement takes the whole batch as one array per column (unnest keeps their order): a
@@ -42,13 +43,6 @@ const moveDeliveries = `
     AS r(id, round, status, attempt_number, next_attempt_at, finished_at, cancel_reason)
   WHERE d.id = r.id AND d.lease_owner = $8 AND d.round = r.round AND d.status = 'pending'
   RETURNING d.id`;
-
-// We MUST write the email in the same transaction: then a crash can delay it, never lose it.
-const insertFailureEmails = `
-  INSERT INTO failure_emails (delivery_id, round, team_id, status, next_attempt_at, created_at)
-  SELECT d.id, d.round, d.team_id, 'pending', r.at, r.at FROM unnest($1::text[], $2::bigint[]) AS r(id, at)
-  JOIN deliveries d ON d.id = r.id
-  ON CONFLICT (delivery_id, round) DO NOTHING`;
 
 // Health counters (store/webhookHealthSql.ts): one row per webhook and hour of the batch, locked
 // in webhook order so that two batches never wait for each other's rows in turn.
@@ -141,12 +135,9 @@ async function recordWave(client: PoolClient, workerId: string, results: Attempt
     workerId,
   ]);
   const moved = new Set(movedRows.map((row) => row.id));
+  // The failing state, the failure email or digest, and a recovery (failingRules.ts).
+  await recordFinalOutcomesPg(client, results, (r) => moved.has(r.deliveryId));
   const effects = results.filter((r) => moved.has(r.deliveryId)).map(effectsOfMoved);
-  const emails = effects.flatMap((e) => (e.failureEmail ? [e.failureEmail] : []));
-  if (emails.length > 0) {
-    await query(client, insertFailureEmails, [emails.map((e) => e.deliveryId), emails.map((e) => e.at)]);
-    await query(client, 'NOTIFY spir_failure_emails_due');
-  }
   for (const { webhookGone } of effects) {
     if (!webhookGone) continue;
     await query(client, 'UPDATE webhooks SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL', [

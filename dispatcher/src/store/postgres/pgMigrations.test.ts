@@ -92,7 +92,7 @@ describe('PostgreSQL migrations of a database in use', () => {
         const { rows } = await client.query<{ version: number }>(
           'SELECT max(version) AS version FROM spir_schema_version',
         );
-        expect(rows[0]!.version).toBe(9);
+        expect(rows[0]!.version).toBe(10);
       } finally {
         await writing.query('ROLLBACK').catch(() => undefined);
         await Promise.all([writing.end(), other.end(), client.end()]);

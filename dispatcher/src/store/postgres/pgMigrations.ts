@@ -247,6 +247,55 @@ const migrations: readonly (string | ConcurrentIndexes)[] = [
   `
   ALTER TABLE events ADD COLUMN trace_context TEXT;
   `,
+  // 10: each webhook's failing state, the failures of its current run, and the digest and
+  // "working again" notices (store/failingStore.ts).
+  `
+  CREATE TABLE webhook_failing (
+    webhook_id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL,
+    auto_redeliver INTEGER NOT NULL DEFAULT 1,
+    failing_since BIGINT,
+    last_failure_at BIGINT,
+    probes_failed INTEGER NOT NULL DEFAULT 0,
+    probe_delivery_id TEXT,
+    probe_round INTEGER,
+    last_notice_at BIGINT,
+    open_digest_id BIGINT
+  );
+  CREATE INDEX webhook_failing_now ON webhook_failing (failing_since) WHERE failing_since IS NOT NULL;
+  CREATE INDEX webhook_failing_by_team ON webhook_failing (team_id);
+  CREATE TABLE webhook_failures (
+    delivery_id TEXT NOT NULL,
+    failing_since BIGINT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    failed_at BIGINT NOT NULL,
+    digest_id BIGINT,
+    redelivered_round INTEGER,
+    PRIMARY KEY (delivery_id, failing_since)
+  );
+  CREATE INDEX webhook_failures_of_run ON webhook_failures (webhook_id, failing_since);
+  CREATE INDEX webhook_failures_of_digest ON webhook_failures (digest_id) WHERE digest_id IS NOT NULL;
+  CREATE TABLE webhook_notices (
+    id BIGSERIAL PRIMARY KEY,
+    webhook_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    failing_since BIGINT NOT NULL,
+    due_after BIGINT NOT NULL,
+    redelivered INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    send_attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at BIGINT,
+    last_error TEXT,
+    message_id TEXT,
+    created_at BIGINT NOT NULL,
+    sent_at BIGINT
+  );
+  CREATE INDEX webhook_notices_due ON webhook_notices (next_attempt_at) WHERE status = 'pending';
+  `,
 ];
 
 /** Any fixed number: the lock that serialises migrations across dispatchers. */

@@ -14,6 +14,7 @@ import { pgDeliveries } from './pgDeliveries';
 import { pgOutbox } from './pgOutbox';
 import { pgObservedPaths } from './pgObservedPaths';
 import { pgRetention } from './pgRetention';
+import { pgFailing } from './pgFailing';
 
 /**
  * The shared engine: several dispatchers on one PostgreSQL database. Claims use
@@ -43,6 +44,7 @@ export class PgStore implements Store {
   readonly outbox: Store['outbox'];
   readonly shapes: Store['shapes'];
   readonly retention: Store['retention'];
+  readonly failing: Store['failing'];
 
   private constructor(
     private readonly pool: Pool,
@@ -59,6 +61,7 @@ export class PgStore implements Store {
     this.outbox = pgOutbox(pool);
     this.shapes = pgObservedPaths(pool);
     this.retention = pgRetention(pool);
+    this.failing = pgFailing(pool);
   }
 
   /** `identity` names this dispatcher's connections (`application_name`), for its peers to read. */

@@ -36,8 +36,8 @@ describe('what the result of an attempt does', () => {
     expect(deliveryMoveOf(failed('d', 'w')).status).toBe('failed');
   });
 
-  it('writes the admins an email for a final failure and deletes the webhook of a 410, nothing else', () => {
-    expect(effectsOfMoved(failed('d', 'w'))).toEqual({ failureEmail: { deliveryId: 'd', at: 1_021 } });
+  it('deletes the webhook of a 410, nothing else (final outcomes go to the failing rules)', () => {
+    expect(effectsOfMoved(failed('d', 'w'))).toEqual({});
     expect(effectsOfMoved(gone('d', 'w'))).toEqual({ webhookGone: { webhookId: 'w', at: 1_021 } });
     expect(effectsOfMoved(result('d', 'w', { kind: 'succeeded' }))).toEqual({});
     expect(effectsOfMoved(result('d', 'w', { kind: 'retry', nextAttemptAt: 2_000 }))).toEqual({});

@@ -58,20 +58,19 @@ export function deliveryMoveOf(result: AttemptResult): DeliveryMove {
   };
 }
 
-/** What a result whose delivery moved does beyond its row, in the same transaction. */
+/**
+ * What a result whose delivery moved does beyond its row, in the same transaction. Final
+ * outcomes (a 2xx, a final failure) also move their webhook's failing state, the one place that
+ * decides the admins' emails (store/failingRules.ts): the first final failure of a run writes its
+ * failure email to the outbox there, so that a crash can delay it, never lose it.
+ */
 export interface MovedEffects {
-  /**
-   * A final failure: the admins' email, written to the outbox in this transaction, so that a
-   * crash can delay it, never lose it.
-   */
-  failureEmail?: { deliveryId: string; at: number };
   /** A 410 Gone: the webhook is deleted and its other pending deliveries canceled. */
   webhookGone?: { webhookId: string; at: number };
 }
 
 export function effectsOfMoved(result: AttemptResult): MovedEffects {
   const at = finishedAtOf(result);
-  if (result.next.kind === 'failed') return { failureEmail: { deliveryId: result.deliveryId, at } };
   if (result.next.kind === 'gone') return { webhookGone: { webhookId: result.webhookId, at } };
   return {};
 }

@@ -7,6 +7,7 @@ import type { AttemptResult } from '../storeQueueTypes';
 import { StoreUnavailableError } from '../storeTypes';
 import { type NewEvent, type RecordedEvent } from '../storeQueueTypes';
 import type { WalSync } from './walSync';
+import type { SqliteFailing } from './sqliteFailing';
 
 // SQLite's codes for "cannot write now", as opposed to a bug in a statement.
 const unavailableCodes = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|PROTOCOL)/;
@@ -49,6 +50,8 @@ export class EventGroupCommit {
     private readonly walSync: WalSync,
     /** Told when deliveries leased to the handoff are given back for a claim to take. */
     private readonly deliveriesDue: () => void,
+    /** Applies final outcomes to their webhooks' failing states, in the attempts' transaction. */
+    private readonly failing: SqliteFailing,
   ) {}
 
   record(event: NewEvent): Promise<RecordedEvent> {
@@ -87,7 +90,7 @@ export class EventGroupCommit {
       const recorded = this.db
         .transaction(() => {
           const stored = events.map(({ input }) => insertEvent(this.sql, input, reserved));
-          for (const { input } of attempts) recordAttempts(this.sql, input.workerId, input.results);
+          for (const { input } of attempts) recordAttempts(this.sql, this.failing, input.workerId, input.results);
           return stored;
         })
         .immediate();
@@ -100,7 +103,7 @@ export class EventGroupCommit {
       // alone, in transactions of their own.
       for (const item of attempts) {
         const written = this.inTransactionAlone(() =>
-          recordAttempts(this.sql, item.input.workerId, item.input.results),
+          recordAttempts(this.sql, this.failing, item.input.workerId, item.input.results),
         );
         if ('error' in written) item.reject(written.error);
         else item.resolve();

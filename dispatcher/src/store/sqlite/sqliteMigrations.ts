@@ -237,6 +237,55 @@ const migrations: readonly string[] = [
   `
   ALTER TABLE events ADD COLUMN trace_context TEXT;
   `,
+  // 14: each webhook's failing state, the failures of its current run, and the digest and
+  // "working again" notices (store/failingStore.ts).
+  `
+  CREATE TABLE webhook_failing (
+    webhook_id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL,
+    auto_redeliver INTEGER NOT NULL DEFAULT 1,
+    failing_since INTEGER,
+    last_failure_at INTEGER,
+    probes_failed INTEGER NOT NULL DEFAULT 0,
+    probe_delivery_id TEXT,
+    probe_round INTEGER,
+    last_notice_at INTEGER,
+    open_digest_id INTEGER
+  );
+  CREATE INDEX webhook_failing_now ON webhook_failing (failing_since) WHERE failing_since IS NOT NULL;
+  CREATE INDEX webhook_failing_by_team ON webhook_failing (team_id);
+  CREATE TABLE webhook_failures (
+    delivery_id TEXT NOT NULL,
+    failing_since INTEGER NOT NULL,
+    webhook_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    failed_at INTEGER NOT NULL,
+    digest_id INTEGER,
+    redelivered_round INTEGER,
+    PRIMARY KEY (delivery_id, failing_since)
+  );
+  CREATE INDEX webhook_failures_of_run ON webhook_failures (webhook_id, failing_since);
+  CREATE INDEX webhook_failures_of_digest ON webhook_failures (digest_id) WHERE digest_id IS NOT NULL;
+  CREATE TABLE webhook_notices (
+    id INTEGER PRIMARY KEY,
+    webhook_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    failing_since INTEGER NOT NULL,
+    due_after INTEGER NOT NULL,
+    redelivered INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    send_attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    last_error TEXT,
+    message_id TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );
+  CREATE INDEX webhook_notices_due ON webhook_notices (next_attempt_at) WHERE status = 'pending';
+  `,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

@@ -4,6 +4,7 @@ import type { AttemptResult, ClaimedDelivery, ClaimOptions, QueueDepth } from '.
 import type { QueueStore } from '../store';
 import type { StatementName } from './sqliteStatements';
 import type { ClaimMemory } from '../claimMemory';
+import type { SqliteFailing } from './sqliteFailing';
 import { healthChangesOf } from '../webhookHealthSql';
 import { answerColumns, keptAnswersOf, type KeptAnswersRow } from '../answerStorage';
 import { claimedDeliveryOf, type ClaimedJoinRow } from '../storeRows';
@@ -71,7 +72,12 @@ function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMemory): 
  * Logs attempts and moves their deliveries on, one result at a time in order
  * (rules/attemptEffects.ts). Runs inside the caller's transaction.
  */
-export function recordAttempts(sql: Statements, workerId: string, results: readonly AttemptResult[]): void {
+export function recordAttempts(
+  sql: Statements,
+  failing: SqliteFailing,
+  workerId: string,
+  results: readonly AttemptResult[],
+): void {
   for (const result of results) {
     const kept = keptAnswersOf(sql.keptAnswers.all(result.deliveryId) as KeptAnswersRow[]).get(result.deliveryId);
     sql.insertAttempt.run({
@@ -100,8 +106,9 @@ export function recordAttempts(sql: Statements, workerId: string, results: reado
         cancel_reason: move.cancelReason,
       }).changes > 0;
     if (!moved) continue;
-    const { failureEmail, webhookGone } = effectsOfMoved(result);
-    if (failureEmail) sql.insertFailureEmail.run({ id: failureEmail.deliveryId, now: failureEmail.at });
+    // The failing state, the failure email or digest, and a recovery (failingRules.ts).
+    failing.afterAttempts([result], () => true);
+    const { webhookGone } = effectsOfMoved(result);
     if (webhookGone) {
       sql.deleteWebhookById.run(webhookGone.at, webhookGone.webhookId);
       sql.cancelPendingDeliveriesOfWebhook.run(webhookGone.at, webhookGone.webhookId);

@@ -199,10 +199,6 @@ const sql = {
   getEventById: 'SELECT * FROM events WHERE id = ?',
   getDelivery: 'SELECT * FROM deliveries WHERE id = ? AND team_id = ?',
   listAttempts: `${attemptRowsSelect} WHERE a.delivery_id = ? ORDER BY a.round, a.attempt_number, a.id`,
-  insertFailureEmail: `
-    INSERT INTO failure_emails (delivery_id, round, team_id, status, next_attempt_at, created_at)
-    SELECT id, round, team_id, 'pending', :now, :now FROM deliveries WHERE id = :id
-    ON CONFLICT (delivery_id, round) DO NOTHING`,
   claimFailureEmails: `
     UPDATE failure_emails SET lease_owner = :worker, lease_expires_at = :lease_until, send_attempts = send_attempts + 1
     WHERE id IN (

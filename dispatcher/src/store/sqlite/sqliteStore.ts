@@ -15,6 +15,7 @@ import { sqliteOutbox } from './sqliteOutbox';
 import { sqliteObservedPaths } from './sqliteObservedPaths';
 import { sqliteRetention } from './sqliteRetention';
 import { sqliteTeamReads } from './sqliteTeamReads';
+import { SqliteFailing } from './sqliteFailing';
 import { forgetOwner, ownerOf, recordOwner, SqliteFileInUseError } from './sqliteOwner';
 
 /**
@@ -43,6 +44,8 @@ export class SqliteStore implements Store {
   readonly outbox: Store['outbox'];
   readonly shapes: Store['shapes'];
   readonly retention: Store['retention'];
+  /** Failing webhooks, their notices and recoveries: sqliteFailing.ts. */
+  readonly failing: SqliteFailing;
 
   constructor(private readonly path: string) {
     this.db = new Database(path);
@@ -75,7 +78,8 @@ export class SqliteStore implements Store {
     migrateSqlite(this.db);
     const sql = prepareStatements(this.db);
     const durable = <T>(value: T) => this.durable(value);
-    const eventCommits = new EventGroupCommit(this.db, sql, this.walSync, () => this.deliveriesDue());
+    this.failing = new SqliteFailing(this.db, durable);
+    const eventCommits = new EventGroupCommit(this.db, sql, this.walSync, () => this.deliveriesDue(), this.failing);
     const teamRead = sqliteTeamReads(this.db);
     this.teams = sqliteTeams(sql, durable);
     this.sessions = sqliteSessions(sql, this.walSync, durable);
@@ -109,6 +113,7 @@ export class SqliteStore implements Store {
     // One process owns the file: nobody else stores work for it. The store itself gives back the
     // handoff's leases of events whose WAL sync failed (sqliteGroupCommit.ts).
     this.deliveriesDue = () => wake('deliveries');
+    this.failing.onWorkDue(wake);
   }
 
   async connectedDispatchers(): Promise<string[]> {
