@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { claimedDeliveryOf, type ClaimedJoinRow } from '../storeRows';
 import type { ClaimMemory } from '../claimMemory';
+import { planClaim, planSeeks, seeksEachWebhook, windowCountMatters } from '../rules/claimPlan';
 import type { ClaimedDelivery, ClaimOptions } from '../storeQueueTypes';
 import { query, transaction } from './pgConnection';
 
@@ -22,9 +23,9 @@ const oldestDue = `
 // order, webhook then due time, keeps the planner off the index of all deliveries by webhook,
 // which would step through finished ones), and looked up by key as one array (a join let the
 // planner read every webhook for each, or all of them once), so idle webhooks cost a claim
-// nothing. Each webhook's leases are counted first, and only as many of its due deliveries as it
-// has room for are read and locked (at most $2, the roomiest webhook's room), so a hung webhook's
-// backlog is not locked at every claim only to be left.
+// nothing. Each webhook's leases by other workers are counted first, and only as many of its due
+// deliveries as it has room for are read and locked (at most $2, the roomiest webhook's room), so a
+// hung webhook's backlog is not locked at every claim only to be left.
 const oldestDueOfEachWebhook = `
   WITH RECURSIVE pending_webhooks AS (
     (SELECT webhook_id FROM deliveries WHERE status = 'pending' ORDER BY webhook_id, next_attempt_at LIMIT 1)
@@ -36,35 +37,38 @@ const oldestDueOfEachWebhook = `
   SELECT d.id, d.webhook_id, d.next_attempt_at FROM webhooks w
   CROSS JOIN LATERAL (
     SELECT count(*) AS n FROM deliveries l
-    WHERE l.webhook_id = w.id AND l.status = 'pending' AND l.lease_expires_at > $1
-  ) leased
+    WHERE l.webhook_id = w.id AND l.status = 'pending' AND l.lease_expires_at > $1 AND l.lease_owner <> $5
+  ) others
   CROSS JOIN LATERAL (
     SELECT id, webhook_id, next_attempt_at FROM deliveries
     WHERE webhook_id = w.id AND ${dueAndFree}
     ORDER BY next_attempt_at
-    LIMIT least($2, greatest(coalesce(($7::jsonb ->> w.id)::int, $3) - leased.n, 0))
+    LIMIT least($2, greatest($3 - coalesce(($7::jsonb ->> w.id)::int, 0) - others.n, 0))
     FOR UPDATE SKIP LOCKED
   ) d
   WHERE w.deleted_at IS NULL AND w.id = ANY (ARRAY(SELECT webhook_id FROM pending_webhooks))`;
 
-/** Leases, out of `due`, the oldest deliveries each webhook has room for, and returns them ready to send. */
+/**
+ * Leases, out of `due`, the oldest deliveries each webhook has room for (rules/claimPlan.ts: $3
+ * less this worker's count in $7 less other workers' leases), and returns them ready to send.
+ */
 function leaseFrom(due: string): string {
   return `WITH due AS (${due}
-    ), leased_now AS (
-      -- Each webhook's leases, counted once (not once per due row: that was quadratic in a
-      -- webhook's backlog, and a claim took seconds behind 3,000 due deliveries).
+    ), others AS (
+      -- Each webhook's leases by other workers, counted once (not once per due row: that was
+      -- quadratic in a webhook's backlog).
       SELECT l.webhook_id, count(*) AS in_flight FROM deliveries l
-      WHERE l.status = 'pending' AND l.lease_expires_at > $1
+      WHERE l.status = 'pending' AND l.lease_expires_at > $1 AND l.lease_owner <> $5
         AND l.webhook_id IN (SELECT DISTINCT webhook_id FROM due)
       GROUP BY l.webhook_id
     ), ranked AS (
       SELECT due.id, due.webhook_id, due.next_attempt_at,
         row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.next_attempt_at) AS rank,
-        coalesce(leased_now.in_flight, 0) AS in_flight
-      FROM due LEFT JOIN leased_now ON leased_now.webhook_id = due.webhook_id
+        coalesce(others.in_flight, 0) + coalesce(($7::jsonb ->> due.webhook_id)::int, 0) AS in_flight
+      FROM due LEFT JOIN others ON others.webhook_id = due.webhook_id
     ), picked AS (
       SELECT id FROM ranked
-      WHERE rank + in_flight <= coalesce(($7::jsonb ->> ranked.webhook_id)::int, $3)
+      WHERE rank + in_flight <= $3
       ORDER BY next_attempt_at LIMIT $4
     ), leased AS (
       UPDATE deliveries d SET lease_owner = $5, lease_expires_at = $6
@@ -81,26 +85,36 @@ const claimFromWindow = leaseFrom(oldestDue);
 const claimFromEachWebhook = leaseFrom(oldestDueOfEachWebhook);
 
 /**
- * Leases due deliveries to one worker and returns what it needs to send them: the oldest due
- * first, at most the webhook's limit in flight across all dispatchers (a webhook's leased rows
- * are its attempts in flight, wherever they run); the limit is this worker's slow-start view.
- * Two tiers, as in the SQLite engine (sqliteQueue.ts): the window of oldest due deliveries, then,
- * only when that window was full and left room in the claim, one seek per webhook, so that a hung
- * endpoint's backlog never starves the others; `memory` (this dispatcher's) skips the window for
- * a second once it was found full.
+ * Leases due deliveries to one worker and returns what it needs to send them, as
+ * rules/claimPlan.ts chooses them: other workers' leases are their attempts in flight, wherever
+ * they run, so a webhook's limit holds across every dispatcher.
  */
 export async function claimDue(pool: Pool, options: ClaimOptions, memory: ClaimMemory): Promise<ClaimedDelivery[]> {
   return transaction(pool, async (client) => {
     await query(client, 'SELECT pg_advisory_xact_lock($1)', [claimLock]);
-    const window = Math.max(options.limit * 4, 200);
-    const skipWindow = memory.skipsWindow(options.now);
-    const rows = skipWindow ? [] : await claimWith(client, claimFromWindow, options, window, options.limit);
-    const windowFull = skipWindow || (rows.length < options.limit && (await windowIsFull(client, options.now, window)));
-    if (windowFull) {
-      if (!skipWindow) memory.windowWasFull(options.now);
-      let mostRoom = options.perWebhookLimit;
-      for (const limit of options.limitByWebhook.values()) mostRoom = Math.max(mostRoom, limit);
-      rows.push(...(await claimWith(client, claimFromEachWebhook, options, mostRoom, options.limit - rows.length)));
+    const plan = planClaim(options, memory);
+    const rows = plan.readsWindow
+      ? await claimWith(client, claimFromWindow, options, {
+          due: plan.window,
+          limit: plan.limit,
+          inFlight: plan.inFlight,
+        })
+      : [];
+    const dueInWindow = windowCountMatters(plan, rows.length)
+      ? await countDueWindow(client, options.now, plan.window)
+      : undefined;
+    if (seeksEachWebhook(plan, memory, options.now, dueInWindow)) {
+      const seeks = planSeeks(
+        plan,
+        rows.map((row) => row.webhook_id),
+      );
+      rows.push(
+        ...(await claimWith(client, claimFromEachWebhook, options, {
+          due: seeks.mostRoom,
+          limit: seeks.limit,
+          inFlight: seeks.inFlight,
+        })),
+      );
     }
     return rows.map((row) => claimedDeliveryOf(row, options.now));
   });
@@ -110,26 +124,25 @@ function claimWith(
   client: PoolClient,
   sql: string,
   options: ClaimOptions,
-  dueLimit: number,
-  limit: number,
+  read: { due: number; limit: number; inFlight: ReadonlyMap<string, number> },
 ): Promise<ClaimedJoinRow[]> {
   return query<ClaimedJoinRow>(client, sql, [
     options.now,
-    dueLimit,
+    read.due,
     options.perWebhookLimit,
-    limit,
+    read.limit,
     options.workerId,
     options.leaseUntil,
-    JSON.stringify(Object.fromEntries(options.limitByWebhook)),
+    JSON.stringify(Object.fromEntries(read.inFlight)),
   ]);
 }
 
-/** Whether as many deliveries as the window holds are due and free (the window was full). */
-async function windowIsFull(client: PoolClient, now: number, window: number): Promise<boolean> {
+/** How many due and free deliveries there are, counting up to the window's size. */
+async function countDueWindow(client: PoolClient, now: number, window: number): Promise<number> {
   const [row] = await query<{ due: number }>(
     client,
     `SELECT count(*)::int AS due FROM (SELECT 1 FROM deliveries WHERE ${dueAndFree} LIMIT $2) x`,
     [now, window],
   );
-  return row!.due >= window;
+  return row!.due;
 }

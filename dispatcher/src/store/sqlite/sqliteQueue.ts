@@ -5,6 +5,7 @@ import type { QueueStore } from '../store';
 import type { StatementName } from './sqliteStatements';
 import type { ClaimMemory } from '../claimMemory';
 import type { SqliteFailing } from './sqliteFailing';
+import { planClaim, planSeeks, seeksEachWebhook, windowCountMatters, withLeasesOfOthers } from '../rules/claimPlan';
 import { healthChangesOf } from '../webhookHealthSql';
 import { answerColumns, keptAnswersOf, type KeptAnswersRow } from '../answerStorage';
 import { claimedDeliveryOf, type ClaimedJoinRow } from '../storeRows';
@@ -13,52 +14,55 @@ import { attemptOutcomeOf, deliveryMoveOf, effectsOfMoved } from '../rules/attem
 type Statements = Record<StatementName, Statement>;
 
 /**
- * Leases due deliveries to one worker and returns what it needs to send them. Runs inside the
- * caller's transaction. Two tiers: a bounded window of the oldest due deliveries, then, only when
- * that window is full of webhooks with no room left, one index seek per webhook; `memory` skips
- * the window for a second once it was found full (it made claims beside hung endpoints' backlogs
- * three times as costly).
+ * Leases due deliveries to one worker and returns what it needs to send them, as
+ * rules/claimPlan.ts chooses them. Runs inside the caller's transaction.
  */
-function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMemory): ClaimedDelivery[] {
-  const inFlight = new Map(options.inFlightByWebhook);
-  const common = { now: options.now, per_webhook: options.perWebhookLimit };
+function claimDue(
+  sql: Statements,
+  options: ClaimOptions,
+  memory: ClaimMemory,
+  holders: LeaseHolders,
+): ClaimedDelivery[] {
+  holders.add(options.workerId);
+  const others = holders.othersThan(options.workerId)
+    ? (sql.leasesOfOthers.all({ now: options.now, worker: options.workerId }) as { webhook_id: string; n: number }[])
+    : [];
+  const plan = withLeasesOfOthers(
+    planClaim(options, memory),
+    others.map((row) => [row.webhook_id, row.n]),
+  );
+  const inFlightJson = (inFlight: ReadonlyMap<string, number>) => JSON.stringify(Object.fromEntries(inFlight));
   const lease = (ids: string[]) =>
     sql.leaseDeliveries.run({
       worker: options.workerId,
       lease_until: options.leaseUntil,
       ids: JSON.stringify(ids),
     });
+  const common = { now: options.now, per_webhook: plan.perWebhook };
   // Leased deliveries are filtered out before the limit, so the window holds claimable ones only.
-  const window = options.limit * 4;
-  const skipWindow = memory.skipsWindow(options.now);
-  const picked = skipWindow
-    ? []
-    : (sql.dueWindow.all({
+  const picked = plan.readsWindow
+    ? (sql.dueWindow.all({
         ...common,
-        window,
-        limit: options.limit,
-        in_flight: JSON.stringify(Object.fromEntries(inFlight)),
-      }) as { id: string; webhook_id: string }[]);
+        window: plan.window,
+        limit: plan.limit,
+        in_flight: inFlightJson(plan.inFlight),
+      }) as { id: string; webhook_id: string }[])
+    : [];
   lease(picked.map((row) => row.id));
-  // The window scan is cheap but can be filled by webhooks that have no room left; only then
-  // pay for one seek per webhook, so that their backlog never starves the others.
-  const windowFull =
-    skipWindow ||
-    (picked.length < options.limit &&
-      (sql.countDueWindow.get({ now: options.now, window }) as { due: number }).due >= window);
-  if (windowFull) {
-    if (!skipWindow) memory.windowWasFull(options.now);
-    for (const row of picked) inFlight.set(row.webhook_id, (inFlight.get(row.webhook_id) ?? 0) + 1);
-    const saturated = [...inFlight].filter(([, count]) => count >= options.perWebhookLimit).map(([id]) => id);
-    // A webhook whose limit grew shows fewer than none in flight (see WebhookLimits.inFlightAsClaimed).
-    let fewestInFlight = 0;
-    for (const count of inFlight.values()) fewestInFlight = Math.min(fewestInFlight, count);
+  const dueInWindow = windowCountMatters(plan, picked.length)
+    ? (sql.countDueWindow.get({ now: options.now, window: plan.window }) as { due: number }).due
+    : undefined;
+  if (seeksEachWebhook(plan, memory, options.now, dueInWindow)) {
+    const seeks = planSeeks(
+      plan,
+      picked.map((row) => row.webhook_id),
+    );
     const more = sql.dueByWebhook.all({
       ...common,
-      most_room: options.perWebhookLimit - fewestInFlight,
-      limit: options.limit - picked.length,
-      saturated: JSON.stringify(saturated),
-      in_flight: JSON.stringify(Object.fromEntries(inFlight)),
+      most_room: seeks.mostRoom,
+      limit: seeks.limit,
+      saturated: JSON.stringify(seeks.saturated),
+      in_flight: inFlightJson(seeks.inFlight),
     }) as { id: string; webhook_id: string }[];
     lease(more.map((row) => row.id));
     picked.push(...more);
@@ -66,6 +70,23 @@ function claimDue(sql: Statements, options: ClaimOptions, memory: ClaimMemory): 
   if (picked.length === 0) return [];
   const rows = sql.claimedDetails.all(JSON.stringify(picked.map((row) => row.id))) as ClaimedJoinRow[];
   return rows.map((row) => claimedDeliveryOf(row, options.now));
+}
+
+/**
+ * The workers that took leases in this file since it was opened (leases older than that were
+ * taken back then). One dispatcher owns the file and runs one worker, so a claim counts other
+ * workers' leases only once a second worker has taken some: a count without an index to read it.
+ */
+export class LeaseHolders {
+  private readonly workerIds = new Set<string>();
+
+  add(workerId: string): void {
+    this.workerIds.add(workerId);
+  }
+
+  othersThan(workerId: string): boolean {
+    return this.workerIds.size > (this.workerIds.has(workerId) ? 1 : 0);
+  }
 }
 
 /**
@@ -142,11 +163,12 @@ export function sqliteQueue(
   db: Database.Database,
   sql: Statements,
   memory: ClaimMemory,
+  holders: LeaseHolders,
   recordInGroupCommit: QueueStore['recordAttemptResults'],
 ): QueueStore {
   return {
     async claimDueDeliveries(options) {
-      return db.transaction(() => claimDue(sql, options, memory)).immediate();
+      return db.transaction(() => claimDue(sql, options, memory, holders)).immediate();
     },
     async recordAttemptResults(workerId, results) {
       if (results.length > 0) await recordInGroupCommit(workerId, results);

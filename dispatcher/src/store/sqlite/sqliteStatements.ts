@@ -109,7 +109,7 @@ const sql = {
       lease_owner, lease_expires_at, created_at, updated_at, event_name, invitee_email)
     VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :lease_owner, :lease_expires_at, :now, :now,
       :event_name, :invitee_email)`,
-  // Claims run in two tiers (see SqliteStore.claimDueDeliveries). Tier one: the oldest due
+  // Claims run in two tiers (store/rules/claimPlan.ts). Tier one: the oldest due
   // deliveries in a bounded window, at most `per_webhook` in flight per webhook.
   // The worker's in-flight counts arrive as one JSON object, read once per claim (MATERIALIZED):
   // json_extract on it for every row parsed the whole object each time, and with 200 hung
@@ -162,6 +162,12 @@ const sql = {
     SELECT heads.id, heads.webhook_id FROM heads LEFT JOIN in_flight ON in_flight.webhook_id = heads.webhook_id
     WHERE heads.rank <= :per_webhook - coalesce(in_flight.n, 0)
     ORDER BY heads.next_attempt_at LIMIT :limit`,
+  // Other workers' leases per webhook (rules/claimPlan.ts), read only when another worker took
+  // some: nothing indexes leases.
+  leasesOfOthers: `
+    SELECT webhook_id, count(*) AS n FROM deliveries
+    WHERE status = 'pending' AND lease_expires_at > :now AND lease_owner <> :worker
+    GROUP BY webhook_id`,
   returnHandoffLeases: `
     UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL
     WHERE id IN (SELECT value FROM json_each(:ids)) AND lease_owner = :worker AND status = 'pending'`,

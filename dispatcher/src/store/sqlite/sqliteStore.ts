@@ -9,7 +9,7 @@ import { sqliteTeams } from './sqliteTeams';
 import { sqliteSessions } from './sqliteSessions';
 import { sqliteWebhooks } from './sqliteWebhooks';
 import { sqliteEvents } from './sqliteEvents';
-import { sqliteQueue } from './sqliteQueue';
+import { LeaseHolders, sqliteQueue } from './sqliteQueue';
 import { sqliteDeliveries } from './sqliteDeliveries';
 import { sqliteOutbox } from './sqliteOutbox';
 import { sqliteObservedPaths } from './sqliteObservedPaths';
@@ -84,8 +84,12 @@ export class SqliteStore implements Store {
     this.teams = sqliteTeams(sql, durable);
     this.sessions = sqliteSessions(sql, this.walSync, durable);
     this.webhooks = sqliteWebhooks(this.db, sql, durable);
-    this.events = sqliteEvents(sql, teamRead, (event) => eventCommits.record(event));
-    this.queue = sqliteQueue(this.db, sql, new ClaimMemory(), (workerId, results) =>
+    const leaseHolders = new LeaseHolders();
+    this.events = sqliteEvents(sql, teamRead, (event) => {
+      if (event.handoff) leaseHolders.add(event.handoff.workerId);
+      return eventCommits.record(event);
+    });
+    this.queue = sqliteQueue(this.db, sql, new ClaimMemory(), leaseHolders, (workerId, results) =>
       eventCommits.recordAttempts(workerId, results),
     );
     this.deliveries = sqliteDeliveries(this.db, sql, teamRead, durable);
