@@ -135,6 +135,7 @@ export async function startDispatcher(
     retryMs: config.mailRetryMs,
     pollIntervalMs: safetyPollMs,
     failureDigestMs: config.failureDigestMs,
+    recoveryProbeMs: config.recoveryProbeMs,
   });
   const worker = new DeliveryWorker({
     queue: store.queue,

@@ -23,6 +23,8 @@ export interface FailureEmailSenderOptions {
   pollIntervalMs: number;
   /** FAILURE_DIGEST_SECONDS: a failing webhook's digest is due this long after the notice before it. */
   failureDigestMs: number;
+  /** RECOVERY_PROBE_SECONDS, as a digest tells it. */
+  recoveryProbeMs: number;
 }
 
 const maxRetryMs = 3600_000;
@@ -119,9 +121,10 @@ export class FailureEmailSender {
   }
 
   private async sendNotice(job: WebhookNoticeJob): Promise<void> {
-    const { store, from, consoleBaseUrl, failureDigestMs } = this.options;
+    const { store, from, consoleBaseUrl, failureDigestMs, recoveryProbeMs } = this.options;
+    const periods = { digestMs: failureDigestMs, probeMs: recoveryProbeMs };
     await this.deliver({
-      compose: () => composeNoticeEmail(job, from, failureDigestMs, consoleBaseUrl),
+      compose: () => composeNoticeEmail(job, from, periods, consoleBaseUrl),
       context: { notice: job.kind, webhookId: job.webhookId, teamId: job.teamId, to: job.adminEmails },
       what: `${job.kind} notice for webhook ${job.webhookId}`,
       sendAttempts: job.sendAttempts,

@@ -27,7 +27,7 @@ function titleOf(body: string): string {
 export function composeNoticeEmail(
   job: WebhookNoticeJob,
   from: string,
-  digestMs: number,
+  periods: { digestMs: number; probeMs: number },
   consoleBaseUrl: string | undefined,
 ): MailMessage {
   const facts: NoticeFacts = {
@@ -39,7 +39,8 @@ export function composeNoticeEmail(
     at: job.at,
     autoRedeliver: job.autoRedeliver,
     stillFailing: job.stillFailing,
-    digestMs,
+    digestMs: periods.digestMs,
+    probeMs: periods.probeMs,
     failures: job.failures.map((failure) => ({
       title: titleOf(failure.body),
       at: failure.failedAt,

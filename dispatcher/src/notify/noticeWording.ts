@@ -13,6 +13,8 @@ export interface NoticeFacts {
   autoRedeliver: boolean;
   stillFailing: boolean;
   digestMs: number;
+  /** RECOVERY_PROBE_SECONDS: how soon a failing webhook is tried again at first. */
+  probeMs: number;
   /** Digest: the failures it names, and how many there were in all. */
   failures: { title: string; at: number; answer: string }[];
   failureCount: number;
@@ -31,9 +33,14 @@ export interface NoticeWording {
   footer: string;
 }
 
-const periodJa = (ms: number) =>
-  ms >= 3600_000 ? `${Math.round(ms / 360_000) / 10}時間` : `${Math.round(ms / 1000)}秒`;
-const periodEn = (ms: number) => (ms >= 3600_000 ? `${Math.round(ms / 360_000) / 10} h` : `${Math.round(ms / 1000)} s`);
+/** A period as a digest names it: `10 s`, `1.5 min`, `1 h`. */
+function period(ms: number, units: { s: string; min: string; h: string }): string {
+  if (ms >= 3600_000) return `${Math.round(ms / 360_000) / 10}${units.h}`;
+  if (ms >= 60_000) return `${Math.round(ms / 6_000) / 10}${units.min}`;
+  return `${Math.round(ms / 100) / 10}${units.s}`;
+}
+const periodJa = (ms: number) => period(ms, { s: '秒', min: '分', h: '時間' });
+const periodEn = (ms: number) => period(ms, { s: ' s', min: ' min', h: ' h' });
 
 function resendCall(facts: NoticeFacts): string {
   const body = JSON.stringify({ since: new Date(facts.failingSince).toISOString(), webhookId: facts.webhookId });
@@ -59,7 +66,7 @@ export function digestWording(language: TeamLanguage, facts: NoticeFacts): Notic
         ...(facts.stillFailing
           ? facts.autoRedeliver
             ? [
-                'Spirは最も古い失敗した送信で、1分から最長1時間の間隔でこのURLを再試行します。',
+                `Spirは最も古い失敗した送信で、${periodJa(facts.probeMs)}から最長1時間の間隔でこのURLを再試行します。`,
                 `2xxで応答があった時点で、${formatJapaneseDate(facts.failingSince)} 以降に失敗した送信をすべて古い順に再送し、そのことをメールでお知らせします。`,
               ]
             : [
@@ -91,7 +98,7 @@ export function digestWording(language: TeamLanguage, facts: NoticeFacts): Notic
       ...(facts.stillFailing
         ? facts.autoRedeliver
           ? [
-              'Spir tries the webhook again with its oldest failed delivery, from a minute up to an hour apart.',
+              `Spir tries the webhook again with its oldest failed delivery, from ${periodEn(facts.probeMs)} up to an hour apart.`,
               `As soon as it answers 2xx, every delivery that failed since ${formatUtcAndJst(facts.failingSince)} is sent again, oldest first, and one email says so.`,
             ]
           : [

@@ -123,6 +123,8 @@ it('tells of a 12-event outage in at most three emails, then sends all 12 again,
   ]);
   const digest = rig.smtp.messages[1]!;
   expect(digest.text).toContain('As soon as it answers 2xx, every delivery that failed since');
+  expect(digest.text).toContain('from 0.5 s up to an hour apart');
+  expect(digest.text).toContain('further failures are gathered into one email every 10 s');
   expect(digest.text).toContain('last answer: HTTP 503');
   const attached = JSON.parse(digest.attachments[0]!.content.toString('utf8'));
   expect(attached.failures).toHaveLength(11);
@@ -211,6 +213,8 @@ it('with autoRedeliver off sends nothing again on its own; the next event shows 
     ].sort(),
   );
   const digest = rig.smtp.messages.find((mail) => mail.subject === '【Spir】Webhook送信失敗のまとめ（2件）')!;
+  // Whether it goes out before the recovery or after it, it says nothing is sent again on its own.
+  expect(digest.text).toContain('自動再送がオフのため');
   expect(digest.text).toContain('Booking 01');
   expect(digest.text).toContain('Booking 02');
 });
