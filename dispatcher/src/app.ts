@@ -11,7 +11,8 @@ import { refuseNonJsonBody } from './http/readJsonBody';
 import { jsonBody } from './http/jsonDepth';
 import { requireInternalToken, requireTeamKey } from './http/auth';
 import { refuseNulText } from './http/nulText';
-import { teamRateLimit, teamStoreBudget } from './http/rateLimit';
+import { teamRateLimit } from './http/rateLimit';
+import { storeCostOf, teamStoreBudget } from './http/storeBudget';
 import { eventRoutes } from './events/eventRoutes';
 import { ingestPath, type IngestHandler } from './ingest/ingestHandler';
 import { healthRoutes, metricsRoute } from './ops/opsRoutes';
@@ -70,16 +71,18 @@ function teamRouter(context: DispatcherContext): Router {
   });
   team.use(requireTeamKey(context));
   team.use(teamRateLimit(context.config.teamApiRequestsPerSecond));
-  team.use(teamStoreBudget(context.config.teamApiStoreMsPerMinute));
+  const budget = teamStoreBudget(context.config.teamApiStoreMsPerMinute, storeCostOf(context.config.database));
+  team.use(budget.refuseSpent);
   team.use(refuseNonJsonBody, jsonBody('64kb'), refuseNulText);
+  const routes = { ...context, store: budget.metered(context.store) };
   team.use(
     meRoute(),
-    webhookRoutes(context),
-    webhookSecretRoutes(context),
-    testSendRoute(context),
-    eventRoutes(context),
-    resendFailedRoute(context),
-    deliveryRoutes(context),
+    webhookRoutes(routes),
+    webhookSecretRoutes(routes),
+    testSendRoute(routes),
+    eventRoutes(routes),
+    resendFailedRoute(routes),
+    deliveryRoutes(routes),
   );
   return team;
 }

@@ -204,7 +204,7 @@ export interface Config {
   httpUnauthenticatedIdleMs: number;
   /** Requests per second one team may make to the team API (a burst of that many, refilled each second). */
   teamApiRequestsPerSecond: number;
-  /** Milliseconds of store time one team's team API reads may take in a minute (http/rateLimit.ts, teamStoreBudget). */
+  /** Milliseconds of store time one team's team API reads may take in a minute (http/storeBudget.ts). */
   teamApiStoreMsPerMinute: number;
   /** Limits of one inbound HTTP request: the whole request, its headers, an idle keep-alive connection. */
   httpRequestTimeoutMs: number;
