@@ -203,6 +203,7 @@ describe.each(engines)('on %s', (engine) => {
     expect(await rig.dispatcher.call('GET', '/v1/events?limit=100', undefined, apiKey)).toEqual({
       data: [],
       contractDeviations: {},
+      bookings: {},
     });
     expect(await rig.dispatcher.call('GET', '/v1/deliveries', undefined, apiKey)).toEqual({
       data: [],

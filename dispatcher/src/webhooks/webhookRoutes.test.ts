@@ -41,6 +41,7 @@ describe('team isolation', () => {
     expect((await dispatcher.call('GET', '/v1/events', { token: keyB })).body).toEqual({
       data: [],
       contractDeviations: {},
+      bookings: {},
     });
     expect((await dispatcher.call('GET', '/v1/webhooks', { token: keyA })).body.data).toHaveLength(1);
     expect((await dispatcher.call('GET', '/v1/events', { token: keyA })).body.data).toHaveLength(1);
