@@ -64,6 +64,12 @@ describe('parseConfig', () => {
     expect(parseConfig({ RETRY_INTERVAL_SECONDS: '0.2' }).retryIntervalMs).toBe(200);
   });
 
+  it('caps delivery connections at 1024 unless told otherwise, at least 1', () => {
+    expect(parseConfig({}).deliveryConnections).toBe(1024);
+    expect(parseConfig({ DELIVERY_CONNECTIONS: '200' }).deliveryConnections).toBe(200);
+    expect(() => parseConfig({ DELIVERY_CONNECTIONS: '0' })).toThrow('DELIVERY_CONNECTIONS must be at least 1');
+  });
+
   it('gives each sending thread 256 attempts in their first second unless told otherwise', () => {
     expect(parseConfig({ DELIVERY_THREADS: '3' }).deliveryConcurrencyFirstSecond).toBe(768);
     expect(parseConfig({ DELIVERY_THREADS: '0' }).deliveryConcurrencyFirstSecond).toBe(256);

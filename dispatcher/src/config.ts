@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError, configErrorFromIssues, listenHost, parseHostPins } from '@spir-webhooks/shared-types';
 import { isWeakSecret, makeTokenHint } from './secretStrength';
 import { parseTracingConfig, type TracingConfig } from './ops/tracingConfig';
+import { defaultDeliveryConnections } from './delivery/send/connectionCap';
 
 const amount = (unit: string) => (name: string, fallback: number, min: number) =>
   z.coerce
@@ -94,6 +95,7 @@ const envSchema = z.object({
   DELIVERY_CONCURRENCY: wholeNumber('DELIVERY_CONCURRENCY', 2048, 1, 100_000),
   DELIVERY_CONCURRENCY_PER_WEBHOOK: wholeNumber('DELIVERY_CONCURRENCY_PER_WEBHOOK', 8, 1, 10_000),
   DELIVERY_THREADS: wholeNumber('DELIVERY_THREADS', defaultDeliveryThreads(), 0, 64),
+  DELIVERY_CONNECTIONS: wholeNumber('DELIVERY_CONNECTIONS', defaultDeliveryConnections, 1, 1_000_000),
   DELIVERY_CONCURRENCY_FIRST_SECOND: wholeNumberIn('DELIVERY_CONCURRENCY_FIRST_SECOND', 1, 100_000).optional(),
   SECRETS_KEY: z
     .string()
@@ -186,6 +188,8 @@ export interface Config {
   deliveryConcurrencyPerWebhook: number;
   /** Worker threads that sign and send attempts; 0 sends them from the main thread. */
   deliveryThreads: number;
+  /** DELIVERY_CONNECTIONS: connections open at once to every origin together, split over the sending threads. */
+  deliveryConnections: number;
   /** At most this many attempts in flight started less than a second ago; older ones stop counting. */
   deliveryConcurrencyFirstSecond: number;
   logLevel: string;
@@ -254,6 +258,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     deliveryConcurrencyPerWebhook: e.DELIVERY_CONCURRENCY_PER_WEBHOOK,
     deliveryThreads: e.DELIVERY_THREADS,
+    deliveryConnections: e.DELIVERY_CONNECTIONS,
     deliveryConcurrencyFirstSecond:
       e.DELIVERY_CONCURRENCY_FIRST_SECOND ?? firstSecondAttemptsPerThread * Math.max(1, e.DELIVERY_THREADS),
     logLevel: e.LOG_LEVEL,

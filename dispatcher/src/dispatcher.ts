@@ -112,6 +112,7 @@ export async function startDispatcher(
     timeoutMs: config.requestTimeoutMs,
     pinnedHosts: config.pinnedHosts,
     connectTimeoutMs: config.requestTimeoutMs,
+    totalConnections: config.deliveryConnections,
     onBlocked: (hostname, detail) =>
       logger.warn({ hostname, detail }, 'refused a webhook host that has no public address'),
     onThreadFailure: (reason) =>

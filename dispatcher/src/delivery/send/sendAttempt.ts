@@ -127,6 +127,10 @@ export function sendAttempt(delivery: AttemptRequest, options: SendAttemptOption
           method: 'POST',
           headers: requestHeaders,
           body: delivery.body,
+          // Lets an HTTP/2 connection carry this POST beside others (undici runs a non-idempotent
+          // request alone on its connection). A delivery may arrive more than once by design: the
+          // receiver deduplicates by webhook-id. HTTP/1.1 connections are never pipelined (originPools.ts).
+          idempotent: true,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         },

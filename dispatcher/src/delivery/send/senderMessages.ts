@@ -22,6 +22,8 @@ export function batchedPost<T>(send: (batch: T[]) => void): (message: T) => void
 export interface SenderThreadData {
   pinnedHosts: [string, string][];
   connectTimeoutMs: number;
+  /** This thread's share of DELIVERY_CONNECTIONS. */
+  totalConnections: number;
   timeoutMs: number;
   ca: string[] | undefined;
   /** True when host names are resolved by the main thread's lookup (a test's) rather than DNS. */

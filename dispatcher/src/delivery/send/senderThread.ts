@@ -28,6 +28,7 @@ const lookupInParent: LookupAll = (hostname) =>
 const agent = createDeliveryAgent({
   pinnedHosts: new Map(data.pinnedHosts),
   connectTimeoutMs: data.connectTimeoutMs,
+  totalConnections: data.totalConnections,
   ...(data.ca === undefined ? {} : { ca: data.ca }),
   ...(data.lookupInParent ? { lookup: lookupInParent } : {}),
   onBlocked: (hostname, address) => post({ type: 'blocked', hostname, address }),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { AttemptSender, AttemptSenderOptions } from './attemptSenderTypes';
+import { defaultDeliveryConnections } from './connectionCap';
 import type { AttemptOutcome, AttemptRequest } from './sendAttempt';
 import { batchedPost, type FromSender, type SenderThreadData, type ToSender } from './senderMessages';
 
@@ -65,6 +66,11 @@ export class SenderThreads implements AttemptSender {
     const data: SenderThreadData = {
       pinnedHosts: [...this.options.pinnedHosts],
       connectTimeoutMs: this.options.connectTimeoutMs,
+      // Each thread holds its own connections: the cap is split evenly.
+      totalConnections: Math.max(
+        1,
+        Math.floor((this.options.totalConnections ?? defaultDeliveryConnections) / this.options.threads),
+      ),
       timeoutMs: this.options.timeoutMs,
       ca: this.options.ca,
       lookupInParent: this.options.lookup !== undefined,
