@@ -34,18 +34,31 @@ function ask<T>(child: ChildProcess, type: string): Promise<T> {
 export async function forkReceiver(
   script: string,
   env: Record<string, string>,
-): Promise<{ port: number; pid: number; ask: <T>(type: string) => Promise<T>; stop: () => void }> {
+): Promise<{
+  port: number;
+  /** A second port, where the receiver offers one (fieldReceiver's HTTP/2 server). */
+  h2Port?: number;
+  pid: number;
+  ask: <T>(type: string) => Promise<T>;
+  stop: () => void;
+}> {
   // The compiled script, whether this runs compiled (bench/dist) or under ts-jest (bench/src).
   const child = fork(join(__dirname, '..', 'dist', script), [], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
-  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+  const { port, h2Port } = await new Promise<{ port: number; h2Port?: number }>((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-  return { port, pid: child.pid!, ask: (type) => ask(child, type), stop: () => child.kill('SIGKILL') };
+  return {
+    port,
+    ...(h2Port === undefined ? {} : { h2Port }),
+    pid: child.pid!,
+    ask: (type) => ask(child, type),
+    stop: () => child.kill('SIGKILL'),
+  };
 }
 
 /** The receiver in a separate process, so that its work does not share the benchmark's CPU time. */

@@ -20,16 +20,17 @@ const burst = { events: 3_000, seconds: 10, teams: 300 };
 const far = { events: 1_000, rttMs: 200, perWebhookLimit: 8 };
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-type Arrival = [at: number, host: string, newConnection: boolean];
+type Arrival = [at: number, host: string, newConnection: boolean, http2: boolean];
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spir-field-'));
   const { files } = await writeBenchCertificates(dir);
   const receiver = await forkReceiver('fieldReceiver.js', { CERT_FILE: files.cert, KEY_FILE: files.key });
   const arrivals = async () => new Map((await receiver.ask<{ arrivals: [string, Arrival][] }>('arrivals')).arrivals);
-  const field = await startFieldEndpoints(receiver.port);
+  const ports = { http1: receiver.port, h2: receiver.h2Port! };
+  const field = await startFieldEndpoints(ports);
   const farProxy = await startWanProxy(receiver.port, { rttMs: far.rttMs });
-  const oneOrigins = await startOneOrigins(receiver.port);
+  const oneOrigins = await startOneOrigins(ports);
   const hosts = [
     ...new Set([...field.endpoints.map((e) => e.host), 'far.bench.test', ...oneOrigins.map((o) => o.host)]),
   ];

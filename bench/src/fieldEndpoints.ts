@@ -18,13 +18,15 @@ export const counts = { own: 400, shared: 50, slow: 30, hung: 20 } as const;
 const sharedRttMs = 250;
 const ownRtt = (i: number) => Math.round(20 + (280 * i) / (counts.own - 1));
 
-/** The endpoints and one WAN proxy per origin, all in front of one receiver at `receiverPort`. */
-export async function startFieldEndpoints(
-  receiverPort: number,
-): Promise<{ endpoints: FieldEndpoint[]; proxies: WanProxy[]; close: () => Promise<void> }> {
+/** The endpoints and one WAN proxy per origin, all in front of one receiver (its HTTP/1.1 and h2 ports). */
+export async function startFieldEndpoints(ports: {
+  http1: number;
+  h2: number;
+}): Promise<{ endpoints: FieldEndpoint[]; proxies: WanProxy[]; close: () => Promise<void> }> {
   const endpoints: FieldEndpoint[] = [];
   const proxies: WanProxy[] = [];
-  const origin = async (host: string, rttMs: number) => {
+  // The shared origin offers h2 (as hooks.zapier.com is expected to); customers' hosts HTTP/1.1 only.
+  const origin = async (host: string, rttMs: number, receiverPort = ports.http1) => {
     const proxy = await startWanProxy(receiverPort, { rttMs });
     proxies.push(proxy);
     return `https://${host}:${proxy.port}`;
@@ -39,7 +41,7 @@ export async function startFieldEndpoints(
       url: `${await origin(host, ownRtt(i))}/hook`,
     });
   }
-  const shared = await origin('hooks.bench.test', sharedRttMs);
+  const shared = await origin('hooks.bench.test', sharedRttMs, ports.h2);
   for (let i = 0; i < counts.shared; i++) {
     endpoints.push({
       teamId: `zap${i}`,

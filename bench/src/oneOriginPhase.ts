@@ -8,13 +8,17 @@ import { startWanProxy, type WanProxy } from './wanProxy';
 // every Zap posts to hooks.zapier.com), the whole Monday burst into it, at each round trip in turn.
 // Such an origin is never idle: each carries one event per team at the burst's rate just before
 // its burst (its connections are open, as a busy origin's are), then 3,000 events at 300/s. An
-// origin that keeps up holds about 300/s times one round trip in flight.
+// origin that keeps up holds about 300/s times one round trip in flight. Each round trip twice: an
+// origin that offers h2 in ALPN (as hooks.zapier.com is expected to), then one that keeps HTTP/1.1.
 
 const oneOrigin = { teams: 300, events: 3_000, perSecond: 300, rttsMs: [50, 150, 250, 300] } as const;
+const protocols = ['h2', 'http/1.1'] as const;
+type Protocol = (typeof protocols)[number];
 
-type Arrival = [at: number, host: string, newConnection: boolean];
+type Arrival = [at: number, host: string, newConnection: boolean, http2: boolean];
 
 export interface OneOrigin {
+  protocol: Protocol;
   rttMs: number;
   host: string;
   proxy: WanProxy;
@@ -28,14 +32,19 @@ export interface OneOriginHelpers {
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** One WAN proxy per round trip, each an origin of its own (started before the dispatcher, which pins their hosts). */
-export async function startOneOrigins(receiverPort: number): Promise<OneOrigin[]> {
+/**
+ * One WAN proxy per round trip and protocol, each an origin of its own (started before the
+ * dispatcher, which pins their hosts), in front of the receiver's h2 port or its HTTP/1.1 one.
+ */
+export async function startOneOrigins(ports: { http1: number; h2: number }): Promise<OneOrigin[]> {
   const origins: OneOrigin[] = [];
-  for (const rttMs of oneOrigin.rttsMs) {
-    const proxy = await startWanProxy(receiverPort, { rttMs });
-    const teamIds = Array.from({ length: oneOrigin.teams }, (_, i) => `one${rttMs}x${i}`);
-    origins.push({ rttMs, host: `one-${rttMs}.bench.test`, proxy, teamIds });
-  }
+  for (const rttMs of oneOrigin.rttsMs)
+    for (const protocol of protocols) {
+      const name = `one${protocol === 'h2' ? 'h2' : 'h1'}-${rttMs}`;
+      const proxy = await startWanProxy(protocol === 'h2' ? ports.h2 : ports.http1, { rttMs });
+      const teamIds = Array.from({ length: oneOrigin.teams }, (_, i) => `${name}x${i}`);
+      origins.push({ protocol, rttMs, host: `${name}.bench.test`, proxy, teamIds });
+    }
   return origins;
 }
 
@@ -48,9 +57,10 @@ export async function addOneOriginTeams(dispatcher: DispatcherProcess, origins: 
 
 /** The phase: into each origin in turn, its traffic before the burst, then the burst. */
 export async function runOneOriginPhase(origins: readonly OneOrigin[], helpers: OneOriginHelpers) {
-  const byRoundTrip: Record<string, ReturnType<typeof figures> & { peakOpenConnections: number }> = {};
+  type Figures = ReturnType<typeof figures> & { peakOpenConnections: number };
+  const byProtocol: Record<Protocol, Record<string, Figures>> = { h2: {}, 'http/1.1': {} };
   for (const origin of origins) {
-    const label = `one${origin.rttMs}`;
+    const label = origin.host.replace('.bench.test', '');
     await helpers.send(origin.teamIds, `${label}-before`, oneOrigin.perSecond);
     await helpers.until(
       origin.teamIds.map((_, i) => `${label}-before-${i}`),
@@ -63,14 +73,16 @@ export async function runOneOriginPhase(origins: readonly OneOrigin[], helpers: 
     const seen = await helpers.until(ids, 180_000);
     const overMs: number[] = [];
     let newConnections = 0;
+    let overHttp2 = 0;
     for (const id of ids) {
       const arrival = seen.get(id);
       if (arrival === undefined) continue;
       overMs.push(arrival[0] - ingest.answeredAt.get(id)! - arrivalFloorMs(origin.rttMs, arrival[2]));
       if (arrival[2]) newConnections++;
+      if (arrival[3]) overHttp2++;
     }
-    byRoundTrip[`${origin.rttMs}ms`] = {
-      ...figures(overMs, newConnections, origin.proxy.connections() - opened),
+    byProtocol[origin.protocol][`${origin.rttMs}ms`] = {
+      ...figures(overMs, newConnections, origin.proxy.connections() - opened, overHttp2),
       peakOpenConnections: origin.proxy.peakOpen(),
     };
   }
@@ -78,15 +90,16 @@ export async function runOneOriginPhase(origins: readonly OneOrigin[], helpers: 
     teams: oneOrigin.teams,
     events: oneOrigin.events,
     perSecond: oneOrigin.perSecond,
-    byRoundTrip,
+    byProtocol,
   };
 }
 
-function figures(overMs: number[], newConnections: number, opened: number) {
+function figures(overMs: number[], newConnections: number, opened: number, overHttp2: number) {
   return {
     delivered: overMs.length,
     overFloorMs: { p50: round(percentile(overMs, 50)), p99: round(percentile(overMs, 99)) },
     newConnectionsPerDelivery: round(newConnections / Math.max(1, overMs.length), 3),
     connectionsOpened: opened,
+    shareOverHttp2: round(overHttp2 / Math.max(1, overMs.length)),
   };
 }

@@ -24,18 +24,33 @@ export interface WanOptions {
 
 /**
  * A one-way pipe that delays each chunk, keeping order (a later chunk waits for an earlier one);
- * nothing sets off before `departAt` (the connection is not open yet).
+ * nothing sets off before `departAt` (the connection is not open yet). One timer per direction
+ * over a queue: a timer per chunk reordered chunks scheduled in one turn of the event loop (each
+ * timer's delay is counted from the loop's cached clock, not from Date.now()), which corrupted TLS
+ * records once many chunks shared a connection (HTTP/2).
  */
 function delayedPipe(from: Socket, to: Socket, oneWayMs: () => number, departAt: number): void {
+  const queue: { due: number; chunk: Buffer | null }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    while (queue.length > 0 && queue[0]!.due <= Date.now()) {
+      const { chunk } = queue.shift()!;
+      if (chunk === null) to.end();
+      else if (!to.destroyed) to.write(chunk);
+    }
+    if (queue.length > 0) timer = setTimeout(flush, Math.max(1, queue[0]!.due - Date.now()));
+  };
+  const push = (chunk: Buffer | null, due: number) => {
+    queue.push({ due, chunk });
+    if (timer === undefined) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
+  };
   let lastDue = 0;
   from.on('data', (chunk: Buffer) => {
-    const due = Math.max(lastDue, Math.max(Date.now(), departAt) + oneWayMs());
-    lastDue = due;
-    setTimeout(() => {
-      if (!to.destroyed) to.write(chunk);
-    }, due - Date.now());
+    lastDue = Math.max(lastDue, Math.max(Date.now(), departAt) + oneWayMs());
+    push(chunk, lastDue);
   });
-  from.on('end', () => setTimeout(() => to.end(), Math.max(0, lastDue - Date.now())));
+  from.on('end', () => push(null, Math.max(lastDue, Date.now())));
 }
 
 export async function startWanProxy(upstreamPort: number, options: WanOptions): Promise<WanProxy> {
