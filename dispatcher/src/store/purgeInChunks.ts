@@ -23,11 +23,12 @@ export interface PurgeSteps {
   /** Webhooks deleted before `cutoff` that nothing refers to, and expired console sign-ins. */
   rest(cutoff: number): Promise<number>;
   /**
-   * After each chunk, in a turn of its own: what the engine owes for it (SQLite copies the chunk's
-   * pages from the WAL into the database, a chunk's worth at a time rather than a long stall in
-   * whichever commit, often an ingest's, crosses the WAL's limit).
+   * After each chunk of deliveries or events, in a turn of its own, given how many rows it took:
+   * what the engine owes for them (SQLite copies them from the WAL into the database a few
+   * chunks' worth at a time, rather than in one long stall in whichever commit, often an
+   * ingest's, crosses the WAL's limit).
    */
-  afterChunk?(): Promise<void>;
+  afterChunk?(rows: number): Promise<void>;
 }
 
 export interface Purged {
@@ -59,7 +60,7 @@ export type Chunking = 'timed' | { rows: number };
 /** Runs `step` in chunks until one comes back short. */
 async function inChunks(
   step: (limit: number) => Promise<number>,
-  afterChunk: (() => Promise<void>) | undefined,
+  afterChunk: ((rows: number) => Promise<void>) | undefined,
   chunking: Chunking,
 ): Promise<void> {
   let rows = chunking === 'timed' ? chunkRows.first : chunking.rows;
@@ -69,7 +70,7 @@ async function inChunks(
     const tookMs = performance.now() - started;
     if (done > 0 && afterChunk !== undefined) {
       await nextTurn();
-      await afterChunk();
+      await afterChunk(done);
     }
     if (done < rows) return;
     if (chunking === 'timed') rows = nextChunkRows(rows, tookMs);

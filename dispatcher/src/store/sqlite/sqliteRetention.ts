@@ -6,14 +6,22 @@ import { purgeInChunks } from '../purgeInChunks';
 
 /**
  * The retention purge on SQLite (store/purgeInChunks.ts): each chunk one IMMEDIATE transaction on
- * the event loop, then, in a turn of its own, a checkpoint of what it wrote. Deleting one delivery
+ * the event loop, then, in a turn of its own, a checkpoint of what the last few wrote. Deleting one delivery
  * rewrites a page in each of about fifteen B-trees (the deliveries' nine, the events' six, the
  * attempts'), most of them keyed by team, so a chunk fills the WAL with thousands of pages; left to
  * the automatic checkpoint, every few chunks one commit (an ingest's as often as the purge's)
  * copied the whole WAL back into the database while everything waited.
  */
+/**
+ * Rows purged between two checkpoints: each checkpoint waits for two fsyncs whatever it copies,
+ * and copies each page once however many chunks rewrote it, so not after every small chunk; a
+ * few thousand pages at most, so that its stall stays short.
+ */
+const rowsPerCheckpoint = 500;
+
 export function sqliteRetention(db: Database.Database, sql: Record<StatementName, Statement>): RetentionStore {
   const inTransaction = <T>(work: () => T): T => db.transaction(work).immediate();
+  let rowsSinceCheckpoint = 0;
   return {
     purgeFinishedBefore: (cutoff) =>
       purgeInChunks(
@@ -42,7 +50,12 @@ export function sqliteRetention(db: Database.Database, sql: Record<StatementName
               return deletedWebhooks;
             }),
           // PASSIVE: copies what no reader still needs and never waits; the rest goes with the next.
-          afterChunk: async () => void db.pragma('wal_checkpoint(PASSIVE)'),
+          afterChunk: async (rows) => {
+            rowsSinceCheckpoint += rows;
+            if (rowsSinceCheckpoint < rowsPerCheckpoint) return;
+            rowsSinceCheckpoint = 0;
+            db.pragma('wal_checkpoint(PASSIVE)');
+          },
         },
         cutoff,
         'timed',
