@@ -97,7 +97,11 @@ const attemptOutcome = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
-export const testSendAnswer = attemptOutcome.extend({ succeeded: z.boolean(), webhookEventId: z.string() });
+export const testSendAnswer = attemptOutcome.extend({
+  succeeded: z.boolean(),
+  webhookEventId: z.string(),
+  deliveryId: z.string().describe('The test send as kept: a delivery marked `test: true`'),
+});
 
 export const deliveryAnswer = z.object({
   id: z.string(),
@@ -120,10 +124,14 @@ export const bookingAnswer = z.object({
   startDateTime: z.string().nullable(),
 });
 
+const isTest = z
+  .boolean()
+  .describe('A test send (POST /v1/webhooks/:id/test): one attempt, never retried, resent or emailed about');
 const listedDelivery = deliveryAnswer.extend({
   webhookEventId: z.string(),
   eventName: eventName,
   booking: bookingAnswer,
+  test: isTest,
 });
 export const deliveryListAnswer = z.object({ data: z.array(listedDelivery), nextCursor: z.string().nullable() });
 const attemptAnswer = attemptOutcome.extend({
@@ -134,6 +142,7 @@ const attemptAnswer = attemptOutcome.extend({
 export const deliveryDetailAnswer = deliveryAnswer.extend({
   webhookEventId: z.string(),
   eventName: z.string(),
+  test: isTest,
   booking: bookingAnswer,
   request: z.object({ body: z.string().describe('The envelope exactly as sent.') }),
   contractDeviations: z.array(contractDeviationSchema),

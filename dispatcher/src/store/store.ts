@@ -35,6 +35,7 @@ import type {
   NewEvent,
   QueueDepth,
   RecordedEvent,
+  TestSendRecord,
 } from './storeQueueTypes';
 import type { WebhookEventName } from '@spir-webhooks/shared-types';
 import type { FailingStore } from './failingStore';
@@ -170,6 +171,8 @@ export interface DeliveriesStore {
     id: string,
     now: number,
   ): Promise<DeliveryRow | 'not_found' | 'in_progress' | 'webhook_deleted'>;
+  /** Keeps a test send: a finished delivery of a test event of its own (store/rules/testSend.ts). */
+  recordTestSend(send: TestSendRecord): Promise<void>;
 }
 
 /** The failure-email outbox, written with a final failure and drained by the sender. */

@@ -1,9 +1,10 @@
 import { storeEngines } from '../testing/storeEngines';
 import { claim, event, now, result, team, webhook } from '../testing/storeFixtures';
 import type { Store } from './store';
+import { testSendRecordOf } from './rules/testSend';
 
 // What the console reads, every engine alike: deliveries found by event id or invitee email,
-// and each webhook's health over a window.
+// each webhook's health over a window, and test sends kept beside deliveries.
 
 const { engines, cleanUp } = storeEngines('console');
 afterAll(cleanUp);
@@ -73,5 +74,46 @@ describe.each(engines)('the %s store', (_engine, open) => {
     // A window that starts after every attempt sees none.
     expect(await store.deliveries.webhookHealth('t', now + 10_000)).toEqual([]);
     expect(await store.deliveries.webhookHealth('other-team', now - 60_000)).toEqual([]);
+  });
+
+  it('keeps a failed test send as a finished test delivery with one attempt, in the health, and nothing to send or email', async () => {
+    await store.webhooks.createWebhook(webhook('a'));
+    const send = testSendRecordOf(
+      {
+        teamId: 't',
+        webhookId: 'a',
+        url: 'https://a.example.com/',
+        eventName: 'form.answered',
+        webhookEventId: 'test_1',
+        body: JSON.stringify({ webhookEventId: 'test_1', payload: { invitee: { email: 'Ichiro@example.com' } } }),
+        now,
+      },
+      {
+        succeeded: false,
+        startedAt: now,
+        durationMs: 7,
+        requestHeaders: {},
+        response: null,
+        error: { code: 'timeout', message: 'no answer' },
+      },
+    );
+    await store.deliveries.recordTestSend(send);
+    const [listed] = await store.deliveries.listDeliveries({
+      teamId: 't',
+      limit: 10,
+      inviteeEmail: 'ichiro@example.com',
+    });
+    expect(listed).toMatchObject({ id: send.attempt.deliveryId, status: 'failed', event_url_kind: 'test', round: 1 });
+    const attempts = await store.deliveries.listAttempts(send.attempt.deliveryId);
+    expect(attempts.map((a) => [a.outcome, a.error_code])).toEqual([['failed', 'timeout']]);
+    const [health] = await store.deliveries.webhookHealth('t', now - 60_000);
+    expect([Number(health!.attempts), Number(health!.consecutive_failures), health!.last_error_code]).toEqual([
+      1,
+      1,
+      'timeout',
+    ]);
+    expect(await claim(store, 'w1')).toEqual([]);
+    expect(await store.outbox.claimFailureEmails('w1', now + 60_000, 60_000, 10)).toEqual([]);
+    expect(await store.events.listRecentEvents('t', { eventName: undefined, linkId: undefined }, 10)).toEqual([]);
   });
 });

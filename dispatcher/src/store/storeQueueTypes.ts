@@ -30,6 +30,22 @@ export interface AttemptResult extends Omit<DecodedAttempt, 'outcome' | 'answerK
   next: NextStep;
 }
 
+/**
+ * A test send (`POST /v1/webhooks/:id/test`) as it is kept: a test event of its own and one
+ * finished delivery of it with its single attempt (`next` is `succeeded` or `failed`).
+ */
+export interface TestSendRecord {
+  teamId: string;
+  webhookId: string;
+  url: string;
+  eventName: string;
+  webhookEventId: string;
+  /** The envelope exactly as sent. */
+  body: string;
+  attempt: AttemptResult;
+  now: number;
+}
+
 export interface NewEvent {
   teamId: string;
   webhookEventId: string;

@@ -147,7 +147,8 @@ export interface EventRow {
   webhook_event_id: string;
   /** A name the contract does not know yet is stored as it came. */
   event_name: string;
-  url_kind: 'template' | 'oneOff';
+  /** `test`: a test send's own event (store/rules/testSend.ts), never listed as the team's events. */
+  url_kind: 'template' | 'oneOff' | 'test';
   /** The envelope exactly as it goes on the wire, serialised once at ingest. */
   body: string;
   received_at: number;
@@ -265,6 +266,8 @@ export interface ListedDelivery extends DeliveryRow {
   event_name: WebhookEventName;
   /** The event as stored, for the booking a person recognizes. */
   event_body: string;
+  /** `test` for a test send's delivery. */
+  event_url_kind: EventRow['url_kind'];
 }
 
 export interface DeliveryFilter {

@@ -90,7 +90,7 @@ export function deliveryListSql(filter: DeliveryFilter, dialect: Dialect): TeamR
   }
   return {
     shape: `${index}:${used.join(',')}`,
-    sql: `SELECT d.*, e.webhook_event_id, e.event_name, e.body AS event_body
+    sql: `SELECT d.*, e.webhook_event_id, e.event_name, e.body AS event_body, e.url_kind AS event_url_kind
       FROM deliveries d ${dialect.indexedBy(index)} JOIN events e ON e.id = d.event_id
       WHERE ${where.join(' AND ')}
       ORDER BY d.created_at DESC, d.${tiebreak} DESC LIMIT ${param(filter.limit)}`,

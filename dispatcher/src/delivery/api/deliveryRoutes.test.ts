@@ -233,7 +233,7 @@ describe('POST /v1/deliveries/:id/resend', () => {
 });
 
 describe('POST /v1/webhooks/:id/test', () => {
-  it('sends the signed sample now and answers the outcome, without storing a delivery', async () => {
+  it('sends the signed sample now and answers the outcome, kept as a delivery marked as a test', async () => {
     const { status, body } = await dispatcher.call('POST', `/v1/webhooks/${okWebhook.id}/test`, { token: keyA });
     expect(status).toBe(200);
     expect(body).toMatchObject({
@@ -245,7 +245,11 @@ describe('POST /v1/webhooks/:id/test', () => {
     const request = receiver.received.find((r) => r.headers['webhook-id'] === body.webhookEventId)!;
     const verified = new Webhook(okWebhook.secret).verify(request.body, request.headers as Record<string, string>);
     expect(verified).toEqual({ ...samples['event.confirmed'], webhookEventId: body.webhookEventId });
-    expect((await dispatcher.call('GET', '/v1/deliveries', { token: keyA })).body.data).toHaveLength(6);
+    const listed = (await dispatcher.call('GET', '/v1/deliveries', { token: keyA })).body.data;
+    expect(listed).toHaveLength(7);
+    expect(listed.filter((delivery: { test: boolean }) => delivery.test).map((d: { id: string }) => d.id)).toEqual([
+      body.deliveryId,
+    ]);
   });
 
   it("answers a failing endpoint's outcome and never emails about it", async () => {

@@ -17,6 +17,8 @@ import { summarizeAttempt } from './summarizeAttempt';
 import { headersForReader } from './signatureRedaction';
 import { oncePer } from '../../http/rateLimit';
 import { deviationsOfStoredBody } from '../../contract/storedDeviations';
+import { testUrlKind } from '../../store/rules/testSend';
+import type { DeliveriesStore, EventsStore } from '../../store/store';
 
 // A cursor names the last delivery of a page (opaque to clients; no engine's row number in it).
 const cursorSchema = z.string().transform((cursor, ctx) => {
@@ -99,6 +101,22 @@ function deliveryJson(row: DeliveryRow) {
   };
 }
 
+/**
+ * A test send is not resent: its round already said what it had to, and a new one through the
+ * queue would retry and email the admins like a real event. A new test is the way to try again.
+ */
+async function refuseTestSend(
+  deliveries: Pick<DeliveriesStore, 'getDelivery'>,
+  events: Pick<EventsStore, 'getEventById'>,
+  teamId: string,
+  id: string,
+): Promise<void> {
+  const delivery = await deliveries.getDelivery(teamId, id);
+  const event = delivery && (await events.getEventById(delivery.event_id));
+  if (event?.url_kind === testUrlKind)
+    throw new ApiError(409, 'test_send', 'This delivery is a test send, which is not resent; send a new test instead.');
+}
+
 /** A delivery may be resent once a minute: each resend that fails again emails the team's administrators. */
 const resendIntervalSeconds = 60;
 
@@ -126,6 +144,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
         webhookEventId: row.webhook_event_id,
         eventName: row.event_name,
         booking: bookingOf(row.event_body),
+        test: row.event_url_kind === testUrlKind,
       })),
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
     });
@@ -133,6 +152,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
 
   router.post('/deliveries/:id/resend', async (req, res) => {
     await limitResend(`${teamOf(req).team_id}/${req.params.id}`, res);
+    await refuseTestSend(store.deliveries, store.events, teamOf(req).team_id, req.params.id);
     const result = await store.deliveries.resendDelivery(teamOf(req).team_id, req.params.id, now());
     if (result === 'not_found')
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
@@ -164,6 +184,7 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
       ...deliveryJson(delivery),
       webhookEventId: event?.webhook_event_id,
       eventName: event?.event_name,
+      test: event?.url_kind === testUrlKind,
       booking: bookingOf(event?.body ?? ''),
       request: { body: event?.body },
       contractDeviations: event === undefined ? [] : deviationsOfStoredBody(event.body),

@@ -4,6 +4,7 @@ import type { DispatcherContext } from '../../context';
 import { parseInput } from '../../http/apiError';
 import { teamOf } from '../../http/auth';
 import { oncePer } from '../../http/rateLimit';
+import { testUrlKind } from '../../store/rules/testSend';
 
 export const resendFailedBody = z.strictObject({
   /** Deliveries created at or after this moment (ISO 8601 with an offset). */
@@ -39,7 +40,8 @@ export function resendFailedRoute({ store, now, worker }: DispatcherContext): Ro
         after,
         limit: page,
       });
-      failed.push(...rows.map((row) => row.id));
+      // A test send's delivery is a test's answer, not a lost event: never resent.
+      failed.push(...rows.filter((row) => row.event_url_kind !== testUrlKind).map((row) => row.id));
       if (rows.length < page || failed.length >= maxResentPerCall) break;
       after = { afterId: rows[rows.length - 1]!.id };
     }

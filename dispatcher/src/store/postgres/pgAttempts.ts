@@ -1,5 +1,5 @@
 import type { PoolClient, Pool } from 'pg';
-import type { AttemptResult } from '../storeQueueTypes';
+import type { AttemptResult, TestSendRecord } from '../storeQueueTypes';
 import { query, transaction } from './pgConnection';
 import {
   answerColumns,
@@ -13,6 +13,7 @@ import { cancelPendingDeliveriesOfWebhook } from './pgWebhooks';
 import { healthChangesOf } from '../webhookHealthSql';
 import { recordFinalOutcomesPg } from './pgFailing';
 import { attemptOutcomeOf, deliveryMoveOf, effectsOfMoved, wavesOf, type DeliveryMove } from '../rules/attemptEffects';
+import { testDeliveryRowOf, testUrlKind } from '../rules/testSend';
 
 // Each statement takes the whole batch as one array per column (unnest keeps their order): a
 // few round trips per batch, where one INSERT and one UPDATE per attempt cost the database and
@@ -100,28 +101,7 @@ export async function recordAttempts(pool: Pool, workerId: string, results: read
 }
 
 async function recordWave(client: PoolClient, workerId: string, results: AttemptResult[]): Promise<void> {
-  const column = <T>(of: (result: AttemptResult) => T) => results.map(of);
-  const kept = keptAnswersOf(await query<KeptAnswersRow>(client, keptAnswers, [column((r) => r.deliveryId)]));
-  const answers = results.map((r) => answerColumns(r, kept.get(r.deliveryId)));
-  const answer = <T>(of: (columns: AnswerColumns) => T) => answers.map(of);
-  await query(client, insertAttempts, [
-    column((r) => r.deliveryId),
-    column((r) => r.round),
-    column((r) => r.attemptNumber),
-    column((r) => Math.round(r.startedAt)),
-    column((r) => r.durationMs),
-    column(attemptOutcomeOf),
-    column((r) => JSON.stringify(r.requestHeaders)),
-    column((r) => r.response?.status ?? null),
-    answer((a) => a.response_headers),
-    answer((a) => a.response_body),
-    column((r) => r.error?.code ?? null),
-    column((r) => r.error?.message ?? null),
-    answer((a) => a.answer_kept),
-    answer((a) => a.answer_hash),
-    answer((a) => a.answer_size),
-    answer((a) => a.same_answer_as),
-  ]);
+  await logAttempts(client, results);
   const moves = results.map(deliveryMoveOf);
   const move = <T>(of: (m: DeliveryMove) => T) => moves.map(of);
   const movedRows = await query<{ id: string }>(client, moveDeliveries, [
@@ -146,4 +126,64 @@ async function recordWave(client: PoolClient, workerId: string, results: Attempt
     ]);
     await query(client, cancelPendingDeliveriesOfWebhook, [webhookGone.at, webhookGone.webhookId]);
   }
+}
+
+/** Logs a wave's attempts (each delivery once), their answers kept as answerStorage.ts says. */
+async function logAttempts(client: PoolClient, results: AttemptResult[]): Promise<void> {
+  const column = <T>(of: (result: AttemptResult) => T) => results.map(of);
+  const kept = keptAnswersOf(await query<KeptAnswersRow>(client, keptAnswers, [column((r) => r.deliveryId)]));
+  const answers = results.map((r) => answerColumns(r, kept.get(r.deliveryId)));
+  const answer = <T>(of: (columns: AnswerColumns) => T) => answers.map(of);
+  await query(client, insertAttempts, [
+    column((r) => r.deliveryId),
+    column((r) => r.round),
+    column((r) => r.attemptNumber),
+    column((r) => Math.round(r.startedAt)),
+    column((r) => r.durationMs),
+    column(attemptOutcomeOf),
+    column((r) => JSON.stringify(r.requestHeaders)),
+    column((r) => r.response?.status ?? null),
+    answer((a) => a.response_headers),
+    answer((a) => a.response_body),
+    column((r) => r.error?.code ?? null),
+    column((r) => r.error?.message ?? null),
+    answer((a) => a.answer_kept),
+    answer((a) => a.answer_hash),
+    answer((a) => a.answer_size),
+    answer((a) => a.same_answer_as),
+  ]);
+}
+
+/** A test send, as rules/testSend.ts keeps it, in one transaction. */
+export async function recordTestSend(pool: Pool, send: TestSendRecord): Promise<void> {
+  const row = testDeliveryRowOf(send);
+  await transaction(pool, async (client) => {
+    await query(
+      client,
+      `WITH e AS (
+         INSERT INTO events (team_id, webhook_event_id, event_name, url_kind, body, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+       )
+       INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round,
+         next_attempt_at, created_at, updated_at, event_name, invitee_email)
+       SELECT $7, $1, $8, e.id, $9, $10, 1, 1, $11, $6, $12, $3, $13 FROM e`,
+      [
+        send.teamId,
+        send.webhookEventId,
+        send.eventName,
+        testUrlKind,
+        send.body,
+        row.created_at,
+        row.id,
+        row.webhook_id,
+        row.url,
+        row.status,
+        row.next_attempt_at,
+        row.updated_at,
+        row.invitee_email,
+      ],
+    );
+    await logAttempts(client, [send.attempt]);
+    await recordHealth(client, [send.attempt]);
+  });
 }

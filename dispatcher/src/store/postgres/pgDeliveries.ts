@@ -6,6 +6,7 @@ import { webhookHealthParams, webhookHealthSql, type WebhookHealthRow } from '..
 import { deliveryListSql } from '../teamReadsSql';
 import { resendRefusal } from '../resendRule';
 import { pgDialect, query, transaction } from './pgConnection';
+import { recordTestSend } from './pgAttempts';
 
 /** Deliveries and their attempts as a team reads them, and a resend, on PostgreSQL. */
 export function pgDeliveries(pool: Pool): DeliveriesStore {
@@ -34,6 +35,7 @@ export function pgDeliveries(pool: Pool): DeliveriesStore {
         webhookHealthParams(teamId, since),
       ),
     resendDelivery: (teamId, id, now) => resendDelivery(pool, teamId, id, now),
+    recordTestSend: (send) => recordTestSend(pool, send),
   };
 }
 

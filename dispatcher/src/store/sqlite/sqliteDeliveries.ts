@@ -7,6 +7,7 @@ import { webhookHealthParams, type WebhookHealthRow } from '../webhookHealthSql'
 import { deliveryListSql, type TeamReadSql } from '../teamReadsSql';
 import { resendRefusal } from '../resendRule';
 import { sqliteDialect } from './sqliteTeamReads';
+import { insertTestSend } from './sqliteQueue';
 
 /** Deliveries and their attempts as a team reads them, and a resend, on the embedded engine. */
 export function sqliteDeliveries(
@@ -48,6 +49,10 @@ export function sqliteDeliveries(
           })
           .immediate(),
       );
+    },
+
+    async recordTestSend(send) {
+      await durable(db.transaction(() => insertTestSend(sql, send)).immediate());
     },
   };
 }

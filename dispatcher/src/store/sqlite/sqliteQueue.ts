@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type { AttemptResult, ClaimedDelivery, ClaimOptions, QueueDepth } from '../storeQueueTypes';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions, QueueDepth, TestSendRecord } from '../storeQueueTypes';
 import type { QueueStore } from '../store';
+import type { EventRow } from '../storeTypes';
 import type { StatementName } from './sqliteStatements';
 import type { ClaimMemory } from '../claimMemory';
 import type { SqliteFailing } from './sqliteFailing';
@@ -10,6 +11,7 @@ import { healthChangesOf } from '../webhookHealthSql';
 import { answerColumns, keptAnswersOf, type KeptAnswersRow } from '../answerStorage';
 import { claimedDeliveryOf, type ClaimedJoinRow } from '../storeRows';
 import { attemptOutcomeOf, deliveryMoveOf, effectsOfMoved } from '../rules/attemptEffects';
+import { testDeliveryRowOf, testUrlKind } from '../rules/testSend';
 
 type Statements = Record<StatementName, Statement>;
 
@@ -100,20 +102,7 @@ export function recordAttempts(
   results: readonly AttemptResult[],
 ): void {
   for (const result of results) {
-    const kept = keptAnswersOf(sql.keptAnswers.all(result.deliveryId) as KeptAnswersRow[]).get(result.deliveryId);
-    sql.insertAttempt.run({
-      delivery_id: result.deliveryId,
-      round: result.round,
-      attempt_number: result.attemptNumber,
-      started_at: result.startedAt,
-      duration_ms: result.durationMs,
-      outcome: attemptOutcomeOf(result),
-      request_headers: JSON.stringify(result.requestHeaders),
-      response_status: result.response?.status ?? null,
-      ...answerColumns(result, kept),
-      error_code: result.error?.code ?? null,
-      error_message: result.error?.message ?? null,
-    });
+    logAttempt(sql, result);
     const move = deliveryMoveOf(result);
     const moved =
       sql.finishAttempt.run({
@@ -135,6 +124,27 @@ export function recordAttempts(
       sql.cancelPendingDeliveriesOfWebhook.run(webhookGone.at, webhookGone.webhookId);
     }
   }
+  recordHealth(sql, results);
+}
+
+function logAttempt(sql: Statements, result: AttemptResult): void {
+  const kept = keptAnswersOf(sql.keptAnswers.all(result.deliveryId) as KeptAnswersRow[]).get(result.deliveryId);
+  sql.insertAttempt.run({
+    delivery_id: result.deliveryId,
+    round: result.round,
+    attempt_number: result.attemptNumber,
+    started_at: result.startedAt,
+    duration_ms: result.durationMs,
+    outcome: attemptOutcomeOf(result),
+    request_headers: JSON.stringify(result.requestHeaders),
+    response_status: result.response?.status ?? null,
+    ...answerColumns(result, kept),
+    error_code: result.error?.code ?? null,
+    error_message: result.error?.message ?? null,
+  });
+}
+
+function recordHealth(sql: Statements, results: readonly AttemptResult[]): void {
   const health = healthChangesOf(results);
   for (const hour of health.hours)
     sql.addHealthHour.run({
@@ -177,4 +187,21 @@ export function sqliteQueue(
       return sql.queueDepth.get({ now }) as QueueDepth;
     },
   };
+}
+
+/** A test send, as rules/testSend.ts keeps it. Runs inside the caller's transaction. */
+export function insertTestSend(sql: Statements, send: TestSendRecord): void {
+  const event = sql.insertEvent.get({
+    team_id: send.teamId,
+    webhook_event_id: send.webhookEventId,
+    event_name: send.eventName,
+    url_kind: testUrlKind,
+    body: send.body,
+    received_at: send.now,
+    link_id: null,
+    trace_context: null,
+  }) as EventRow;
+  sql.insertTestDelivery.run({ ...testDeliveryRowOf(send), event_id: event.id });
+  logAttempt(sql, send.attempt);
+  recordHealth(sql, [send.attempt]);
 }

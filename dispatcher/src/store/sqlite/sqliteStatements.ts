@@ -109,6 +109,12 @@ const sql = {
       lease_owner, lease_expires_at, created_at, updated_at, event_name, invitee_email)
     VALUES (:id, :team_id, :webhook_id, :event_id, :url, 'pending', 1, 0, :now, :lease_owner, :lease_expires_at, :now, :now,
       :event_name, :invitee_email)`,
+  // A test send, finished when stored (store/rules/testSend.ts).
+  insertTestDelivery: `
+    INSERT INTO deliveries (id, team_id, webhook_id, event_id, url, status, round, attempts_in_round, next_attempt_at,
+      created_at, updated_at, event_name, invitee_email)
+    VALUES (:id, :team_id, :webhook_id, :event_id, :url, :status, 1, 1, :next_attempt_at, :created_at, :updated_at,
+      :event_name, :invitee_email)`,
   // Claims run in two tiers (store/rules/claimPlan.ts). Tier one: the oldest due
   // deliveries in a bounded window, at most `per_webhook` in flight per webhook.
   // The worker's in-flight counts arrive as one JSON object, read once per claim (MATERIALIZED):
