@@ -34,6 +34,7 @@ function DeliveryRow({ t, language, row }: PageProps & { row: ListedDeliveryAnsw
         <a href={`#/deliveries/${row.id}`} className={`status ${row.status}`}>
           {t.deliveries.statuses[row.status]}
         </a>
+        {row.test && <span className="badge test">{t.deliveries.test}</span>}
       </td>
       <td data-label={t.deliveries.booking}>
         <span className="booking-title">{booking.title ?? t.events[row.eventName]}</span>

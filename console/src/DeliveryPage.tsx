@@ -59,7 +59,8 @@ export function DeliveryPage({ t, language, id }: PageProps & { id: string }) {
               </p>
             )}
             <p>
-              <span className={`status ${shown.status}`}>{t.deliveries.statuses[shown.status]}</span>{' '}
+              <span className={`status ${shown.status}`}>{t.deliveries.statuses[shown.status]}</span>
+              {shown.test && <span className="badge test">{t.deliveries.test}</span>}{' '}
               <span className="url">{shown.url}</span>
             </p>
             {shown.cancelReason !== null && (
@@ -72,11 +73,15 @@ export function DeliveryPage({ t, language, id }: PageProps & { id: string }) {
                 {t.delivery.nextRetry}: {localAndUtc(shown.nextAttemptAt, language)}
               </p>
             )}
-            <p>
-              <button type="button" onClick={() => void resend(shown.id)} disabled={shown.status === 'pending'}>
-                {t.delivery.resend}
-              </button>
-            </p>
+            {shown.test ? (
+              <p className="hint">{t.delivery.testNotResent}</p>
+            ) : (
+              <p>
+                <button type="button" onClick={() => void resend(shown.id)} disabled={shown.status === 'pending'}>
+                  {t.delivery.resend}
+                </button>
+              </p>
+            )}
             {notice !== undefined && <p role="status">{notice}</p>}
             {shown.contractDeviations.length > 0 && (
               <section className="deviations" aria-labelledby="deviations-title">

@@ -29,7 +29,8 @@ export function RecoverPanel({ t, listed, onResent }: PageProps & { listed: unkn
     counted.current = listed;
     reload();
   }, [listed, reload]);
-  const real = failed.data?.data ?? [];
+  // A test send's delivery is never resent: not counted.
+  const real = failed.data?.data.filter((delivery) => !delivery.test) ?? [];
   const oldest = real[real.length - 1];
   const more = failed.data?.nextCursor !== null && failed.data?.nextCursor !== undefined;
   useEffect(() => {

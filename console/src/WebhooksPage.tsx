@@ -34,7 +34,7 @@ function WebhookCard({
   changed: () => void;
 }) {
   const { t, language } = props;
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string; deliveryId?: string }>();
   const failed = (error: unknown) =>
     setOutcome({
       ok: false,
@@ -46,6 +46,7 @@ function WebhookCard({
       setOutcome({
         ok: result.succeeded,
         text: `${result.succeeded ? t.webhooks.testOk : t.webhooks.testFailed}: ${result.summary}`,
+        deliveryId: result.deliveryId,
       });
       changed();
     } catch (error) {
@@ -93,6 +94,12 @@ function WebhookCard({
       {outcome !== undefined && (
         <p role="status" className={outcome.ok ? 'ok' : 'problem'}>
           {outcome.text}
+          {outcome.deliveryId !== undefined && (
+            <>
+              {' '}
+              <a href={`#/deliveries/${outcome.deliveryId}`}>{t.webhooks.testDetails}</a>
+            </>
+          )}
         </p>
       )}
     </li>

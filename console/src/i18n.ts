@@ -40,6 +40,7 @@ const ja = {
     test: 'テスト送信',
     testOk: 'テスト送信に成功しました',
     testFailed: 'テスト送信に失敗しました',
+    testDetails: '送信履歴で見る',
     kind: { endpoint: '登録URL', subscription: '連携サービス' },
     atLimit: (n: number) =>
       `このイベントに登録できるURLは${n}件までで、上限に達しています。別のURLを使うには今のURLを削除するか、上限の引き上げをSpirにご相談ください。`,
@@ -77,6 +78,7 @@ const ja = {
     search: '検索',
     searchHint: 'webhookEventId または招待者のメールアドレス',
     statuses: { pending: '送信中', succeeded: '成功', failed: '失敗', canceled: 'キャンセル' },
+    test: 'テスト送信',
   },
   delivery: {
     back: '送信履歴に戻る',
@@ -96,6 +98,7 @@ const ja = {
     nextRetry: '次の再試行',
     resend: '再送',
     resent: '再送を開始しました',
+    testNotResent: 'テスト送信は再送しません。もう一度試すには、Webhook の画面からテスト送信してください。',
     notFound: 'この送信は見つかりません。',
     cancelReason: 'キャンセルの理由',
     deviations: '契約との相違',
@@ -179,6 +182,7 @@ const en: Texts = {
     test: 'Send a test',
     testOk: 'The test was delivered',
     testFailed: 'The test failed',
+    testDetails: 'See it in deliveries',
     kind: { endpoint: 'Registered URL', subscription: 'Integration' },
     atLimit: (n: number) =>
       `This team has reached its limit of ${n} URL${n === 1 ? '' : 's'} for this event. Delete one to register another, or ask Spir to raise the limit.`,
@@ -216,6 +220,7 @@ const en: Texts = {
     search: 'Search',
     searchHint: 'webhookEventId or invitee email',
     statuses: { pending: 'Sending', succeeded: 'Succeeded', failed: 'Failed', canceled: 'Canceled' },
+    test: 'Test',
   },
   delivery: {
     back: 'Back to deliveries',
@@ -235,6 +240,7 @@ const en: Texts = {
     nextRetry: 'Next retry',
     resend: 'Resend',
     resent: 'Resend started',
+    testNotResent: 'A test send is not resent. To try again, send a new test from the Webhooks page.',
     notFound: 'This delivery was not found.',
     cancelReason: 'Why it was canceled',
     deviations: 'Differences from the contract',

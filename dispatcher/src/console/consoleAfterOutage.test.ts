@@ -5,7 +5,7 @@ import { waitFor } from '../testing/waitFor';
 
 // The console after an outage, in Chromium, in English and Japanese: a delivery that failed five
 // times on one screen, the Recover panel only when something failed, one title per booking, an
-// Add button that looks ready.
+// Add button that looks ready, test sends where people look.
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
 
 let rig: ConsoleRig;
@@ -144,6 +144,33 @@ describeInBrowser('the console after an outage', () => {
       await page.getByLabel('Webhook URL').first().fill(rig.receiverUrl('/ok'));
       await add.click();
       await page.locator('.secret code').waitFor();
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    },
+  );
+
+  it.each(languages)(
+    'shows a test send in the webhook’s health and in the deliveries, marked as a test (%s)',
+    async (language) => {
+      const teamId = `test-send-${language}`;
+      await team(teamId, [['/ok', 'event.confirmed']]);
+      const { page } = await rig.signedIn(teamId, { language });
+      const card = page.locator('.webhooks li', { hasText: '/ok' });
+      await card.getByText(language === 'en' ? 'No attempts in 24 h' : '24時間送信なし').waitFor();
+      await card.getByRole('button', { name: language === 'en' ? 'Send a test' : 'テスト送信' }).click();
+      await card
+        .locator('.health-figures', { hasText: language === 'en' ? '100% (1 of 1)' : '100%（1回中1回成功）' })
+        .waitFor();
+      await card.locator('.badge.healthy', { hasText: language === 'en' ? 'Healthy' : '正常' }).waitFor();
+      await card.getByRole('link', { name: language === 'en' ? 'See it in deliveries' : '送信履歴で見る' }).click();
+      const mark = language === 'en' ? 'Test' : 'テスト送信';
+      await page.locator('.badge.test', { hasText: mark }).waitFor();
+      expect(await page.getByRole('button', { name: language === 'en' ? 'Resend' : '再送' }).count()).toBe(0);
+      await page.goto(`${rig.origin}/console/#/deliveries`);
+      const row = page.locator('tbody tr');
+      await row.first().waitFor();
+      expect(await row.count()).toBe(1);
+      expect(await row.locator('.badge.test').textContent()).toBe(mark);
+      expect(await row.locator('code.event-id').textContent()).toMatch(/^test_/);
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
     },
   );
