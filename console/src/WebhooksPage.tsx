@@ -6,6 +6,7 @@ import type { PageProps } from './pageProps';
 import { RotateSecret } from './RotateSecret';
 import { useApi } from './useApi';
 import { isFailing, WebhookHealth } from './WebhookHealth';
+import { FailingNotice } from './FailingNotice';
 
 type Webhook = WebhookListAnswer['data'][number];
 
@@ -71,6 +72,7 @@ function WebhookCard({
         {t.webhooks.kind[webhook.kind]} · <code>{webhook.id}</code>
       </p>
       <WebhookHealth {...props} health={webhook.health} />
+      <FailingNotice {...props} webhook={webhook} changed={changed} />
       {webhook.previousSecretExpiresAt !== undefined && Date.parse(webhook.previousSecretExpiresAt) > Date.now() && (
         <p className="hint">{t.webhooks.previousSecretUntil(webhook.previousSecretExpiresAt, language)}</p>
       )}

@@ -61,6 +61,14 @@ const ja = {
     noAnswer: '応答なし',
     rate: (percent: number, ok: number, all: number) => `${percent}%（${all}回中${ok}回成功）`,
   },
+  failing: {
+    since: (at: string) => `${at} から失敗が続いています。`,
+    failed: (n: number) => `最終的に失敗した送信: ${n}件`,
+    nextOn: (n: number) =>
+      `受信側が再び応答したら、この${n}件を古い順に自動で再送します。応答がなくても、定期的に確認の送信を行います。`,
+    nextOff: '自動再送はオフです。自動では何も再送しません。回復したら送信履歴からまとめて再送してください。',
+    switchLabel: '回復したら自動で再送する',
+  },
   deliveries: {
     title: '送信履歴',
     event: 'イベント',
@@ -202,6 +210,15 @@ const en: Texts = {
     none: 'None',
     noAnswer: 'no answer',
     rate: (percent: number, ok: number, all: number) => `${percent}% (${ok} of ${all})`,
+  },
+  failing: {
+    since: (at: string) => `Failing since ${at}.`,
+    failed: (n: number) => `Deliveries that finally failed: ${n}`,
+    nextOn: (n: number) =>
+      `When the receiver answers again, ${n === 1 ? 'this delivery is' : `these ${n} deliveries are`} sent again, oldest first. Until then it is probed now and then.`,
+    nextOff:
+      'Automatic redelivery is off: nothing is sent again on its own. Once it is back, resend them from Deliveries.',
+    switchLabel: 'Resend automatically once it answers again',
   },
   deliveries: {
     title: 'Deliveries',
