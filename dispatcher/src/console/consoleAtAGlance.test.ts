@@ -48,7 +48,7 @@ describeInBrowser('the console at a glance', () => {
     expect(await healthy.locator('.health-figures').textContent()).toContain('100% (1 of 1)');
     expect(await healthy.locator('.health-figures').textContent()).toContain('HTTP 200');
     expect(await failing.getAttribute('class')).toBe('failing');
-    await failing.getByText('Failing').waitFor();
+    await failing.getByText('Failing', { exact: true }).waitFor();
     const figures = await failing.locator('.health-figures').textContent();
     expect(figures).toContain('0% (0 of 3)');
     expect(figures).toContain('HTTP 503');
