@@ -1,6 +1,7 @@
 import express, { type Express, type Router } from 'express';
 import { consoleLinkRoute, consoleRoutes } from './console/consoleRoutes';
 import type { NewLinkHelp } from './console/consolePages';
+import { consoleSessionTeam } from './console/consoleSession';
 import { contractRoutes } from './contract/contractRoutes';
 import { failingWebhooksRoute } from './webhooks/failingWebhooksRoute';
 import type { DispatcherContext } from './context';
@@ -69,12 +70,21 @@ function teamRouter(context: DispatcherContext): Router {
     res.setHeader('cache-control', 'no-store');
     next();
   });
-  team.use(requireTeamKey(context));
+  team.use(requireTeamKey(context, consoleSessionTeam(context.sessions)));
   team.use(teamRateLimit(context.config.teamApiRequestsPerSecond));
   const budget = teamStoreBudget(context.config.teamApiStoreMsPerMinute, storeCostOf(context.config.database));
   team.use(budget.refuseSpent);
   team.use(refuseNonJsonBody, jsonBody('64kb'), refuseNulText);
-  const routes = { ...context, store: budget.metered(context.store) };
+  const routes: DispatcherContext = {
+    ...context,
+    teams: budget.metered(context.teams),
+    sessions: budget.metered(context.sessions),
+    webhooks: budget.metered(context.webhooks),
+    events: budget.metered(context.events),
+    deliveries: budget.metered(context.deliveries),
+    shapes: budget.metered(context.shapes),
+    failing: budget.metered(context.failing),
+  };
   team.use(
     meRoute(),
     webhookRoutes(routes),

@@ -5,13 +5,31 @@ import type { AttemptSender } from './delivery/send/attemptSenderTypes';
 import type { Metrics } from './ops/metrics';
 import type { Tracing } from './ops/tracing';
 import type { SecretBox } from './webhooks/secretBox';
+import type { FailingStore } from './store/failingStore';
 import type { ClaimedDelivery, DeliveryHandoff } from './store/storeQueueTypes';
-import type { Store } from './store/store';
+import type {
+  DeliveriesStore,
+  EventsStore,
+  SessionsStore,
+  ShapesStore,
+  Store,
+  TeamsStore,
+  WebhooksStore,
+} from './store/store';
 
 /** What every part of a running dispatcher is handed; there are no globals. */
 export interface DispatcherContext {
   config: Readonly<Config>;
-  store: Store;
+  /** Whether the store answers, and which engine it is (the readiness check). */
+  storeStatus: Pick<Store, 'engine' | 'ping'>;
+  /** The store's parts the routes and ingest use (store/store.ts); the worker, sender and purge get theirs. */
+  teams: TeamsStore;
+  sessions: SessionsStore;
+  webhooks: WebhooksStore;
+  events: EventsStore;
+  deliveries: DeliveriesStore;
+  shapes: ShapesStore;
+  failing: FailingStore;
   /** Wall-clock milliseconds; tests may pass their own clock. */
   now: () => number;
   logger: Logger;

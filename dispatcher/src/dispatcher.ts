@@ -5,7 +5,7 @@ import type { DispatcherContext } from './context';
 import { createApps } from './app';
 import { startListeners } from './http/listeners';
 import { createSecretBox } from './webhooks/secretBox';
-import { createIngestHandler } from './ingest/ingestHandler';
+import { createIngestHandler, isIngestRequest } from './ingest/ingestHandler';
 import { ObservedShapes } from './contract/observedShapes';
 import { createAttemptSender } from './delivery/send/attemptSender';
 import { DeliveryWorker } from './delivery/worker/deliveryWorker';
@@ -59,6 +59,8 @@ export interface RunningDispatcher {
   internalApiTokenSource: 'environment' | 'file' | 'generated';
   internalApiTokenPath: string;
   context: DispatcherContext;
+  /** The whole store, for tests and tools that look behind the API. */
+  store: Store;
   worker: DeliveryWorker;
   /** Stops taking requests, lets attempts in flight finish, closes the store. */
   close(): Promise<void>;
@@ -126,7 +128,8 @@ export async function startDispatcher(
       ? createOutboxFolderMailer(join(config.dataDir, 'outbox'))
       : createSmtpMailer(config.smtpUrl));
   const sender = new FailureEmailSender({
-    store,
+    outbox: store.outbox,
+    failing: store.failing,
     mailer,
     from: config.mailFrom,
     consoleBaseUrl: config.consoleBaseUrl,
@@ -159,16 +162,23 @@ export async function startDispatcher(
     tracing,
   });
   const prober = new RecoveryProber({
-    store,
+    failing: store.failing,
     now,
     logger,
     recoveryProbeMs: config.recoveryProbeMs,
     probesStarted: () => worker.wake(),
   });
-  const observedShapes = new ObservedShapes(store, logger);
+  const observedShapes = new ObservedShapes(store.shapes, logger);
   const context: DispatcherContext = {
     config,
-    store,
+    storeStatus: store,
+    teams: store.teams,
+    sessions: store.sessions,
+    webhooks: store.webhooks,
+    events: store.events,
+    deliveries: store.deliveries,
+    shapes: store.shapes,
+    failing: store.failing,
     now,
     logger,
     metrics,
@@ -179,7 +189,13 @@ export async function startDispatcher(
     tracing,
   };
 
-  const stopRetention = startRetentionJob({ store, now, logger, retentionMs: config.retentionMs });
+  const stopRetention = startRetentionJob({
+    retention: store.retention,
+    failing: store.failing,
+    now,
+    logger,
+    retentionMs: config.retentionMs,
+  });
 
   const ingest = createIngestHandler(context, internal.token);
   // Console links point at this dispatcher's own address unless CONSOLE_BASE_URL says otherwise.
@@ -193,7 +209,7 @@ export async function startDispatcher(
   const listeners = await startListeners(
     config,
     createApps(context, internal.token, ingest, () => publicUrl, newLinkHelp),
-    ingest,
+    { matches: isIngestRequest, handle: ingest },
   );
   publicUrl = listeners.url;
   internalUrl = listeners.internalUrl ?? listeners.url;
@@ -225,6 +241,7 @@ export async function startDispatcher(
     internalApiTokenSource: internal.source,
     internalApiTokenPath: internal.path,
     context,
+    store,
     worker,
     async close() {
       await listeners.close();

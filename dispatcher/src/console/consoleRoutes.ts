@@ -34,13 +34,15 @@ export const consoleLinkBody = z.strictObject({ returnTo: returnPath.optional() 
 export const keySignInBody = z.strictObject({ apiKey: z.string().min(1) });
 
 /** `POST /internal/v1/teams/:teamId/console-links`: Spir's core asks for a one-time sign-in link. */
-export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => string): Router {
-  const { store, now, config } = context;
+export function consoleLinkRoute(
+  { teams, sessions, now, config }: Pick<DispatcherContext, 'teams' | 'sessions' | 'now' | 'config'>,
+  publicUrl: () => string,
+): Router {
   const router = Router();
   router.post('/teams/:teamId/console-links', async (req, res) => {
     const teamId = req.params.teamId;
     const { returnTo } = parseInput(consoleLinkBody, req.body ?? {}, 'link');
-    if ((await store.teams.getTeam(teamId)) === undefined)
+    if ((await teams.getTeam(teamId)) === undefined)
       throw new ApiError(
         404,
         'team_not_found',
@@ -49,7 +51,7 @@ export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => st
     const token = newToken();
     const at = now();
     const expiresAt = at + consoleLinkValidityMs;
-    await store.sessions.addConsoleLink({
+    await sessions.addConsoleLink({
       tokenHash: hashToken(token),
       teamId,
       returnTo: returnTo ?? null,
@@ -64,9 +66,8 @@ export function consoleLinkRoute(context: DispatcherContext, publicUrl: () => st
   // Spir's core ends a team's sessions when an administrator leaves the team.
   router.delete('/teams/:teamId/console-sessions', async (req, res) => {
     const teamId = req.params.teamId;
-    if ((await store.teams.getTeam(teamId)) === undefined)
-      throw new ApiError(404, 'team_not_found', `No team ${teamId}.`);
-    await store.sessions.deleteTeamConsoleSessions(teamId);
+    if ((await teams.getTeam(teamId)) === undefined) throw new ApiError(404, 'team_not_found', `No team ${teamId}.`);
+    await sessions.deleteTeamConsoleSessions(teamId);
     res.status(204).end();
   });
   return router;
@@ -86,7 +87,7 @@ const sentFromAnotherSite = (req: Request) => {
 
 /** The console: its pages, the sign-in link and key sign-in, and the session it opens. */
 export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewLinkHelp, 'loginUrl'>): Router {
-  const { store, now, config } = context;
+  const { sessions, now, config } = context;
   const help: NewLinkHelp = { ...newLinkHelp, loginUrl: config.consoleLoginUrl };
   const router = Router();
   const secured = (res: Response) => {
@@ -105,11 +106,11 @@ export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewL
   router.get('/console/sign-in', async (req, res) => {
     secured(res);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    const link = token === '' ? undefined : await store.sessions.findConsoleLink(hashToken(token));
+    const link = token === '' ? undefined : await sessions.findConsoleLink(hashToken(token));
     if (link === undefined) return refuse(req, res, 'unknown');
     if (link.used_at !== null) return refuse(req, res, 'used', link.team_id);
     if (link.expires_at <= now()) return refuse(req, res, 'expired', link.team_id);
-    const current = await consoleSessionOf(store, req, now());
+    const current = await consoleSessionOf(sessions, req, now());
     const signedInTo = current !== undefined && current.team_id !== link.team_id ? current.name : undefined;
     res.type('html').send(signInLinkPage(token, link.team_name, req.headers['accept-language'], signedInTo));
   });
@@ -120,9 +121,9 @@ export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewL
     const body = (req.body ?? {}) as { token?: unknown };
     const token = typeof body.token === 'string' ? body.token : '';
     if (sentFromAnotherSite(req)) return refuse(req, res, 'other-site');
-    const used = token === '' ? undefined : await store.sessions.useConsoleLink(hashToken(token), now());
+    const used = token === '' ? undefined : await sessions.useConsoleLink(hashToken(token), now());
     if (used === undefined) {
-      const link = token === '' ? undefined : await store.sessions.findConsoleLink(hashToken(token));
+      const link = token === '' ? undefined : await sessions.findConsoleLink(hashToken(token));
       if (link === undefined) return refuse(req, res, 'unknown');
       return refuse(req, res, link.used_at === null ? 'expired' : 'used', link.team_id);
     }
@@ -141,7 +142,7 @@ export function consoleRoutes(context: DispatcherContext, newLinkHelp: Omit<NewL
   });
 
   router.get('/console/session', async (req, res) => {
-    const session = await consoleSessionOf(store, req, now());
+    const session = await consoleSessionOf(sessions, req, now());
     res.setHeader('cache-control', 'no-store');
     if (session === undefined) {
       res.status(401).json({

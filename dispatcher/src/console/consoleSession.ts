@@ -1,8 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Config } from '../config';
-import type { ConsoleSessionTeam } from '../store/storeTypes';
-import type { Store } from '../store/store';
+import type { AuthenticatedKey, ConsoleSessionTeam } from '../store/storeTypes';
+import { ApiError } from '../http/apiError';
+import type { SessionLookup } from '../http/auth';
+import type { SessionsStore } from '../store/store';
 
 /** A console session lasts a working day, not weeks. */
 const consoleSessionMs = 8 * 3600_000;
@@ -43,18 +45,18 @@ export interface SessionKey {
  * browser's previous session, of whichever team, ends first: one browser, one signed-in team.
  */
 export async function openConsoleSession(
-  { store, now, config }: { store: Store; now: () => number; config: Readonly<Config> },
+  { sessions, now, config }: { sessions: SessionsStore; now: () => number; config: Readonly<Config> },
   req: Request,
   res: Response,
   teamId: string,
   key: SessionKey | undefined,
 ): Promise<void> {
   const previous = cookieValue(req);
-  if (previous !== undefined) await store.sessions.deleteConsoleSession(hashToken(previous));
+  if (previous !== undefined) await sessions.deleteConsoleSession(hashToken(previous));
   const id = newToken();
   const at = now();
   const expiresAt = Math.min(at + consoleSessionMs, key?.expiresAt ?? Infinity);
-  await store.sessions.addConsoleSession({
+  await sessions.addConsoleSession({
     idHash: hashToken(id),
     teamId,
     csrfToken: newToken(),
@@ -67,28 +69,53 @@ export async function openConsoleSession(
 }
 
 export async function closeConsoleSession(
-  { store, config }: { store: Store; config: Readonly<Config> },
+  { sessions, config }: { sessions: SessionsStore; config: Readonly<Config> },
   req: Request,
   res: Response,
 ): Promise<void> {
   const id = cookieValue(req);
-  if (id !== undefined) await store.sessions.deleteConsoleSession(hashToken(id));
+  if (id !== undefined) await sessions.deleteConsoleSession(hashToken(id));
   res.setHeader('set-cookie', `${cookieName}=; ${cookieAttributes(config, 0)}`);
 }
 
 /** The session a request's cookie names, if it is still open. */
 export async function consoleSessionOf(
-  store: Store,
+  sessions: SessionsStore,
   req: Request,
   now: number,
 ): Promise<ConsoleSessionTeam | undefined> {
   const id = cookieValue(req);
-  return id === undefined ? undefined : store.sessions.findConsoleSession(hashToken(id), now);
+  return id === undefined ? undefined : sessions.findConsoleSession(hashToken(id), now);
 }
 
 /** A write made with the session cookie must carry the session's CSRF token in `x-csrf-token`. */
-export function hasValidCsrfToken(req: Request, session: ConsoleSessionTeam): boolean {
+function hasValidCsrfToken(req: Request, session: ConsoleSessionTeam): boolean {
   const given = Buffer.from(String(req.headers['x-csrf-token'] ?? ''));
   const expected = Buffer.from(session.session_csrf_token);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The team API's session lookup (http/auth.ts): the session cookie stands in for a full-scope key
+ * of its team while the session lasts; a write must carry the session's CSRF token.
+ */
+export function consoleSessionTeam(sessions: SessionsStore): SessionLookup {
+  return async (req, at): Promise<AuthenticatedKey> => {
+    const session = await consoleSessionOf(sessions, req, at);
+    if (session === undefined)
+      throw new ApiError(401, 'unauthorized', 'Your console session has ended; sign in again.');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !hasValidCsrfToken(req, session))
+      throw new ApiError(
+        403,
+        'csrf_token_invalid',
+        'This change did not come from the console page; reload it and try again.',
+      );
+    return {
+      ...session,
+      key_id: 'console-session',
+      key_scope: 'full' as const,
+      key_expires_at: session.session_expires_at,
+      key_last_used_at: at,
+    };
+  };
 }

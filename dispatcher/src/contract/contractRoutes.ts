@@ -17,12 +17,15 @@ export interface ObservedPath {
  * since when it stopped taking new names or paths (observedShapes.ts). What `npm run contract:diff`
  * reads to tell Spir's engineers which of the contract's names production confirms.
  */
-export function contractRoutes({ store, observedShapes }: DispatcherContext): Router {
+export function contractRoutes({
+  shapes,
+  observedShapes,
+}: Pick<DispatcherContext, 'shapes' | 'observedShapes'>): Router {
   const router = express.Router();
   router.get('/contract/observed', async (_req, res) => {
     await observedShapes.flush();
     const events: Record<string, ObservedPath[]> = {};
-    const rows = await store.shapes.listObservedPaths();
+    const rows = await shapes.listObservedPaths();
     for (const row of rows) {
       (events[row.eventName] ??= []).push({
         path: row.path,

@@ -9,7 +9,7 @@ import {
 } from '@spir-webhooks/shared-types';
 import type { ObservedPathLimits } from '../store/observedPathLimits';
 import type { ObservedPathCount } from '../store/storeTypes';
-import type { Store } from '../store/store';
+import type { ShapesStore } from '../store/store';
 import { ShapeTree } from './shapeTree';
 
 /**
@@ -44,7 +44,7 @@ export class ObservedShapes {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: Store,
+    private readonly shapes: ShapesStore,
     private readonly logger: Logger,
     private readonly flushIntervalMs = 5_000,
   ) {}
@@ -79,7 +79,7 @@ export class ObservedShapes {
       this.unmerged = [];
       for (let start = 0; start < rows.length; start += rowsPerMerge) {
         try {
-          await this.store.shapes.mergeObservedPaths(rows.slice(start, start + rowsPerMerge), observedPathLimits);
+          await this.shapes.mergeObservedPaths(rows.slice(start, start + rowsPerMerge), observedPathLimits);
         } catch (error) {
           // Merging adds counts, so rows kept for the next flush may repeat a path there.
           this.unmerged = rows.slice(start, start + maxUnmergedRows);

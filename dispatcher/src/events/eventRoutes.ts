@@ -18,11 +18,11 @@ export const eventsQuery = z.strictObject({
  * Only events of template links, the only ones ever delivered; and the team's availability links
  * seen in them, for a trigger's dropdown.
  */
-export function eventRoutes({ store }: DispatcherContext): Router {
+export function eventRoutes({ events }: Pick<DispatcherContext, 'events'>): Router {
   const router = Router();
   router.get('/events', async (req, res) => {
     const query = parseInput(eventsQuery, req.query, 'query');
-    const rows = await store.events.listRecentEvents(
+    const rows = await events.listRecentEvents(
       teamOf(req).team_id,
       { eventName: query.name, linkId: query.availabilityLink },
       query.limit,
@@ -45,7 +45,7 @@ export function eventRoutes({ store }: DispatcherContext): Router {
     res.json({ data: catalog });
   });
   router.get('/availability-links', async (req, res) => {
-    const rows = await store.events.listAvailabilityLinks(teamOf(req).team_id);
+    const rows = await events.listAvailabilityLinks(teamOf(req).team_id);
     res.json({
       data: rows.map((row) => ({
         linkId: row.link_id,

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { markAuthenticated } from './connectionGuard';
 import type { Request, RequestHandler } from 'express';
-import { consoleSessionOf, hasValidCsrfToken } from '../console/consoleSession';
-import type { DispatcherContext } from '../context';
+import type { Logger } from 'pino';
 import type { AuthenticatedKey } from '../store/storeTypes';
+import type { TeamsStore } from '../store/store';
 import { ApiError } from './apiError';
 
 function bearerToken(authorization: string | undefined): string {
@@ -64,27 +64,37 @@ declare module 'express-serve-static-core' {
 const touchIntervalMs = 60_000;
 
 /**
- * Customers, the Zapier app and dashboards: a team API key. A revoked key is unknown at once (its
- * row is gone); an expired one is refused saying so; a read-scoped key may only read.
+ * The team a request's session cookie stands for, as a full-scope key (the console's sessions,
+ * console/consoleSession.ts); throws an ApiError when the session has ended or the request may not.
  */
-export function requireTeamKey({
-  store,
-  now,
-  logger,
-}: Pick<DispatcherContext, 'store' | 'now' | 'logger'>): RequestHandler {
+export type SessionLookup = (req: Request, at: number) => Promise<AuthenticatedKey>;
+
+interface KeyLookup {
+  teams: Pick<TeamsStore, 'findApiKey' | 'touchApiKey'>;
+  now: () => number;
+}
+
+/**
+ * Customers, the Zapier app and dashboards: a team API key. A revoked key is unknown at once (its
+ * row is gone); an expired one is refused saying so; a read-scoped key may only read. A request
+ * with a cookie and no authorization header is the session's (`sessionTeam`).
+ */
+export function requireTeamKey(
+  { teams, now, logger }: KeyLookup & { logger: Logger },
+  sessionTeam: SessionLookup,
+): RequestHandler {
   return async (req, _res, next) => {
-    // The console's session cookie stands in for a full-scope key of its team.
     if (req.headers.authorization === undefined && req.headers.cookie !== undefined) {
-      req.team = await teamOfConsoleSession(store, req, now());
+      req.team = await sessionTeam(req, now());
       markAuthenticated(req.socket);
       next();
       return;
     }
-    const key = await findTeamByApiKey({ store, now }, bearerToken(req.headers.authorization));
+    const key = await findTeamByApiKey({ teams, now }, bearerToken(req.headers.authorization));
     const at = now();
     if (key.key_scope === 'read' && req.method !== 'GET' && req.method !== 'HEAD') throw insufficientScope();
     if (key.key_last_used_at === null || at - key.key_last_used_at > touchIntervalMs) {
-      store.teams
+      teams
         .touchApiKey(key.key_id, at)
         .catch((error: unknown) => logger.warn({ err: error }, 'recording a key use failed'));
     }
@@ -95,11 +105,8 @@ export function requireTeamKey({
 }
 
 /** The team of a valid, unexpired API key; a 401 that says why otherwise. */
-export async function findTeamByApiKey(
-  { store, now }: Pick<DispatcherContext, 'store' | 'now'>,
-  apiKey: string,
-): Promise<AuthenticatedKey> {
-  const key = await store.teams.findApiKey(hashApiKey(apiKey));
+export async function findTeamByApiKey({ teams, now }: KeyLookup, apiKey: string): Promise<AuthenticatedKey> {
+  const key = await teams.findApiKey(hashApiKey(apiKey));
   if (key === undefined)
     throw new ApiError(401, 'unauthorized', 'The API key is not valid; check it or ask for a new one.');
   if (key.key_expires_at !== null && key.key_expires_at <= now()) {
@@ -110,24 +117,6 @@ export async function findTeamByApiKey(
     );
   }
   return key;
-}
-
-async function teamOfConsoleSession(store: DispatcherContext['store'], req: Request, at: number) {
-  const session = await consoleSessionOf(store, req, at);
-  if (session === undefined) throw new ApiError(401, 'unauthorized', 'Your console session has ended; sign in again.');
-  if (req.method !== 'GET' && req.method !== 'HEAD' && !hasValidCsrfToken(req, session))
-    throw new ApiError(
-      403,
-      'csrf_token_invalid',
-      'This change did not come from the console page; reload it and try again.',
-    );
-  return {
-    ...session,
-    key_id: 'console-session',
-    key_scope: 'full' as const,
-    key_expires_at: session.session_expires_at,
-    key_last_used_at: at,
-  };
 }
 
 /** Whether this request may read a webhook's signing secret: a full-scope key or a console session. */

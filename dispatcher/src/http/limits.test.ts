@@ -113,7 +113,7 @@ describe('limits that hold for every route', () => {
 
   it('keeps its files private: folders 0700, files 0600', () => {
     expect(statSync(dispatcher.dataDir).mode & 0o777).toBe(0o700);
-    const files = dispatcher.context.store.engine === 'sqlite' ? ['dispatcher.db', 'dispatcher.db-wal'] : [];
+    const files = dispatcher.store.engine === 'sqlite' ? ['dispatcher.db', 'dispatcher.db-wal'] : [];
     for (const file of files) {
       expect(statSync(join(dispatcher.dataDir, file)).mode & 0o777).toBe(0o600);
     }

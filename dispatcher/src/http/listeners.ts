@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listenOrExplain } from '@spir-webhooks/shared-types';
-import type { DispatcherApps } from '../app';
 import type { Config } from '../config';
-import { isIngestRequest, type IngestHandler } from '../ingest/ingestHandler';
 import { guardConnections } from './connectionGuard';
 
 export interface Listeners {
@@ -14,18 +12,29 @@ export interface Listeners {
   close(): Promise<void>;
 }
 
+/** The apps each listener serves: the internal one only when it has a listener of its own. */
+export interface ListenerApps {
+  public: RequestListener;
+  internal: RequestListener | undefined;
+}
+
+/**
+ * A route served on Node's own request and response, ahead of the app (ingest: every event takes
+ * it); `matches` picks its requests.
+ */
+export interface FastPath {
+  matches(req: IncomingMessage): boolean;
+  handle: RequestListener;
+}
+
 /**
  * One server per listener, each with its limits set on purpose: a whole request (body included)
  * within HTTP_REQUEST_TIMEOUT_SECONDS, headers within HTTP_HEADERS_TIMEOUT_SECONDS, idle
  * keep-alive connections closed after HTTP_KEEP_ALIVE_SECONDS, at most HTTP_MAX_CONNECTIONS; on the
  * public listener, at most HTTP_MAX_CONNECTIONS_PER_ADDRESS from one client (connectionGuard.ts).
- * Ingest runs on Node's own request and response on whichever listener serves the internal API.
+ * The fast path runs on whichever listener serves the internal API.
  */
-function createListener(
-  config: Readonly<Config>,
-  app: DispatcherApps['public'],
-  ingest: IngestHandler | undefined,
-): Server {
+function createListener(config: Readonly<Config>, app: RequestListener, fastPath: FastPath | undefined): Server {
   const server = createServer(
     {
       requestTimeout: config.httpRequestTimeoutMs,
@@ -37,7 +46,7 @@ function createListener(
       // Every answer of every route, refusals included, is never sniffed as another type: set
       // once here rather than per router, so that no route (such as /console/session) misses it.
       res.setHeader('x-content-type-options', 'nosniff');
-      if (ingest !== undefined && isIngestRequest(req)) ingest(req, res);
+      if (fastPath?.matches(req) === true) fastPath.handle(req, res);
       else void app(req, res);
     },
   );
@@ -54,11 +63,11 @@ function localUrl(server: Server, listenHost: string): string {
 
 export async function startListeners(
   config: Readonly<Config>,
-  apps: DispatcherApps,
-  ingest: IngestHandler,
+  apps: ListenerApps,
+  fastPath: FastPath,
 ): Promise<Listeners> {
   const separate = config.internalListener;
-  const publicServer = createListener(config, apps.public, separate === undefined ? ingest : undefined);
+  const publicServer = createListener(config, apps.public, separate === undefined ? fastPath : undefined);
   // The public listener faces every client; the internal one, Spir's core alone (which may hold
   // many connections from one address), behind its own address and token.
   guardConnections(publicServer, {
@@ -72,7 +81,7 @@ export async function startListeners(
   await listenOrExplain(publicServer, { port: config.port, host: config.host });
   let internalUrl: string | undefined;
   if (separate !== undefined && apps.internal !== undefined) {
-    const internalServer = createListener(config, apps.internal, ingest);
+    const internalServer = createListener(config, apps.internal, fastPath);
     servers.push(internalServer);
     await listenOrExplain(internalServer, {
       ...separate,

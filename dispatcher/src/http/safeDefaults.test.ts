@@ -203,7 +203,7 @@ describe('bodies and answers of the team API', () => {
 
 describe('logs', () => {
   it('never carry a query string, such as the token of an unused sign-in link', async () => {
-    await dispatcher.context.store.close();
+    await dispatcher.store.close();
     const answer = await publicFetch('/console/sign-in?token=unused-link-token-value');
     expect(answer.status).toBeGreaterThanOrEqual(500);
     const logged = logLines.join('');

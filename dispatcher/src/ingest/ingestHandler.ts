@@ -49,7 +49,7 @@ export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * Express' routing and body parsing cost more than the rest of it.
  */
 export function createIngestHandler(
-  { store, now, metrics, worker, logger, config, observedShapes, tracing }: DispatcherContext,
+  { teams, events, storeStatus, now, metrics, worker, logger, config, observedShapes, tracing }: DispatcherContext,
   internalApiToken: string,
 ): IngestHandler {
   const checkToken = internalTokenChecker(internalApiToken);
@@ -67,7 +67,7 @@ export function createIngestHandler(
   const knownTeams = new Set<string>();
   const teamExists = async (teamId: string): Promise<boolean> => {
     if (knownTeams.has(teamId)) return true;
-    if ((await store.teams.getTeam(teamId)) === undefined) return false;
+    if ((await teams.getTeam(teamId)) === undefined) return false;
     if (knownTeams.size >= maxKnownTeams) knownTeams.clear();
     knownTeams.add(teamId);
     return true;
@@ -94,7 +94,7 @@ export function createIngestHandler(
     const sent = (received as { event: unknown }).event;
     const body = JSON.stringify(sent);
     const record = () =>
-      store.events.recordEvent({
+      events.recordEvent({
         teamId,
         webhookEventId: event.webhookEventId,
         eventName: event.webhookEventName,
@@ -106,7 +106,7 @@ export function createIngestHandler(
         handoff: worker,
         ...(span === undefined ? {} : { traceContext: span.traceContext }),
       });
-    const recorded = await (span === undefined ? record() : span.inStore(store.engine, record));
+    const recorded = await (span === undefined ? record() : span.inStore(storeStatus.engine, record));
     if (!recorded.created && recorded.event.body !== body) {
       throw new ApiError(
         409,

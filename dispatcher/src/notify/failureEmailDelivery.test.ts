@@ -122,7 +122,7 @@ it('sends exactly one email when the mail server is down across the final failur
   const dispatcher = await dispatcherMailingTo(port);
   const { deliveryId } = await failOneDelivery(dispatcher, 'mail2');
   const tried = await waitFor('a refused send', async () => {
-    const email = await dispatcher.context.store.outbox.getFailureEmail(deliveryId, 1);
+    const email = await dispatcher.store.outbox.getFailureEmail(deliveryId, 1);
     return email !== undefined && email.last_error !== null ? email : undefined;
   });
   expect(tried.status).toBe('pending');
@@ -137,5 +137,5 @@ it('sends exactly one email when the mail server is down across the final failur
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   expect(smtp.messages).toHaveLength(1);
   expect(smtp.messages[0]!.subject).toBe('【Spir】Webhook Transmission Failed');
-  expect((await dispatcher.context.store.outbox.getFailureEmail(deliveryId, 1))?.status).toBe('sent');
+  expect((await dispatcher.store.outbox.getFailureEmail(deliveryId, 1))?.status).toBe('sent');
 });

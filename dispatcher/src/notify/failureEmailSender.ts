@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { FailureEmailJob } from '../store/storeTypes';
-import type { Store } from '../store/store';
+import type { OutboxStore } from '../store/store';
 import type { Metrics } from '../ops/metrics';
 import { composeFailureEmail, type MailMessage } from './failureEmail';
 import { composeNoticeEmail } from './noticeEmail';
-import type { WebhookNoticeJob } from '../store/failingStore';
+import type { FailingStore, WebhookNoticeJob } from '../store/failingStore';
 import type { Mailer } from './mailer';
 
 export interface FailureEmailSenderOptions {
-  store: Store;
+  outbox: OutboxStore;
+  failing: FailingStore;
   mailer: Mailer;
   from: string;
   /** CONSOLE_BASE_URL: the email then links to the delivery's page in the console. */
@@ -71,7 +72,7 @@ export class FailureEmailSender {
       this.wakeRequested = false;
       let jobs: FailureEmailJob[] = [];
       try {
-        jobs = await this.options.store.outbox.claimFailureEmails(this.senderId, this.options.now(), leaseMs, 10);
+        jobs = await this.options.outbox.claimFailureEmails(this.senderId, this.options.now(), leaseMs, 10);
       } catch (error) {
         this.options.logger.error({ err: error }, 'claiming failure emails failed; trying again');
       }
@@ -79,7 +80,7 @@ export class FailureEmailSender {
       let notices: WebhookNoticeJob[] = [];
       try {
         const { now, failureDigestMs } = this.options;
-        notices = await this.options.store.failing.claimNotices(this.senderId, now(), leaseMs, 10, failureDigestMs);
+        notices = await this.options.failing.claimNotices(this.senderId, now(), leaseMs, 10, failureDigestMs);
       } catch (error) {
         this.options.logger.error({ err: error }, 'claiming failing-webhook notices failed; trying again');
       }
@@ -104,7 +105,7 @@ export class FailureEmailSender {
   }
 
   private async send(job: FailureEmailJob): Promise<void> {
-    const { store, from, consoleBaseUrl } = this.options;
+    const { outbox, from, consoleBaseUrl } = this.options;
     await this.deliver({
       compose: () => composeFailureEmail(job, from, consoleBaseUrl),
       context: {
@@ -115,21 +116,21 @@ export class FailureEmailSender {
       },
       what: `failure email for ${job.email.delivery_id}`,
       sendAttempts: job.email.send_attempts,
-      markSent: (messageId, at) => store.outbox.markFailureEmailSent(this.senderId, job.email.id, messageId, at),
-      reschedule: (at, reason) => store.outbox.rescheduleFailureEmail(this.senderId, job.email.id, at, reason),
+      markSent: (messageId, at) => outbox.markFailureEmailSent(this.senderId, job.email.id, messageId, at),
+      reschedule: (at, reason) => outbox.rescheduleFailureEmail(this.senderId, job.email.id, at, reason),
     });
   }
 
   private async sendNotice(job: WebhookNoticeJob): Promise<void> {
-    const { store, from, consoleBaseUrl, failureDigestMs, recoveryProbeMs } = this.options;
+    const { failing, from, consoleBaseUrl, failureDigestMs, recoveryProbeMs } = this.options;
     const periods = { digestMs: failureDigestMs, probeMs: recoveryProbeMs };
     await this.deliver({
       compose: () => composeNoticeEmail(job, from, periods, consoleBaseUrl),
       context: { notice: job.kind, webhookId: job.webhookId, teamId: job.teamId, to: job.adminEmails },
       what: `${job.kind} notice for webhook ${job.webhookId}`,
       sendAttempts: job.sendAttempts,
-      markSent: (messageId, at) => store.failing.markNoticeSent(this.senderId, job.id, messageId, at),
-      reschedule: (at, reason) => store.failing.rescheduleNotice(this.senderId, job.id, at, reason),
+      markSent: (messageId, at) => failing.markNoticeSent(this.senderId, job.id, messageId, at),
+      reschedule: (at, reason) => failing.rescheduleNotice(this.senderId, job.id, at, reason),
     });
   }
 

@@ -43,7 +43,7 @@ it('exports the gauges the alerts read, with their values', async () => {
 });
 
 it('reads the store as down, without failing the scrape, once the store is gone', async () => {
-  await dispatcher.context.store.close();
+  await dispatcher.store.close();
   const response = await fetch(`${dispatcher.internalUrl}/metrics`);
   expect(response.status).toBe(200);
   const body = await response.text();

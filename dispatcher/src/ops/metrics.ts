@@ -1,9 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueDepth } from '../store/storeQueueTypes';
-import type { Store } from '../store/store';
+import type { QueueStore } from '../store/store';
+import type { FailingStore } from '../store/failingStore';
 
 /** The dispatcher's Prometheus metrics, one registry per dispatcher (no globals). */
-export function createMetrics(store: Store, now: () => number) {
+export function createMetrics(
+  { queue, failing }: { queue: QueueStore; failing: Pick<FailingStore, 'countFailing'> },
+  now: () => number,
+) {
   const registry = new Registry();
   // The event-loop lag histogram samples the loop every 10 ms by default: a hundred wake-ups a
   // second, much of an idle dispatcher's main-thread CPU (bench/history.md, "Idle"). A loop
@@ -26,7 +30,7 @@ export function createMetrics(store: Store, now: () => number) {
     (reading ??= (async () => {
       readAt = now();
       try {
-        lastDepth = await store.queue.queueDepth(readAt);
+        lastDepth = await queue.queueDepth(readAt);
         storeUp = 1;
       } catch {
         storeUp = 0;
@@ -130,7 +134,7 @@ export function createMetrics(store: Store, now: () => number) {
       registers: [registry],
       async collect() {
         try {
-          const { redelivering, manual } = await store.failing.countFailing();
+          const { redelivering, manual } = await failing.countFailing();
           this.set({ auto_redeliver: 'true' }, redelivering);
           this.set({ auto_redeliver: 'false' }, manual);
         } catch {

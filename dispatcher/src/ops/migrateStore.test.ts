@@ -95,7 +95,7 @@ itOnPostgres(
     expect(moved.output).toContain('counts checked');
 
     const shared = await start(target);
-    expect(shared.context.store.engine).toBe('postgres');
+    expect(shared.store.engine).toBe('postgres');
     const webhooks = await shared.call('GET', '/v1/webhooks', { token: apiKey });
     expect(webhooks.body.data.map((w: { id: string }) => w.id)).toEqual([created.body.id]);
     const after = await shared.call('GET', `/v1/deliveries/${deliveryId}`, { token: apiKey });

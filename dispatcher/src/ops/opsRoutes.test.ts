@@ -14,7 +14,7 @@ it('answers /healthz and /readyz without a token', async () => {
   expect(await (await fetch(`${dispatcher.url}/healthz`)).json()).toEqual({ status: 'ok' });
   const ready = await fetch(`${dispatcher.url}/readyz`);
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ready', store: dispatcher.context.store.engine });
+  expect(await ready.json()).toEqual({ status: 'ready', store: dispatcher.store.engine });
 });
 
 it('exposes deliveries by outcome, attempt durations and queue depth in Prometheus text', async () => {
@@ -48,7 +48,7 @@ it('answers an unknown route with a 404 in the error shape', async () => {
 });
 
 it('answers /readyz with 503 once the store is gone', async () => {
-  await dispatcher.context.store.close();
+  await dispatcher.store.close();
   const response = await fetch(`${dispatcher.url}/readyz`);
   expect(response.status).toBe(503);
   expect(((await response.json()) as { error: { code: string } }).error.code).toBe('store_unavailable');

@@ -3,7 +3,10 @@ import type { DispatcherContext } from '../context';
 import { internalTokenChecker } from '../http/auth';
 
 /** `/healthz` and `/readyz`, on every listener. */
-export function healthRoutes({ store, logger }: DispatcherContext): Router {
+export function healthRoutes({
+  storeStatus: store,
+  logger,
+}: Pick<DispatcherContext, 'storeStatus' | 'logger'>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

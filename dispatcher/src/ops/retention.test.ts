@@ -72,7 +72,7 @@ it('purges a deleted webhook, its secret with it, after RETENTION_DAYS', async (
   // Every secret the store still holds, deleted webhooks' included.
   const storedSecrets = async () => {
     const seen: string[] = [];
-    await dispatcher.context.store.webhooks.rewriteWebhookSecrets((stored) => {
+    await dispatcher.store.webhooks.rewriteWebhookSecrets((stored) => {
       seen.push(stored);
       return stored;
     });

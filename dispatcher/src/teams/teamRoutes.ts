@@ -59,12 +59,12 @@ function teamJson(team: TeamRow) {
 }
 
 /** Spir's own systems create teams and their API keys. */
-export function internalTeamRoutes({ store, now }: DispatcherContext): Router {
+export function internalTeamRoutes({ teams, now }: Pick<DispatcherContext, 'teams' | 'now'>): Router {
   const router = Router();
   router.put('/teams/:teamId', requireJsonBody, async (req, res) => {
     const teamId = parseInput(teamIdSchema, req.params.teamId, 'team id');
     const body = parseInput(teamBody, req.body, 'team');
-    const team = await store.teams.upsertTeam({ teamId, ...body, now: now() });
+    const team = await teams.upsertTeam({ teamId, ...body, now: now() });
     res.json(teamJson(team));
   });
   router.post('/teams/:teamId/api-keys', async (req, res) => {
@@ -74,7 +74,7 @@ export function internalTeamRoutes({ store, now }: DispatcherContext): Router {
     if (body.expiresAt !== undefined && body.expiresAt <= createdAt)
       throw new ApiError(400, 'validation_failed', 'expiresAt must be in the future.');
     const { apiKey, keyHash, prefix } = generateApiKey();
-    const key = await store.teams.addApiKey({
+    const key = await teams.addApiKey({
       id: `key_${randomUUID().replaceAll('-', '')}`,
       teamId,
       keyHash,
@@ -88,18 +88,18 @@ export function internalTeamRoutes({ store, now }: DispatcherContext): Router {
   });
   router.get('/teams/:teamId/api-keys', async (req, res) => {
     const teamId = await existingTeam(req.params.teamId);
-    res.json({ data: (await store.teams.listApiKeys(teamId)).map(apiKeyJson) });
+    res.json({ data: (await teams.listApiKeys(teamId)).map(apiKeyJson) });
   });
   router.delete('/teams/:teamId/api-keys/:keyId', async (req, res) => {
     const teamId = await existingTeam(req.params.teamId);
-    if (!(await store.teams.revokeApiKey(teamId, req.params.keyId)))
+    if (!(await teams.revokeApiKey(teamId, req.params.keyId)))
       throw new ApiError(404, 'api_key_not_found', `No API key ${req.params.keyId} in team ${teamId}.`);
     res.status(204).end();
   });
 
   async function existingTeam(rawTeamId: string): Promise<string> {
     const teamId = parseInput(teamIdSchema, rawTeamId, 'team id');
-    if ((await store.teams.getTeam(teamId)) === undefined)
+    if ((await teams.getTeam(teamId)) === undefined)
       throw new ApiError(
         404,
         'team_not_found',

@@ -6,12 +6,12 @@ import type { DispatcherContext } from '../context';
  * support (store/failingStore.ts). At most 10,000: a list longer than that is an incident, and
  * `spir_webhook_failing_webhooks` in /metrics counts them all.
  */
-export function failingWebhooksRoute({ store }: DispatcherContext): Router {
+export function failingWebhooksRoute({ failing }: Pick<DispatcherContext, 'failing'>): Router {
   const router = Router();
   router.get('/webhooks/failing', async (_req, res) => {
-    const failing = await store.failing.listFailing();
+    const listed = await failing.listFailing();
     res.json({
-      data: failing.map((webhook) => ({
+      data: listed.map((webhook) => ({
         teamId: webhook.teamId,
         webhookId: webhook.webhookId,
         url: webhook.url,

@@ -51,7 +51,7 @@ export function testSendRoute(context: DispatcherContext): Router {
         },
         outcome,
       );
-      await context.store.deliveries.recordTestSend(record);
+      await context.deliveries.recordTestSend(record);
       res.json({
         succeeded: outcome.succeeded,
         webhookEventId: event.webhookEventId,

@@ -49,7 +49,7 @@ describe('team isolation', () => {
 
   it('lists webhooks without health when asked, and refuses a health that is not true or false', async () => {
     const full = (await dispatcher.call('GET', '/v1/webhooks', { token: keyA })).body;
-    const healthReads = jest.spyOn(dispatcher.context.store.deliveries, 'webhookHealth');
+    const healthReads = jest.spyOn(dispatcher.store.deliveries, 'webhookHealth');
     const light = (await dispatcher.call('GET', '/v1/webhooks?health=false', { token: keyA })).body;
     expect(healthReads).not.toHaveBeenCalled();
     healthReads.mockRestore();

@@ -71,8 +71,12 @@ export function webhookJson(row: WebhookRow, now: number, failing: WebhookFailin
 }
 
 /** A team's webhook, or 404: another team's id is indistinguishable from one that never existed. */
-export async function findTeamWebhook({ store }: DispatcherContext, teamId: string, id: string): Promise<WebhookRow> {
-  return (await store.webhooks.getWebhook(teamId, id)) ?? webhookNotFound(id);
+export async function findTeamWebhook(
+  { webhooks }: Pick<DispatcherContext, 'webhooks'>,
+  teamId: string,
+  id: string,
+): Promise<WebhookRow> {
+  return (await webhooks.getWebhook(teamId, id)) ?? webhookNotFound(id);
 }
 
 export function webhookNotFound(id: string): never {
@@ -98,12 +102,12 @@ function limitReached(team: TeamRow, kind: WebhookKind, event: string): ApiError
 
 /** Each webhook's health of the last 24 h, with its failing state, whatever its last attempt's age. */
 async function teamHealth(
-  { store }: DispatcherContext,
+  { deliveries }: Pick<DispatcherContext, 'deliveries'>,
   teamId: string,
   at: number,
   failing: Map<string, WebhookFailingState>,
 ): Promise<(webhookId: string) => WebhookHealth> {
-  const health = healthByWebhook(await store.deliveries.webhookHealth(teamId, at - healthWindowMs));
+  const health = healthByWebhook(await deliveries.webhookHealth(teamId, at - healthWindowMs));
   return (webhookId) => {
     const state = failing.get(webhookId);
     return {
@@ -118,13 +122,13 @@ async function teamHealth(
 /** One webhook as `GET /v1/webhooks/:id` and `PATCH` answer it: as in the list, with its health. */
 async function webhookWithHealth(context: DispatcherContext, teamId: string, row: WebhookRow) {
   const at = context.now();
-  const failing = await context.store.failing.statesOfTeam(teamId);
+  const failing = await context.failing.statesOfTeam(teamId);
   const health = await teamHealth(context, teamId, at, failing);
   return { ...webhookJson(row, at, failing.get(row.id)), health: health(row.id) };
 }
 
 export function webhookRoutes(context: DispatcherContext): Router {
-  const { store, now, config } = context;
+  const { webhooks, failing, now, config } = context;
   const router = Router();
 
   router.post('/webhooks', requireJsonBody, async (req, res) => {
@@ -133,7 +137,7 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const check = checkWebhookUrl(body.url, config.pinnedHosts);
     if (!check.ok) throw new ApiError(422, 'invalid_url', check.message, { rule: check.rule });
     const secret = generateWebhookSecret();
-    const created = await store.webhooks.createWebhook({
+    const created = await webhooks.createWebhook({
       id: `wh_${randomUUID().replaceAll('-', '')}`,
       teamId: team.team_id,
       url: check.url,
@@ -152,17 +156,14 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const { health: withHealth } = parseInput(webhookListQuery, req.query, 'query');
     const at = now();
     const limits = { urlsPerEvent: team.max_urls_per_event, subscriptionsPerEvent: team.max_subscriptions_per_event };
-    const [rows, failing] = await Promise.all([
-      store.webhooks.listWebhooks(team.team_id),
-      store.failing.statesOfTeam(team.team_id),
-    ]);
+    const [rows, states] = await Promise.all([webhooks.listWebhooks(team.team_id), failing.statesOfTeam(team.team_id)]);
     if (!withHealth) {
-      res.json({ data: rows.map((row) => webhookJson(row, at, failing.get(row.id))), limits });
+      res.json({ data: rows.map((row) => webhookJson(row, at, states.get(row.id))), limits });
       return;
     }
-    const health = await teamHealth(context, team.team_id, at, failing);
+    const health = await teamHealth(context, team.team_id, at, states);
     res.json({
-      data: rows.map((row) => ({ ...webhookJson(row, at, failing.get(row.id)), health: health(row.id) })),
+      data: rows.map((row) => ({ ...webhookJson(row, at, states.get(row.id)), health: health(row.id) })),
       limits,
     });
   });
@@ -183,13 +184,12 @@ export function webhookRoutes(context: DispatcherContext): Router {
     const teamId = teamOf(req).team_id;
     const { autoRedeliver } = parseInput(patchBody, req.body, 'webhook change');
     const webhook = await findTeamWebhook(context, teamId, String(req.params.id));
-    if (!(await store.failing.setAutoRedeliver(teamId, webhook.id, autoRedeliver))) webhookNotFound(webhook.id);
+    if (!(await failing.setAutoRedeliver(teamId, webhook.id, autoRedeliver))) webhookNotFound(webhook.id);
     res.json(await webhookWithHealth(context, teamId, webhook));
   });
 
   router.delete('/webhooks/:id', async (req, res) => {
-    if (!(await store.webhooks.deleteWebhook(teamOf(req).team_id, req.params.id, now())))
-      webhookNotFound(req.params.id);
+    if (!(await webhooks.deleteWebhook(teamOf(req).team_id, req.params.id, now()))) webhookNotFound(req.params.id);
     res.status(204).end();
   });
 

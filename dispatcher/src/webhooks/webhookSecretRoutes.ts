@@ -14,7 +14,7 @@ export const rotateBody = z.strictObject({
 
 /** A webhook's signing secrets: revealed to full-scope keys only, and rotated. */
 export function webhookSecretRoutes(context: DispatcherContext): Router {
-  const { store, now, secretBox } = context;
+  const { webhooks, failing, now, secretBox } = context;
   const router = Router();
 
   router.get('/webhooks/:id/secret', requireFullScope, async (req, res) => {
@@ -37,14 +37,14 @@ export function webhookSecretRoutes(context: DispatcherContext): Router {
     const secret = generateWebhookSecret();
     const at = now();
     const rotated =
-      (await store.webhooks.rotateWebhookSecret(
+      (await webhooks.rotateWebhookSecret(
         teamOf(req).team_id,
         req.params.id,
         secretBox.seal(secret),
         expireCurrentNow ? at : at + previousSecretValidityMs,
       )) ?? webhookNotFound(req.params.id);
-    const failing = await store.failing.statesOfTeam(teamOf(req).team_id);
-    res.json({ ...webhookJson(rotated, at, failing.get(rotated.id)), secret });
+    const states = await failing.statesOfTeam(teamOf(req).team_id);
+    res.json({ ...webhookJson(rotated, at, states.get(rotated.id)), secret });
   });
 
   return router;

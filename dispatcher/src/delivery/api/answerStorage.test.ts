@@ -68,7 +68,7 @@ it('keeps an identical answer once, refers to it from the attempts that repeat i
     [4, 'D'],
   ] as const) {
     page = next;
-    await dispatcher.context.store.deliveries.resendDelivery('answers', deliveryId, Date.now());
+    await dispatcher.store.deliveries.resendDelivery('answers', deliveryId, Date.now());
     dispatcher.worker.wake();
     await failed(round);
   }

@@ -121,12 +121,17 @@ async function refuseTestSend(
 const resendIntervalSeconds = 60;
 
 /** A team's own delivery logs: the request, and the response or the error, of every attempt. */
-export function deliveryRoutes({ store, now, worker }: DispatcherContext): Router {
+export function deliveryRoutes({
+  deliveries,
+  events,
+  now,
+  worker,
+}: Pick<DispatcherContext, 'deliveries' | 'events' | 'now' | 'worker'>): Router {
   const router = Router();
   const limitResend = oncePer(resendIntervalSeconds, 'A delivery can be resent');
   router.get('/deliveries', async (req, res) => {
     const query = parseInput(listQuery, req.query, 'query');
-    const rows = await store.deliveries.listDeliveries({
+    const rows = await deliveries.listDeliveries({
       teamId: teamOf(req).team_id,
       webhookId: query.webhookId,
       status: query.status,
@@ -152,8 +157,8 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
 
   router.post('/deliveries/:id/resend', async (req, res) => {
     await limitResend(`${teamOf(req).team_id}/${req.params.id}`, res);
-    await refuseTestSend(store.deliveries, store.events, teamOf(req).team_id, req.params.id);
-    const result = await store.deliveries.resendDelivery(teamOf(req).team_id, req.params.id, now());
+    await refuseTestSend(deliveries, events, teamOf(req).team_id, req.params.id);
+    const result = await deliveries.resendDelivery(teamOf(req).team_id, req.params.id, now());
     if (result === 'not_found')
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
     if (result === 'in_progress')
@@ -175,11 +180,11 @@ export function deliveryRoutes({ store, now, worker }: DispatcherContext): Route
   router.get('/deliveries/:id', async (req, res) => {
     const team = teamOf(req);
     const reader = attemptReader(req);
-    const delivery = await store.deliveries.getDelivery(team.team_id, req.params.id);
+    const delivery = await deliveries.getDelivery(team.team_id, req.params.id);
     if (delivery === undefined)
       throw new ApiError(404, 'delivery_not_found', `No delivery ${req.params.id} in this team.`);
-    const attempts = await store.deliveries.listAttempts(delivery.id);
-    const event = await store.events.getEventById(delivery.event_id);
+    const attempts = await deliveries.listAttempts(delivery.id);
+    const event = await events.getEventById(delivery.event_id);
     res.json({
       ...deliveryJson(delivery),
       webhookEventId: event?.webhook_event_id,

@@ -22,7 +22,11 @@ const page = 100;
  * every delivery that finally failed since a moment (those of deleted webhooks are skipped). Once
  * a minute per team: each round that fails again emails the team's administrators.
  */
-export function resendFailedRoute({ store, now, worker }: DispatcherContext): Router {
+export function resendFailedRoute({
+  deliveries,
+  now,
+  worker,
+}: Pick<DispatcherContext, 'deliveries' | 'now' | 'worker'>): Router {
   const router = Router();
   const limit = oncePer(60, 'Failed deliveries can be resent in bulk');
   router.post('/deliveries/resend-failed', async (req, res) => {
@@ -32,7 +36,7 @@ export function resendFailedRoute({ store, now, worker }: DispatcherContext): Ro
     const failed: string[] = [];
     let after: { afterId: string } | undefined;
     for (;;) {
-      const rows = await store.deliveries.listDeliveries({
+      const rows = await deliveries.listDeliveries({
         teamId,
         webhookId,
         status: 'failed',
@@ -50,7 +54,7 @@ export function resendFailedRoute({ store, now, worker }: DispatcherContext): Ro
     const at = now();
     // Oldest first, so that a receiver catching up gets the events in the order they happened.
     for (const id of failed.slice(0, maxResentPerCall).reverse()) {
-      const result = await store.deliveries.resendDelivery(teamId, id, at);
+      const result = await deliveries.resendDelivery(teamId, id, at);
       if (typeof result === 'string') skipped++;
       else resent++;
     }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Store } from '../../store/store';
+import type { FailingStore } from '../../store/failingStore';
 
 export interface RecoveryProberOptions {
-  store: Store;
+  failing: Pick<FailingStore, 'startDueProbes'>;
   now: () => number;
   logger: Logger;
   /** RECOVERY_PROBE_SECONDS: how soon after its last final failure a failing webhook is probed. */
@@ -50,9 +50,9 @@ export class RecoveryProber {
   }
 
   private async look(): Promise<void> {
-    const { store, now, logger, recoveryProbeMs, probesStarted } = this.options;
+    const { failing, now, logger, recoveryProbeMs, probesStarted } = this.options;
     try {
-      const started = await store.failing.startDueProbes(now(), recoveryProbeMs, probesPerLook);
+      const started = await failing.startDueProbes(now(), recoveryProbeMs, probesPerLook);
       if (started > 0) {
         logger.info({ event: 'recovery_probes', started }, `probing ${started} failing webhooks again`);
         probesStarted();

@@ -214,9 +214,7 @@ describe('delivery', () => {
     // flight or not, so that recording the attempt breaks a foreign key whatever the engine.
     const [webhook] = (await dispatcher.call('GET', '/v1/webhooks', { token: gone.apiKey })).body.data;
     expect((await dispatcher.call('DELETE', `/v1/webhooks/${webhook.id}`, { token: gone.apiKey })).status).toBe(204);
-    expect(
-      (await dispatcher.context.store.retention.purgeFinishedBefore(Date.now() + 1_000)).deliveries,
-    ).toBeGreaterThan(0);
+    expect((await dispatcher.store.retention.purgeFinishedBefore(Date.now() + 1_000)).deliveries).toBeGreaterThan(0);
     answer();
     await waitFor('the attempt answered', () =>
       receiver.openRequests.get('/purged-in-flight') === 0 ? true : undefined,
