@@ -48,17 +48,19 @@ describeOnPostgres('SIGTERM during a PostgreSQL outage', () => {
     };
     const first = await spawnDispatcher(env, await freePort());
     dispatchers.push(first);
-    await addTeamWithWebhook(first, `https://receiver.test:${receiver.port}/hook`);
+    // One event for each of three teams: a webhook starts with one attempt in flight (slow start),
+    // so three webhooks are what holds three first attempts open at once.
+    const ids = ['held-1', 'held-2', 'held-3'];
+    for (const [i] of ids.entries())
+      await addTeamWithWebhook(first, `https://receiver.test:${receiver.port}/hook`, `t${i + 1}`);
     // The first attempt of each event is held at the receiver until the database is down.
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     receiver.answer = () => ({ status: 200, body: 'ok', heldUntil: released });
-    const ids = ['held-1', 'held-2', 'held-3'];
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
       const event = { ...cloneSample('form.answered'), webhookEventId: id };
-      expect(await postEvent(first.internalUrl, JSON.stringify({ teamId: 't1', urlKind: 'template', event }))).toBe(
-        202,
-      );
+      const body = JSON.stringify({ teamId: `t${i + 1}`, urlKind: 'template', event });
+      expect(await postEvent(first.internalUrl, body)).toBe(202);
     }
     await receiver.waitForRequests(ids.length);
     postgres.pause();

@@ -97,8 +97,11 @@ export async function spawnDispatcher(
 }
 
 /** Team `t1`, an API key of its own and a webhook for `form.answered` at `url`, made through the API. */
-export async function addTeamWithWebhook(dispatcher: DispatcherProcess, url: string): Promise<void> {
-  await dispatcher.call('PUT', '/internal/v1/teams/t1', { name: 'T1', adminEmails: ['admin@t1.example.com'] });
-  const { apiKey } = await dispatcher.call('POST', '/internal/v1/teams/t1/api-keys');
+export async function addTeamWithWebhook(dispatcher: DispatcherProcess, url: string, teamId = 't1'): Promise<void> {
+  await dispatcher.call('PUT', `/internal/v1/teams/${teamId}`, {
+    name: teamId.toUpperCase(),
+    adminEmails: [`admin@${teamId}.example.com`],
+  });
+  const { apiKey } = await dispatcher.call('POST', `/internal/v1/teams/${teamId}/api-keys`);
   await dispatcher.call('POST', '/v1/webhooks', { url, event: 'form.answered' }, apiKey);
 }
