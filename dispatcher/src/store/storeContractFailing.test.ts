@@ -39,7 +39,9 @@ describe.each(engines)('the %s store', (_engine, open) => {
   });
 
   async function failBoth(): Promise<[ClaimedDelivery, ClaimedDelivery]> {
-    const [d1, d2] = (await claimAt(now)) as [ClaimedDelivery, ClaimedDelivery];
+    // In the order the events came (e1, then e2): a claim's own order is not the events' order.
+    const claimed = (await claimAt(now)).sort((a, b) => a.webhookEventId.localeCompare(b.webhookEventId));
+    const [d1, d2] = claimed as [ClaimedDelivery, ClaimedDelivery];
     await store.queue.recordAttemptResults('w1', [outcome(d1, now, false), outcome(d2, now + 10, false)]);
     return [d1, d2];
   }
