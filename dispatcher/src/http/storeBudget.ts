@@ -40,7 +40,16 @@ export interface TeamStoreBudget {
 export function teamStoreBudget(msPerMinute: number, cost: StoreCost): TeamStoreBudget {
   const budget = new RateLimiterMemory({ points: msPerMinute, duration: 60 });
   const readsInProgress = new Map<string, number>();
-  const charge = (teamId: string, ms: number) => void budget.penalty(teamId, ms).catch(() => undefined);
+  // The limiter counts whole points: fractions of a millisecond are carried per team until they add
+  // up, or reads cheaper than a millisecond would never be charged at all.
+  const owed = new Map<string, number>();
+  const charge = (teamId: string, ms: number) => {
+    const total = (owed.get(teamId) ?? 0) + ms;
+    const whole = Math.floor(total);
+    if (whole === 0) return void owed.set(teamId, total);
+    owed.set(teamId, total - whole);
+    void budget.penalty(teamId, whole).catch(() => undefined);
+  };
 
   const refuseSpent: RequestHandler = async (req, res, next) => {
     if (req.method !== 'GET') return next();
